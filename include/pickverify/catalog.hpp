@@ -1,0 +1,77 @@
+// The catalog: what a GTIN is. Items carry their variant attributes (size, width, colour …); kits
+// name their components.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include <pickverify/error.hpp>
+
+namespace pickverify {
+
+// Money is integer minor units plus an ISO 4217 currency code.
+struct Money {
+  std::int64_t minor = 0;
+  std::string currency = "USD";
+
+  friend bool operator==(const Money&, const Money&) = default;
+};
+
+std::string format_money(const Money& money);            // "$285.00", "€12.50", "12.50 CHF"
+Result<Money> parse_money(std::string_view amount, std::string_view currency);  // "285.00" + "USD"
+
+// Variant attributes, ordered so that messages and encodings are deterministic.
+using Attributes = std::map<std::string, std::string>;
+
+struct Item {
+  std::string sku;
+  std::string style;                 // product family: items of one style differ only in attributes
+  std::string description;
+  std::vector<std::string> gtins;    // 14-digit form
+  Attributes attributes;             // {"size": "9", "width": "D", "colour": "black"}
+  std::int32_t weight_g = 0;
+  Money unit_value;
+  bool image_check_required = false; // any order holding it needs the image check
+  bool serial_tracked = false;
+  bool no_visible_barcode = false;   // cannot be seen in a photo of the pack: excluded from the image check
+};
+
+struct KitComponent {
+  std::string sku;
+  std::int32_t quantity = 1;
+};
+
+struct Kit {
+  std::string sku;
+  std::string description;
+  std::vector<KitComponent> components;
+};
+
+class Catalog {
+public:
+  // Validates as it adds: a GTIN may belong to one item only, SKUs are unique, GTINs are valid.
+  Result<void> add_item(Item item);
+  Result<void> add_kit(Kit kit);   // components must exist already
+
+  const Item* find_by_gtin(std::string_view gtin14) const;
+  const Item* find_item(std::string_view sku) const;
+  const Kit* find_kit(std::string_view sku) const;
+  std::vector<const Item*> items_of_style(std::string_view style) const;
+
+  const std::vector<Item>& items() const { return m_items; }
+  const std::vector<Kit>& kits() const { return m_kits; }
+
+private:
+  std::vector<Item> m_items;
+  std::vector<Kit> m_kits;
+  std::unordered_map<std::string, std::size_t> m_by_gtin;
+  std::unordered_map<std::string, std::size_t> m_by_sku;
+  std::unordered_map<std::string, std::size_t> m_kit_by_sku;
+};
+
+} // namespace pickverify

@@ -1,0 +1,84 @@
+// Barcode data → what it means: GTIN check digits and forms, AIM symbology identifiers, GS1 element
+// strings. Pure functions; unit-tested against the GS1 General Specifications' own examples.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pickverify/error.hpp>
+
+namespace pickverify {
+
+// --- GTIN ---------------------------------------------------------------------------------------
+
+// Check digit for the digits that precede it (weights 3,1,3,1… from the right). Digits only.
+int gtin_check_digit(std::string_view digits_without_check);
+bool has_valid_gtin_check_digit(std::string_view digits);
+
+// GTIN-8/12/13/14 (digits only, check digit verified) → the 14-digit form used for every comparison.
+Result<std::string> normalize_gtin(std::string_view digits);
+
+// UPC-E (8 digits: number system 0/1, six data digits, check digit) → UPC-A (12 digits).
+Result<std::string> expand_upce(std::string_view upce);
+
+// Prefix 02 or 20–29 (in GTIN-13 terms): restricted-circulation / variable-measure numbers.
+bool is_restricted_circulation(std::string_view gtin14);
+
+// --- AIM symbology identifiers (ISO/IEC 15424) ----------------------------------------------------
+
+struct AimId {
+  char code = 0;      // 'E', 'C', 'd', 'Q', 'e', 'I', ...
+  char modifier = 0;  // '0'..'9', 'A'..'Z'
+  std::string to_string() const;     // "]C1"
+  bool is_gs1() const;               // ]C1 ]d2 ]Q3 ]e0 ]J1 ...
+  std::string_view symbology_name() const;  // "EAN-13/UPC-A", "GS1-128", "GS1 DataMatrix", ...
+};
+
+std::optional<AimId> parse_aim(std::string_view text);  // exactly "]Xm"
+
+// --- GS1 element strings ------------------------------------------------------------------------
+
+struct Gs1Field {
+  std::string ai;     // "01", "10", "3103", ...
+  std::string value;
+};
+
+// Unbracketed element string as scanners send it: fields with predefined length run on, every
+// other field ends with GS (0x1D) unless it is last. A leading FNC1/GS is tolerated.
+Result<std::vector<Gs1Field>> parse_gs1_element_string(std::string_view data);
+
+// Human-readable form "(01)09506000134352(10)ABC".
+Result<std::vector<Gs1Field>> parse_gs1_hri(std::string_view text);
+
+// Renders fields as HRI: "(01)09506000134352(10)ABC".
+std::string to_hri(const std::vector<Gs1Field>& fields);
+
+// --- One scan's payload -------------------------------------------------------------------------
+
+enum class CodeKind {
+  gtin,              // a trade item number: gtin14 is set (from EAN/UPC or GS1 AI 01/02)
+  variable_measure,  // restricted-circulation number (prefix 02, 20–29): not a fixed GTIN
+  gs1_other,         // a valid GS1 string without AI 01/02 (an SSCC label, say)
+  text,              // not a GTIN or GS1 data: an order id, a command barcode, a free text
+  malformed,         // looks like a GTIN/GS1 code but breaks its rules: reason says how
+};
+
+std::string_view to_string(CodeKind kind);
+
+struct ParsedCode {
+  CodeKind kind = CodeKind::text;
+  std::optional<AimId> aim;             // from the device or a "]Xm" prefix of the data
+  std::string data;                     // the payload with any AIM prefix removed
+  std::string gtin14;                   // kind == gtin (or variable_measure): 14 digits
+  std::vector<std::string> alternates;  // other valid GTIN-14 readings of ambiguous data (8 digits: EAN-8 vs UPC-E)
+  std::vector<Gs1Field> fields;         // GS1 fields when the payload is GS1
+  std::string reason;                   // kind == malformed: "check digit: expected 7, got 3"
+};
+
+// raw: bytes exactly as read. device_aim: the AIM id a device reported out of band, if any.
+// Never fails: bad data is kind == malformed (with a reason) or kind == text.
+ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim = std::nullopt);
+
+} // namespace pickverify

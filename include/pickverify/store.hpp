@@ -1,0 +1,87 @@
+// Storage behind one interface: catalog, orders and the append-only, hash-chained verification
+// journal. SQLite is the embedded default; PostgreSQL comes later behind the same interface.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pickverify/catalog.hpp>
+#include <pickverify/error.hpp>
+#include <pickverify/order.hpp>
+
+namespace pickverify {
+
+// One row of table `journal`. QA queries it directly; docs/JOURNAL.md documents every column.
+struct JournalEntry {
+  std::int64_t seq = 0;              // assigned by the store, 1, 2, 3 … without gaps
+  std::int64_t utc_ms = 0;           // milliseconds since the Unix epoch, UTC
+  std::string type;                  // scan, session_started, session_abandoned, alert_opened, alert_cleared,
+                                     // pack_refused, pack_released, image_check, override, packed
+  std::string station;
+  std::string operator_id;
+  std::string order_id;
+  std::string session_id;
+  std::string raw;                   // scanned bytes exactly as read (BLOB)
+  std::string aim;                   // "]C1" or empty
+  std::string source;                // device id
+  std::string gtin;                  // parsed GTIN-14, or empty
+  std::string ais;                   // parsed GS1 fields as HRI "(01)…(10)…", or empty
+  std::string verdict;               // accepted, wrong_variant, … or empty for non-scan events
+  std::string reason;                // what a person reads
+  std::string evidence_hash;         // SHA-256 hex of an evidence file, or empty
+  std::string detail;                // JSON object with anything else (line progress, alert id …)
+  std::string prev_hash;             // hex; 64 zeros for the first row
+  std::string hash;                  // hex SHA-256(prev_hash ‖ canonical encoding of this row)
+};
+
+// SHA-256 over prev_hash and the canonical encoding of the row (every field but seq-independent
+// ones is length-prefixed, in a fixed order; see docs/JOURNAL.md). Hex, lower case.
+std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash);
+constexpr const char* k_genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";
+
+struct ChainReport {
+  std::int64_t event_count = 0;
+  std::string head_hash;
+  std::optional<std::int64_t> first_bad_seq;  // set when the chain is broken
+  std::string problem;                         // "seq 17: hash does not match its contents"
+  bool intact() const { return !first_bad_seq; }
+};
+
+struct JournalFilter {
+  std::optional<std::int64_t> from_utc_ms;   // inclusive
+  std::optional<std::int64_t> to_utc_ms;     // exclusive
+  std::optional<std::string> order_id;
+  std::optional<std::string> station;
+  std::optional<std::string> session_id;
+};
+
+class Store {
+public:
+  virtual ~Store() = default;
+
+  // Catalog and orders. Each save is one transaction: all of it or nothing.
+  virtual Result<void> save_catalog(const Catalog& catalog) = 0;   // upsert items and kits
+  virtual Result<Catalog> load_catalog() = 0;
+  virtual Result<void> save_orders(const std::vector<Order>& orders) = 0;  // upsert by id
+  virtual Result<std::optional<Order>> find_order(const std::string& id) = 0;
+  virtual Result<std::vector<Order>> list_orders() = 0;
+
+  // Journal. Fills seq, prev_hash and hash; the rows are durable (fsynced) when this returns.
+  virtual Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) = 0;
+  Result<JournalEntry> append_one(JournalEntry entry);
+  virtual Result<ChainReport> verify_chain() = 0;
+  // Calls visit for each matching row in seq order until it returns false.
+  virtual Result<void> read_journal(const JournalFilter& filter,
+                                    const std::function<bool(const JournalEntry&)>& visit) = 0;
+};
+
+// Opens (creating if needed) the SQLite database at path: WAL, synchronous=FULL, foreign keys,
+// migrations applied. A database newer than this build is refused with a clear message.
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path);
+
+} // namespace pickverify
