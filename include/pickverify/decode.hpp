@@ -1,0 +1,77 @@
+// The decode facade: one call from a grey or colour frame to every barcode in it. No ZXing or
+// OpenCV type appears here. Decoding never takes the process down, whatever the image.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pickverify/error.hpp>
+
+namespace pickverify {
+
+enum class PixelFormat { lum8, bgr8, rgb8 };
+
+// A borrowed view of pixels: the caller owns the memory for the duration of the call.
+struct FrameView {
+  const std::uint8_t* data = nullptr;
+  int width = 0;
+  int height = 0;
+  int stride = 0;   // bytes per row
+  PixelFormat format = PixelFormat::lum8;
+};
+
+enum class BarcodeFormat : std::uint32_t {
+  none = 0,
+  ean13 = 1u << 0,
+  ean8 = 1u << 1,
+  upca = 1u << 2,
+  upce = 1u << 3,
+  code128 = 1u << 4,   // GS1-128 is Code 128 with FNC1: the AIM id tells them apart
+  datamatrix = 1u << 5,
+  qr = 1u << 6,
+  station = (1u << 7) - 1,  // everything above
+};
+
+std::string_view to_string(BarcodeFormat format);
+
+struct Point {
+  int x = 0;
+  int y = 0;
+};
+
+struct Symbol {
+  std::string text;            // GS1 fields separated by GS (0x1D); no brackets
+  std::string raw;             // the bytes the symbol encodes
+  BarcodeFormat format = BarcodeFormat::none;
+  std::string aim;             // "]E0", "]C1", "]d2", "]Q3" …
+  Point corners[4];            // top-left, top-right, bottom-right, bottom-left in frame pixels
+};
+
+// Options as a value type with chainable setters.
+class DecodeOptions {
+public:
+  DecodeOptions& formats(BarcodeFormat value) { m_formats = value; return *this; }
+  DecodeOptions& formats(std::uint32_t mask) { m_formats = static_cast<BarcodeFormat>(mask); return *this; }
+  DecodeOptions& try_harder(bool value) { m_try_harder = value; return *this; }
+  DecodeOptions& max_symbols(int value) { m_max_symbols = value; return *this; }
+  DecodeOptions& multi_scale(bool value) { m_multi_scale = value; return *this; }
+
+  BarcodeFormat formats() const { return m_formats; }
+  bool try_harder() const { return m_try_harder; }
+  int max_symbols() const { return m_max_symbols; }
+  bool multi_scale() const { return m_multi_scale; }
+
+private:
+  BarcodeFormat m_formats = BarcodeFormat::station;
+  bool m_try_harder = true;
+  int m_max_symbols = 64;
+  bool m_multi_scale = true;
+};
+
+// Every symbol found; an empty vector when there is none. An error only when the frame itself is
+// unusable (null data, bad dimensions) or the decoder failed in a way that lost the frame.
+Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& options = {});
+
+} // namespace pickverify
