@@ -1,0 +1,143 @@
+// The pack session: one order at one station, from the first scan to the closed box.
+//
+//   idle → active → (blocked ⇄ active) → complete → [awaiting_image_check →] released → packed
+//   any state before packed → abandoned
+//
+// Pure logic: no clock of its own (times come with the scans), no I/O. The station journals every
+// outcome before it shows it.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <pickverify/catalog.hpp>
+#include <pickverify/codes.hpp>
+#include <pickverify/error.hpp>
+#include <pickverify/image_check.hpp>
+#include <pickverify/order.hpp>
+#include <pickverify/policy.hpp>
+#include <pickverify/scan_event.hpp>
+
+namespace pickverify {
+
+enum class SessionState { idle, active, blocked, complete, awaiting_image_check, released, packed, abandoned };
+
+std::string_view to_string(SessionState state);
+
+struct LineProgress {
+  ExpectedLine line;
+  std::int32_t verified = 0;
+  bool done() const { return verified >= line.quantity; }
+};
+
+// Why an alert exists: a scan verdict, or a failed image check.
+enum class AlertKind { scan, image_check };
+
+struct Alert {
+  std::int32_t id = 0;
+  AlertKind kind = AlertKind::scan;
+  Verdict verdict = Verdict::wrong_item;     // for scan alerts
+  std::string message;                       // what was wrong, in words
+  std::string gtin14;                        // the code that caused it, if any
+  std::string sku;
+  std::optional<std::size_t> line_index;     // the line an override would count it on
+  bool open = true;
+  bool overridden = false;
+  Role resolved_by = Role::supervisor;
+  std::string operator_id;
+  std::string reason_code;
+  std::string note;
+};
+
+struct ScanOutcome {
+  Verdict verdict = Verdict::malformed;
+  std::string message;                       // "size: scanned 10, order needs 9"
+  ParsedCode code;
+  const Item* item = nullptr;                // the identified catalog item, if any
+  std::optional<std::size_t> line_index;     // the line it counted on (or would have)
+  std::optional<std::int32_t> alert_id;      // the alert it opened
+  SessionState state = SessionState::active;
+};
+
+struct PackDecision {
+  bool released = false;
+  SessionState state = SessionState::active;
+  std::vector<std::string> reasons;          // every reason the pack is refused, in words
+};
+
+struct AlertResolution {
+  Role role = Role::supervisor;
+  std::string operator_id;
+  std::string reason_code;                   // "item_set_aside", "customer_accepts_substitute", …
+  std::string note;
+  bool override_mismatch = false;            // supervisor only: count it as if it matched
+};
+
+class PackSession {
+public:
+  // Expands the order (kits into components) and checks it against the catalog. The catalog must
+  // outlive the session.
+  static Result<PackSession> start(const Order& order, const Catalog& catalog, const Policy& policy);
+
+  // One scan. Never fails: whatever the bytes, the answer is a verdict.
+  ScanOutcome apply(const ScanEvent& scan);
+  ScanOutcome apply(const ScanEvent& scan, const ParsedCode& code);
+
+  // The picker asks to close the box.
+  PackDecision request_pack();
+
+  // The photo of the packed items, once state() is awaiting_image_check.
+  Result<PackDecision> apply_image_check(const ImageCheckResult& result);
+  ImageCheckRequest image_check_request() const;
+
+  Result<void> resolve_alert(std::int32_t alert_id, const AlertResolution& resolution);
+  Result<void> mark_packed();
+  Result<void> abandon(const std::string& reason);
+
+  // Fail closed: while a device the session depends on is offline, nothing is released.
+  void set_device_online(const std::string& device_id, bool online);
+
+  SessionState state() const { return m_state; }
+  const Order& order() const { return m_order; }
+  const std::vector<LineProgress>& lines() const { return m_lines; }
+  const std::vector<Alert>& alerts() const { return m_alerts; }
+  std::vector<const Alert*> open_alerts() const;
+  bool needs_image_check() const { return m_needs_image_check; }
+  bool image_check_passed() const { return m_image_check_passed; }
+  std::vector<std::string> missing() const;   // "line 2: Cushion insoles, M — 0 of 1 scanned"
+
+private:
+  PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy);
+
+  ScanOutcome classify(const ParsedCode& code);
+  std::int32_t open_alert(Alert alert);
+  void update_state();
+  bool all_lines_done() const;
+
+  struct Unit {
+    std::string gtin14;
+    const Item* item = nullptr;
+  };
+  struct LastScan {
+    std::string raw;
+    std::chrono::steady_clock::time_point at;
+  };
+
+  Order m_order;
+  const Catalog* m_catalog;
+  Policy m_policy;
+  std::vector<LineProgress> m_lines;
+  std::vector<Alert> m_alerts;
+  std::vector<Unit> m_units;                         // accepted units, in scan order
+  std::vector<std::pair<std::string, LastScan>> m_last_scan_by_source;
+  std::set<std::string> m_offline_devices;
+  SessionState m_state = SessionState::idle;
+  bool m_needs_image_check = false;
+  bool m_image_check_passed = false;
+};
+
+} // namespace pickverify

@@ -1,0 +1,470 @@
+#include <pickverify/session.hpp>
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace pickverify {
+
+std::string_view to_string(Verdict verdict)
+{
+  switch (verdict) {
+  case Verdict::accepted: return "accepted";
+  case Verdict::wrong_variant: return "wrong_variant";
+  case Verdict::wrong_item: return "wrong_item";
+  case Verdict::over_quantity: return "over_quantity";
+  case Verdict::unknown_code: return "unknown_code";
+  case Verdict::malformed: return "malformed";
+  case Verdict::duplicate: return "duplicate";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Role role)
+{
+  return role == Role::picker ? "picker" : "supervisor";
+}
+
+std::string_view to_string(SessionState state)
+{
+  switch (state) {
+  case SessionState::idle: return "idle";
+  case SessionState::active: return "active";
+  case SessionState::blocked: return "blocked";
+  case SessionState::complete: return "complete";
+  case SessionState::awaiting_image_check: return "awaiting_image_check";
+  case SessionState::released: return "released";
+  case SessionState::packed: return "packed";
+  case SessionState::abandoned: return "abandoned";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(ImageCheckOutcome outcome)
+{
+  switch (outcome) {
+  case ImageCheckOutcome::passed: return "passed";
+  case ImageCheckOutcome::failed: return "failed";
+  case ImageCheckOutcome::retake: return "retake";
+  case ImageCheckOutcome::offline: return "offline";
+  }
+  return "unknown";
+}
+
+namespace {
+
+bool is_final(SessionState state)
+{
+  return state == SessionState::packed || state == SessionState::abandoned;
+}
+
+bool attributes_satisfy(const Attributes& have, const Attributes& need)
+{
+  return std::all_of(need.begin(), need.end(), [&](const auto& wanted) {
+    auto it = have.find(wanted.first);
+    return it != have.end() && it->second == wanted.second;
+  });
+}
+
+// "size: scanned 10, order needs 9; width: scanned E, order needs D"
+std::string describe_differences(const Attributes& scanned, const Attributes& needed)
+{
+  std::string text;
+  for (const auto& [name, value] : needed) {
+    auto it = scanned.find(name);
+    const std::string have = it == scanned.end() ? "none" : it->second;
+    if (have != value) {
+      text += fmt::format("{}{}: scanned {}, order needs {}", text.empty() ? "" : "; ", name, have, value);
+    }
+  }
+  return text;
+}
+
+std::string line_label(const LineProgress& progress)
+{
+  return fmt::format("line {} {}", progress.line.line_no, progress.line.description);
+}
+
+} // namespace
+
+PackSession::PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy)
+  : m_order(std::move(order)), m_catalog(&catalog), m_policy(std::move(policy))
+{
+  for (auto& line : lines) {
+    m_lines.push_back(LineProgress{std::move(line), 0});
+  }
+  m_needs_image_check = m_order.image_check_flagged || m_order.value.minor >= m_policy.high_value_threshold_minor;
+  for (const auto& progress : m_lines) {
+    if (!progress.line.sku.empty()) {
+      const Item* item = m_catalog->find_item(progress.line.sku);
+      m_needs_image_check = m_needs_image_check || (item && item->image_check_required);
+    } else {
+      for (const Item* item : m_catalog->items_of_style(progress.line.style)) {
+        if (attributes_satisfy(item->attributes, progress.line.required_attributes)) {
+          m_needs_image_check = m_needs_image_check || item->image_check_required;
+        }
+      }
+    }
+  }
+}
+
+Result<PackSession> PackSession::start(const Order& order, const Catalog& catalog, const Policy& policy)
+{
+  auto lines = expand_order(order, catalog);
+  if (!lines) {
+    return tl::unexpected(lines.error());
+  }
+  PackSession session(order, std::move(*lines), catalog, policy);
+  session.m_state = SessionState::active;
+  return session;
+}
+
+ScanOutcome PackSession::apply(const ScanEvent& scan)
+{
+  return apply(scan, parse_code(scan.raw, scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt));
+}
+
+ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
+{
+  // The bounce window: a scanner that reports one label twice must not count it twice.
+  auto last = std::find_if(m_last_scan_by_source.begin(), m_last_scan_by_source.end(),
+                           [&](const auto& entry) { return entry.first == scan.source; });
+  const bool bounced = last != m_last_scan_by_source.end() && last->second.raw == scan.raw &&
+                       scan.monotonic - last->second.at < m_policy.bounce_window &&
+                       scan.monotonic >= last->second.at;
+  if (last == m_last_scan_by_source.end()) {
+    m_last_scan_by_source.emplace_back(scan.source, LastScan{scan.raw, scan.monotonic});
+  } else {
+    last->second = LastScan{scan.raw, scan.monotonic};
+  }
+
+  ScanOutcome outcome;
+  if (is_final(m_state) || m_state == SessionState::released) {
+    outcome.code = code;
+    outcome.verdict = Verdict::over_quantity;
+    outcome.message = fmt::format("order {} is already {}: nothing more goes in this box", m_order.id, to_string(m_state));
+    outcome.state = m_state;
+    return outcome;
+  }
+  if (bounced) {
+    outcome.code = code;
+    outcome.verdict = Verdict::duplicate;
+    outcome.message = fmt::format("same code again within {} ms from {}: not counted", m_policy.bounce_window.count(), scan.source);
+  } else {
+    outcome = classify(code);
+  }
+
+  if (outcome.verdict == Verdict::accepted) {
+    auto& progress = m_lines[*outcome.line_index];
+    ++progress.verified;
+    m_units.push_back(Unit{outcome.code.gtin14, outcome.item});
+    outcome.message = fmt::format("{}: now {}/{}", line_label(progress), progress.verified, progress.line.quantity);
+  } else if (m_policy.alert_on.count(outcome.verdict)) {
+    Alert alert;
+    alert.verdict = outcome.verdict;
+    alert.message = outcome.message;
+    alert.gtin14 = outcome.code.gtin14;
+    alert.sku = outcome.item ? outcome.item->sku : std::string{};
+    alert.line_index = outcome.line_index;
+    outcome.alert_id = open_alert(std::move(alert));
+  }
+  update_state();
+  outcome.state = m_state;
+  return outcome;
+}
+
+ScanOutcome PackSession::classify(const ParsedCode& code)
+{
+  ScanOutcome outcome;
+  outcome.code = code;
+  switch (code.kind) {
+  case CodeKind::malformed:
+    outcome.verdict = Verdict::malformed;
+    outcome.message = fmt::format("could not use this read ({}): scan the item again", code.reason);
+    return outcome;
+  case CodeKind::text:
+    outcome.verdict = Verdict::unknown_code;
+    outcome.message = "not a product barcode: set the item aside and scan the product label";
+    return outcome;
+  case CodeKind::gs1_other:
+    outcome.verdict = Verdict::unknown_code;
+    outcome.message = "a GS1 label without a GTIN (a shipping label?): scan the product label";
+    return outcome;
+  case CodeKind::gtin:
+  case CodeKind::variable_measure:
+    break;
+  }
+
+  const Item* item = m_catalog->find_by_gtin(code.gtin14);
+  for (std::size_t i = 0; !item && i < code.alternates.size(); ++i) {
+    item = m_catalog->find_by_gtin(code.alternates[i]);
+    if (item) {
+      outcome.code.gtin14 = code.alternates[i];
+    }
+  }
+  if (!item) {
+    outcome.verdict = Verdict::unknown_code;
+    outcome.message = code.kind == CodeKind::variable_measure
+                          ? fmt::format("{} is a variable-measure (in-store) number, not in the catalog: set it aside", code.gtin14)
+                          : fmt::format("GTIN {} is not in the catalog: set the item aside and call a supervisor", code.gtin14);
+    return outcome;
+  }
+  outcome.item = item;
+
+  // Lines this item fulfils: an exact SKU, or the style with every required attribute.
+  std::optional<std::size_t> full_match;
+  for (std::size_t i = 0; i < m_lines.size(); ++i) {
+    const auto& line = m_lines[i].line;
+    const bool matches = line.sku.empty()
+                             ? line.style == item->style && attributes_satisfy(item->attributes, line.required_attributes)
+                             : line.sku == item->sku;
+    if (!matches) {
+      continue;
+    }
+    if (!m_lines[i].done()) {
+      outcome.verdict = Verdict::accepted;
+      outcome.line_index = i;
+      return outcome;
+    }
+    full_match = full_match.value_or(i);
+  }
+  if (full_match) {
+    const auto& progress = m_lines[*full_match];
+    outcome.verdict = Verdict::over_quantity;
+    outcome.line_index = full_match;
+    outcome.message = fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
+                                  line_label(progress), progress.verified, progress.line.quantity, item->description);
+    return outcome;
+  }
+
+  // Same style, other attributes: name every difference against the first line still short.
+  std::optional<std::size_t> style_match;
+  for (std::size_t i = 0; i < m_lines.size(); ++i) {
+    if (m_lines[i].line.style == item->style && (!style_match || (m_lines[*style_match].done() && !m_lines[i].done()))) {
+      style_match = i;
+    }
+  }
+  if (style_match) {
+    const auto& line = m_lines[*style_match].line;
+    Attributes needed = line.required_attributes;
+    if (!line.sku.empty()) {
+      if (const Item* ordered = m_catalog->find_item(line.sku)) {
+        needed = ordered->attributes;
+      }
+    }
+    std::string differences = describe_differences(item->attributes, needed);
+    if (differences.empty()) {
+      differences = fmt::format("scanned {}, order needs {}", item->sku, line.sku.empty() ? line.style : line.sku);
+    }
+    outcome.verdict = Verdict::wrong_variant;
+    outcome.line_index = style_match;
+    outcome.message = fmt::format("wrong variant for line {}: {}", line.line_no, differences);
+    return outcome;
+  }
+
+  outcome.verdict = Verdict::wrong_item;
+  outcome.message = fmt::format("{} ({}) is not on order {}: take it out", item->description, item->sku, m_order.id);
+  return outcome;
+}
+
+std::int32_t PackSession::open_alert(Alert alert)
+{
+  alert.id = static_cast<std::int32_t>(m_alerts.size()) + 1;
+  alert.open = true;
+  m_alerts.push_back(std::move(alert));
+  return m_alerts.back().id;
+}
+
+std::vector<const Alert*> PackSession::open_alerts() const
+{
+  std::vector<const Alert*> open;
+  for (const auto& alert : m_alerts) {
+    if (alert.open) {
+      open.push_back(&alert);
+    }
+  }
+  return open;
+}
+
+bool PackSession::all_lines_done() const
+{
+  return std::all_of(m_lines.begin(), m_lines.end(), [](const auto& line) { return line.done(); });
+}
+
+void PackSession::update_state()
+{
+  if (is_final(m_state) || m_state == SessionState::released || m_state == SessionState::idle) {
+    return;
+  }
+  if (!open_alerts().empty()) {
+    m_state = SessionState::blocked;
+  } else if (!all_lines_done()) {
+    m_state = SessionState::active;
+  } else if (m_needs_image_check && !m_image_check_passed) {
+    m_state = SessionState::awaiting_image_check;
+  } else {
+    m_state = SessionState::complete;
+  }
+}
+
+std::vector<std::string> PackSession::missing() const
+{
+  std::vector<std::string> missing;
+  for (const auto& progress : m_lines) {
+    if (!progress.done()) {
+      missing.push_back(fmt::format("{} — {} of {} scanned, {} missing", line_label(progress), progress.verified,
+                                    progress.line.quantity, progress.line.quantity - progress.verified));
+    }
+  }
+  return missing;
+}
+
+PackDecision PackSession::request_pack()
+{
+  PackDecision decision;
+  if (m_state == SessionState::released || m_state == SessionState::packed) {
+    decision.released = true;
+    decision.state = m_state;
+    return decision;
+  }
+  if (m_state == SessionState::abandoned) {
+    decision.reasons.push_back(fmt::format("order {} was abandoned: start it again", m_order.id));
+    decision.state = m_state;
+    return decision;
+  }
+  for (const auto& missing_line : missing()) {
+    decision.reasons.push_back("missing: " + missing_line);
+  }
+  for (const Alert* alert : open_alerts()) {
+    decision.reasons.push_back(fmt::format("alert {} open: {} — a supervisor must clear it", alert->id, alert->message));
+  }
+  if (m_needs_image_check && !m_image_check_passed) {
+    decision.reasons.push_back(fmt::format("image check required (order value {}): take the photo of the packed items",
+                                           format_money(m_order.value)));
+  }
+  for (const auto& device : m_offline_devices) {
+    decision.reasons.push_back(fmt::format("device {} is offline: reconnect it", device));
+  }
+  if (decision.reasons.empty()) {
+    m_state = SessionState::released;
+    decision.released = true;
+  }
+  decision.state = m_state;
+  return decision;
+}
+
+ImageCheckRequest PackSession::image_check_request() const
+{
+  ImageCheckRequest request;
+  for (const auto& unit : m_units) {
+    ExpectedUnit expected{unit.gtin14, unit.item ? unit.item->sku : std::string{},
+                          unit.item ? unit.item->description : std::string{}};
+    if (unit.item && unit.item->no_visible_barcode) {
+      request.not_visible.push_back(std::move(expected));
+    } else {
+      request.expected.push_back(std::move(expected));
+    }
+  }
+  return request;
+}
+
+Result<PackDecision> PackSession::apply_image_check(const ImageCheckResult& result)
+{
+  if (m_state != SessionState::awaiting_image_check) {
+    return make_error(ErrorType::conflict, fmt::format("order {} is {}, not waiting for an image check", m_order.id,
+                                                       to_string(m_state)));
+  }
+  if (result.outcome == ImageCheckOutcome::passed) {
+    m_image_check_passed = true;
+    update_state();
+    return request_pack();
+  }
+  if (result.outcome == ImageCheckOutcome::failed) {
+    Alert alert;
+    alert.kind = AlertKind::image_check;
+    alert.message = "image check failed: " + result.reason;
+    open_alert(std::move(alert));
+    update_state();
+  }
+  PackDecision decision;
+  decision.state = m_state;
+  decision.reasons.push_back(fmt::format("image check {}: {}", to_string(result.outcome), result.reason));
+  return decision;
+}
+
+Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolution& resolution)
+{
+  if (alert_id < 1 || alert_id > static_cast<std::int32_t>(m_alerts.size())) {
+    return make_error(ErrorType::not_found, fmt::format("there is no alert {} on order {}", alert_id, m_order.id));
+  }
+  Alert& alert = m_alerts[static_cast<std::size_t>(alert_id - 1)];
+  if (!alert.open) {
+    return make_error(ErrorType::conflict, fmt::format("alert {} is already cleared", alert_id));
+  }
+  if (resolution.reason_code.empty()) {
+    return make_error(ErrorType::invalid_input, "clearing an alert needs a reason code");
+  }
+  if (resolution.role == Role::picker) {
+    if (resolution.override_mismatch || alert.kind != AlertKind::scan || !m_policy.picker_may_clear.count(alert.verdict)) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("a picker may not clear this alert ({}): call a supervisor", alert.message));
+    }
+  }
+  if (resolution.override_mismatch) {
+    // The supervisor accepts the scanned item in place of what the line asked for.
+    if (alert.kind == AlertKind::scan) {
+      if (!alert.line_index) {
+        return make_error(ErrorType::conflict, "this item matches no order line: it can only be cleared, not counted");
+      }
+      auto& progress = m_lines[*alert.line_index];
+      if (progress.done()) {
+        return make_error(ErrorType::conflict, fmt::format("{} is already complete: nothing to count it on", line_label(progress)));
+      }
+      ++progress.verified;
+      m_units.push_back(Unit{alert.gtin14, m_catalog->find_item(alert.sku)});
+    } else {
+      m_image_check_passed = true;
+    }
+  }
+  alert.open = false;
+  alert.overridden = resolution.override_mismatch;
+  alert.resolved_by = resolution.role;
+  alert.operator_id = resolution.operator_id;
+  alert.reason_code = resolution.reason_code;
+  alert.note = resolution.note;
+  update_state();
+  return {};
+}
+
+Result<void> PackSession::mark_packed()
+{
+  if (m_state != SessionState::released) {
+    return make_error(ErrorType::conflict, fmt::format("order {} is {}: only a released pack can be closed", m_order.id,
+                                                       to_string(m_state)));
+  }
+  m_state = SessionState::packed;
+  return {};
+}
+
+Result<void> PackSession::abandon(const std::string& reason)
+{
+  if (is_final(m_state)) {
+    return make_error(ErrorType::conflict, fmt::format("order {} is already {}", m_order.id, to_string(m_state)));
+  }
+  if (reason.empty()) {
+    return make_error(ErrorType::invalid_input, "abandoning a session needs a reason");
+  }
+  m_state = SessionState::abandoned;
+  return {};
+}
+
+void PackSession::set_device_online(const std::string& device_id, bool online)
+{
+  if (online) {
+    m_offline_devices.erase(device_id);
+  } else {
+    m_offline_devices.insert(device_id);
+  }
+}
+
+} // namespace pickverify
