@@ -9,7 +9,8 @@
 namespace pickverify {
 
 // Where a scan came from, the way a station and the journal name it.
-enum class SourceKind { keyboard, hid_keyboard, hid_pos, serial, camera, http, replay };
+// `manual` is a code typed by a person rather than read by a device: policy decides where it counts.
+enum class SourceKind { keyboard, hid_keyboard, hid_pos, serial, camera, http, replay, manual };
 
 std::string_view to_string(SourceKind kind);
 

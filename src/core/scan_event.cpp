@@ -12,6 +12,7 @@ std::string_view to_string(SourceKind kind)
   case SourceKind::camera: return "camera";
   case SourceKind::http: return "http";
   case SourceKind::replay: return "replay";
+  case SourceKind::manual: return "manual";
   }
   return "unknown";
 }

@@ -1,0 +1,85 @@
+// One station at run time: owns the station's pack session, takes events in arrival order, and
+// journals every scan and decision durably BEFORE the caller may show it to anyone.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <pickverify/catalog.hpp>
+#include <pickverify/error.hpp>
+#include <pickverify/image_check.hpp>
+#include <pickverify/policy.hpp>
+#include <pickverify/scan_event.hpp>
+#include <pickverify/session.hpp>
+#include <pickverify/store.hpp>
+
+namespace pickverify {
+
+// What the station says back after each event, once it is journaled.
+struct StationReply {
+  enum class Tone { ok, warning, error };
+  Tone tone = Tone::ok;
+  std::string headline;                  // "ACCEPTED", "WRONG VARIANT", "PACK REFUSED", …
+  std::vector<std::string> details;      // one line each: what is wrong, what to do next
+  std::optional<Verdict> verdict;        // for scans
+  SessionState state = SessionState::idle;
+  std::int64_t journal_seq = 0;          // the last journal row written for this event
+};
+
+// Called after an event is durable: the screen, the controller, the alert queue listen here.
+using StationListener = std::function<void(const StationReply&)>;
+
+class Station {
+public:
+  Station(std::string station_id, Store& store, Catalog catalog, Policy policy);
+
+  void set_operator(std::string operator_id);
+  void add_listener(StationListener listener);
+
+  // A scan from any source. An order id starts a session when none is open; anything else goes to
+  // the session. The error case is only a journal failure: then nothing may be shown as verified.
+  Result<StationReply> handle_scan(const ScanEvent& scan);
+
+  Result<StationReply> start_order(const std::string& order_id);
+  Result<StationReply> request_pack();
+  Result<StationReply> resolve_alert(std::int32_t alert_id, const AlertResolution& resolution);
+  Result<StationReply> apply_image_check(const ImageCheckResult& result);
+  Result<StationReply> mark_packed();
+  Result<StationReply> abandon(const std::string& reason);
+  Result<StationReply> set_device_online(const std::string& device_id, bool online, const std::string& message);
+
+  // Read-only views for screens; valid until the next call that changes the session.
+  const PackSession* session() const { return m_session ? &*m_session : nullptr; }
+  const std::string& session_id() const { return m_session_id; }
+  const std::string& id() const { return m_id; }
+  const Catalog& catalog() const { return m_catalog; }
+  const Policy& policy() const { return m_policy; }
+
+private:
+  JournalEntry make_entry(std::string type) const;
+  Result<std::int64_t> journal(std::vector<JournalEntry> entries);
+  StationReply notify(StationReply reply);
+  StationReply pack_reply(const PackDecision& decision) const;
+  Result<StationReply> finish_session(const std::string& type, const std::string& reason, SessionState final_state);
+
+  std::string m_id;
+  Store& m_store;
+  Catalog m_catalog;
+  Policy m_policy;
+  std::string m_operator = "unknown";
+  std::optional<PackSession> m_session;
+  std::string m_session_id;
+  std::vector<std::string> m_offline_devices;
+  std::vector<StationListener> m_listeners;
+  mutable std::recursive_mutex m_mutex;   // events from every source in arrival order
+};
+
+// "Trail runner, size 9, width D: 1/1" — the per-line progress a picker sees.
+std::vector<std::string> describe_progress(const PackSession& session);
+
+} // namespace pickverify

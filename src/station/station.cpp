@@ -1,0 +1,448 @@
+#include <pickverify/station.hpp>
+
+#include <algorithm>
+#include <chrono>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace pickverify {
+
+namespace {
+
+std::int64_t to_utc_ms(std::chrono::system_clock::time_point time)
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(time.time_since_epoch()).count();
+}
+
+std::int64_t now_utc_ms()
+{
+  return to_utc_ms(std::chrono::system_clock::now());
+}
+
+std::string headline_for(Verdict verdict)
+{
+  std::string text(to_string(verdict));
+  std::replace(text.begin(), text.end(), '_', ' ');
+  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  return text;
+}
+
+bool is_open(SessionState state)
+{
+  return state != SessionState::packed && state != SessionState::abandoned;
+}
+
+} // namespace
+
+std::vector<std::string> describe_progress(const PackSession& session)
+{
+  std::vector<std::string> lines;
+  for (const auto& progress : session.lines()) {
+    lines.push_back(fmt::format("[{}] line {} {}: {}/{}", progress.done() ? "x" : " ", progress.line.line_no,
+                                progress.line.description, progress.verified, progress.line.quantity));
+  }
+  return lines;
+}
+
+Station::Station(std::string station_id, Store& store, Catalog catalog, Policy policy)
+  : m_id(std::move(station_id)), m_store(store), m_catalog(std::move(catalog)), m_policy(std::move(policy))
+{
+}
+
+void Station::set_operator(std::string operator_id)
+{
+  std::lock_guard lock(m_mutex);
+  m_operator = std::move(operator_id);
+}
+
+void Station::add_listener(StationListener listener)
+{
+  std::lock_guard lock(m_mutex);
+  m_listeners.push_back(std::move(listener));
+}
+
+JournalEntry Station::make_entry(std::string type) const
+{
+  JournalEntry entry;
+  entry.utc_ms = now_utc_ms();
+  entry.type = std::move(type);
+  entry.station = m_id;
+  entry.operator_id = m_operator;
+  if (m_session) {
+    entry.order_id = m_session->order().id;
+    entry.session_id = m_session_id;
+  }
+  return entry;
+}
+
+Result<std::int64_t> Station::journal(std::vector<JournalEntry> entries)
+{
+  auto written = m_store.append(std::move(entries));
+  if (!written) {
+    return tl::unexpected(written.error().with_context("journal"));
+  }
+  return written->empty() ? 0 : written->back().seq;
+}
+
+StationReply Station::notify(StationReply reply)
+{
+  reply.state = m_session ? m_session->state() : SessionState::idle;
+  for (const auto& listener : m_listeners) {
+    listener(reply);
+  }
+  return reply;
+}
+
+Result<StationReply> Station::start_order(const std::string& order_id)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_session && is_open(m_session->state())) {
+    return make_error(ErrorType::conflict,
+                      fmt::format("order {} is still open at this station: pack it or abandon it first",
+                                  m_session->order().id));
+  }
+  auto order = m_store.find_order(order_id);
+  if (!order) {
+    return tl::unexpected(order.error());
+  }
+  if (!*order) {
+    return make_error(ErrorType::not_found, fmt::format("order {} is not known: check the pick list", order_id));
+  }
+  auto session = PackSession::start(**order, m_catalog, m_policy);
+  if (!session) {
+    return tl::unexpected(session.error());
+  }
+  for (const auto& device : m_offline_devices) {
+    session->set_device_online(device, false);
+  }
+  m_session = std::move(*session);
+  m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
+
+  JournalEntry entry = make_entry("session_started");
+  entry.reason = fmt::format("order {} ({}), {} line(s){}", order_id, format_money(m_session->order().value),
+                             m_session->lines().size(), m_session->needs_image_check() ? ", image check required" : "");
+  nlohmann::json detail;
+  detail["needs_image_check"] = m_session->needs_image_check();
+  detail["value_minor"] = m_session->order().value.minor;
+  detail["currency"] = m_session->order().value.currency;
+  entry.detail = detail.dump();
+  auto seq = journal({entry});
+  if (!seq) {
+    m_session.reset();
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.headline = fmt::format("ORDER {}", order_id);
+  reply.details.push_back(entry.reason);
+  for (auto& line : describe_progress(*m_session)) {
+    reply.details.push_back(std::move(line));
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::handle_scan(const ScanEvent& scan)
+{
+  std::lock_guard lock(m_mutex);
+  const auto device_aim = scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt;
+  const ParsedCode code = parse_code(scan.raw, device_aim);
+
+  const bool session_open = m_session && is_open(m_session->state());
+  if (!session_open && code.kind == CodeKind::text) {
+    auto order = m_store.find_order(code.data);
+    if (order && *order) {
+      return start_order(code.data);
+    }
+  }
+
+  JournalEntry entry = make_entry("scan");
+  entry.utc_ms = scan.utc.time_since_epoch().count() ? to_utc_ms(scan.utc) : entry.utc_ms;
+  entry.raw = scan.raw;
+  entry.aim = code.aim ? code.aim->to_string() : std::string{};
+  entry.source = scan.source;
+  entry.gtin = code.gtin14;
+  entry.ais = code.fields.empty() ? std::string{} : to_hri(code.fields);
+  nlohmann::json detail;
+  detail["source_kind"] = std::string(to_string(scan.source_kind));
+  detail["code_kind"] = std::string(to_string(code.kind));
+
+  StationReply reply;
+  if (!session_open) {
+    // Nothing to verify against: journal the scan so no read is lost, and say what to do.
+    entry.verdict = "";
+    entry.reason = "no open order: scan the order barcode first";
+    entry.detail = detail.dump();
+    auto seq = journal({entry});
+    if (!seq) {
+      return tl::unexpected(seq.error());
+    }
+    reply.tone = StationReply::Tone::warning;
+    reply.headline = "NO ORDER";
+    reply.details.push_back(entry.reason);
+    reply.journal_seq = *seq;
+    return notify(std::move(reply));
+  }
+
+  const bool manual_allowed =
+      m_policy.manual_entry == ManualEntry::always ||
+      (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
+  ScanOutcome outcome;
+  if (scan.source_kind == SourceKind::manual && !manual_allowed) {
+    outcome.code = code;
+    outcome.verdict = Verdict::unknown_code;
+    outcome.message = "typed entry is not allowed for this order: scan the item's barcode";
+    outcome.state = m_session->state();
+  } else {
+    outcome = m_session->apply(scan, code);
+  }
+
+  entry.gtin = outcome.code.gtin14;
+  entry.verdict = std::string(to_string(outcome.verdict));
+  entry.reason = outcome.message;
+  if (outcome.item) {
+    detail["sku"] = outcome.item->sku;
+  }
+  if (outcome.line_index) {
+    const auto& progress = m_session->lines()[*outcome.line_index];
+    detail["line"] = progress.line.line_no;
+    detail["verified"] = progress.verified;
+    detail["quantity"] = progress.line.quantity;
+  }
+  detail["state"] = std::string(to_string(outcome.state));
+  entry.detail = detail.dump();
+
+  std::vector<JournalEntry> entries{entry};
+  if (outcome.alert_id) {
+    JournalEntry alert = make_entry("alert_opened");
+    alert.utc_ms = entry.utc_ms;
+    alert.verdict = entry.verdict;
+    alert.reason = outcome.message;
+    alert.gtin = entry.gtin;
+    alert.detail = nlohmann::json{{"alert_id", *outcome.alert_id}}.dump();
+    entries.push_back(std::move(alert));
+  }
+  auto seq = journal(std::move(entries));
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+
+  reply.verdict = outcome.verdict;
+  reply.headline = headline_for(outcome.verdict);
+  reply.tone = outcome.verdict == Verdict::accepted    ? StationReply::Tone::ok
+               : outcome.verdict == Verdict::duplicate ? StationReply::Tone::warning
+               : outcome.alert_id                      ? StationReply::Tone::error
+                                                       : StationReply::Tone::warning;
+  reply.details.push_back(outcome.message);
+  if (outcome.alert_id) {
+    reply.details.push_back(fmt::format("alert {} opened: packing is blocked until it is cleared", *outcome.alert_id));
+  }
+  if (outcome.verdict == Verdict::accepted && m_session->state() == SessionState::awaiting_image_check) {
+    reply.details.push_back("every line verified: take the photo of the packed items (image check)");
+  } else if (outcome.verdict == Verdict::accepted && m_session->state() == SessionState::complete) {
+    reply.details.push_back("every line verified: request the pack");
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+StationReply Station::pack_reply(const PackDecision& decision) const
+{
+  StationReply reply;
+  reply.tone = decision.released ? StationReply::Tone::ok : StationReply::Tone::error;
+  reply.headline = decision.released ? "PACK RELEASED" : "PACK REFUSED";
+  reply.details = decision.reasons;
+  return reply;
+}
+
+Result<StationReply> Station::request_pack()
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session || !is_open(m_session->state())) {
+    return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
+  }
+  const bool was_released = m_session->state() == SessionState::released;
+  const PackDecision decision = m_session->request_pack();
+  JournalEntry entry = make_entry(decision.released ? "pack_released" : "pack_refused");
+  std::string reasons;
+  for (const auto& reason : decision.reasons) {
+    reasons += (reasons.empty() ? "" : "; ") + reason;
+  }
+  entry.reason = decision.released ? "every line verified, no alert open" : reasons;
+  entry.detail = nlohmann::json{{"state", std::string(to_string(decision.state))}, {"reasons", decision.reasons}}.dump();
+  StationReply reply = pack_reply(decision);
+  if (was_released) {
+    reply.details.push_back("already released: close the box");
+    return notify(std::move(reply));
+  }
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertResolution& resolution)
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session) {
+    return make_error(ErrorType::conflict, "no open order at this station");
+  }
+  auto resolved = m_session->resolve_alert(alert_id, resolution);
+  if (!resolved) {
+    return tl::unexpected(resolved.error());
+  }
+  const Alert& alert = m_session->alerts()[static_cast<std::size_t>(alert_id - 1)];
+  JournalEntry entry = make_entry(resolution.override_mismatch ? "override" : "alert_cleared");
+  entry.operator_id = resolution.operator_id.empty() ? m_operator : resolution.operator_id;
+  entry.verdict = alert.kind == AlertKind::scan ? std::string(to_string(alert.verdict)) : "image_check";
+  entry.gtin = alert.gtin14;
+  entry.reason = fmt::format("{} by {} {}: {}{}", resolution.override_mismatch ? "overridden" : "cleared",
+                             to_string(resolution.role), entry.operator_id, resolution.reason_code,
+                             resolution.note.empty() ? "" : " — " + resolution.note);
+  entry.detail = nlohmann::json{{"alert_id", alert_id},
+                                {"role", std::string(to_string(resolution.role))},
+                                {"reason_code", resolution.reason_code},
+                                {"note", resolution.note},
+                                {"alert", alert.message},
+                                {"state", std::string(to_string(m_session->state()))}}
+                     .dump();
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.headline = resolution.override_mismatch ? "ALERT OVERRIDDEN" : "ALERT CLEARED";
+  reply.details.push_back(entry.reason);
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session) {
+    return make_error(ErrorType::conflict, "no open order at this station");
+  }
+  auto decision = m_session->apply_image_check(result);
+  if (!decision) {
+    return tl::unexpected(decision.error());
+  }
+  JournalEntry check = make_entry("image_check");
+  check.verdict = std::string(to_string(result.outcome));
+  check.reason = result.reason;
+  check.evidence_hash = result.evidence_hash;
+  nlohmann::json missing = nlohmann::json::array();
+  for (const auto& unit : result.missing) {
+    missing.push_back({{"gtin", unit.gtin14}, {"sku", unit.sku}, {"description", unit.description}});
+  }
+  check.detail = nlohmann::json{{"annotated_hash", result.annotated_hash},
+                                {"found", result.found.size()},
+                                {"missing", missing},
+                                {"unexpected", result.unexpected}}
+                     .dump();
+  std::vector<JournalEntry> entries{check};
+  if (decision->released) {
+    JournalEntry released = make_entry("pack_released");
+    released.reason = "every line verified, image check passed";
+    released.evidence_hash = result.evidence_hash;
+    entries.push_back(std::move(released));
+  } else if (result.outcome == ImageCheckOutcome::failed) {
+    JournalEntry alert = make_entry("alert_opened");
+    alert.verdict = "image_check";
+    alert.reason = m_session->alerts().back().message;
+    alert.detail = nlohmann::json{{"alert_id", m_session->alerts().back().id}}.dump();
+    entries.push_back(std::move(alert));
+  }
+  auto seq = journal(std::move(entries));
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply = pack_reply(*decision);
+  reply.headline = fmt::format("IMAGE CHECK {}", result.outcome == ImageCheckOutcome::passed   ? "PASSED"
+                                                 : result.outcome == ImageCheckOutcome::failed ? "FAILED"
+                                                 : result.outcome == ImageCheckOutcome::retake ? "RETAKE"
+                                                                                               : "CAMERA OFFLINE");
+  if (decision->released) {
+    reply.details.insert(reply.details.begin(), "pack released");
+  }
+  if (!result.evidence_hash.empty()) {
+    reply.details.push_back(fmt::format("evidence photo {}", result.evidence_hash));
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::finish_session(const std::string& type, const std::string& reason, SessionState)
+{
+  JournalEntry entry = make_entry(type);
+  entry.reason = reason;
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.headline = type == "packed" ? "PACKED" : "ABANDONED";
+  reply.details.push_back(reason);
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::mark_packed()
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session) {
+    return make_error(ErrorType::conflict, "no open order at this station");
+  }
+  auto packed = m_session->mark_packed();
+  if (!packed) {
+    return tl::unexpected(packed.error());
+  }
+  return finish_session("packed", fmt::format("order {} packed", m_session->order().id), SessionState::packed);
+}
+
+Result<StationReply> Station::abandon(const std::string& reason)
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session) {
+    return make_error(ErrorType::conflict, "no open order at this station");
+  }
+  auto abandoned = m_session->abandon(reason);
+  if (!abandoned) {
+    return tl::unexpected(abandoned.error());
+  }
+  return finish_session("session_abandoned", reason, SessionState::abandoned);
+}
+
+Result<StationReply> Station::set_device_online(const std::string& device_id, bool online, const std::string& message)
+{
+  std::lock_guard lock(m_mutex);
+  auto known = std::find(m_offline_devices.begin(), m_offline_devices.end(), device_id);
+  if (online && known != m_offline_devices.end()) {
+    m_offline_devices.erase(known);
+  } else if (!online && known == m_offline_devices.end()) {
+    m_offline_devices.push_back(device_id);
+  }
+  if (m_session) {
+    m_session->set_device_online(device_id, online);
+  }
+  JournalEntry entry = make_entry(online ? "device_online" : "device_offline");
+  entry.source = device_id;
+  entry.reason = message;
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.tone = online ? StationReply::Tone::ok : StationReply::Tone::error;
+  reply.headline = online ? "DEVICE ONLINE" : "DEVICE OFFLINE";
+  reply.details.push_back(fmt::format("{}: {}", device_id, message));
+  if (!online) {
+    reply.details.push_back("packing stays blocked until it is back");
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+} // namespace pickverify
