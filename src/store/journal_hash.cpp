@@ -1,0 +1,78 @@
+// The journal's chain hash. The encoding is documented byte for byte in docs/JOURNAL.md so QA can
+// recompute it with any SHA-256 tool; change both together or not at all.
+#include "journal_hash.hpp"
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include <sodium.h>
+
+#include <pickverify/store.hpp>
+
+namespace pickverify {
+
+namespace {
+
+void update(crypto_hash_sha256_state& state, std::string_view bytes)
+{
+  crypto_hash_sha256_update(&state, reinterpret_cast<const unsigned char*>(bytes.data()), bytes.size());
+}
+
+// Length first (8 bytes, big-endian), so no choice of field contents can shift bytes from one
+// field into the next and collide with another row.
+void update_field(crypto_hash_sha256_state& state, std::string_view bytes)
+{
+  std::array<unsigned char, 8> length{};
+  auto size = static_cast<std::uint64_t>(bytes.size());
+  for (int i = 7; i >= 0; --i) {
+    length[static_cast<std::size_t>(i)] = static_cast<unsigned char>(size & 0xffu);
+    size >>= 8;
+  }
+  crypto_hash_sha256_update(&state, length.data(), length.size());
+  update(state, bytes);
+}
+
+} // namespace
+
+bool sodium_ready()
+{
+  // sodium_init is idempotent and thread-safe; the static only saves the repeated call.
+  static const bool ready = sodium_init() >= 0;
+  return ready;
+}
+
+std::string to_hex(std::string_view bytes)
+{
+  static constexpr char k_digits[] = "0123456789abcdef";
+  std::string hex;
+  hex.reserve(bytes.size() * 2);
+  for (const char c : bytes) {
+    const auto byte = static_cast<unsigned char>(c);
+    hex.push_back(k_digits[byte >> 4]);
+    hex.push_back(k_digits[byte & 0x0f]);
+  }
+  return hex;
+}
+
+std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash)
+{
+  (void)sodium_ready();
+  crypto_hash_sha256_state state;
+  crypto_hash_sha256_init(&state);
+  update(state, prev_hash);
+  update_field(state, std::to_string(entry.seq));
+  update_field(state, std::to_string(entry.utc_ms));
+  for (const std::string* field :
+       {&entry.type, &entry.station, &entry.operator_id, &entry.order_id, &entry.session_id, &entry.raw,
+        &entry.aim, &entry.source, &entry.gtin, &entry.ais, &entry.verdict, &entry.reason,
+        &entry.evidence_hash, &entry.detail}) {
+    update_field(state, *field);
+  }
+  std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
+  crypto_hash_sha256_final(&state, digest.data());
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+}
+
+} // namespace pickverify

@@ -1,0 +1,15 @@
+// Helpers shared by the journal's writers and readers inside src/store.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace pickverify {
+
+// Initialises libsodium once; false when the library cannot be used.
+bool sodium_ready();
+
+// Lower-case hex of any bytes.
+std::string to_hex(std::string_view bytes);
+
+} // namespace pickverify

@@ -1,0 +1,790 @@
+// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a journal row is on
+// disk when append() returns, and readers (QA's queries, `audit verify`) never block a station.
+#include <chrono>
+#include <map>
+#include <mutex>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/core.h>
+
+#include <pickverify/store.hpp>
+
+#include "journal_hash.hpp"
+#include "migrations.hpp"
+#include "sqlite_db.hpp"
+
+namespace pickverify {
+
+namespace {
+
+using sqlite::Db;
+using sqlite::Statement;
+using sqlite::Transaction;
+
+constexpr const char* k_journal_columns =
+    "seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais, verdict, "
+    "reason, evidence_hash, detail, prev_hash, hash";
+
+JournalEntry read_journal_row(const Statement& row)
+{
+  JournalEntry entry;
+  entry.seq = row.column_int(0);
+  entry.utc_ms = row.column_int(1);
+  entry.type = row.column_text(2);
+  entry.station = row.column_text(3);
+  entry.operator_id = row.column_text(4);
+  entry.order_id = row.column_text(5);
+  entry.session_id = row.column_text(6);
+  entry.raw = row.column_blob(7);
+  entry.aim = row.column_text(8);
+  entry.source = row.column_text(9);
+  entry.gtin = row.column_text(10);
+  entry.ais = row.column_text(11);
+  entry.verdict = row.column_text(12);
+  entry.reason = row.column_text(13);
+  entry.evidence_hash = row.column_text(14);
+  entry.detail = row.column_text(15);
+  entry.prev_hash = row.column_text(16);
+  entry.hash = row.column_text(17);
+  return entry;
+}
+
+std::int64_t now_utc_ms()
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+template <typename T>
+tl::unexpected<Error> fail(const Result<T>& result, std::string_view context)
+{
+  return tl::unexpected(result.error().with_context(context));
+}
+
+class SqliteStore final : public Store {
+public:
+  explicit SqliteStore(std::unique_ptr<Db> db) : m_db(std::move(db)) {}
+
+  Result<void> prepare_statements()
+  {
+    auto head = m_db->prepare("SELECT seq, hash FROM journal_head WHERE id = 1");
+    if (!head) {
+      return fail(head, "journal");
+    }
+    m_read_head = std::move(*head);
+    auto insert = m_db->prepare(fmt::format("INSERT INTO journal ({}) VALUES "
+                                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                                            k_journal_columns));
+    if (!insert) {
+      return fail(insert, "journal");
+    }
+    m_insert_row = std::move(*insert);
+    auto update = m_db->prepare("UPDATE journal_head SET seq = ?, hash = ? WHERE id = 1");
+    if (!update) {
+      return fail(update, "journal");
+    }
+    m_update_head = std::move(*update);
+    return {};
+  }
+
+  Result<void> save_catalog(const Catalog& catalog) override;
+  Result<Catalog> load_catalog() override;
+  Result<void> save_orders(const std::vector<Order>& orders) override;
+  Result<std::optional<Order>> find_order(const std::string& id) override;
+  Result<std::vector<Order>> list_orders() override;
+  Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) override;
+  Result<ChainReport> verify_chain() override;
+  Result<void> read_journal(const JournalFilter& filter,
+                            const std::function<bool(const JournalEntry&)>& visit) override;
+
+private:
+  Result<void> save_catalog_locked(const Catalog& catalog);
+  Result<void> save_order_locked(const Order& order);
+  Result<std::vector<Order>> load_orders(const std::optional<std::string>& id);
+  Result<std::vector<JournalEntry>> append_locked(std::vector<JournalEntry>& entries);
+
+  // A Store may be shared by threads; SQLite's own mutex serialises single calls, this one keeps
+  // a transaction and the cached statements to one caller at a time. Recursive, so a read_journal
+  // visitor may call back into the store.
+  std::recursive_mutex m_mutex;
+  std::unique_ptr<Db> m_db;   // declared before the statements: they are finalized first
+  Statement m_read_head;
+  Statement m_insert_row;
+  Statement m_update_head;
+};
+
+// --- Catalog ------------------------------------------------------------------------------------
+
+Result<void> SqliteStore::save_catalog(const Catalog& catalog)
+{
+  std::lock_guard lock(m_mutex);
+  auto saved = save_catalog_locked(catalog);
+  if (!saved) {
+    return fail(saved, "save catalog");
+  }
+  return {};
+}
+
+Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
+{
+  auto transaction = Transaction::begin(*m_db);
+  if (!transaction) {
+    return tl::unexpected(transaction.error());
+  }
+  auto upsert_item = m_db->prepare(
+      "INSERT INTO items (sku, style, description, weight_g, value_minor, currency, image_check_required, "
+      "serial_tracked, no_visible_barcode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET "
+      "style = excluded.style, description = excluded.description, weight_g = excluded.weight_g, "
+      "value_minor = excluded.value_minor, currency = excluded.currency, "
+      "image_check_required = excluded.image_check_required, serial_tracked = excluded.serial_tracked, "
+      "no_visible_barcode = excluded.no_visible_barcode");
+  auto delete_gtins = m_db->prepare("DELETE FROM item_gtins WHERE sku = ?");
+  auto delete_attributes = m_db->prepare("DELETE FROM item_attributes WHERE sku = ?");
+  auto gtin_owner = m_db->prepare("SELECT sku FROM item_gtins WHERE gtin = ?");
+  auto insert_gtin = m_db->prepare("INSERT INTO item_gtins (gtin, sku, position) VALUES (?, ?, ?)");
+  auto insert_attribute = m_db->prepare("INSERT INTO item_attributes (sku, name, value) VALUES (?, ?, ?)");
+  auto upsert_kit = m_db->prepare("INSERT INTO kits (sku, description) VALUES (?, ?) "
+                                  "ON CONFLICT (sku) DO UPDATE SET description = excluded.description");
+  auto delete_components = m_db->prepare("DELETE FROM kit_components WHERE kit_sku = ?");
+  auto insert_component =
+      m_db->prepare("INSERT INTO kit_components (kit_sku, position, sku, quantity) VALUES (?, ?, ?, ?)");
+  for (const auto* stmt : {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin,
+                           &insert_attribute, &upsert_kit, &delete_components, &insert_component}) {
+    if (!*stmt) {
+      return tl::unexpected(stmt->error());
+    }
+  }
+
+  // Drop every saved item's old GTINs first, so a GTIN that moves from one item to another within
+  // this catalog is not mistaken for a clash.
+  for (const Item& item : catalog.items()) {
+    delete_gtins->bind_text(1, item.sku);
+    if (auto done = delete_gtins->run(); !done) {
+      return done;
+    }
+  }
+  for (const Item& item : catalog.items()) {
+    upsert_item->bind_text(1, item.sku)
+        .bind_text(2, item.style)
+        .bind_text(3, item.description)
+        .bind(4, item.weight_g)
+        .bind(5, item.unit_value.minor)
+        .bind_text(6, item.unit_value.currency)
+        .bind(7, item.image_check_required ? 1 : 0)
+        .bind(8, item.serial_tracked ? 1 : 0)
+        .bind(9, item.no_visible_barcode ? 1 : 0);
+    if (auto done = upsert_item->run(); !done) {
+      return tl::unexpected(done.error().with_context("item " + item.sku));
+    }
+    std::int64_t position = 0;
+    for (const std::string& gtin : item.gtins) {
+      gtin_owner->bind_text(1, gtin);
+      auto owned = gtin_owner->step();
+      if (!owned) {
+        return tl::unexpected(owned.error());
+      }
+      if (*owned) {
+        const std::string owner = gtin_owner->column_text(0);
+        gtin_owner->reset();
+        return make_error(ErrorType::conflict,
+                          fmt::format("item {}: GTIN {} already belongs to item {} in the stored catalog; "
+                                      "include {} in the import with its new GTINs",
+                                      item.sku, gtin, owner, owner));
+      }
+      gtin_owner->reset();
+      insert_gtin->bind_text(1, gtin).bind_text(2, item.sku).bind(3, position++);
+      if (auto done = insert_gtin->run(); !done) {
+        return tl::unexpected(done.error().with_context("item " + item.sku + ": GTIN " + gtin));
+      }
+    }
+    delete_attributes->bind_text(1, item.sku);
+    if (auto done = delete_attributes->run(); !done) {
+      return done;
+    }
+    for (const auto& [name, value] : item.attributes) {
+      insert_attribute->bind_text(1, item.sku).bind_text(2, name).bind_text(3, value);
+      if (auto done = insert_attribute->run(); !done) {
+        return tl::unexpected(done.error().with_context("item " + item.sku + ": attribute " + name));
+      }
+    }
+  }
+  for (const Kit& kit : catalog.kits()) {
+    upsert_kit->bind_text(1, kit.sku).bind_text(2, kit.description);
+    if (auto done = upsert_kit->run(); !done) {
+      return tl::unexpected(done.error().with_context("kit " + kit.sku));
+    }
+    delete_components->bind_text(1, kit.sku);
+    if (auto done = delete_components->run(); !done) {
+      return done;
+    }
+    std::int64_t position = 0;
+    for (const KitComponent& component : kit.components) {
+      insert_component->bind_text(1, kit.sku).bind(2, position++).bind_text(3, component.sku).bind(
+          4, component.quantity);
+      if (auto done = insert_component->run(); !done) {
+        return tl::unexpected(done.error().with_context("kit " + kit.sku + ": component " + component.sku));
+      }
+    }
+  }
+  return transaction->commit();
+}
+
+Result<Catalog> SqliteStore::load_catalog()
+{
+  std::lock_guard lock(m_mutex);
+  // One query per table, joined here: a catalog of many thousand items loads in a few queries.
+  std::unordered_map<std::string, std::vector<std::string>> gtins;
+  std::unordered_map<std::string, Attributes> attributes;
+  std::unordered_map<std::string, std::vector<KitComponent>> components;
+  {
+    auto stmt = m_db->prepare("SELECT sku, gtin FROM item_gtins ORDER BY sku, position");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) {
+        return fail(row, "load catalog");
+      }
+      if (!*row) {
+        break;
+      }
+      gtins[stmt->column_text(0)].push_back(stmt->column_text(1));
+    }
+  }
+  {
+    auto stmt = m_db->prepare("SELECT sku, name, value FROM item_attributes");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) {
+        return fail(row, "load catalog");
+      }
+      if (!*row) {
+        break;
+      }
+      attributes[stmt->column_text(0)][stmt->column_text(1)] = stmt->column_text(2);
+    }
+  }
+  {
+    auto stmt = m_db->prepare("SELECT kit_sku, sku, quantity FROM kit_components ORDER BY kit_sku, position");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    for (;;) {
+      auto row = stmt->step();
+      if (!row) {
+        return fail(row, "load catalog");
+      }
+      if (!*row) {
+        break;
+      }
+      components[stmt->column_text(0)].push_back(
+          KitComponent{stmt->column_text(1), static_cast<std::int32_t>(stmt->column_int(2))});
+    }
+  }
+
+  Catalog catalog;
+  auto items = m_db->prepare("SELECT sku, style, description, weight_g, value_minor, currency, "
+                             "image_check_required, serial_tracked, no_visible_barcode FROM items ORDER BY rowid");
+  if (!items) {
+    return fail(items, "load catalog");
+  }
+  for (;;) {
+    auto row = items->step();
+    if (!row) {
+      return fail(row, "load catalog");
+    }
+    if (!*row) {
+      break;
+    }
+    Item item;
+    item.sku = items->column_text(0);
+    item.style = items->column_text(1);
+    item.description = items->column_text(2);
+    item.weight_g = static_cast<std::int32_t>(items->column_int(3));
+    item.unit_value = Money{items->column_int(4), items->column_text(5)};
+    item.image_check_required = items->column_int(6) != 0;
+    item.serial_tracked = items->column_int(7) != 0;
+    item.no_visible_barcode = items->column_int(8) != 0;
+    if (auto found = gtins.find(item.sku); found != gtins.end()) {
+      item.gtins = std::move(found->second);
+    }
+    if (auto found = attributes.find(item.sku); found != attributes.end()) {
+      item.attributes = std::move(found->second);
+    }
+    const std::string sku = item.sku;
+    if (auto added = catalog.add_item(std::move(item)); !added) {
+      return make_error(ErrorType::corrupt,
+                        fmt::format("load catalog: stored item {} is not valid: {}", sku, added.error().message));
+    }
+  }
+  auto kits = m_db->prepare("SELECT sku, description FROM kits ORDER BY rowid");
+  if (!kits) {
+    return fail(kits, "load catalog");
+  }
+  for (;;) {
+    auto row = kits->step();
+    if (!row) {
+      return fail(row, "load catalog");
+    }
+    if (!*row) {
+      break;
+    }
+    Kit kit;
+    kit.sku = kits->column_text(0);
+    kit.description = kits->column_text(1);
+    if (auto found = components.find(kit.sku); found != components.end()) {
+      kit.components = std::move(found->second);
+    }
+    const std::string sku = kit.sku;
+    if (auto added = catalog.add_kit(std::move(kit)); !added) {
+      return make_error(ErrorType::corrupt,
+                        fmt::format("load catalog: stored kit {} is not valid: {}", sku, added.error().message));
+    }
+  }
+  return catalog;
+}
+
+// --- Orders -------------------------------------------------------------------------------------
+
+Result<void> SqliteStore::save_orders(const std::vector<Order>& orders)
+{
+  std::lock_guard lock(m_mutex);
+  auto transaction = Transaction::begin(*m_db);
+  if (!transaction) {
+    return fail(transaction, "save orders");
+  }
+  for (const Order& order : orders) {
+    if (auto saved = save_order_locked(order); !saved) {
+      return fail(saved, "save orders: order " + order.id);
+    }
+  }
+  if (auto committed = transaction->commit(); !committed) {
+    return fail(committed, "save orders");
+  }
+  return {};
+}
+
+Result<void> SqliteStore::save_order_locked(const Order& order)
+{
+  if (order.id.empty()) {
+    return make_error(ErrorType::invalid_input, "the order id is empty");
+  }
+  auto upsert = m_db->prepare("INSERT INTO orders (id, value_minor, currency, image_check_flagged, customer) "
+                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
+                              "value_minor = excluded.value_minor, currency = excluded.currency, "
+                              "image_check_flagged = excluded.image_check_flagged, customer = excluded.customer");
+  if (!upsert) {
+    return tl::unexpected(upsert.error());
+  }
+  upsert->bind_text(1, order.id)
+      .bind(2, order.value.minor)
+      .bind_text(3, order.value.currency)
+      .bind(4, order.image_check_flagged ? 1 : 0)
+      .bind_text(5, order.customer);
+  if (auto done = upsert->run(); !done) {
+    return done;
+  }
+  // The lines' attributes go with them (ON DELETE CASCADE): an updated order has exactly its new lines.
+  auto delete_lines = m_db->prepare("DELETE FROM order_lines WHERE order_id = ?");
+  auto insert_line = m_db->prepare("INSERT INTO order_lines (order_id, line_no, sku, style, quantity, description) "
+                                   "VALUES (?, ?, ?, ?, ?, ?)");
+  auto insert_attribute = m_db->prepare(
+      "INSERT INTO order_line_attributes (order_id, line_no, name, value) VALUES (?, ?, ?, ?)");
+  for (const auto* stmt : {&delete_lines, &insert_line, &insert_attribute}) {
+    if (!*stmt) {
+      return tl::unexpected(stmt->error());
+    }
+  }
+  delete_lines->bind_text(1, order.id);
+  if (auto done = delete_lines->run(); !done) {
+    return done;
+  }
+  for (const OrderLine& line : order.lines) {
+    insert_line->bind_text(1, order.id)
+        .bind(2, line.line_no)
+        .bind_text(3, line.sku)
+        .bind_text(4, line.style)
+        .bind(5, line.quantity)
+        .bind_text(6, line.description);
+    if (auto done = insert_line->run(); !done) {
+      if (done.error().type == ErrorType::conflict) {
+        return make_error(ErrorType::conflict, fmt::format("line {} appears twice", line.line_no));
+      }
+      return tl::unexpected(done.error().with_context(fmt::format("line {}", line.line_no)));
+    }
+    for (const auto& [name, value] : line.required_attributes) {
+      insert_attribute->bind_text(1, order.id).bind(2, line.line_no).bind_text(3, name).bind_text(4, value);
+      if (auto done = insert_attribute->run(); !done) {
+        return tl::unexpected(done.error().with_context(fmt::format("line {}: attribute {}", line.line_no, name)));
+      }
+    }
+  }
+  return {};
+}
+
+Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::string>& id)
+{
+  const std::string where = id ? " WHERE order_id = ?1" : "";
+  auto orders = m_db->prepare(std::string("SELECT id, value_minor, currency, image_check_flagged, customer FROM orders") +
+                              (id ? " WHERE id = ?1" : "") + " ORDER BY id");
+  auto lines = m_db->prepare("SELECT order_id, line_no, sku, style, quantity, description FROM order_lines" + where +
+                             " ORDER BY order_id, line_no");
+  auto attributes = m_db->prepare("SELECT order_id, line_no, name, value FROM order_line_attributes" + where);
+  for (const auto* stmt : {&orders, &lines, &attributes}) {
+    if (!*stmt) {
+      return tl::unexpected(stmt->error());
+    }
+  }
+  if (id) {
+    orders->bind_text(1, *id);
+    lines->bind_text(1, *id);
+    attributes->bind_text(1, *id);
+  }
+  std::map<std::pair<std::string, std::int64_t>, Attributes> required;
+  for (;;) {
+    auto row = attributes->step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      break;
+    }
+    required[{attributes->column_text(0), attributes->column_int(1)}][attributes->column_text(2)] =
+        attributes->column_text(3);
+  }
+  std::unordered_map<std::string, std::vector<OrderLine>> lines_of;
+  for (;;) {
+    auto row = lines->step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      break;
+    }
+    OrderLine line;
+    const std::string order_id = lines->column_text(0);
+    line.line_no = static_cast<std::int32_t>(lines->column_int(1));
+    line.sku = lines->column_text(2);
+    line.style = lines->column_text(3);
+    line.quantity = static_cast<std::int32_t>(lines->column_int(4));
+    line.description = lines->column_text(5);
+    if (auto found = required.find({order_id, line.line_no}); found != required.end()) {
+      line.required_attributes = std::move(found->second);
+    }
+    lines_of[order_id].push_back(std::move(line));
+  }
+  std::vector<Order> result;
+  for (;;) {
+    auto row = orders->step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      break;
+    }
+    Order order;
+    order.id = orders->column_text(0);
+    order.value = Money{orders->column_int(1), orders->column_text(2)};
+    order.image_check_flagged = orders->column_int(3) != 0;
+    order.customer = orders->column_text(4);
+    if (auto found = lines_of.find(order.id); found != lines_of.end()) {
+      order.lines = std::move(found->second);
+    }
+    result.push_back(std::move(order));
+  }
+  return result;
+}
+
+Result<std::optional<Order>> SqliteStore::find_order(const std::string& id)
+{
+  std::lock_guard lock(m_mutex);
+  auto orders = load_orders(id);
+  if (!orders) {
+    return fail(orders, "find order " + id);
+  }
+  if (orders->empty()) {
+    return std::optional<Order>();
+  }
+  return std::optional<Order>(std::move(orders->front()));
+}
+
+Result<std::vector<Order>> SqliteStore::list_orders()
+{
+  std::lock_guard lock(m_mutex);
+  auto orders = load_orders(std::nullopt);
+  if (!orders) {
+    return fail(orders, "list orders");
+  }
+  return orders;
+}
+
+// --- Journal ------------------------------------------------------------------------------------
+
+Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> entries)
+{
+  std::lock_guard lock(m_mutex);
+  auto appended = append_locked(entries);
+  if (!appended) {
+    return fail(appended, "journal append");
+  }
+  return appended;
+}
+
+Result<std::vector<JournalEntry>> SqliteStore::append_locked(std::vector<JournalEntry>& entries)
+{
+  if (entries.empty()) {
+    return std::move(entries);
+  }
+  for (const JournalEntry& entry : entries) {
+    if (entry.type.empty()) {
+      return make_error(ErrorType::invalid_input, "an event without a type cannot be journaled");
+    }
+  }
+  // The write lock is taken before the head is read: another process appending at the same time
+  // waits here (busy_timeout) and then continues this chain instead of forking it.
+  auto transaction = Transaction::begin(*m_db);
+  if (!transaction) {
+    return tl::unexpected(transaction.error());
+  }
+  auto head = m_read_head.step();
+  if (!head) {
+    return tl::unexpected(head.error());
+  }
+  if (!*head) {
+    m_read_head.reset();
+    return make_error(ErrorType::corrupt, "the journal head record is missing; run `pickverify audit verify`");
+  }
+  std::int64_t seq = m_read_head.column_int(0);
+  std::string prev_hash = m_read_head.column_text(1);
+  m_read_head.reset();
+
+  const std::int64_t now = now_utc_ms();
+  for (JournalEntry& entry : entries) {
+    entry.seq = ++seq;
+    if (entry.utc_ms == 0) {
+      entry.utc_ms = now;
+    }
+    entry.prev_hash = prev_hash;
+    entry.hash = journal_row_hash(entry, prev_hash);
+    m_insert_row.bind(1, entry.seq)
+        .bind(2, entry.utc_ms)
+        .bind_text(3, entry.type)
+        .bind_text(4, entry.station)
+        .bind_text(5, entry.operator_id)
+        .bind_text(6, entry.order_id)
+        .bind_text(7, entry.session_id)
+        .bind_blob(8, entry.raw)
+        .bind_text(9, entry.aim)
+        .bind_text(10, entry.source)
+        .bind_text(11, entry.gtin)
+        .bind_text(12, entry.ais)
+        .bind_text(13, entry.verdict)
+        .bind_text(14, entry.reason)
+        .bind_text(15, entry.evidence_hash)
+        .bind_text(16, entry.detail)
+        .bind_text(17, entry.prev_hash)
+        .bind_text(18, entry.hash);
+    if (auto done = m_insert_row.run(); !done) {
+      m_insert_row.reset();
+      if (done.error().type == ErrorType::conflict) {
+        return make_error(ErrorType::corrupt,
+                          fmt::format("seq {} exists already although the journal head records seq {}: the "
+                                      "journal was altered outside pickverify; run `pickverify audit verify`",
+                                      entry.seq, entry.seq - 1));
+      }
+      return tl::unexpected(done.error());
+    }
+    prev_hash = entry.hash;
+  }
+  m_update_head.bind(1, seq).bind_text(2, prev_hash);
+  if (auto done = m_update_head.run(); !done) {
+    m_update_head.reset();
+    return tl::unexpected(done.error());
+  }
+  // synchronous=FULL: COMMIT returns after the WAL is fsynced.
+  if (auto committed = transaction->commit(); !committed) {
+    return tl::unexpected(committed.error());
+  }
+  return std::move(entries);
+}
+
+Result<ChainReport> SqliteStore::verify_chain()
+{
+  std::lock_guard lock(m_mutex);
+  // One read transaction, so rows appended meanwhile by another process are not half seen.
+  if (auto begun = m_db->exec("BEGIN"); !begun) {
+    return fail(begun, "audit verify");
+  }
+  struct EndRead {
+    Db& db;
+    ~EndRead() { (void)db.exec("COMMIT"); }
+  } end_read{*m_db};
+
+  auto rows = m_db->prepare(fmt::format("SELECT {} FROM journal ORDER BY seq", k_journal_columns));
+  if (!rows) {
+    return fail(rows, "audit verify");
+  }
+  ChainReport report;
+  std::string running = k_genesis_hash;
+  std::int64_t expected_seq = 1;
+  auto broken = [&report](std::int64_t seq, std::string problem) {
+    report.first_bad_seq = seq;
+    report.problem = fmt::format("seq {}: {}", seq, problem);
+  };
+  for (;;) {
+    auto row = rows->step();
+    if (!row) {
+      return fail(row, "audit verify");
+    }
+    if (!*row) {
+      break;
+    }
+    const JournalEntry entry = read_journal_row(*rows);
+    ++report.event_count;
+    if (report.first_bad_seq) {
+      continue;   // keep counting rows, report the first break only
+    }
+    if (entry.seq > expected_seq) {
+      broken(expected_seq, fmt::format("missing: the next row is seq {} (rows were deleted)", entry.seq));
+    } else if (entry.seq < expected_seq) {
+      broken(entry.seq, "not a valid position: seq starts at 1 and counts up without gaps (a row was inserted)");
+    } else if (entry.prev_hash != running) {
+      broken(entry.seq, fmt::format("prev_hash does not match the hash of seq {} (a row was deleted, inserted or "
+                                    "reordered here)",
+                                    entry.seq - 1));
+    } else if (journal_row_hash(entry, running) != entry.hash) {
+      broken(entry.seq, "hash does not match its contents (the row was changed)");
+    } else {
+      running = entry.hash;
+      ++expected_seq;
+    }
+  }
+  report.head_hash = running;
+  if (report.first_bad_seq) {
+    return report;
+  }
+
+  const std::int64_t last_seq = expected_seq - 1;
+  auto head = m_db->prepare("SELECT seq, hash FROM journal_head WHERE id = 1");
+  if (!head) {
+    return fail(head, "audit verify");
+  }
+  auto head_row = head->step();
+  if (!head_row) {
+    return fail(head_row, "audit verify");
+  }
+  if (!*head_row) {
+    broken(last_seq + 1, "the journal head record is missing, so deleted rows at the end cannot be ruled out");
+    return report;
+  }
+  const std::int64_t head_seq = head->column_int(0);
+  const std::string head_hash = head->column_text(1);
+  if (head_seq > last_seq) {
+    broken(last_seq + 1, fmt::format("missing: the journal head records {} events ending in hash {} (rows at the "
+                                     "end were deleted)",
+                                     head_seq, head_hash));
+  } else if (head_seq < last_seq) {
+    broken(head_seq + 1, fmt::format("after the recorded journal head (seq {}): rows were added outside "
+                                     "pickverify",
+                                     head_seq));
+  } else if (head_hash != running) {
+    broken(last_seq, fmt::format("its hash differs from the recorded journal head {} (the last row was replaced)",
+                                 head_hash));
+  }
+  return report;
+}
+
+Result<void> SqliteStore::read_journal(const JournalFilter& filter,
+                                       const std::function<bool(const JournalEntry&)>& visit)
+{
+  std::lock_guard lock(m_mutex);
+  std::string sql = fmt::format("SELECT {} FROM journal WHERE 1 = 1", k_journal_columns);
+  if (filter.from_utc_ms) {
+    sql += " AND utc_ms >= ?1";
+  }
+  if (filter.to_utc_ms) {
+    sql += " AND utc_ms < ?2";
+  }
+  if (filter.order_id) {
+    sql += " AND order_id = ?3";
+  }
+  if (filter.station) {
+    sql += " AND station = ?4";
+  }
+  if (filter.session_id) {
+    sql += " AND session_id = ?5";
+  }
+  sql += " ORDER BY seq";
+  auto rows = m_db->prepare(sql);
+  if (!rows) {
+    return fail(rows, "read journal");
+  }
+  if (filter.from_utc_ms) {
+    rows->bind(1, *filter.from_utc_ms);
+  }
+  if (filter.to_utc_ms) {
+    rows->bind(2, *filter.to_utc_ms);
+  }
+  if (filter.order_id) {
+    rows->bind_text(3, *filter.order_id);
+  }
+  if (filter.station) {
+    rows->bind_text(4, *filter.station);
+  }
+  if (filter.session_id) {
+    rows->bind_text(5, *filter.session_id);
+  }
+  for (;;) {
+    auto row = rows->step();
+    if (!row) {
+      return fail(row, "read journal");
+    }
+    if (!*row || !visit(read_journal_row(*rows))) {
+      return {};
+    }
+  }
+}
+
+} // namespace
+
+Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path)
+{
+  if (!sodium_ready()) {
+    return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
+  }
+  auto db = Db::open(path);
+  if (!db) {
+    return tl::unexpected(db.error());
+  }
+  // WAL: readers never block the station that appends. It must be set outside a transaction and
+  // is the first statement that reads the file, so a file that is not a database fails here.
+  auto mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  if (!mode) {
+    return tl::unexpected(mode.error());
+  }
+  if (*mode != "wal") {
+    return make_error(ErrorType::io, fmt::format("{}: the database cannot use WAL mode (journal_mode is {})",
+                                                 path.string(), *mode));
+  }
+  for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
+    if (auto set = (*db)->exec(pragma); !set) {
+      return tl::unexpected(set.error());
+    }
+  }
+  if (auto migrated = sqlite::migrate(**db); !migrated) {
+    return tl::unexpected(migrated.error());
+  }
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  if (auto prepared = store->prepare_statements(); !prepared) {
+    return tl::unexpected(prepared.error());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+} // namespace pickverify

@@ -1,0 +1,23 @@
+// The parts of the Store interface that every backend shares.
+#include <pickverify/store.hpp>
+
+#include <utility>
+
+namespace pickverify {
+
+Result<JournalEntry> Store::append_one(JournalEntry entry)
+{
+  std::vector<JournalEntry> entries;
+  entries.push_back(std::move(entry));
+  auto appended = append(std::move(entries));
+  if (!appended) {
+    return tl::unexpected(appended.error());
+  }
+  if (appended->size() != 1) {
+    return make_error(ErrorType::internal, "journal: append of one event returned " +
+                                               std::to_string(appended->size()) + " rows");
+  }
+  return std::move(appended->front());
+}
+
+} // namespace pickverify
