@@ -1,0 +1,157 @@
+// Cameras behind one interface: a V4L2 device, an IP camera stream (RTSP/HTTP), a video file, or
+// an image folder (the virtual camera of the demo and the tests). No OpenCV type appears here.
+//
+// A camera never throws: when it cannot open, or stops delivering frames, it reports itself
+// offline with a message, and grab() returns a device_offline error. Orders that need the camera
+// then stay blocked (fail closed). grab() on an offline camera tries to open it again, so a
+// camera that comes back is picked up by the next capture.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <map>
+
+#include <pickverify/decode.hpp>
+#include <pickverify/error.hpp>
+#include <pickverify/scan_event.hpp>
+
+namespace pickverify {
+
+enum class CameraKind {
+  v4l2,          // location: "/dev/video0" or an index "0"
+  stream,        // location: "rtsp://…", "http://…", "https://…"
+  video_file,    // location: a file OpenCV's FFMPEG backend reads (MJPG .avi, .mp4 …)
+  image_folder,  // location: a folder of .png/.jpg/.bmp files, served in name order
+};
+
+std::string_view to_string(CameraKind kind);
+
+struct CameraConfig {
+  CameraKind kind = CameraKind::image_folder;
+  std::string location;
+  std::string id;              // stable device id for scan events and logs; empty: "camera:<location>"
+  int width = 0;               // requested resolution; 0 keeps the device's default
+  int height = 0;
+  double fps = 0;              // requested frame rate; 0 keeps the device's default
+  std::string pixel_format;    // V4L2 FOURCC, e.g. "MJPG", "YUYV"; empty keeps the default
+  bool loop = true;            // video file / image folder: start again at the end instead of going offline
+  std::chrono::milliseconds open_timeout{5000};   // streams: give up connecting after this
+  std::chrono::milliseconds read_timeout{3000};   // streams: a frame that does not come in this time means offline
+};
+
+// Guesses the kind from a location: "/dev/video*" or digits → v4l2, "rtsp://" / "http(s)://" →
+// stream, an existing folder → image_folder, anything else → video_file.
+CameraConfig camera_config_for(std::string_view location);
+
+enum class CameraState {
+  closed,    // not opened yet, or closed by the owner
+  online,    // delivering frames
+  offline,   // failed to open or stopped delivering: message says why
+};
+
+std::string_view to_string(CameraState state);
+
+struct CameraStatus {
+  CameraState state = CameraState::closed;
+  std::string message;   // "cannot open /dev/video0: no such device", "no images in demo/camera/x"
+};
+
+// One frame, owned. view() borrows it for decode() and the image check; keep the frame alive
+// while the view is in use.
+struct CapturedFrame {
+  std::vector<std::uint8_t> pixels;
+  int width = 0;
+  int height = 0;
+  int stride = 0;                                  // bytes per row
+  PixelFormat format = PixelFormat::bgr8;
+  std::uint64_t sequence = 0;                      // counts frames handed out by this source, from 1
+  std::string origin;                              // the image file's name for an image folder, else empty
+  std::chrono::steady_clock::time_point monotonic{};
+  std::chrono::system_clock::time_point utc{};
+
+  FrameView view() const
+  {
+    return FrameView{pixels.data(), width, height, stride, format};
+  }
+  bool empty() const { return pixels.empty() || width <= 0 || height <= 0; }
+};
+
+class CameraSource {
+public:
+  virtual ~CameraSource() = default;
+
+  virtual const CameraConfig& config() const = 0;
+  virtual CameraStatus status() const = 0;
+
+  // Opens the device, stream, file or folder. On failure the status is offline and the error says why.
+  virtual Result<void> open() = 0;
+
+  // The next frame. A closed or offline source tries open() first. Errors are device_offline.
+  virtual Result<CapturedFrame> grab() = 0;
+
+  virtual void close() = 0;
+
+  // The id scan events carry: config().id, or "camera:<location>".
+  std::string device_id() const;
+};
+
+// Always returns a source (closed); nothing is opened until open() or grab().
+std::unique_ptr<CameraSource> make_camera(const CameraConfig& config);
+
+// --- Hands-free scanning -----------------------------------------------------------------------
+
+struct HandsFreeSettings {
+  std::string station;                           // stamped on every scan event
+  int confirm_frames = 2;                        // a code counts once read in this many frames in a row
+  int absent_frames = 8;                         // a code gone for this many frames in a row …
+  std::chrono::milliseconds absent_time{400};    // … and for this long has left the view
+  DecodeOptions decode;
+};
+
+// Turns a camera into a scanner: an item held under it is one scan, however many frames show it.
+// A second unit of the same item is a new scan when both are in view at once, or when the first
+// has left the view (absent for absent_frames frames and absent_time) before the second comes.
+// Codes are compared as GTIN-14 where they carry one, so an item showing both an EAN-13 and a GS1
+// DataMatrix of the same GTIN is one unit, not two.
+class HandsFreeScanner {
+public:
+  HandsFreeScanner(std::string source_id, HandsFreeSettings settings);
+
+  // Decodes one frame; returns the scans it completes (usually none). An error only when the
+  // frame cannot be decoded at all.
+  Result<std::vector<ScanEvent>> feed(const CapturedFrame& frame);
+  Result<std::vector<ScanEvent>> feed(const FrameView& frame, std::chrono::steady_clock::time_point monotonic,
+                                      std::chrono::system_clock::time_point utc);
+
+  // The tracking step alone, for symbols decoded elsewhere.
+  std::vector<ScanEvent> feed_symbols(const std::vector<Symbol>& symbols,
+                                      std::chrono::steady_clock::time_point monotonic,
+                                      std::chrono::system_clock::time_point utc);
+
+  void reset();                            // forget everything in view (a new order starts)
+  std::size_t codes_in_view() const;       // distinct codes counted and still in view
+
+private:
+  struct Track {
+    int in_view = 0;          // units already scanned and still in view
+    int streak = 0;           // frames in a row showing more than in_view
+    int pending = 0;          // the fewest units shown during that streak
+    int below_frames = 0;     // frames in a row showing fewer than in_view
+    int below_max = 0;        // the most units shown during those
+    std::chrono::steady_clock::time_point below_since{};
+  };
+
+  std::string m_source_id;
+  HandsFreeSettings m_settings;
+  std::map<std::string, Track> m_tracks;
+};
+
+// Loads one image file (PNG, JPEG, BMP …) as a frame: tests, the CLI and the calibration tool use it.
+Result<CapturedFrame> load_image_file(const std::string& path);
+
+} // namespace pickverify
