@@ -43,13 +43,12 @@ namespace {
 constexpr int k_max_candidates = 12;
 constexpr int k_max_reads_per_region = 6;
 constexpr int k_candidate_rounds = 2;
-// Regions smaller than these (pixels) are magnified 3x / 2x; larger than the last, halved.
+// Regions smaller than these (pixels) are also tried magnified 3x / 2x; larger than the last, halved.
 constexpr int k_tiny_region = 72;
 constexpr int k_small_region = 200;
 constexpr int k_large_region = 1000;
-
-constexpr std::uint32_t k_matrix_formats =
-  static_cast<std::uint32_t>(BarcodeFormat::datamatrix) | static_cast<std::uint32_t>(BarcodeFormat::qr);
+// Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
+constexpr double k_min_turn_degrees = 8.0;
 
 bool is_ean_upc(BarcodeFormat format)
 {
@@ -72,6 +71,20 @@ struct Found {
   Quad quad;
 };
 
+// One way of looking at a part of the frame: a crop, magnified or shrunk, possibly turned.
+struct Look {
+  double scale = 1.0;
+  double turn_degrees = 0.0;  // counter-clockwise, about the crop's centre
+  Binarizer binarizer = Binarizer::local_average;
+};
+
+// The pixels of one look, and the way from them back to the frame's pixels.
+struct View {
+  cv::Mat pixels;
+  cv::Matx23d to_frame;
+  bool shares_frame = false;  // painting the view paints the frame
+};
+
 class Pipeline {
 public:
   Pipeline(cv::Mat grey, const DecodeOptions& options)
@@ -82,7 +95,7 @@ public:
   std::vector<Symbol> run()
   {
     const cv::Rect whole(0, 0, m_work.cols, m_work.rows);
-    scan(whole, 1.0, m_formats, m_options.max_symbols());
+    scan(whole, Look{}, m_formats, m_options.max_symbols());
     if (m_options.multi_scale()) {
       for (int round = 0; round < k_candidate_rounds && !full(); ++round) {
         const auto found_before = m_found.size();
@@ -114,50 +127,102 @@ private:
   bool full() const { return static_cast<int>(m_found.size()) >= m_options.max_symbols(); }
 
   // A region that looks like a barcode, cut out centred on itself so a DataMatrix in it crosses the
-  // crop's centre lines, at a scale where its modules are a few pixels wide.
+  // crop's centre lines, then looked at in several ways until one reads something: as it is, with
+  // the other binarizer, magnified when small, shrunk when large, and turned upright when its
+  // edges run one way (a 1D symbol at an angle no row crosses completely).
   void scan_region(const cv::Rect& region)
   {
     const int size = std::max(region.width, region.height);
-    const double scale = size < k_tiny_region ? 3.0 : size < k_small_region ? 2.0 : size > k_large_region ? 0.5 : 1.0;
     const int margin = std::max(16, size / 3);
     const cv::Rect crop = cv::Rect(region.x - margin, region.y - margin, region.width + 2 * margin,
                                    region.height + 2 * margin)
                           & cv::Rect(0, 0, m_work.cols, m_work.rows);
-    // At full scale the whole-frame pass has already read every 1D symbol and QR code it could.
-    const std::uint32_t formats = scale == 1.0 ? (m_formats & k_matrix_formats) : m_formats;
-    scan(crop, scale, formats, k_max_reads_per_region);
+    std::vector<Look> looks = {Look{}, Look{1.0, 0.0, Binarizer::global_histogram}};
+    const double magnify = size < k_tiny_region ? 3.0 : size < k_small_region ? 2.0 : 1.0;
+    if (magnify > 1.0) {
+      looks.push_back(Look{magnify, 0.0, Binarizer::local_average});
+    }
+    if (size > k_large_region) {
+      looks.push_back(Look{0.5, 0.0, Binarizer::local_average});
+    }
+    if (const auto angle = dominant_bar_angle(m_work(region))) {
+      const double from_upright = std::abs(*angle);
+      if (from_upright > k_min_turn_degrees && from_upright < 90.0 - k_min_turn_degrees) {
+        looks.push_back(Look{magnify, -*angle, Binarizer::local_average});
+      }
+    }
+    for (const auto& look : looks) {
+      if (full() || scan(crop, look, m_formats, k_max_reads_per_region) > 0) {
+        break;
+      }
+    }
   }
 
-  void scan(const cv::Rect& rect, double scale, std::uint32_t formats, int max_reads)
+  View make_view(const cv::Rect& rect, const Look& look) const
+  {
+    View view;
+    if (look.turn_degrees == 0.0 && look.scale == 1.0) {
+      view.pixels = m_work(rect);
+      view.to_frame = cv::Matx23d(1, 0, rect.x, 0, 1, rect.y);
+      view.shares_frame = true;
+      return view;
+    }
+    if (look.turn_degrees == 0.0) {
+      cv::resize(m_work(rect), view.pixels, cv::Size(), look.scale, look.scale,
+                 look.scale > 1.0 ? cv::INTER_CUBIC : cv::INTER_AREA);
+      const double inverse = 1.0 / look.scale;
+      view.to_frame = cv::Matx23d(inverse, 0, rect.x, 0, inverse, rect.y);
+      return view;
+    }
+    // Turned: the output holds the whole turned crop.
+    const cv::Point2f centre(static_cast<float>(rect.x) + static_cast<float>(rect.width) / 2.0F,
+                             static_cast<float>(rect.y) + static_cast<float>(rect.height) / 2.0F);
+    const double radians = look.turn_degrees * CV_PI / 180.0;
+    const double c = std::abs(std::cos(radians));
+    const double s = std::abs(std::sin(radians));
+    const cv::Size size(static_cast<int>((rect.width * c + rect.height * s) * look.scale),
+                        static_cast<int>((rect.width * s + rect.height * c) * look.scale));
+    cv::Mat to_view = cv::getRotationMatrix2D(centre, look.turn_degrees, look.scale);
+    to_view.at<double>(0, 2) += size.width / 2.0 - centre.x;
+    to_view.at<double>(1, 2) += size.height / 2.0 - centre.y;
+    cv::warpAffine(m_work, view.pixels, to_view, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::Mat back;
+    cv::invertAffineTransform(to_view, back);
+    view.to_frame = cv::Matx23d(back);
+    return view;
+  }
+
+  // Reads symbols from one look at rect until none is left, painting each over; returns how many it
+  // read (accepted or not).
+  int scan(const cv::Rect& rect, const Look& look, std::uint32_t formats, int max_reads)
   {
     if (formats == 0 || rect.width < k_min_zxing_side || rect.height < k_min_zxing_side) {
-      return;
+      return 0;
     }
-    cv::Mat view;
-    if (scale == 1.0) {
-      view = m_work(rect);  // shares pixels: painting the view paints the frame
-    } else {
-      cv::resize(m_work(rect), view, cv::Size(), scale, scale, scale > 1.0 ? cv::INTER_CUBIC : cv::INTER_AREA);
-    }
-    const cv::Point2f origin(static_cast<float>(rect.x), static_cast<float>(rect.y));
-    const auto inverse = static_cast<float>(1.0 / scale);
-    for (int i = 0; i < max_reads && !full(); ++i) {
-      auto read = read_one(view, formats, m_options.try_harder());
+    View view = make_view(rect, look);
+    const double frame_per_view = std::sqrt(std::abs(view.to_frame(0, 0) * view.to_frame(1, 1)
+                                                     - view.to_frame(0, 1) * view.to_frame(1, 0)));
+    int reads = 0;
+    for (; reads < max_reads && !full(); ++reads) {
+      auto read = read_one(view.pixels, formats, m_options.try_harder(), look.binarizer);
       if (!read) {
         break;
       }
-      const Quad local = read->is_linear ? trace_linear_symbol(view, read->corners) : read->corners;
+      const Quad local = read->is_linear ? trace_linear_symbol(view.pixels, read->corners) : read->corners;
       const float margin = std::max(2.0F, size_of(local) * 0.06F);
-      paint_over(view, local, margin);
+      paint_over(view.pixels, local, margin);
       Quad in_frame;
       for (std::size_t k = 0; k < 4; ++k) {
-        in_frame[k] = local[k] * inverse + origin;
+        const cv::Vec3d p(local[k].x, local[k].y, 1.0);
+        const cv::Vec2d q = view.to_frame * p;
+        in_frame[k] = cv::Point2f(static_cast<float>(q[0]), static_cast<float>(q[1]));
       }
-      if (scale != 1.0) {
-        paint_over(m_work, in_frame, margin * inverse);
+      if (!view.shares_frame) {
+        paint_over(m_work, in_frame, margin * static_cast<float>(frame_per_view));
       }
       accept(std::move(*read), in_frame);
     }
+    return reads;
   }
 
   // Zero misreads first: a read that breaks its symbology's rules, or that lands on a symbol already

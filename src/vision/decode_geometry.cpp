@@ -194,6 +194,32 @@ bool contains(const Quad& quad, cv::Point2f point, float margin)
   return cv::pointPolygonTest(contour, point, true) >= -margin;
 }
 
+std::optional<double> dominant_bar_angle(const cv::Mat& grey)
+{
+  // The structure tensor of the gradients: parallel bars make it strongly one-directional.
+  constexpr double k_min_coherence = 0.6;
+  if (grey.cols < 8 || grey.rows < 8) {
+    return std::nullopt;
+  }
+  cv::Mat gx;
+  cv::Mat gy;
+  cv::Sobel(grey, gx, CV_32F, 1, 0);
+  cv::Sobel(grey, gy, CV_32F, 0, 1);
+  const double jxx = gx.dot(gx);
+  const double jyy = gy.dot(gy);
+  const double jxy = gx.dot(gy);
+  const double trace = jxx + jyy;
+  if (trace <= 0) {
+    return std::nullopt;
+  }
+  const double coherence = std::sqrt((jxx - jyy) * (jxx - jyy) + 4 * jxy * jxy) / trace;
+  if (coherence < k_min_coherence) {
+    return std::nullopt;
+  }
+  // Image rows grow downwards, so a positive image-space angle turns clockwise on screen.
+  return -0.5 * std::atan2(2 * jxy, jxx - jyy) * 180.0 / CV_PI;
+}
+
 std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_regions)
 {
   // Energy of edges per 8x8 block: bars and modules give dense strong edges; paper, walls and

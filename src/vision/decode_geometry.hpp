@@ -5,6 +5,7 @@
 #include <opencv2/core.hpp>
 
 #include <array>
+#include <optional>
 #include <vector>
 
 namespace pickverify::vision {
@@ -22,6 +23,10 @@ void paint_over(cv::Mat& grey, const Quad& quad, float margin);
 // Regions that look like barcodes (dense strong edges), largest first, in grey's pixels. Found
 // symbols have been painted over by then, so they do not come back.
 std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_regions);
+
+// The direction across the bars (degrees, counter-clockwise from the x axis, in [-90, 90)) when the
+// region is dominated by parallel edges as a 1D symbol is; nothing for matrix codes, text, texture.
+std::optional<double> dominant_bar_angle(const cv::Mat& grey);
 
 cv::Point2f centre_of(const Quad& quad);
 bool contains(const Quad& quad, cv::Point2f point, float margin);

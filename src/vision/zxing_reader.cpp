@@ -50,7 +50,7 @@ cv::Point2f to_cv(const ZXing::PointI& p)
 
 } // namespace
 
-std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bool try_harder)
+std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bool try_harder, Binarizer binarizer)
 {
   const auto zx_formats = to_zxing(formats);
   if (zx_formats.empty() || grey.type() != CV_8UC1 || grey.cols < k_min_zxing_side || grey.rows < k_min_zxing_side) {
@@ -65,6 +65,8 @@ std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bo
   hints.setTryDownscale(false);       // scales are ours; the internal pyramid merges results and can abort
   hints.setMaxNumberOfSymbols(1);     // the single-result path never merges, so never asserts
   hints.setReturnErrors(false);
+  hints.setBinarizer(binarizer == Binarizer::global_histogram ? ZXing::Binarizer::GlobalHistogram
+                                                               : ZXing::Binarizer::LocalAverage);
   hints.setEanAddOnSymbol(ZXing::EanAddOnSymbol::Ignore);
 
   const auto result = ZXing::ReadBarcode(image, hints);

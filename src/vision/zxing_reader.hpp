@@ -24,10 +24,16 @@ struct ZxingRead {
   bool is_linear = false;              // 1D: corners describe the scan line(s), not the symbol
 };
 
+// How grey becomes black and white. ZXing's local-average binarizer suits most frames; its global
+// histogram one reads some symbols the first cannot (large modules under uneven light), and the
+// other way round.
+enum class Binarizer { local_average, global_histogram };
+
 // Images smaller than this on either side are not handed to ZXing (an empty one can crash it).
 inline constexpr int k_min_zxing_side = 8;
 
 // One symbol of the given formats (a mask of pickverify::BarcodeFormat), or nothing. grey is CV_8UC1.
-std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bool try_harder);
+std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bool try_harder,
+                                  Binarizer binarizer = Binarizer::local_average);
 
 } // namespace pickverify::vision

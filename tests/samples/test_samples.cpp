@@ -13,18 +13,18 @@ namespace {
 // Images read completely, per set: raise these when the pipeline improves, never lower them to
 // make a regression pass.
 const std::map<std::string, int> k_minimum_passes = {
-  {"code128-1", 0},
-  {"datamatrix-1", 0},
-  {"ean13-1", 0},
-  {"ean8-1", 0},
-  {"falsepositives-1", 0},
-  {"gs1-128-1", 0},
-  {"gs1-datamatrix-1", 0},
-  {"multi-1", 0},
-  {"qr-1", 0},
-  {"small-1080p-1", 0},
-  {"upca-1", 0},
-  {"upce-1", 0},
+  {"code128-1", 10},
+  {"datamatrix-1", 18},
+  {"ean13-1", 12},
+  {"ean8-1", 12},
+  {"falsepositives-1", 16},
+  {"gs1-128-1", 10},
+  {"gs1-datamatrix-1", 18},
+  {"multi-1", 8},
+  {"qr-1", 12},
+  {"small-1080p-1", 6},
+  {"upca-1", 12},
+  {"upce-1", 12},
 };
 
 std::vector<std::string> read_texts(const cv::Mat& grey)
@@ -67,6 +67,10 @@ TEST_CASE("decode reads the golden corpus with zero misreads", "[decode][corpus]
           for (const auto& text : read) {
             UNSCOPED_INFO("  read: " << text);
           }
+        }
+        if (score.found < score.expected) {
+          WARN("missed in " << set.name << "/" << sample.image.filename().string() << ": read " << score.found << " of "
+                            << score.expected);
         }
         misreads += score.misread;
         passed += score.passed() ? 1 : 0;
