@@ -184,7 +184,9 @@ void write_scene(const fs::path& folder, int index, const Scene& scene, std::uin
   std::vector<std::string> expected = scene.extra_expected;
   for (const auto& label : scene.labels) {
     place(frame, label);
-    expected.push_back(label.code.expected);
+    if (!label.code.expected.empty()) {
+      expected.push_back(label.code.expected);
+    }
   }
   apply(frame, scene, rng);
   char name[16];
@@ -481,6 +483,23 @@ int main(int argc, char** argv)
             9);
   write_set(root, "multi-1", multi_label_scenes(), 10);
   write_set(root, "small-1080p-1", small_codes_1080p(), 11);
+  // Symbols that decode cleanly but break GS1 rules (zint told not to check): a reader must drop
+  // them, so this set expects nothing.
+  std::vector<Scene> malformed;
+  const std::vector<Code> broken = {
+    {"-b GS1_128 --gs1nocheck", "[01]09506000001419[10]A1", ""},                 // GTIN check digit
+    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001907[10]LOT42", ""},
+    {"-b GS1_128 --gs1nocheck", "[01]09506000001418[17]271341", ""},             // month 13
+    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]0950600000141[10]X", ""},  // 13-digit GTIN field
+    {"-b GS1_128 --gs1nocheck", "[00]395060000001234565", ""},                   // SSCC check digit
+    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001418[10]ABCDEFGHIJKLMNOPQRSTUVWXYZ", ""}};  // batch over 20
+  for (std::size_t i = 0; i < broken.size(); ++i) {
+    Scene scene;
+    scene.labels.push_back({broken[i], i % 2 == 0 ? 2.5 : 5.0, i < 2 ? 0.0 : 6.0, {0.5F, 0.5F}, 0});
+    scene.effects = {.noise = 2, .jpeg_quality = 90};
+    malformed.push_back(scene);
+  }
+  write_set(root, "malformed-1", malformed, 12);
   write_false_positives(root);
   fs::remove_all(g_scratch);
   return 0;

@@ -20,6 +20,7 @@ const std::map<std::string, int> k_minimum_passes = {
   {"falsepositives-1", 16},
   {"gs1-128-1", 10},
   {"gs1-datamatrix-1", 18},
+  {"malformed-1", 6},
   {"multi-1", 8},
   {"qr-1", 12},
   {"small-1080p-1", 6},
