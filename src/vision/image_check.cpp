@@ -82,7 +82,7 @@ Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckReq
         verdict.label = unit_name(request.expected[index]);
       } else {
         verdict.mark = SymbolMark::unexpected;
-        verdict.label = code.gtin14;
+        verdict.label = "unexpected " + code.gtin14;
       }
     } else if (ignore_non_product_codes && code.kind != CodeKind::malformed) {
       verdict.mark = SymbolMark::ignored;
@@ -112,7 +112,7 @@ std::string describe(const Comparison& comparison, const ImageCheckRequest& requ
   } else {
     std::vector<std::string> parts;
     if (symbols_seen == 0) {
-      parts.emplace_back("no barcode found in the photo");
+      parts.emplace_back("no barcode found in the photo");   // only when nothing was expected to be seen
     }
     if (!comparison.missing.empty()) {
       std::vector<std::string> names;
@@ -232,6 +232,11 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
   auto symbols = decode(pack_view, settings.decode);
   if (!symbols) {
     return retake("the barcode reader could not read the photo (" + symbols.error().message + "): take it again");
+  }
+  if (symbols->empty() && !request.expected.empty()) {
+    // Sharp and well lit, yet not one barcode: the labels face away or the camera looks elsewhere.
+    // Asking again keeps the pack blocked without raising an alert over a bad photo.
+    return retake("no barcode found in the photo: turn the labels towards the camera and take it again");
   }
   // Back to corrected-frame pixels, for the annotated copy.
   for (Symbol& symbol : *symbols) {

@@ -307,3 +307,33 @@ TEST_CASE("run_calibrate_command writes calibration/<station>.yaml and reports p
   CHECK(run_calibrate_command(bad, out, bad_err) == 2);
   CHECK_FALSE(bad_err.str().empty());
 }
+
+TEST_CASE("calibrate_from_camera collects boards from a camera's frames", "[calibration]")
+{
+  test::TempDir dir;
+  const auto folder = write_boards(dir);
+  CameraConfig config;
+  config.kind = CameraKind::image_folder;
+  config.location = folder.string();
+  config.loop = false;
+  auto camera = make_camera(config);
+
+  CalibrationSettings settings = settings_for("bench-2");
+  settings.camera_frames = 7;
+  settings.camera_frame_stride = 1;
+  int detecting = 0;
+  auto calibration = calibrate_from_camera(*camera, settings, [&](const CalibrationProgress& p) {
+    detecting += p.stage == CalibrationProgress::Stage::detecting ? 1 : 0;
+  });
+  REQUIRE(calibration);
+  CHECK(calibration->images_used == 7);
+  CHECK(detecting == 7);
+  CHECK(calibration->camera_matrix[0] == Approx(k_fx).epsilon(0.02));
+
+  // The camera runs out of frames before enough boards were seen: an error, not a hang.
+  auto short_camera = make_camera(config);
+  settings.camera_frames = 20;
+  auto starved = calibrate_from_camera(*short_camera, settings);
+  REQUIRE_FALSE(starved);
+  CHECK(starved.error().type == ErrorType::device_offline);
+}

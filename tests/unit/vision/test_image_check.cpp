@@ -139,8 +139,29 @@ TEST_CASE("run_image_check asks for a retake of a blurred, dark or over-exposed 
   CHECK(result.outcome == ImageCheckOutcome::retake);
   CHECK(result.reason.find("over-exposed") != std::string::npos);
 
+  // Slightly soft: the quality gate of the demo calibration catches it before the decoder misses a label.
+  CapturedFrame soft = demo_photo("ORD-2025-00145");
+  cv::Mat soft_mat = as_mat(soft);
+  cv::GaussianBlur(soft_mat, soft_mat, cv::Size(0, 0), 1.5);
+  result = run_image_check(soft, order_145(), settings);
+  CHECK(result.outcome == ImageCheckOutcome::retake);
+  CHECK(result.reason.find("blurred") != std::string::npos);
+
   result = run_image_check(FrameView{}, order_145(), settings);
   CHECK(result.outcome == ImageCheckOutcome::retake);
+}
+
+TEST_CASE("run_image_check asks for a retake when a photo shows no barcode at all", "[image-check][decode]")
+{
+  test::TempDir dir;
+  ImageCheckSettings settings = demo_settings(dir);
+  settings.calibration.quality.min_sharpness = 0;   // let the photo past the gate to reach the decoder
+  CapturedFrame blurred = demo_photo("ORD-2025-00145");
+  cv::Mat blurred_mat = as_mat(blurred);
+  cv::GaussianBlur(blurred_mat, blurred_mat, cv::Size(0, 0), 3.0);
+  const ImageCheckResult result = run_image_check(blurred, order_145(), settings);
+  CHECK(result.outcome == ImageCheckOutcome::retake);
+  CHECK(result.reason.find("no barcode found") != std::string::npos);
 }
 
 TEST_CASE("measure_quality tells a sharp photo from a blurred one", "[image-check]")
