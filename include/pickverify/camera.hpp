@@ -81,6 +81,7 @@ struct CapturedFrame {
   bool empty() const { return pixels.empty() || width <= 0 || height <= 0; }
 };
 
+// One owner at a time: a source is not safe to use from two threads at once.
 class CameraSource {
 public:
   virtual ~CameraSource() = default;
@@ -127,6 +128,10 @@ public:
   Result<std::vector<ScanEvent>> feed(const CapturedFrame& frame);
   Result<std::vector<ScanEvent>> feed(const FrameView& frame, std::chrono::steady_clock::time_point monotonic,
                                       std::chrono::system_clock::time_point utc);
+
+  // Grabs one frame from the camera and feeds it. The camera's device_offline error when it has
+  // none: the caller reports the camera offline and calls again later (grab() reopens it).
+  Result<std::vector<ScanEvent>> poll(CameraSource& camera);
 
   // The tracking step alone, for symbols decoded elsewhere.
   std::vector<ScanEvent> feed_symbols(const std::vector<Symbol>& symbols,

@@ -46,6 +46,15 @@ Result<std::vector<ScanEvent>> HandsFreeScanner::feed(const FrameView& frame,
   return feed_symbols(*symbols, monotonic, utc);
 }
 
+Result<std::vector<ScanEvent>> HandsFreeScanner::poll(CameraSource& camera)
+{
+  auto frame = camera.grab();
+  if (!frame) {
+    return tl::unexpected(frame.error());
+  }
+  return feed(*frame);
+}
+
 std::vector<ScanEvent> HandsFreeScanner::feed_symbols(const std::vector<Symbol>& symbols,
                                                       std::chrono::steady_clock::time_point monotonic,
                                                       std::chrono::system_clock::time_point utc)

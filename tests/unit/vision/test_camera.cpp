@@ -2,8 +2,17 @@
 // are not there — which must report offline, never throw.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <thread>
 
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
@@ -22,6 +31,90 @@ int centre_grey(const CapturedFrame& frame)
   const int channels = frame.format == PixelFormat::lum8 ? 1 : 3;
   return frame.pixels[static_cast<std::size_t>(frame.height / 2 * frame.stride + frame.width / 2 * channels)];
 }
+
+// Writes a short MJPG clip whose frames are 20, 60, 100 … grey.
+void write_clip(const fs::path& path, int frames)
+{
+  cv::VideoWriter writer(path.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10,
+                         cv::Size(160, 120));
+  REQUIRE(writer.isOpened());
+  for (int i = 0; i < frames; ++i) {
+    writer.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar::all(40 * i + 20)));
+  }
+}
+
+// A one-file HTTP server on 127.0.0.1, as an IP camera's HTTP stream is seen by the client: every
+// request gets the whole file, then the connection closes.
+class FileServer {
+public:
+  explicit FileServer(const fs::path& file)
+  {
+    std::ifstream in(file, std::ios::binary);
+    m_body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    m_socket = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = 0;
+    const int one = 1;
+    ::setsockopt(m_socket, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    REQUIRE(::bind(m_socket, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(m_socket, 4) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(m_socket, reinterpret_cast<sockaddr*>(&address), &length);
+    m_port = ntohs(address.sin_port);
+    m_thread = std::thread([this] { serve(); });
+  }
+  ~FileServer()
+  {
+    m_stop = true;
+    m_thread.join();
+    ::close(m_socket);
+  }
+  std::string url(const std::string& name) const { return "http://127.0.0.1:" + std::to_string(m_port) + "/" + name; }
+
+private:
+  void serve()
+  {
+    while (!m_stop) {
+      pollfd waiting{m_socket, POLLIN, 0};
+      if (::poll(&waiting, 1, 50) <= 0) {
+        continue;
+      }
+      const int client = ::accept(m_socket, nullptr, nullptr);
+      if (client < 0) {
+        continue;
+      }
+      std::string request;
+      char buffer[1024];
+      while (request.find("\r\n\r\n") == std::string::npos) {
+        const ssize_t got = ::recv(client, buffer, sizeof buffer, 0);
+        if (got <= 0) {
+          break;
+        }
+        request.append(buffer, static_cast<std::size_t>(got));
+      }
+      const std::string head = "HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: " +
+                               std::to_string(m_body.size()) + "\r\nConnection: close\r\n\r\n";
+      std::string response = head + m_body;
+      std::size_t sent = 0;
+      while (sent < response.size()) {
+        const ssize_t n = ::send(client, response.data() + sent, response.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) {
+          break;
+        }
+        sent += static_cast<std::size_t>(n);
+      }
+      ::close(client);
+    }
+  }
+
+  std::string m_body;
+  int m_socket = -1;
+  int m_port = 0;
+  std::atomic<bool> m_stop{false};
+  std::thread m_thread;
+};
 
 CameraConfig folder_config(const fs::path& folder, bool loop)
 {
@@ -112,14 +205,7 @@ TEST_CASE("make_camera video file reads every frame, then reports the end as off
 {
   test::TempDir dir;
   const auto path = dir / "clip.avi";
-  {
-    cv::VideoWriter writer(path.string(), cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 10,
-                           cv::Size(160, 120));
-    REQUIRE(writer.isOpened());
-    for (int i = 0; i < 5; ++i) {
-      writer.write(cv::Mat(120, 160, CV_8UC3, cv::Scalar::all(40 * i + 20)));
-    }
-  }
+  write_clip(path, 5);
   CameraConfig config;
   config.kind = CameraKind::video_file;
   config.location = path.string();
@@ -142,6 +228,30 @@ TEST_CASE("make_camera video file reads every frame, then reports the end as off
   for (int i = 0; i < 12; ++i) {
     REQUIRE(looping->grab());
   }
+}
+
+TEST_CASE("make_camera stream reads an HTTP stream, then reports it stopped", "[camera]")
+{
+  test::TempDir dir;
+  write_clip(dir / "live.avi", 4);
+  FileServer server(dir / "live.avi");
+  CameraConfig config;
+  config.kind = CameraKind::stream;
+  config.location = server.url("live.avi");
+  config.open_timeout = std::chrono::milliseconds(3000);
+  config.read_timeout = std::chrono::milliseconds(3000);
+  auto camera = make_camera(config);
+  for (int i = 0; i < 4; ++i) {
+    auto frame = camera->grab();
+    REQUIRE(frame);
+    CHECK(frame->width == 160);
+    CHECK(centre_grey(*frame) == Approx(40 * i + 20).margin(6));
+  }
+  CHECK(camera->status().state == CameraState::online);
+  auto end = camera->grab();
+  REQUIRE_FALSE(end);
+  CHECK(camera->status().state == CameraState::offline);
+  CHECK(camera->status().message.find("stopped delivering frames") != std::string::npos);
 }
 
 TEST_CASE("make_camera reports missing devices, files and streams offline without throwing", "[camera]")

@@ -196,3 +196,21 @@ TEST_CASE("HandsFreeScanner feed decodes a generated frame sequence", "[hands-fr
   }
   CHECK(scans.size() == 2);
 }
+
+TEST_CASE("HandsFreeScanner poll reads the virtual camera and reports it offline at the end", "[hands-free][decode]")
+{
+  CameraConfig config;
+  config.kind = CameraKind::image_folder;
+  config.location = (std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "demo/camera/ORD-2025-00145").string();
+  config.loop = false;
+  auto camera = make_camera(config);
+  HandsFreeSettings settings;
+  settings.confirm_frames = 1;
+  HandsFreeScanner scanner(camera->device_id(), settings);
+  auto scans = scanner.poll(*camera);
+  REQUIRE(scans);
+  CHECK(scans->size() == 5);   // the packed order: five different units in one frame
+  auto end = scanner.poll(*camera);
+  REQUIRE_FALSE(end);
+  CHECK(end.error().type == ErrorType::device_offline);
+}

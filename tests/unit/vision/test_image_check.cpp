@@ -114,6 +114,16 @@ TEST_CASE("run_image_check compares multisets: a second unit of one GTIN must be
   CHECK(result.reason == "missing: Shoe brush; not checked (no visible barcode): Gift card");
 }
 
+TEST_CASE("run_image_check looks only inside the calibrated pack area", "[image-check][decode]")
+{
+  test::TempDir dir;
+  ImageCheckSettings settings = demo_settings(dir);
+  settings.calibration.pack_area = PixelRect{0, 0, 1920, 540};   // the back row of boxes only
+  const ImageCheckResult result = run_image_check(demo_photo("ORD-2025-00145"), order_145(), settings);
+  CHECK(result.outcome == ImageCheckOutcome::failed);
+  CHECK(result.reason == "missing: Shoe brush, Water-repellent spray 200 ml");
+}
+
 TEST_CASE("run_image_check asks for a retake of a blurred, dark or over-exposed photo", "[image-check]")
 {
   test::TempDir dir;
