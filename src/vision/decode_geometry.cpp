@@ -220,13 +220,16 @@ std::optional<double> dominant_bar_angle(const cv::Mat& grey)
   return -0.5 * std::atan2(2 * jxy, jxx - jyy) * 180.0 / CV_PI;
 }
 
-std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_regions)
+std::vector<Candidate> find_candidate_regions(const cv::Mat& grey, int max_regions)
 {
   // Energy of edges per 8x8 block: bars and modules give dense strong edges; paper, walls and
   // gentle shading do not. Text does too, and only costs a wasted look.
   constexpr int k_block = 8;
-  constexpr double k_min_block_energy = 36.0;
-  std::vector<cv::Rect> regions;
+  // A block is busy when its edge energy clearly exceeds the frame's typical block (sensor noise,
+  // texture), and exceeds a floor so a clean flat frame does not turn its faint grain into regions.
+  constexpr double k_min_block_energy = 14.0;
+  constexpr double k_energy_over_typical = 2.5;
+  std::vector<Candidate> regions;
   if (grey.cols < 2 * k_block || grey.rows < 2 * k_block || max_regions <= 0) {
     return regions;
   }
@@ -239,14 +242,32 @@ std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_region
   cv::add(dx, dy, energy);
   cv::Mat blocks;
   cv::resize(energy, blocks, cv::Size(energy.cols / k_block, energy.rows / k_block), 0, 0, cv::INTER_AREA);
-  cv::Mat mask = blocks > k_min_block_energy;
+  std::vector<std::uint8_t> values(blocks.begin<std::uint8_t>(), blocks.end<std::uint8_t>());
+  if (values.empty()) {
+    return regions;
+  }
+  std::nth_element(values.begin(), values.begin() + static_cast<std::ptrdiff_t>(values.size() / 2), values.end());
+  const double typical = values[values.size() / 2];
+  cv::Mat mask = blocks > std::max(k_min_block_energy, k_energy_over_typical * typical);
   cv::morphologyEx(mask, mask, cv::MORPH_CLOSE, cv::getStructuringElement(cv::MORPH_RECT, cv::Size(3, 3)));
   cv::Mat labels;
   cv::Mat stats;
   cv::Mat centroids;
   const int count = cv::connectedComponentsWithStats(mask, labels, stats, centroids, 8, CV_32S);
+  // Energy-weighted centre of each component.
+  std::vector<cv::Vec3d> moments(static_cast<std::size_t>(count), cv::Vec3d(0, 0, 0));
+  for (int y = 0; y < labels.rows; ++y) {
+    const int* label = labels.ptr<int>(y);
+    const std::uint8_t* energy_row = blocks.ptr<std::uint8_t>(y);
+    for (int x = 0; x < labels.cols; ++x) {
+      if (label[x] > 0) {
+        const double e = energy_row[x];
+        moments[static_cast<std::size_t>(label[x])] += cv::Vec3d(e * (x + 0.5), e * (y + 0.5), e);
+      }
+    }
+  }
   struct Scored {
-    cv::Rect rect;
+    Candidate candidate;
     int area;
   };
   std::vector<Scored> found;
@@ -259,14 +280,17 @@ std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_region
     }
     const cv::Rect rect(stats.at<int>(i, cv::CC_STAT_LEFT) * k_block, stats.at<int>(i, cv::CC_STAT_TOP) * k_block,
                         w * k_block, h * k_block);
-    found.push_back({rect & cv::Rect(0, 0, grey.cols, grey.rows), area});
+    const auto& m = moments[static_cast<std::size_t>(i)];
+    const cv::Point2f centre = m[2] > 0 ? cv::Point2f(static_cast<float>(m[0] / m[2] * k_block), static_cast<float>(m[1] / m[2] * k_block))
+                                        : cv::Point2f(static_cast<float>(rect.x + rect.width / 2), static_cast<float>(rect.y + rect.height / 2));
+    found.push_back({{rect & cv::Rect(0, 0, grey.cols, grey.rows), centre}, area});
   }
   std::sort(found.begin(), found.end(), [](const Scored& a, const Scored& b) { return a.area > b.area; });
   for (const auto& scored : found) {
     if (static_cast<int>(regions.size()) >= max_regions) {
       break;
     }
-    regions.push_back(scored.rect);
+    regions.push_back(scored.candidate);
   }
   return regions;
 }

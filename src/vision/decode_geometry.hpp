@@ -20,9 +20,16 @@ Quad trace_linear_symbol(const cv::Mat& grey, const Quad& scan_line);
 // Fills the quad, grown by margin pixels, with the light (paper) tone around it.
 void paint_over(cv::Mat& grey, const Quad& quad, float margin);
 
-// Regions that look like barcodes (dense strong edges), largest first, in grey's pixels. Found
-// symbols have been painted over by then, so they do not come back.
-std::vector<cv::Rect> find_candidate_regions(const cv::Mat& grey, int max_regions);
+// A region that looks like a barcode (dense strong edges) and the centre of its edge energy, which
+// lies on the symbol itself rather than on the label's paper edges around it.
+struct Candidate {
+  cv::Rect box;
+  cv::Point2f centre;
+};
+
+// Candidates largest first, in grey's pixels. Found symbols have been painted over by then, so they
+// do not come back.
+std::vector<Candidate> find_candidate_regions(const cv::Mat& grey, int max_regions);
 
 // The direction across the bars (degrees, counter-clockwise from the x axis, in [-90, 90)) when the
 // region is dominated by parallel edges as a 1D symbol is; nothing for matrix codes, text, texture.

@@ -13,12 +13,12 @@ namespace {
 // Images read completely, per set: raise these when the pipeline improves, never lower them to
 // make a regression pass.
 const std::map<std::string, int> k_minimum_passes = {
-  {"code128-1", 10},
+  {"code128-1", 11},
   {"datamatrix-1", 18},
   {"ean13-1", 12},
   {"ean8-1", 12},
   {"falsepositives-1", 16},
-  {"gs1-128-1", 10},
+  {"gs1-128-1", 11},
   {"gs1-datamatrix-1", 18},
   {"malformed-1", 6},
   {"multi-1", 8},
