@@ -17,7 +17,8 @@ ean 9506000001487   # Trail runner, size 10, width D (the wrong box of the incid
 ean 9506000001692   # Cushion insoles, M
 ean 9506000001760   # Laces, black, 120 cm
 ean 9506000001838   # Shoe brush
-zint -b DATAMATRIX --gs1 --square -d "[01]09506000001906[10]LOT42" -o "$work/spray.png" >/dev/null
+# The DataMatrix at twice the scale: a 2D symbol this small needs more pixels per module than bars.
+zint -b DATAMATRIX --gs1 --square --scale=2 -d "[01]09506000001906[10]LOT42" -o "$work/spray.png" >/dev/null
 
 shoe9="$work/9506000001418.png"
 shoe10="$work/9506000001487.png"

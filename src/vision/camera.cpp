@@ -52,9 +52,10 @@ bool starts_with_ci(std::string_view text, std::string_view prefix)
   return true;
 }
 
+// A device index: "0" … "9999" (longer digit strings are not an index, and would overflow stoi).
 bool all_digits(std::string_view text)
 {
-  return !text.empty() && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() && text.size() <= 4 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void stamp(CapturedFrame& frame, std::uint64_t sequence)

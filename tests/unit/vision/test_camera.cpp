@@ -296,6 +296,14 @@ TEST_CASE("camera_config_for guesses the kind from the location", "[camera]")
   CHECK(camera_config_for("HTTP://cam.local/mjpg").kind == CameraKind::stream);
   CHECK(camera_config_for(dir.path().string()).kind == CameraKind::image_folder);
   CHECK(camera_config_for("bench.mp4").kind == CameraKind::video_file);
+  CHECK(camera_config_for("99999999999999999999").kind == CameraKind::video_file);   // not an index
+
+  CameraConfig huge_index;
+  huge_index.kind = CameraKind::v4l2;
+  huge_index.location = "99999999999999999999";
+  auto camera = make_camera(huge_index);
+  CHECK_FALSE(camera->grab());
+  CHECK(camera->status().state == CameraState::offline);
   CHECK(camera_config_for("bench.mp4").location == "bench.mp4");
 }
 

@@ -168,7 +168,7 @@ TEST_CASE("run_image_check asks for a retake when a photo shows no barcode at al
   settings.calibration.quality.min_sharpness = 0;   // let the photo past the gate to reach the decoder
   CapturedFrame blurred = demo_photo("ORD-2025-00145");
   cv::Mat blurred_mat = as_mat(blurred);
-  cv::GaussianBlur(blurred_mat, blurred_mat, cv::Size(0, 0), 3.0);
+  cv::GaussianBlur(blurred_mat, blurred_mat, cv::Size(0, 0), 8.0);
   const ImageCheckResult result = run_image_check(blurred, order_145(), settings);
   CHECK(result.outcome == ImageCheckOutcome::retake);
   CHECK(result.reason.find("no barcode found") != std::string::npos);
