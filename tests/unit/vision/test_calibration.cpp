@@ -2,6 +2,7 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
 #include <sstream>
 
 #include <opencv2/calib3d.hpp>
@@ -336,4 +337,46 @@ TEST_CASE("calibrate_from_camera collects boards from a camera's frames", "[cali
   auto starved = calibrate_from_camera(*short_camera, settings);
   REQUIRE_FALSE(starved);
   CHECK(starved.error().type == ErrorType::device_offline);
+}
+
+TEST_CASE("read_calibration survives mutated files: an error or a calibration, never a crash", "[calibration]")
+{
+  test::TempDir dir;
+  std::ifstream in(std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "calibration" / "demo.yaml", std::ios::binary);
+  const std::string original((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(original.empty());
+  std::uint32_t seed = 12345;
+  auto next = [&seed] {
+    seed = seed * 1664525u + 1013904223u;
+    return seed >> 8;
+  };
+  const char k_tokens[] = "{}[]:-,\"'!%\n #0123456789.eE+x";
+  int accepted = 0;
+  for (int round = 0; round < 300; ++round) {
+    std::string mutated = original;
+    const int edits = 1 + static_cast<int>(next() % 4);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = next() % mutated.size();
+      switch (next() % 3) {
+      case 0: mutated[at] = k_tokens[next() % (sizeof k_tokens - 1)]; break;
+      case 1: mutated.erase(at, 1 + next() % 8); break;
+      default: mutated.insert(at, 1, k_tokens[next() % (sizeof k_tokens - 1)]); break;
+      }
+      if (mutated.empty()) {
+        mutated = "x";
+      }
+    }
+    const auto file = dir / "mutated.yaml";
+    std::ofstream(file, std::ios::binary | std::ios::trunc) << mutated;
+    auto read = read_calibration(file);
+    if (read) {
+      ++accepted;
+      // Whatever got through must still satisfy the invariants the image check relies on.
+      CHECK(read->quality.max_overexposed_fraction <= 1.0);
+      if (read->calibrated) {
+        CHECK(read->camera_matrix[0] > 0);
+      }
+    }
+  }
+  CHECK(accepted < 300);   // the mutations do break most files
 }

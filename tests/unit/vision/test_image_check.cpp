@@ -102,6 +102,20 @@ TEST_CASE("run_image_check fails the pack without its insoles", "[image-check][d
   CHECK(result.unexpected.empty());
 }
 
+TEST_CASE("run_image_check takes grey and RGB frames as well as BGR", "[image-check][decode]")
+{
+  test::TempDir dir;
+  CapturedFrame photo = demo_photo("ORD-2025-00145");
+  cv::Mat grey;
+  cv::cvtColor(as_mat(photo), grey, cv::COLOR_BGR2GRAY);
+  const FrameView grey_view{grey.data, grey.cols, grey.rows, static_cast<int>(grey.step[0]), PixelFormat::lum8};
+  CHECK(run_image_check(grey_view, order_145(), demo_settings(dir)).outcome == ImageCheckOutcome::passed);
+  cv::Mat rgb;
+  cv::cvtColor(as_mat(photo), rgb, cv::COLOR_BGR2RGB);
+  const FrameView rgb_view{rgb.data, rgb.cols, rgb.rows, static_cast<int>(rgb.step[0]), PixelFormat::rgb8};
+  CHECK(run_image_check(rgb_view, order_145(), demo_settings(dir)).outcome == ImageCheckOutcome::passed);
+}
+
 TEST_CASE("run_image_check compares multisets: a second unit of one GTIN must be seen twice", "[image-check][decode]")
 {
   test::TempDir dir;
