@@ -47,6 +47,10 @@ constexpr int k_candidate_rounds = 2;
 constexpr int k_tiny_region = 72;
 constexpr int k_small_region = 200;
 constexpr int k_large_region = 1000;
+// Regions smaller than this are magnified at least 2x when turned upright.
+constexpr int k_turn_magnify_region = 700;
+// Pixels around a region in its tight crop.
+constexpr int k_tight_margin = 10;
 // Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
 constexpr double k_min_turn_degrees = 8.0;
 
@@ -69,6 +73,14 @@ float size_of(const Quad& quad)
   return size;
 }
 
+// The bar area of a 1D symbol grown across the bars by a quarter of its height on both sides.
+Quad with_text_band(const Quad& bars)
+{
+  const cv::Point2f down_left = (bars[3] - bars[0]) * 0.25F;
+  const cv::Point2f down_right = (bars[2] - bars[1]) * 0.25F;
+  return {bars[0] - down_left, bars[1] - down_right, bars[2] + down_right, bars[3] + down_left};
+}
+
 struct Found {
   Symbol symbol;
   Quad quad;
@@ -79,6 +91,7 @@ struct Look {
   double scale = 1.0;
   double turn_degrees = 0.0;  // counter-clockwise, about the crop's centre
   Binarizer binarizer = Binarizer::local_average;
+  bool stretch = false;       // contrast stretched to the full grey range first
 };
 
 // The pixels of one look, and the way from them back to the frame's pixels.
@@ -140,6 +153,11 @@ private:
   void scan_region(const Candidate& candidate)
   {
     const cv::Rect& region = candidate.box;
+    for (const auto& found : m_found) {
+      if (contains(found.quad, candidate.centre, size_of(found.quad) * 0.25F)) {
+        return;  // what is left of a symbol already read: its text, its label's edge
+      }
+    }
     const int size = std::max(region.width, region.height);
     const int margin = std::max(16, size / 3);
     // Centred on the energy, padded past the frame's edge if need be: the crop's centre lines must
@@ -149,22 +167,33 @@ private:
     const int half_width = std::max(cx - region.x, region.x + region.width - cx) + margin;
     const int half_height = std::max(cy - region.y, region.y + region.height - cy) + margin;
     const cv::Rect crop(cx - half_width, cy - half_height, 2 * half_width, 2 * half_height);
-    std::vector<Look> looks = {Look{}, Look{1.0, 0.0, Binarizer::global_histogram}};
+    // Tight around the region, so a 1D row threshold is not pulled by what lies beside the label
+    // (a bright box next to a label in shadow), and stretched to the full grey range.
+    const cv::Rect tight = cv::Rect(region.x - k_tight_margin, region.y - k_tight_margin,
+                                    region.width + 2 * k_tight_margin, region.height + 2 * k_tight_margin)
+                           & cv::Rect(0, 0, m_work.cols, m_work.rows);
     const double magnify = size < k_tiny_region ? 3.0 : size < k_small_region ? 2.0 : 1.0;
+    std::vector<std::pair<cv::Rect, Look>> looks = {
+      {crop, Look{}},
+      {tight, Look{1.0, 0.0, Binarizer::local_average, true}},
+      {crop, Look{1.0, 0.0, Binarizer::global_histogram}},
+    };
     if (magnify > 1.0) {
-      looks.push_back(Look{magnify, 0.0, Binarizer::local_average});
+      looks.push_back({crop, Look{magnify, 0.0, Binarizer::local_average}});
     }
     if (size > k_large_region) {
-      looks.push_back(Look{0.5, 0.0, Binarizer::local_average});
+      looks.push_back({crop, Look{0.5, 0.0, Binarizer::local_average}});
     }
     if (const auto angle = dominant_bar_angle(m_work(region))) {
       const double from_upright = std::abs(*angle);
       if (from_upright > k_min_turn_degrees && from_upright < 90.0 - k_min_turn_degrees) {
-        looks.push_back(Look{magnify, -*angle, Binarizer::local_average});
+        // Turning interpolates once more: give the modules room.
+        const double turned_scale = size < k_turn_magnify_region ? std::max(2.0, magnify) : 1.0;
+        looks.push_back({tight, Look{turned_scale, -*angle, Binarizer::local_average, true}});
       }
     }
-    for (const auto& look : looks) {
-      if (full() || scan(crop, look, m_formats, k_max_reads_per_region) > 0) {
+    for (const auto& [rect, look] : looks) {
+      if (full() || scan(rect, look, m_formats, k_max_reads_per_region) > 0) {
         break;
       }
     }
@@ -172,15 +201,34 @@ private:
 
   View make_view(const cv::Rect& rect, const Look& look) const
   {
-    View view;
     const cv::Rect inside = rect & cv::Rect(0, 0, m_work.cols, m_work.rows);
+    if (look.stretch) {
+      // A copy of the crop, stretched, then looked at like a frame of its own.
+      cv::Mat stretched;
+      cv::normalize(m_work(inside), stretched, 0, 255, cv::NORM_MINMAX);
+      Look plain = look;
+      plain.stretch = false;
+      View inner = make_view_of(stretched, cv::Rect(0, 0, inside.width, inside.height), plain);
+      inner.shares_frame = false;
+      inner.to_frame = cv::Matx23d(inner.to_frame(0, 0), inner.to_frame(0, 1), inner.to_frame(0, 2) + inside.x,
+                                   inner.to_frame(1, 0), inner.to_frame(1, 1), inner.to_frame(1, 2) + inside.y);
+      return inner;
+    }
+    return make_view_of(m_work, rect, look);
+  }
+
+  // The look at rect of image (which is the frame or a copy of a part of it).
+  static View make_view_of(const cv::Mat& image, const cv::Rect& rect, const Look& look)
+  {
+    View view;
+    const cv::Rect inside = rect & cv::Rect(0, 0, image.cols, image.rows);
     if (look.turn_degrees == 0.0 && look.scale == 1.0 && inside == rect) {
-      view.pixels = m_work(rect);
+      view.pixels = image(rect);
       view.to_frame = cv::Matx23d(1, 0, rect.x, 0, 1, rect.y);
       view.shares_frame = true;
       return view;
     }
-    cv::Mat source = m_work(inside);
+    cv::Mat source = image(inside);
     if (inside != rect) {
       cv::copyMakeBorder(source, source, inside.y - rect.y, rect.br().y - inside.br().y, inside.x - rect.x,
                          rect.br().x - inside.br().x, cv::BORDER_REPLICATE);
@@ -208,7 +256,7 @@ private:
     cv::Mat to_view = cv::getRotationMatrix2D(centre, look.turn_degrees, look.scale);
     to_view.at<double>(0, 2) += size.width / 2.0 - centre.x;
     to_view.at<double>(1, 2) += size.height / 2.0 - centre.y;
-    cv::warpAffine(m_work, view.pixels, to_view, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
+    cv::warpAffine(image, view.pixels, to_view, size, cv::INTER_LINEAR, cv::BORDER_REPLICATE);
     cv::Mat back;
     cv::invertAffineTransform(to_view, back);
     view.to_frame = cv::Matx23d(back);
@@ -234,7 +282,10 @@ private:
       }
       const Quad local = read->is_linear ? trace_linear_symbol(view.pixels, read->corners) : read->corners;
       const float margin = std::max(2.0F, size_of(local) * 0.06F);
-      paint_over(view.pixels, local, margin);
+      // A 1D label's human-readable digits sit just above or below the bars: paint them too, or
+      // they come back as a region that looks like a barcode.
+      const Quad painted = read->is_linear ? with_text_band(local) : local;
+      paint_over(view.pixels, painted, margin);
       Quad in_frame;
       for (std::size_t k = 0; k < 4; ++k) {
         const cv::Vec3d p(local[k].x, local[k].y, 1.0);
@@ -242,7 +293,13 @@ private:
         in_frame[k] = cv::Point2f(static_cast<float>(q[0]), static_cast<float>(q[1]));
       }
       if (!view.shares_frame) {
-        paint_over(m_work, in_frame, margin * static_cast<float>(frame_per_view));
+        Quad painted_in_frame;
+        for (std::size_t k = 0; k < 4; ++k) {
+          const cv::Vec3d p(painted[k].x, painted[k].y, 1.0);
+          const cv::Vec2d q = view.to_frame * p;
+          painted_in_frame[k] = cv::Point2f(static_cast<float>(q[0]), static_cast<float>(q[1]));
+        }
+        paint_over(m_work, painted_in_frame, margin * static_cast<float>(frame_per_view));
       }
       accept(std::move(*read), in_frame);
     }

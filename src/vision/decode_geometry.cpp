@@ -94,6 +94,30 @@ cv::Point2f normalized(cv::Point2f v)
   return length > 1e-6F ? v * (1.0F / length) : cv::Point2f(0, 0);
 }
 
+// Mean of |dx| + |dy| over each block x block tile (saturated to 255).
+cv::Mat block_edge_energy(const cv::Mat& grey, int block)
+{
+  const int cols = (grey.cols - 1) / block;
+  const int rows = (grey.rows - 1) / block;
+  cv::Mat sums(rows, cols, CV_32S, cv::Scalar(0));
+  for (int y = 0; y < rows * block; ++y) {
+    const std::uint8_t* row = grey.ptr<std::uint8_t>(y);
+    const std::uint8_t* below = grey.ptr<std::uint8_t>(y + 1);
+    int* out = sums.ptr<int>(y / block);
+    for (int bx = 0; bx < cols; ++bx) {
+      int sum = 0;
+      const int x0 = bx * block;
+      for (int x = x0; x < x0 + block; ++x) {
+        sum += std::abs(row[x] - row[x + 1]) + std::abs(row[x] - below[x]);
+      }
+      out[bx] += sum;
+    }
+  }
+  cv::Mat blocks;
+  sums.convertTo(blocks, CV_8U, 1.0 / (block * block));
+  return blocks;
+}
+
 } // namespace
 
 cv::Point2f centre_of(const Quad& quad)
@@ -233,15 +257,8 @@ std::vector<Candidate> find_candidate_regions(const cv::Mat& grey, int max_regio
   if (grey.cols < 2 * k_block || grey.rows < 2 * k_block || max_regions <= 0) {
     return regions;
   }
-  const cv::Rect inner(0, 0, grey.cols - 1, grey.rows - 1);
-  cv::Mat dx;
-  cv::Mat dy;
-  cv::absdiff(grey(inner), grey(inner + cv::Point(1, 0)), dx);
-  cv::absdiff(grey(inner), grey(inner + cv::Point(0, 1)), dy);
-  cv::Mat energy;
-  cv::add(dx, dy, energy);
-  cv::Mat blocks;
-  cv::resize(energy, blocks, cv::Size(energy.cols / k_block, energy.rows / k_block), 0, 0, cv::INTER_AREA);
+  // One pass, no full-size temporaries: this runs on every frame.
+  cv::Mat blocks = block_edge_energy(grey, k_block);
   std::vector<std::uint8_t> values(blocks.begin<std::uint8_t>(), blocks.end<std::uint8_t>());
   if (values.empty()) {
     return regions;
