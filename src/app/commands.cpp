@@ -220,7 +220,11 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
       }
       scan.station = context.config.station_id;
       stamp_now(scan);
-      if (!show(station.handle_scan(scan))) {
+      auto reply = station.handle_scan(scan);
+      show(reply);
+      // A refusal (unknown order, order already packed) is an answer; a store failure is not.
+      if (!reply && (reply.error().type == ErrorType::io || reply.error().type == ErrorType::corrupt ||
+                     reply.error().type == ErrorType::internal)) {
         ++journal_failures;
       }
     }
