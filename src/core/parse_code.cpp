@@ -230,11 +230,16 @@ void classify_digits(ParsedCode& code, std::string_view digits)
 // Data with letters and no GS1 AIM id: a GS1 string from a scanner that sends no AIM id, or text.
 void classify_other(ParsedCode& code, std::string_view data)
 {
+  const bool has_separator = data.find(k_group_separator) != std::string_view::npos;
+  const std::string_view payload = data;
+  // Some keyboard wedges send the leading FNC1 as GS too.
+  while (!data.empty() && data.front() == k_group_separator) {
+    data.remove_prefix(1);
+  }
   const bool starts_with_ai_digits = data.size() >= 2 && is_digit(data[0]) && is_digit(data[1]);
   if (!starts_with_ai_digits) {
     return;
   }
-  const bool has_separator = data.find(k_group_separator) != std::string_view::npos;
   // Without a separator only a leading SSCC or GTIN with a valid check digit makes GS1 likely
   // enough; "20 PCS" or a serial number stays text.
   const bool starts_with_key =
@@ -244,7 +249,7 @@ void classify_other(ParsedCode& code, std::string_view data)
   if (!has_separator && !starts_with_key) {
     return;
   }
-  auto fields = parse_gs1_element_string(data);
+  auto fields = parse_gs1_element_string(payload);
   if (fields) {
     set_gs1(code, std::move(*fields));
   } else if (has_separator) {

@@ -162,6 +162,13 @@ TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")
   CHECK(separated.fields.size() == 3);
 
   CHECK(parse_code("00106141412345678908").kind == CodeKind::gs1_other);
+
+  // A wedge that sends the leading FNC1 as GS.
+  const auto leading_gs = parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "21X");
+  CHECK(leading_gs.kind == CodeKind::gtin);
+  CHECK(leading_gs.fields.size() == 3);
+  CHECK(parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "2 1X").reason
+        == "expected an AI at position 24, found \"2 1X\"");
 }
 
 TEST_CASE("parse_code calls other digit counts malformed")
