@@ -116,6 +116,21 @@ TEST_CASE("parse_gs1_element_string names the AI and the fault")
   CHECK(error_of("0109506000134352" "0109506000134369").find("AI (01): appears twice") == 0);
 }
 
+TEST_CASE("parse_gs1_element_string allows an AI repeated with the same value only")
+{
+  CHECK(parsed("0109506000134352" "10A" + k_gs + "0109506000134352").size() == 3);
+  CHECK(error_of("10A" + k_gs + "21S" + k_gs + "10B")
+        == "AI (10): appears twice with different values \"A\" and \"B\"");
+  CHECK(parse_gs1_hri("(10)A(10)B").error().message == "AI (10): appears twice with different values \"A\" and \"B\"");
+
+  // Many fields cost linear-logarithmic time, not quadratic.
+  std::string many;
+  for (int i = 0; i < 100000; ++i) {
+    many += "10SAME" + k_gs;
+  }
+  CHECK(parsed(many).size() == 100000);
+}
+
 TEST_CASE("parse_gs1_element_string checks the rules of composite fields")
 {
   CHECK(parsed("8006" "09506000134352" "0102").size() == 1);

@@ -223,6 +223,14 @@ TEST_CASE("parse_code survives hostile input")
     long_gs1 += "10ABC" + k_gs;
   }
   CHECK(parse_code(long_gs1).kind == CodeKind::gtin);
+
+  // A megabyte posted over HTTP: answered, in linear time.
+  std::string megabyte = "]C1";
+  while (megabyte.size() < 1024 * 1024) {
+    megabyte += "21A(10)" + k_gs;
+  }
+  CHECK(parse_code(megabyte).kind == CodeKind::gs1_other);
+  CHECK(parse_code("(21)" + megabyte.substr(3)).kind == CodeKind::malformed);
 }
 
 TEST_CASE("to_string names every CodeKind")
