@@ -48,7 +48,7 @@ TEST_CASE("parse_code reads EAN-13, UPC-A, GTIN-14 and EAN-8")
   CHECK(parse_code("9506000134352\r\n").gtin14 == "09506000134352");
 }
 
-TEST_CASE("parse_code expands UPC-E under ]E0")
+TEST_CASE("parse_code expands UPC-E under AIM id E0")
 {
   const auto code = parse_code("]E004252614");
   CHECK(code.kind == CodeKind::gtin);
