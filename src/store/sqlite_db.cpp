@@ -25,8 +25,8 @@ Error error_for_code(int code, std::string_view what, const std::filesystem::pat
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
     return Error{ErrorType::io,
-                 fmt::format("{}: the database stayed locked by another process for {} ms ({})", where,
-                             k_busy_timeout_ms, what)};
+                 fmt::format("{}: the database stayed locked by another process for {} ms ({}, SQLite code {})",
+                             where, k_busy_timeout_ms, what, code)};
   case SQLITE_CONSTRAINT:
     return Error{ErrorType::conflict, fmt::format("{}: {}", where, what)};
   case SQLITE_FULL:

@@ -31,6 +31,27 @@ struct Writer {
   int stdout_fd = -1;
   std::string output;
   std::thread reader;
+
+  // Reaps the process (killing it first) and joins the reader; returns the wait status.
+  int finish()
+  {
+    int status = 0;
+    if (pid > 0) {
+      kill(pid, SIGKILL);   // harmless when it was killed already
+      waitpid(pid, &status, 0);
+      pid = -1;
+    }
+    if (reader.joinable()) {
+      reader.join();
+    }
+    if (stdout_fd >= 0) {
+      close(stdout_fd);
+      stdout_fd = -1;
+    }
+    return status;
+  }
+  // A failed REQUIRE unwinds through here: no orphan process, no joinable thread.
+  ~Writer() { finish(); }
 };
 
 void start_writer(Writer& writer, const std::filesystem::path& db, const std::string& station, unsigned seed,
@@ -117,10 +138,7 @@ TEST_CASE("SqliteStore::append survives SIGKILL: every event reported durable is
       REQUIRE(kill(writer.pid, SIGKILL) == 0);
     }
     for (Writer& writer : writers) {
-      int status = 0;
-      REQUIRE(waitpid(writer.pid, &status, 0) == writer.pid);
-      writer.reader.join();
-      close(writer.stdout_fd);
+      const int status = writer.finish();
       INFO("writer stderr: " << read_file(dir / "writer.stderr"));
       REQUIRE(WIFSIGNALED(status));   // it ran until it was killed, not into an error
       CHECK(WTERMSIG(status) == SIGKILL);
