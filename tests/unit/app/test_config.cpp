@@ -8,6 +8,7 @@
 #include <string>
 
 #include "config.hpp"
+#include "importer.hpp"
 #include "temp_dir.hpp"
 
 using namespace pickverify;
@@ -146,6 +147,23 @@ TEST_CASE("load_config loads the committed example docs/pickverify.example.toml"
   CHECK(config->camera.width == 1920);
   CHECK(config->camera.height == 1080);
   CHECK(config->camera.fps == 30);
+}
+
+TEST_CASE("docs/CONFIGURATION.md shows the committed example file as it is", "[config][docs]")
+{
+  auto read = [](const std::string& relative) {
+    auto text = read_text_file(std::filesystem::path(PICKVERIFY_SOURCE_DIR) / relative);
+    INFO(relative);
+    REQUIRE(text.has_value());
+    return *text;
+  };
+  const std::string doc = read("docs/CONFIGURATION.md");
+  const auto fence = doc.find("```toml\n");
+  REQUIRE(fence != std::string::npos);
+  const auto start = fence + 8;
+  const auto end = doc.find("```", start);
+  REQUIRE(end != std::string::npos);
+  CHECK(doc.substr(start, end - start) == read("docs/pickverify.example.toml"));
 }
 
 TEST_CASE("parse_config names file and line of an unknown key", "[config]")

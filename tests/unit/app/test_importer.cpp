@@ -554,3 +554,98 @@ TEST_CASE("import_orders reports at most 50 problems and counts the rest", "[imp
   CHECK_THAT(message, !Contains("orders.csv:52: quantity"));
   CHECK_THAT(message, Contains("… and 10 more"));
 }
+
+// --- docs/FORMATS.md ----------------------------------------------------------------------------
+
+namespace {
+
+// The fenced block that follows "<!-- example: NAME -->" in docs/FORMATS.md.
+std::string doc_example(const std::string& name)
+{
+  const std::string doc = source_file("docs/FORMATS.md");
+  const auto marker = doc.find("<!-- example: " + name + " -->");
+  INFO(name);
+  REQUIRE(marker != std::string::npos);
+  const auto fence = doc.find("```", marker);
+  const auto start = doc.find('\n', fence) + 1;
+  const auto end = doc.find("\n```", start);
+  REQUIRE(end != std::string::npos);
+  return doc.substr(start, end - start + 1);
+}
+
+void check_same_catalog(const Catalog& got, const Catalog& want)
+{
+  REQUIRE(got.items().size() == want.items().size());
+  REQUIRE(got.kits().size() == want.kits().size());
+  for (const Item& item : want.items()) {
+    INFO(item.sku);
+    const Item* other = got.find_item(item.sku);
+    REQUIRE(other != nullptr);
+    CHECK(other->style == item.style);
+    CHECK(other->description == item.description);
+    CHECK(other->gtins == item.gtins);
+    CHECK(other->attributes == item.attributes);
+    CHECK(other->weight_g == item.weight_g);
+    CHECK(other->unit_value == item.unit_value);
+    CHECK(other->image_check_required == item.image_check_required);
+  }
+  for (const Kit& kit : want.kits()) {
+    const Kit* other = got.find_kit(kit.sku);
+    REQUIRE(other != nullptr);
+    CHECK(other->description == kit.description);
+    REQUIRE(other->components.size() == kit.components.size());
+    for (std::size_t i = 0; i < kit.components.size(); ++i) {
+      CHECK(other->components[i].sku == kit.components[i].sku);
+      CHECK(other->components[i].quantity == kit.components[i].quantity);
+    }
+  }
+}
+
+void check_same_orders(const std::vector<Order>& got, const std::vector<Order>& want)
+{
+  REQUIRE(got.size() == want.size());
+  for (std::size_t o = 0; o < want.size(); ++o) {
+    INFO(want[o].id);
+    CHECK(got[o].id == want[o].id);
+    CHECK(got[o].value == want[o].value);
+    CHECK(got[o].customer == want[o].customer);
+    CHECK(got[o].image_check_flagged == want[o].image_check_flagged);
+    REQUIRE(got[o].lines.size() == want[o].lines.size());
+    for (std::size_t l = 0; l < want[o].lines.size(); ++l) {
+      const OrderLine& a = got[o].lines[l];
+      const OrderLine& b = want[o].lines[l];
+      CHECK(a.line_no == b.line_no);
+      CHECK(a.sku == b.sku);
+      CHECK(a.style == b.style);
+      CHECK(a.required_attributes == b.required_attributes);
+      CHECK(a.quantity == b.quantity);
+      CHECK(a.description == b.description);
+    }
+  }
+}
+
+} // namespace
+
+TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer][docs]")
+{
+  const Catalog demo = demo_catalog();
+  auto demo_orders = import_orders(source_file("demo/orders.json"), FileFormat::json, "orders.json", demo);
+  REQUIRE(demo_orders.has_value());
+
+  for (const auto& [name, format] : {std::pair{"catalog.csv", FileFormat::csv}, std::pair{"catalog.json", FileFormat::json}}) {
+    INFO(name);
+    Catalog catalog;
+    auto count = import_catalog(doc_example(name), format, name, catalog);
+    INFO((count ? std::string() : count.error().message));
+    REQUIRE(count.has_value());
+    CHECK(*count == 11);
+    check_same_catalog(catalog, demo);
+  }
+  for (const auto& [name, format] : {std::pair{"orders.csv", FileFormat::csv}, std::pair{"orders.json", FileFormat::json}}) {
+    INFO(name);
+    auto orders = import_orders(doc_example(name), format, name, demo);
+    INFO((orders ? std::string() : orders.error().message));
+    REQUIRE(orders.has_value());
+    check_same_orders(*orders, *demo_orders);
+  }
+}
