@@ -3,6 +3,7 @@
 // the database file could.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <optional>
@@ -550,4 +551,116 @@ TEST_CASE("run_cli takes the data folder from --data-dir before the command, els
 
   cli_ok({"--data-dir", from_option.string(), "demo"});
   CHECK(std::filesystem::exists(from_option / "demo" / "pickverify.db"));
+}
+
+TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain verifies", "[cli][run][bad_input]")
+{
+  test::TempDir dir;
+  const std::vector<std::string> hostile{
+      "'; DROP TABLE journal; --",
+      std::string(4096, '9'),
+      std::string("\xff\xfe\xc3\x28 invalid UTF-8"),
+      std::string("nul\0inside", 10),
+      std::string("\x01\x02\x1b[31mred\x1b[0m\x7f"),
+      "=HYPERLINK(\"http://example.com\")",
+      "9506000001419",
+  };
+  std::string input = "ORD-2025-00146\n";
+  for (const auto& line : hostile) input += line + "\n";
+  input += "quit\n";
+  const CliRun run = cli({"--data-dir", dir.path().string(), "run"}, input);
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(count_of(run.out, "MALFORMED") + count_of(run.out, "UNKNOWN CODE") == hostile.size());
+
+  const CliRun verify = cli_ok({"--data-dir", dir.path().string(), "audit", "verify"});
+  CHECK_THAT(verify.out, StartsWith("journal intact: "));
+
+  const CliRun exported = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "jsonl"});
+  std::vector<std::string> raws;
+  std::istringstream lines(exported.out);
+  std::string line;
+  while (std::getline(lines, line)) {
+    const auto row = nlohmann::json::parse(line);
+    if (row["type"].get<std::string>() != "scan") continue;
+    const std::string hex = row["raw_hex"].get<std::string>();
+    std::string raw;
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    raws.push_back(raw);
+    const std::string printable = row["raw"].get<std::string>();
+    CHECK(std::all_of(printable.begin(), printable.end(), [](char c) { return c >= 0x20 && c < 0x7f; }));
+    CHECK(printable.front() != '=');   // a spreadsheet must not take a scan for a formula
+  }
+  CHECK(raws == hostile);
+
+  const CliRun csv = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "csv"});
+  auto records = app::parse_csv(csv.out);
+  REQUIRE(records.has_value());
+  CHECK(records->size() == 1 + static_cast<std::size_t>(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal")));
+}
+
+TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audit]")
+{
+  test::TempDir dir;
+  cli_ok({"--data-dir", dir.path().string(), "run"}, k_socks_session);
+  const auto all = sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal");
+  auto rows = [&](const std::vector<std::string>& filter) {
+    std::vector<std::string> args{"--data-dir", dir.path().string(), "audit", "export", "--format", "jsonl"};
+    args.insert(args.end(), filter.begin(), filter.end());
+    return static_cast<long long>(count_of(cli_ok(args).out, "\n"));
+  };
+  CHECK(rows({}) == all);
+  CHECK(rows({"--from", "2000-01-01"}) == all);
+  CHECK(rows({"--from", "2000-01-01T00:00:00Z", "--to", "2999-12-31T23:59:59.999Z"}) == all);
+  CHECK(rows({"--to", "2000-01-01"}) == 0);
+  CHECK(rows({"--from", "2999-01-01"}) == 0);
+  CHECK(rows({"--from", "946684800000"}) == all);   // epoch milliseconds
+  for (const char* bad : {"2025-13-01", "2025-11-26T10:00", "2025-11-26T25:00:00Z", "26.11.2025", "1e12"}) {
+    INFO(bad);
+    const CliRun refused = cli({"--data-dir", dir.path().string(), "audit", "export", "--from", bad});
+    CHECK(refused.code == 2);
+    CHECK_THAT(refused.err, StartsWith("pickverify: --from: "));
+  }
+}
+
+TEST_CASE("run_cli audit export refuses an epoch time too large for a number, without throwing", "[cli][audit][bug]")
+{
+  test::TempDir dir;
+  std::optional<CliRun> refused;
+  CHECK_NOTHROW(refused = cli({"--data-dir", dir.path().string(), "audit", "export", "--from", "99999999999999999999"}));
+  REQUIRE(refused.has_value());
+  CHECK(refused->code == 2);
+  CHECK_THAT(refused->err, StartsWith("pickverify: --from: "));
+}
+
+TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the stored catalog", "[cli][import][bug]")
+{
+  test::TempDir dir;
+  write_small_catalog(dir);
+  cli_ok({"--data-dir", dir.path().string(), "import", "catalog", (dir / "catalog.csv").string()});
+  write_file(dir / "clash.csv", "sku,gtins\nNEW-A,9506000001340\nNEW-SOCK,9506000001975\n");
+  const CliRun clash = cli({"--data-dir", dir.path().string(), "import", "catalog", (dir / "clash.csv").string()});
+  INFO(clash.err);
+  CHECK(clash.code == 2);
+  CHECK_THAT(clash.err, Contains("clash.csv:3:"));
+  CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM items") == 3);
+}
+
+TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a catalog that loads", "[cli][import][bug]")
+{
+  // The stored item and the new kit must not both survive under one SKU: the catalog would no longer
+  // load and no station could start.
+  test::TempDir dir;
+  write_small_catalog(dir);
+  cli_ok({"--data-dir", dir.path().string(), "import", "catalog", (dir / "catalog.csv").string()});
+  write_file(dir / "kit.csv", "type,sku,gtins,components\n"
+                              "item,SOCK-RUN-L,9506000001982,\n"
+                              "kit,SOCK-RUN-M,,SOCK-RUN-L*2\n");
+  const CliRun kit = cli({"--data-dir", dir.path().string(), "import", "catalog", (dir / "kit.csv").string()});
+  INFO(kit.out << kit.err);
+  const CliRun run = cli({"--data-dir", dir.path().string(), "run"}, "quit\n");
+  INFO(run.out << run.err);
+  CHECK(run.code == 0);
+  CHECK(sql_int(dir / "pickverify.db",
+                "SELECT (SELECT COUNT(*) FROM items WHERE sku = 'SOCK-RUN-M') + (SELECT COUNT(*) FROM kits WHERE sku = 'SOCK-RUN-M')") == 1);
 }

@@ -4,10 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <sqlite3.h>
@@ -850,4 +853,53 @@ TEST_CASE("Station::handle_scan gives hostile bytes a verdict and journals them 
     CHECK(bench.journal().size() == hostile.size());
     bench.require_chain_intact();
   }
+}
+
+TEST_CASE("Station::handle_scan from several scanners at once journals every scan once, in reply order",
+          "[station][threads]")
+{
+  Policy policy;
+  policy.bounce_window = 0ms;
+  Bench bench(policy);
+  bench.start(k_incident);
+  std::mutex heard_mutex;
+  std::vector<std::int64_t> heard;
+  bench.station().add_listener([&](const StationReply& reply) {
+    std::lock_guard lock(heard_mutex);
+    heard.push_back(reply.journal_seq);
+  });
+
+  constexpr int k_threads = 4;
+  constexpr int k_scans_per_thread = 25;
+  std::atomic<int> failures{0};
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> scanners;
+  for (int t = 0; t < k_threads; ++t) {
+    scanners.emplace_back([&, t] {
+      for (int i = 0; i < k_scans_per_thread; ++i) {
+        ScanEvent scan;
+        // Mostly bad reads (counted nowhere); thread 0 also offers the insoles, which fit exactly once.
+        scan.raw = t == 0 && i == 0 ? k_insole : "9506000001419";
+        scan.source = "usb:scanner-" + std::to_string(t);
+        scan.source_kind = SourceKind::hid_pos;
+        stamp_now(scan);
+        auto reply = bench.station().handle_scan(scan);
+        if (!reply) ++failures;
+        else if (reply->verdict == Verdict::accepted) ++accepted;
+      }
+    });
+  }
+  for (auto& scanner : scanners) scanner.join();
+
+  CHECK(failures == 0);
+  CHECK(accepted == 1);
+  CHECK(bench.session().lines()[1].verified == 1);
+  REQUIRE(heard.size() == static_cast<std::size_t>(k_threads * k_scans_per_thread));
+  // Listeners hear the events in journal order: no reply overtakes another.
+  CHECK(std::is_sorted(heard.begin(), heard.end()));
+  CHECK(std::adjacent_find(heard.begin(), heard.end()) == heard.end());
+  std::size_t scans = 0;
+  for (const auto& row : bench.journal()) scans += row.type == "scan";
+  CHECK(scans == heard.size());
+  bench.require_chain_intact();
 }
