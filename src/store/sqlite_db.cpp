@@ -232,6 +232,12 @@ Result<std::string> Db::query_text(std::string_view sql)
   return *row ? stmt->column_text(0) : std::string();
 }
 
+bool Db::last_error_was_busy() const
+{
+  const int code = sqlite3_extended_errcode(m_handle) & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+}
+
 Error Db::last_error(std::string_view context) const
 {
   return error_for_code(sqlite3_extended_errcode(m_handle), sqlite3_errmsg(m_handle), m_path, context);

@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -764,7 +765,14 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   }
   // WAL: readers never block the station that appends. It must be set outside a transaction and
   // is the first statement that reads the file, so a file that is not a database fails here.
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY at once, without
+  // its busy handler, when another process opens the same new file at that moment: retry here.
   auto mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(sqlite::k_busy_timeout_ms);
+  while (!mode && (*db)->last_error_was_busy() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  }
   if (!mode) {
     return tl::unexpected(mode.error());
   }
