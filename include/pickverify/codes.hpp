@@ -96,6 +96,21 @@ struct ParsedCode {
 
 // raw: bytes exactly as read. device_aim: the AIM id a device reported out of band, if any.
 // Never fails: bad data is kind == malformed (with a reason) or kind == text.
+//
+// A "]Xm" prefix is stripped and taken as the AIM id (a valid device_aim wins); a trailing CR/LF/Tab
+// is dropped. Then, in this order:
+//   GS1 AIM id (]C1 ]d2 ]Q3 ]e0 ]J1)  → element string (or HRI if it starts with "(")
+//   "(AI)…" with a known AI           → GS1 HRI
+//   digits only                       → ]E4: EAN-8; ]E0 + 8 digits: UPC-E; ]E3: main symbol of an
+//                                       add-on code; 8 digits, no AIM id: EAN-8 with the UPC-E reading
+//                                       in `alternates` (or UPC-E alone if only it is valid);
+//                                       8/12/13/14 digits: GTIN; other lengths holding a GS1 string
+//                                       with AI 00/01/02 (a wedge dropped the FNC1): GS1
+//   GS-separated or "01"+valid GTIN…  → GS1 without an AIM id
+//   anything else                     → text (order ids, commands)
+// A GTIN (or AI 01/02) with prefix 02/20–29 is variable_measure; GS1 without 01/02 is gs1_other.
+// Digits under symbologies that carry any number (Code 128, Code 39, QR, ...) that fail GTIN rules
+// are text; under EAN/UPC, ITF or with no AIM id they are malformed.
 ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim = std::nullopt);
 
 } // namespace pickverify
