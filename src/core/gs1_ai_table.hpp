@@ -24,6 +24,7 @@ enum class Charset : std::uint8_t {
 enum class Rule : std::uint8_t {
   none,
   check_digit,    // GS1 mod-10 check digit in the last position
+  check_pair,     // GS1 alphanumeric check character pair in the last two positions (GMN)
   date_yymmd0,    // YYMMDD; DD 00 means "end of the month"
   date_yymmdd,    // YYMMDD
   date_yyyymmdd,  // YYYYMMDD

@@ -149,6 +149,19 @@ TEST_CASE("parse_gs1_element_string checks the rules of composite fields")
   CHECK(parsed("414" "9506000134352" "254" "A1")[1].ai == "254");
 }
 
+TEST_CASE("parse_gs1_element_string checks the GMN check character pair (8013)")
+{
+  // Vectors from GS1's reference linter.
+  for (const char* gmn : {"1987654Ad4X4bL5ttr2310c2K", "12345678901234567890123NT", "12345_ABCDEFGHIJKLMCP",
+                          "12345_abcdefghijklmN3", "12345_!\"%&'()*+,-./LC", "12345_0123456789:;<=>?62", "22",
+                          "!22"}) {
+    INFO(gmn);
+    CHECK(parsed(std::string("8013") + gmn)[0].value == gmn);
+  }
+  CHECK(error_of("8013" "1987654Ad4X4bL5ttr2310c2X") == "AI (8013): check characters: expected 2K, got 2X");
+  CHECK(error_of("8013" "2") == "AI (8013): too short for its check character pair");
+}
+
 TEST_CASE("parse_gs1_hri reads the human-readable form")
 {
   auto fields = parse_gs1_hri("(01)09506000134352(17)201225(10)ABC123");
