@@ -151,8 +151,11 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
   auto delete_components = m_db->prepare("DELETE FROM kit_components WHERE kit_sku = ?");
   auto insert_component =
       m_db->prepare("INSERT INTO kit_components (kit_sku, position, sku, quantity) VALUES (?, ?, ?, ?)");
+  auto stored_kit = m_db->prepare("SELECT 1 FROM kits WHERE sku = ?");
+  auto stored_item = m_db->prepare("SELECT 1 FROM items WHERE sku = ?");
   for (const auto* stmt : {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin,
-                           &insert_attribute, &upsert_kit, &delete_components, &insert_component}) {
+                           &insert_attribute, &upsert_kit, &delete_components, &insert_component, &stored_kit,
+                           &stored_item}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
     }
@@ -166,7 +169,23 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
       return done;
     }
   }
+  // One SKU names an item or a kit, never both: the stored catalog must stay loadable.
+  auto exists = [](Statement& query, const std::string& sku) -> Result<bool> {
+    query.bind_text(1, sku);
+    auto found = query.step();
+    query.reset();
+    return found;
+  };
   for (const Item& item : catalog.items()) {
+    auto is_kit = exists(*stored_kit, item.sku);
+    if (!is_kit) {
+      return tl::unexpected(is_kit.error());
+    }
+    if (*is_kit) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("item {}: the stored catalog has a kit with this SKU; one SKU cannot be both",
+                                    item.sku));
+    }
     upsert_item->bind_text(1, item.sku)
         .bind_text(2, item.style)
         .bind_text(3, item.description)
@@ -212,6 +231,15 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
     }
   }
   for (const Kit& kit : catalog.kits()) {
+    auto is_item = exists(*stored_item, kit.sku);
+    if (!is_item) {
+      return tl::unexpected(is_item.error());
+    }
+    if (*is_item) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("kit {}: the stored catalog has an item with this SKU; one SKU cannot be both",
+                                    kit.sku));
+    }
     upsert_kit->bind_text(1, kit.sku).bind_text(2, kit.description);
     if (auto done = upsert_kit->run(); !done) {
       return tl::unexpected(done.error().with_context("kit " + kit.sku));
