@@ -195,6 +195,38 @@ TEST_CASE("parse_gs1_hri refuses unknown AIs and bad values")
   CHECK_FALSE(parse_gs1_hri("(01)"));
 }
 
+TEST_CASE("parse_gs1_digital_link reads path keys, qualifiers and AI query parameters")
+{
+  auto fields = parse_gs1_digital_link("https://id.gs1.org/01/09506000134352/10/ABC%2F1?17=201225&linkType=gs1:pip");
+  REQUIRE(fields);
+  CHECK(to_hri(*fields) == "(01)09506000134352(10)ABC/1(17)201225");
+
+  auto short_gtin = parse_gs1_digital_link("HTTPS://example.com/products/01/9506000134352");
+  REQUIRE(short_gtin);
+  CHECK(to_hri(*short_gtin) == "(01)09506000134352");
+
+  auto sscc = parse_gs1_digital_link("https://example.com/00/106141412345678908#top");
+  REQUIRE(sscc);
+  CHECK(to_hri(*sscc) == "(00)106141412345678908");
+}
+
+TEST_CASE("parse_gs1_digital_link refuses bad values and URIs without a key")
+{
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134353").error().message
+        == "GS1 Digital Link: AI (01): check digit: expected 2, got 3");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352?17=251341").error().message
+        == "GS1 Digital Link: AI (17): invalid date 251341");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352/10/A%2").error().message
+        == "GS1 Digital Link: AI (10): broken percent-encoding in \"A%2\"");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352?01=09506000134369").error().message.find(
+          "appears twice") != std::string::npos);
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01").error().message
+        == "GS1 Digital Link: the GS1 key in the path has no value");
+  CHECK_FALSE(parse_gs1_digital_link("https://example.com/shoes?size=9"));
+  CHECK_FALSE(parse_gs1_digital_link("ftp://example.com/01/09506000134352"));
+  CHECK_FALSE(parse_gs1_digital_link("https://example.com"));
+}
+
 TEST_CASE("to_hri and to_element_string render fields that parse back")
 {
   const std::vector<Gs1Field> fields{{"01", "09506000134352"}, {"10", "ABC123"}, {"21", "XYZ"}, {"17", "201225"}};

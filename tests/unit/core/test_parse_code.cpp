@@ -144,6 +144,16 @@ TEST_CASE("parse_code reads GS1 HRI text")
   CHECK(parse_code("(123) 456-7890").kind == CodeKind::text);
 }
 
+TEST_CASE("parse_code reads a GS1 Digital Link from a QR code")
+{
+  const auto code = parse_code("]Q1https://id.gs1.org/01/09506000134352/10/ABC123?17=201225");
+  CHECK(code.kind == CodeKind::gtin);
+  CHECK(code.gtin14 == "09506000134352");
+  CHECK(code.fields.size() == 3);
+  CHECK(parse_code("https://id.gs1.org/01/09506000134353").kind == CodeKind::malformed);
+  CHECK(parse_code("https://shop.example.com/orders/ORD-2025-00145").kind == CodeKind::text);
+}
+
 TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")
 {
   const auto code = parse_code("0109506000134352" "17201225" "3103000189");
