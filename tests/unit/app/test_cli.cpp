@@ -551,6 +551,13 @@ TEST_CASE("run_cli takes the data folder from --data-dir before the command, els
 
   cli_ok({"--data-dir", from_option.string(), "demo"});
   CHECK(std::filesystem::exists(from_option / "demo" / "pickverify.db"));
+
+  // data_dir in a configuration file comes before the environment, after --data-dir.
+  const auto from_config = dir / "from-config";
+  write_file(dir / "station.toml", "data_dir = \"" + from_config.string() + "\"\n");
+  const CliRun config_run = cli_ok({"--config", (dir / "station.toml").string(), "run"}, "quit\n");
+  CHECK_THAT(config_run.out, Contains("data " + from_config.string()));
+  CHECK(std::filesystem::exists(from_config / "pickverify.db"));
 }
 
 TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain verifies", "[cli][run][bad_input]")
