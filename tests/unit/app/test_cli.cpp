@@ -267,6 +267,8 @@ TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run
     INFO(high.out);
     CHECK_THAT(high.out, Contains("size: scanned 10, order needs 9"));
     CHECK_THAT(high.out, Contains("alert 1: wrong variant for line 1"));
+    CHECK_THAT(high.out, Contains("[ ] line 1 Trail runner, size 9, width D: 0/1"));
+    CHECK_THAT(high.out, Contains("[ ] line 4 Shoe brush (kit KIT-CARE): 0/1"));
     CHECK_THAT(high.out, Contains("IMAGE CHECK CAMERA OFFLINE"));
     CHECK(high.out.find("PACK RELEASED") == std::string::npos);
     CHECK_THAT(high.out, Contains("Order ORD-2025-00145 is still open (awaiting_image_check)"));
