@@ -359,7 +359,7 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
     CHECK_THAT(unknown_format.err, Contains("use .csv or .json, or --format"));
     const CliRun bad = cli({"--data-dir", dir.path().string(), "import", "orders", "--format", "csv", (dir / "bad.txt").string()});
     CHECK(bad.code == 2);
-    CHECK_THAT(bad.err, Contains("bad.txt:3: order ORD-12 line 1: SKU NOPE is not in the catalog"));
+    CHECK_THAT(bad.err, Contains("bad.txt:3: sku: order ORD-12 line 1: SKU NOPE is not in the catalog"));
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders") == 2);
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders WHERE id = 'ORD-11'") == 0);
   }
