@@ -110,6 +110,16 @@ void classify_gs1(ParsedCode& code, std::string_view data)
   set_gs1(code, std::move(*fields));
 }
 
+void classify_digital_link(ParsedCode& code, std::string_view uri)
+{
+  auto fields = parse_gs1_digital_link(uri);
+  if (!fields) {
+    set_malformed(code, fields.error().message);
+    return;
+  }
+  set_gs1(code, std::move(*fields));
+}
+
 // EAN/UPC, ITF and keyboard input carry GTINs: digits there that break GTIN rules are malformed.
 // Other symbologies (Code 128, Code 39, QR, ...) carry any number: a tracking or bin number there
 // that fails a GTIN check digit is text, not a broken GTIN.
@@ -230,11 +240,16 @@ void classify_digits(ParsedCode& code, std::string_view digits)
 // Data with letters and no GS1 AIM id: a GS1 string from a scanner that sends no AIM id, or text.
 void classify_other(ParsedCode& code, std::string_view data)
 {
+  const bool has_separator = data.find(k_group_separator) != std::string_view::npos;
+  const std::string_view payload = data;
+  // Some keyboard wedges send the leading FNC1 as GS too.
+  while (!data.empty() && data.front() == k_group_separator) {
+    data.remove_prefix(1);
+  }
   const bool starts_with_ai_digits = data.size() >= 2 && is_digit(data[0]) && is_digit(data[1]);
   if (!starts_with_ai_digits) {
     return;
   }
-  const bool has_separator = data.find(k_group_separator) != std::string_view::npos;
   // Without a separator only a leading SSCC or GTIN with a valid check digit makes GS1 likely
   // enough; "20 PCS" or a serial number stays text.
   const bool starts_with_key =
@@ -244,7 +259,7 @@ void classify_other(ParsedCode& code, std::string_view data)
   if (!has_separator && !starts_with_key) {
     return;
   }
-  auto fields = parse_gs1_element_string(data);
+  auto fields = parse_gs1_element_string(payload);
   if (fields) {
     set_gs1(code, std::move(*fields));
   } else if (has_separator) {
@@ -283,6 +298,8 @@ ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> devi
     classify_gs1(code, data);
   } else if (looks_like_hri(data)) {
     classify_gs1(code, data);
+  } else if (gs1::looks_like_digital_link(data)) {
+    classify_digital_link(code, data);
   } else if (all_digits(data)) {
     classify_digits(code, data);
   } else {

@@ -35,6 +35,84 @@ bool is_open(SessionState state)
 
 } // namespace
 
+Result<Station::UnfinishedSession> Station::find_unfinished_session(const std::string& order_id)
+{
+  UnfinishedSession found;
+  JournalFilter filter;
+  filter.order_id = order_id;
+  auto read = m_store.read_journal(filter, [&](const JournalEntry& entry) {
+    if (entry.type == "packed") {
+      found.packed_at_ms = entry.utc_ms;
+      found.packed_station = entry.station;
+    }
+    if (entry.station != m_id) {
+      return true;
+    }
+    if (entry.type == "session_started") {
+      found.session_id = entry.session_id;
+      found.events.clear();
+    } else if (!found.session_id.empty() && entry.session_id == found.session_id) {
+      if (entry.type == "packed" || entry.type == "session_abandoned") {
+        found.session_id.clear();
+        found.events.clear();
+      } else {
+        found.events.push_back(entry);
+      }
+    }
+    return true;
+  });
+  if (!read) {
+    return tl::unexpected(read.error().with_context("journal"));
+  }
+  return found;
+}
+
+void Station::replay(PackSession& session, const std::vector<JournalEntry>& events)
+{
+  const auto epoch = std::chrono::steady_clock::time_point{};
+  for (const auto& entry : events) {
+    const auto detail = nlohmann::json::parse(entry.detail.empty() ? "{}" : entry.detail, nullptr, false);
+    auto text = [&](const char* key) {
+      return detail.is_object() && detail.contains(key) && detail[key].is_string() ? detail[key].get<std::string>()
+                                                                                  : std::string{};
+    };
+    if (entry.type == "scan" && !entry.verdict.empty()) {
+      if (entry.verdict == "duplicate" || (detail.is_object() && detail.value("manual_refused", false))) {
+        continue;
+      }
+      ScanEvent scan;
+      scan.raw = entry.raw;
+      if (!entry.aim.empty()) {
+        scan.aim = entry.aim;
+      }
+      scan.source = entry.source;
+      scan.monotonic = epoch + std::chrono::milliseconds(entry.utc_ms);
+      session.apply(scan);
+    } else if (entry.type == "alert_cleared" || entry.type == "override") {
+      AlertResolution resolution;
+      resolution.role = text("role") == "picker" ? Role::picker : Role::supervisor;
+      resolution.operator_id = entry.operator_id;
+      resolution.reason_code = text("reason_code");
+      resolution.note = text("note");
+      resolution.override_mismatch = entry.type == "override";
+      if (detail.is_object() && detail.contains("alert_id") && detail["alert_id"].is_number_integer()) {
+        (void)session.resolve_alert(detail["alert_id"].get<std::int32_t>(), resolution);
+      }
+    } else if (entry.type == "image_check") {
+      ImageCheckResult result;
+      result.outcome = entry.verdict == "passed"   ? ImageCheckOutcome::passed
+                       : entry.verdict == "failed" ? ImageCheckOutcome::failed
+                       : entry.verdict == "retake" ? ImageCheckOutcome::retake
+                                                   : ImageCheckOutcome::offline;
+      result.reason = entry.reason;
+      result.evidence_hash = entry.evidence_hash;
+      (void)session.apply_image_check(result);
+    } else if (entry.type == "pack_released") {
+      (void)session.request_pack();
+    }
+  }
+}
+
 std::vector<std::string> describe_progress(const PackSession& session)
 {
   std::vector<std::string> lines;
@@ -116,6 +194,41 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   for (const auto& device : m_offline_devices) {
     session->set_device_online(device, false);
   }
+  auto resumed = find_unfinished_session(order_id);
+  if (!resumed) {
+    return tl::unexpected(resumed.error());
+  }
+  if (resumed->packed_at_ms) {
+    return make_error(ErrorType::conflict,
+                      fmt::format("order {} was already packed at station {} (journal time {} ms): do not pack it twice; "
+                                  "call a supervisor",
+                                  order_id, resumed->packed_station, *resumed->packed_at_ms));
+  }
+  if (!resumed->session_id.empty()) {
+    // The station stopped (or was killed) with this order open: rebuild the session from its journal
+    // rows so no verified scan, alert or decision is lost and nothing is counted twice.
+    replay(*session, resumed->events);
+    m_session = std::move(*session);
+    m_session_id = resumed->session_id;
+    JournalEntry entry = make_entry("session_resumed");
+    entry.reason = fmt::format("order {} resumed from {} journal event(s)", order_id, resumed->events.size());
+    auto seq = journal({entry});
+    if (!seq) {
+      m_session.reset();
+      return tl::unexpected(seq.error());
+    }
+    StationReply reply;
+    reply.headline = fmt::format("ORDER {} RESUMED", order_id);
+    reply.details.push_back(entry.reason);
+    for (auto& line : describe_progress(*m_session)) {
+      reply.details.push_back(std::move(line));
+    }
+    for (const Alert* alert : m_session->open_alerts()) {
+      reply.details.push_back(fmt::format("alert {} open: {}", alert->id, alert->message));
+    }
+    reply.journal_seq = *seq;
+    return notify(std::move(reply));
+  }
   m_session = std::move(*session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
 
@@ -187,14 +300,18 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   const bool manual_allowed =
       m_policy.manual_entry == ManualEntry::always ||
       (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
+  // The session changes only once its journal rows are durable: a scan that could not be journaled
+  // counts nowhere, and the picker scans it again.
+  PackSession next = *m_session;
   ScanOutcome outcome;
   if (scan.source_kind == SourceKind::manual && !manual_allowed) {
     outcome.code = code;
     outcome.verdict = Verdict::unknown_code;
     outcome.message = "typed entry is not allowed for this order: scan the item's barcode";
     outcome.state = m_session->state();
+    detail["manual_refused"] = true;
   } else {
-    outcome = m_session->apply(scan, code);
+    outcome = next.apply(scan, code);
   }
 
   entry.gtin = outcome.code.gtin14;
@@ -204,7 +321,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     detail["sku"] = outcome.item->sku;
   }
   if (outcome.line_index) {
-    const auto& progress = m_session->lines()[*outcome.line_index];
+    const auto& progress = next.lines()[*outcome.line_index];
     detail["line"] = progress.line.line_no;
     detail["verified"] = progress.verified;
     detail["quantity"] = progress.line.quantity;
@@ -226,6 +343,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
 
   reply.verdict = outcome.verdict;
   reply.headline = headline_for(outcome.verdict);
@@ -262,7 +380,8 @@ Result<StationReply> Station::request_pack()
     return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
   }
   const bool was_released = m_session->state() == SessionState::released;
-  const PackDecision decision = m_session->request_pack();
+  PackSession next = *m_session;
+  const PackDecision decision = next.request_pack();
   JournalEntry entry = make_entry(decision.released ? "pack_released" : "pack_refused");
   std::string reasons;
   for (const auto& reason : decision.reasons) {
@@ -279,6 +398,7 @@ Result<StationReply> Station::request_pack()
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   reply.journal_seq = *seq;
   return notify(std::move(reply));
 }
@@ -289,11 +409,12 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto resolved = m_session->resolve_alert(alert_id, resolution);
+  PackSession next = *m_session;
+  auto resolved = next.resolve_alert(alert_id, resolution);
   if (!resolved) {
     return tl::unexpected(resolved.error());
   }
-  const Alert& alert = m_session->alerts()[static_cast<std::size_t>(alert_id - 1)];
+  const Alert& alert = next.alerts()[static_cast<std::size_t>(alert_id - 1)];
   JournalEntry entry = make_entry(resolution.override_mismatch ? "override" : "alert_cleared");
   entry.operator_id = resolution.operator_id.empty() ? m_operator : resolution.operator_id;
   entry.verdict = alert.kind == AlertKind::scan ? std::string(to_string(alert.verdict)) : "image_check";
@@ -306,12 +427,13 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
                                 {"reason_code", resolution.reason_code},
                                 {"note", resolution.note},
                                 {"alert", alert.message},
-                                {"state", std::string(to_string(m_session->state()))}}
+                                {"state", std::string(to_string(next.state()))}}
                      .dump();
   auto seq = journal({entry});
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply;
   reply.headline = resolution.override_mismatch ? "ALERT OVERRIDDEN" : "ALERT CLEARED";
   reply.details.push_back(entry.reason);
@@ -325,7 +447,8 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto decision = m_session->apply_image_check(result);
+  PackSession next = *m_session;
+  auto decision = next.apply_image_check(result);
   if (!decision) {
     return tl::unexpected(decision.error());
   }
@@ -351,14 +474,15 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   } else if (result.outcome == ImageCheckOutcome::failed) {
     JournalEntry alert = make_entry("alert_opened");
     alert.verdict = "image_check";
-    alert.reason = m_session->alerts().back().message;
-    alert.detail = nlohmann::json{{"alert_id", m_session->alerts().back().id}}.dump();
+    alert.reason = next.alerts().back().message;
+    alert.detail = nlohmann::json{{"alert_id", next.alerts().back().id}}.dump();
     entries.push_back(std::move(alert));
   }
   auto seq = journal(std::move(entries));
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply = pack_reply(*decision);
   reply.headline = fmt::format("IMAGE CHECK {}", result.outcome == ImageCheckOutcome::passed   ? "PASSED"
                                                  : result.outcome == ImageCheckOutcome::failed ? "FAILED"
@@ -374,7 +498,7 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   return notify(std::move(reply));
 }
 
-Result<StationReply> Station::finish_session(const std::string& type, const std::string& reason, SessionState)
+Result<StationReply> Station::finish_session(PackSession next, const std::string& type, const std::string& reason)
 {
   JournalEntry entry = make_entry(type);
   entry.reason = reason;
@@ -382,6 +506,7 @@ Result<StationReply> Station::finish_session(const std::string& type, const std:
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply;
   reply.headline = type == "packed" ? "PACKED" : "ABANDONED";
   reply.details.push_back(reason);
@@ -395,11 +520,12 @@ Result<StationReply> Station::mark_packed()
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto packed = m_session->mark_packed();
+  PackSession next = *m_session;
+  auto packed = next.mark_packed();
   if (!packed) {
     return tl::unexpected(packed.error());
   }
-  return finish_session("packed", fmt::format("order {} packed", m_session->order().id), SessionState::packed);
+  return finish_session(std::move(next), "packed", fmt::format("order {} packed", m_session->order().id));
 }
 
 Result<StationReply> Station::abandon(const std::string& reason)
@@ -408,11 +534,12 @@ Result<StationReply> Station::abandon(const std::string& reason)
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto abandoned = m_session->abandon(reason);
+  PackSession next = *m_session;
+  auto abandoned = next.abandon(reason);
   if (!abandoned) {
     return tl::unexpected(abandoned.error());
   }
-  return finish_session("session_abandoned", reason, SessionState::abandoned);
+  return finish_session(std::move(next), "session_abandoned", reason);
 }
 
 Result<StationReply> Station::set_device_online(const std::string& device_id, bool online, const std::string& message)

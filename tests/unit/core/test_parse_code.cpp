@@ -48,7 +48,7 @@ TEST_CASE("parse_code reads EAN-13, UPC-A, GTIN-14 and EAN-8")
   CHECK(parse_code("9506000134352\r\n").gtin14 == "09506000134352");
 }
 
-TEST_CASE("parse_code expands UPC-E under ]E0")
+TEST_CASE("parse_code expands UPC-E under AIM id E0")
 {
   const auto code = parse_code("]E004252614");
   CHECK(code.kind == CodeKind::gtin);
@@ -144,6 +144,16 @@ TEST_CASE("parse_code reads GS1 HRI text")
   CHECK(parse_code("(123) 456-7890").kind == CodeKind::text);
 }
 
+TEST_CASE("parse_code reads a GS1 Digital Link from a QR code")
+{
+  const auto code = parse_code("]Q1https://id.gs1.org/01/09506000134352/10/ABC123?17=201225");
+  CHECK(code.kind == CodeKind::gtin);
+  CHECK(code.gtin14 == "09506000134352");
+  CHECK(code.fields.size() == 3);
+  CHECK(parse_code("https://id.gs1.org/01/09506000134353").kind == CodeKind::malformed);
+  CHECK(parse_code("https://shop.example.com/orders/ORD-2025-00145").kind == CodeKind::text);
+}
+
 TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")
 {
   const auto code = parse_code("0109506000134352" "17201225" "3103000189");
@@ -162,6 +172,13 @@ TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")
   CHECK(separated.fields.size() == 3);
 
   CHECK(parse_code("00106141412345678908").kind == CodeKind::gs1_other);
+
+  // A wedge that sends the leading FNC1 as GS.
+  const auto leading_gs = parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "21X");
+  CHECK(leading_gs.kind == CodeKind::gtin);
+  CHECK(leading_gs.fields.size() == 3);
+  CHECK(parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "2 1X").reason
+        == "expected an AI at position 24, found \"2 1X\"");
 }
 
 TEST_CASE("parse_code calls other digit counts malformed")
@@ -216,6 +233,14 @@ TEST_CASE("parse_code survives hostile input")
     long_gs1 += "10ABC" + k_gs;
   }
   CHECK(parse_code(long_gs1).kind == CodeKind::gtin);
+
+  // A megabyte posted over HTTP: answered, in linear time.
+  std::string megabyte = "]C1";
+  while (megabyte.size() < 1024 * 1024) {
+    megabyte += "21A(10)" + k_gs;
+  }
+  CHECK(parse_code(megabyte).kind == CodeKind::gs1_other);
+  CHECK(parse_code("(21)" + megabyte.substr(3)).kind == CodeKind::malformed);
 }
 
 TEST_CASE("to_string names every CodeKind")
