@@ -106,10 +106,26 @@ int main(int argc, char** argv)
   const std::vector<cv::Point2f> slots = {{330, 300}, {960, 290}, {1590, 310}, {640, 790}, {1290, 780}};
   const int count = (argc - 3) / 2;
   for (int i = 0; i < count && i < static_cast<int>(slots.size()); ++i) {
-    cv::Mat code = cv::imread(argv[3 + 2 * i], cv::IMREAD_GRAYSCALE);
-    if (code.empty()) {
-      std::fprintf(stderr, "compose_demo: cannot read %s\n", argv[3 + 2 * i]);
-      return 1;
+    // "a.png+b.png": two codes side by side on one label (an EAN-13 beside a GS1 DataMatrix).
+    cv::Mat code;
+    std::string names = argv[3 + 2 * i];
+    while (!names.empty()) {
+      const std::size_t plus = names.find('+');
+      const std::string name = names.substr(0, plus);
+      names = plus == std::string::npos ? std::string() : names.substr(plus + 1);
+      cv::Mat part = cv::imread(name, cv::IMREAD_GRAYSCALE);
+      if (part.empty()) {
+        std::fprintf(stderr, "compose_demo: cannot read %s\n", name.c_str());
+        return 1;
+      }
+      if (code.empty()) {
+        code = part;
+        continue;
+      }
+      const int height = std::max(code.rows, part.rows);
+      cv::copyMakeBorder(code, code, 0, height - code.rows, 0, 24, cv::BORDER_CONSTANT, cv::Scalar(255));
+      cv::copyMakeBorder(part, part, 0, height - part.rows, 0, 0, cv::BORDER_CONSTANT, cv::Scalar(255));
+      cv::hconcat(code, part, code);
     }
     const cv::Mat box = make_box(code, argv[4 + 2 * i], colours[static_cast<std::size_t>(i) % colours.size()], rng);
     const cv::Point2f centre(slots[static_cast<std::size_t>(i)].x + static_cast<float>(25 * jitter(rng)),

@@ -1,7 +1,9 @@
 // The image check of high-value orders, and its evidence photos.
 //
 // A photo of the packed items passes when the multiset of GTIN-14s decoded in the calibrated pack
-// area equals the expected units: every unit found, nothing else. An unusable photo (blurred, dark,
+// area equals the expected units: every unit found, nothing else. A GTIN counts as many units as
+// it has labels of any one symbology, so an item labelled with both an EAN-13 and a GS1 DataMatrix
+// is one unit. An unusable photo (blurred, dark,
 // over-exposed) is "retake" with the reason, never a failure. The original frame and an annotated
 // copy are stored content-addressed by SHA-256 under <data_dir>/evidence/, and the hashes are
 // returned so the journal can carry them. No OpenCV or ZXing type appears here.

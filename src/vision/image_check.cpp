@@ -59,24 +59,33 @@ Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckReq
                          bool ignore_non_product_codes)
 {
   Comparison comparison;
-  // Which expected entries each GTIN may still claim, in request order.
-  std::map<std::string, std::vector<std::size_t>> open_units;
+  // The expected entries of each GTIN, in request order.
+  std::map<std::string, std::vector<std::size_t>> expected_of;
   for (std::size_t i = 0; i < request.expected.size(); ++i) {
-    open_units[request.expected[i].gtin14].push_back(i);
+    expected_of[request.expected[i].gtin14].push_back(i);
   }
   std::vector<bool> claimed(request.expected.size(), false);
 
-  for (const Symbol& symbol : symbols) {
+  // Units of a GTIN in the photo: the most labels of any one symbology. Two boxes with an EAN-13
+  // each are two units; one spray showing its EAN-13 and its GS1 DataMatrix is one.
+  std::map<std::pair<std::string, BarcodeFormat>, std::size_t> seen_per_format;
+  std::map<std::string, std::size_t> units_of;
+  std::vector<std::string> gtin_of_symbol(symbols.size());
+
+  for (std::size_t s = 0; s < symbols.size(); ++s) {
+    const Symbol& symbol = symbols[s];
     const ParsedCode code = parse_code(symbol.text, symbol.aim.empty() ? std::nullopt
                                                                        : std::optional<std::string_view>(symbol.aim));
     SymbolVerdict verdict;
     verdict.symbol = symbol;
     if (code.kind == CodeKind::gtin) {
+      gtin_of_symbol[s] = code.gtin14;
       verdict.key = code.gtin14;
-      auto it = open_units.find(code.gtin14);
-      if (it != open_units.end() && !it->second.empty()) {
-        const std::size_t index = it->second.front();
-        it->second.erase(it->second.begin());
+      const std::size_t unit = seen_per_format[{code.gtin14, symbol.format}]++;   // this label is unit #unit
+      units_of[code.gtin14] = std::max(units_of[code.gtin14], unit + 1);
+      const auto it = expected_of.find(code.gtin14);
+      if (it != expected_of.end() && unit < it->second.size()) {
+        const std::size_t index = it->second[unit];
         claimed[index] = true;
         verdict.mark = SymbolMark::expected;
         verdict.label = unit_name(request.expected[index]);
@@ -93,10 +102,29 @@ Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckReq
       verdict.key = symbol.text;
       verdict.label = code.kind == CodeKind::malformed ? fmt::format("{} ({})", symbol.text, code.reason) : symbol.text;
     }
-    if (verdict.mark == SymbolMark::unexpected) {
-      comparison.unexpected.push_back(verdict.key);
-    }
     comparison.symbols.push_back(std::move(verdict));
+  }
+
+  // Unexpected units, in the order they first appear: each surplus GTIN unit once, and every
+  // symbol that is not a trade item.
+  std::map<std::string, bool> listed;
+  for (std::size_t s = 0; s < symbols.size(); ++s) {
+    const std::string& gtin = gtin_of_symbol[s];
+    if (gtin.empty()) {
+      if (comparison.symbols[s].mark == SymbolMark::unexpected) {
+        comparison.unexpected.push_back(comparison.symbols[s].key);
+      }
+      continue;
+    }
+    if (listed[gtin]) {
+      continue;
+    }
+    listed[gtin] = true;
+    const auto it = expected_of.find(gtin);
+    const std::size_t expected = it == expected_of.end() ? 0 : it->second.size();
+    for (std::size_t surplus = expected; surplus < units_of[gtin]; ++surplus) {
+      comparison.unexpected.push_back(gtin);
+    }
   }
   for (std::size_t i = 0; i < request.expected.size(); ++i) {
     (claimed[i] ? comparison.found : comparison.missing).push_back(request.expected[i]);

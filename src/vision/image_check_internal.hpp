@@ -25,8 +25,9 @@ struct Comparison {
   std::vector<std::string> unexpected;
 };
 
-// Matches symbols to expected units as multisets of GTIN-14: each symbol claims one open unit
-// with its GTIN; a symbol with no open unit left is unexpected.
+// Matches symbols to expected units as multisets of GTIN-14. The units of a GTIN in the photo are
+// the most labels of any one symbology (an item showing EAN-13 and GS1 DataMatrix is one unit);
+// units beyond the expected count are unexpected, so is every symbol that is not a trade item.
 Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckRequest& request,
                          bool ignore_non_product_codes);
 

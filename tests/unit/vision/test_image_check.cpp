@@ -102,6 +102,23 @@ TEST_CASE("run_image_check fails the pack without its insoles", "[image-check][d
   CHECK(result.unexpected.empty());
 }
 
+TEST_CASE("run_image_check counts an item with EAN-13 and GS1 DataMatrix labels as one unit", "[image-check][decode]")
+{
+  test::TempDir dir;
+  const CapturedFrame photo = demo_photo("ORD-2025-00145-spray-two-labels");
+  const ImageCheckResult result = run_image_check(photo, order_145(), demo_settings(dir));
+  INFO(result.reason);
+  CHECK(result.outcome == ImageCheckOutcome::passed);
+  CHECK(result.unexpected.empty());
+
+  // Two labels of one spray are not two sprays.
+  ImageCheckRequest two_sprays = order_145();
+  two_sprays.expected.push_back({"09506000001906", "CARE-SPRAY", "Water-repellent spray 200 ml"});
+  const ImageCheckResult short_one = run_image_check(photo, two_sprays, demo_settings(dir));
+  CHECK(short_one.outcome == ImageCheckOutcome::failed);
+  CHECK(short_one.reason == "missing: Water-repellent spray 200 ml");
+}
+
 TEST_CASE("run_image_check takes grey and RGB frames as well as BGR", "[image-check][decode]")
 {
   test::TempDir dir;
