@@ -155,6 +155,20 @@ TEST_CASE("run_image_check looks only inside the calibrated pack area", "[image-
   CHECK(result.reason == "missing: Shoe brush, Water-repellent spray 200 ml");
 }
 
+TEST_CASE("run_image_check scales the calibration to a frame of the same aspect", "[image-check][decode]")
+{
+  test::TempDir dir;
+  ImageCheckSettings settings = demo_settings(dir);
+  Calibration& c = settings.calibration;   // as if calibrated at 3840x2160, the camera now at 1920x1080
+  c.image_width = 3840;
+  c.image_height = 2160;
+  c.camera_matrix = {3200, 0, 1920, 0, 3200, 1080, 0, 0, 1};
+  c.pack_area = PixelRect{0, 0, 3840, 1080};   // the back row: the top half at either size
+  const ImageCheckResult result = run_image_check(demo_photo("ORD-2025-00145"), order_145(), settings);
+  CHECK(result.outcome == ImageCheckOutcome::failed);
+  CHECK(result.reason == "missing: Shoe brush, Water-repellent spray 200 ml");
+}
+
 TEST_CASE("run_image_check asks for a retake of a blurred, dark or over-exposed photo", "[image-check]")
 {
   test::TempDir dir;
