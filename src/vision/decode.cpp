@@ -330,8 +330,12 @@ private:
     found.symbol.raw = std::move(read.raw);
     found.symbol.format = read.format;
     found.symbol.aim = std::move(read.aim);
+    // Bars followed into a crop's replicated border would reach past the frame: corners stay in it.
+    const float max_x = static_cast<float>(m_work.cols - 1);
+    const float max_y = static_cast<float>(m_work.rows - 1);
     for (std::size_t k = 0; k < 4; ++k) {
-      found.symbol.corners[k] = Point{static_cast<int>(std::lround(quad[k].x)), static_cast<int>(std::lround(quad[k].y))};
+      found.symbol.corners[k] = Point{static_cast<int>(std::lround(std::clamp(quad[k].x, 0.0F, max_x))),
+                                      static_cast<int>(std::lround(std::clamp(quad[k].y, 0.0F, max_y)))};
     }
     m_found.push_back(std::move(found));
   }

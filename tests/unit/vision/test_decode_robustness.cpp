@@ -8,7 +8,9 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <cstdlib>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -19,7 +21,13 @@ using pickverify::PixelFormat;
 
 namespace {
 
-constexpr int k_fuzz_frames = 300;
+// PICKVERIFY_FUZZ_FRAMES raises the count for a long run (the design decision in docs/PERFORMANCE.md
+// rests on one of 5000 frames).
+int fuzz_frames()
+{
+  const char* value = std::getenv("PICKVERIFY_FUZZ_FRAMES");
+  return value != nullptr && std::atoi(value) > 0 ? std::atoi(value) : 300;
+}
 
 std::vector<cv::Mat> corpus_images()
 {
@@ -101,17 +109,23 @@ int random_side(cv::RNG& rng)
   }
 }
 
+// Every text the source images hold: noise and patterns hold none, so any other read is a misread.
+const std::set<std::string> k_source_texts = {"9506000001340", "9506000001975", "0109506000001906" "10LOT42",
+                                              "ORD-2025-00145", "01234565"};
+
 void check_plausible(const std::vector<pickverify::Symbol>& symbols, int width, int height)
 {
   for (const auto& symbol : symbols) {
+    INFO("read " << symbol.text);
+    CHECK(k_source_texts.count(symbol.text) == 1);
     CHECK(symbol.format != BarcodeFormat::none);
     CHECK_FALSE(symbol.text.empty());
     CHECK(pickverify::parse_code(symbol.text, symbol.aim).kind != pickverify::CodeKind::malformed);
     for (const auto& corner : symbol.corners) {
-      CHECK(corner.x >= -width);
-      CHECK(corner.x <= 2 * width);
-      CHECK(corner.y >= -height);
-      CHECK(corner.y <= 2 * height);
+      CHECK(corner.x >= 0);
+      CHECK(corner.x < width);
+      CHECK(corner.y >= 0);
+      CHECK(corner.y < height);
     }
   }
 }
@@ -123,7 +137,8 @@ TEST_CASE("decode survives a few hundred random and adversarial frames", "[decod
   cv::RNG rng(20251126);
   const auto symbols = corpus_images();
   int decoded = 0;
-  for (int i = 0; i < k_fuzz_frames; ++i) {
+  const int frames = fuzz_frames();
+  for (int i = 0; i < frames; ++i) {
     int width = random_side(rng);
     int height = random_side(rng);
     if (static_cast<long long>(width) * height > 2'500'000) {
@@ -157,7 +172,7 @@ TEST_CASE("decode survives a few hundred random and adversarial frames", "[decod
     check_plausible(*result, width, height);
     ++decoded;
   }
-  CHECK(decoded > k_fuzz_frames / 2);
+  CHECK(decoded > frames / 2);
 }
 
 TEST_CASE("decode survives many identical 1D labels in one large frame", "[decode][abort]")
