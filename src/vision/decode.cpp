@@ -73,6 +73,107 @@ float size_of(const Quad& quad)
   return size;
 }
 
+// Modules from the first bar to the last, guards included.
+constexpr int k_ean8_modules = 67;
+constexpr int k_upce_modules = 51;
+// Light modules an EAN/UPC symbol needs on each side (GS1: EAN-8 7, UPC-E 9 on the right; 7 is the
+// least of them).
+constexpr int k_quiet_zone_modules = 7;
+
+float sample_across(const cv::Mat& grey, cv::Point2f at, cv::Point2f across)
+{
+  float sum = 0;
+  for (int k = -1; k <= 1; ++k) {
+    const cv::Point2f p = at + across * static_cast<float>(k);
+    sum += grey.at<std::uint8_t>(static_cast<int>(p.y), static_cast<int>(p.x));
+  }
+  return sum / 3.0F;
+}
+
+// An EAN-8 or UPC-E read can be the middle of something longer (an EAN-13, a Code 128, a fence): its
+// few digits and one check digit prove little. A real one has light quiet zones on both sides.
+bool has_quiet_zones(const cv::Mat& grey, const Quad& scan_line, int modules)
+{
+  const cv::Point2f left = (scan_line[0] + scan_line[3]) * 0.5F;
+  const cv::Point2f right = (scan_line[1] + scan_line[2]) * 0.5F;
+  const cv::Point2f span = right - left;
+  const float length = std::hypot(span.x, span.y);
+  if (length < static_cast<float>(modules)) {
+    return false;
+  }
+  const cv::Point2f u = span * (1.0F / length);
+  const cv::Point2f across(-u.y, u.x);
+  const float module = length / static_cast<float>(modules);
+  const cv::Rect inside(1, 1, grey.cols - 2, grey.rows - 2);
+  std::vector<float> inner;
+  for (float t = 0; t <= length; t += 0.5F) {
+    const cv::Point2f p = left + u * t;
+    if (!inside.contains(cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)))) {
+      return false;
+    }
+    inner.push_back(sample_across(grey, p, across));
+  }
+  // Percentiles rather than extremes: noise would stretch min and max.
+  std::sort(inner.begin(), inner.end());
+  const float dark = inner[inner.size() / 10];
+  const float light = inner[inner.size() * 9 / 10];
+  const float threshold = (dark + light) / 2.0F;
+  // From one module out (blur smears the last bar's edge) to the end of the quiet zone.
+  for (float t = module; t <= module * k_quiet_zone_modules; t += 0.5F) {
+    for (const cv::Point2f& p : {right + u * t, left - u * t}) {
+      const cv::Point2f step = u * 0.5F;
+      const cv::Point2f a = p - step;
+      const cv::Point2f b = p + step;
+      for (const cv::Point2f& q : {a, p, b}) {
+        if (!inside.contains(cv::Point(static_cast<int>(q.x), static_cast<int>(q.y)))) {
+          return false;
+        }
+      }
+      const float v = (sample_across(grey, a, across) + sample_across(grey, p, across) + sample_across(grey, b, across)) / 3.0F;
+      if (v < threshold) {
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Two 1D reads that lie along the same bars (one above the other, same span, little gap between)
+// are one printed symbol read twice: a scratch or a fold across its bars can give rows that agree
+// with each other on a wrong text.
+bool same_linear_symbol(const Quad& a, const Quad& b)
+{
+  const cv::Point2f span = (a[1] - a[0]) + (a[2] - a[3]);
+  const float length = std::hypot(span.x, span.y);
+  if (length < 1.0F) {
+    return false;
+  }
+  const cv::Point2f u = span * (1.0F / length);
+  const cv::Point2f v(-u.y, u.x);
+  auto extent = [](const Quad& q, cv::Point2f axis) {
+    float lo = 1e9F;
+    float hi = -1e9F;
+    for (const auto& p : q) {
+      const float d = p.dot(axis);
+      lo = std::min(lo, d);
+      hi = std::max(hi, d);
+    }
+    return std::make_pair(lo, hi);
+  };
+  const auto [a_lo, a_hi] = extent(a, u);
+  const auto [b_lo, b_hi] = extent(b, u);
+  const float overlap = std::min(a_hi, b_hi) - std::max(a_lo, b_lo);
+  const float shorter = std::min(a_hi - a_lo, b_hi - b_lo);
+  if (shorter <= 0 || overlap < 0.8F * shorter) {
+    return false;
+  }
+  const auto [a_top, a_bottom] = extent(a, v);
+  const auto [b_top, b_bottom] = extent(b, v);
+  const float gap = std::max(a_top, b_top) - std::min(a_bottom, b_bottom);
+  const float height = std::max(a_bottom - a_top, b_bottom - b_top);
+  return gap <= 0.5F * height;
+}
+
 // The bar area of a 1D symbol grown across the bars by a quarter of its height on both sides.
 Quad with_text_band(const Quad& bars)
 {
@@ -84,6 +185,7 @@ Quad with_text_band(const Quad& bars)
 struct Found {
   Symbol symbol;
   Quad quad;
+  bool is_linear = false;
 };
 
 // One way of looking at a part of the frame: a crop, magnified or shrunk, possibly turned.
@@ -280,6 +382,10 @@ private:
       if (!read) {
         break;
       }
+      const int short_ean_modules = read->format == BarcodeFormat::ean8   ? k_ean8_modules
+                                    : read->format == BarcodeFormat::upce ? k_upce_modules
+                                                                          : 0;
+      const bool quiet = short_ean_modules == 0 || has_quiet_zones(view.pixels, read->corners, short_ean_modules);
       const Quad local = read->is_linear ? trace_linear_symbol(view.pixels, read->corners) : read->corners;
       const float margin = std::max(2.0F, size_of(local) * 0.06F);
       // A 1D label's human-readable digits sit just above or below the bars: paint them too, or
@@ -301,7 +407,9 @@ private:
         }
         paint_over(m_work, painted_in_frame, margin * static_cast<float>(frame_per_view));
       }
-      accept(std::move(*read), in_frame);
+      if (quiet) {
+        accept(std::move(*read), in_frame);
+      }
     }
     return reads;
   }
@@ -319,13 +427,26 @@ private:
     }
     const auto centre = centre_of(quad);
     const float tolerance = std::max(4.0F, size_of(quad) * 0.1F);
-    for (const auto& found : m_found) {
-      if (contains(found.quad, centre, tolerance) || contains(quad, centre_of(found.quad), tolerance)) {
+    for (const auto& rejected : m_conflicts) {
+      if (contains(rejected, centre, tolerance)) {
+        return;
+      }
+    }
+    for (auto it = m_found.begin(); it != m_found.end(); ++it) {
+      if (contains(it->quad, centre, tolerance) || contains(quad, centre_of(it->quad), tolerance)) {
+        return;  // the same symbol again, or a remnant of it
+      }
+      if (read.is_linear && it->is_linear && it->symbol.text != read.text && same_linear_symbol(it->quad, quad)) {
+        // One symbol, two texts: neither is trusted.
+        m_conflicts.push_back(it->quad);
+        m_conflicts.push_back(quad);
+        m_found.erase(it);
         return;
       }
     }
     Found found;
     found.quad = quad;
+    found.is_linear = read.is_linear;
     found.symbol.text = std::move(read.text);
     found.symbol.raw = std::move(read.raw);
     found.symbol.format = read.format;
@@ -344,6 +465,7 @@ private:
   DecodeOptions m_options;
   std::uint32_t m_formats;
   std::vector<Found> m_found;
+  std::vector<Quad> m_conflicts;  // places where reads disagreed: nothing there is returned
 };
 
 } // namespace

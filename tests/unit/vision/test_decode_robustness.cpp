@@ -29,6 +29,13 @@ int fuzz_frames()
   return value != nullptr && std::atoi(value) > 0 ? std::atoi(value) : 300;
 }
 
+// PICKVERIFY_FUZZ_FIRST=n makes frames before n only (same random sequence) to replay a failure fast.
+int first_decoded_frame()
+{
+  const char* value = std::getenv("PICKVERIFY_FUZZ_FIRST");
+  return value != nullptr ? std::atoi(value) : 0;
+}
+
 std::vector<cv::Mat> corpus_images()
 {
   const auto root = std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "tests" / "samples";
@@ -162,6 +169,10 @@ TEST_CASE("decode survives a few hundred random and adversarial frames", "[decod
     } else {
       static const std::uint8_t one_pixel = 0;
       frame = {&one_pixel, width, height, width, PixelFormat::lum8};
+    }
+    if (i < first_decoded_frame()) {
+      ++decoded;
+      continue;
     }
     const auto result = decode(frame);
     if (width <= 0 || height <= 0) {
