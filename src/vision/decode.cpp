@@ -1,9 +1,14 @@
-// The decode pipeline. Safe by construction on Debian's ZXing 1.4: only the single-result reader is
-// called (zxing_reader.hpp), so the asserting merge code never runs; every symbol found is painted
-// over and the region asked again, which also counts two identical labels as two. Its DataMatrix
-// detector only looks along the image's centre lines, so regions that look like barcodes are cut
-// out centred on themselves and asked again, magnified when small (our own multi-scale). Every read
-// passes the GTIN/GS1 rules before it is returned: a miss is better than a misread.
+// The decode pipeline on Debian's ZXing 1.4, safe by construction: only the single-result reader is
+// called (zxing_reader.hpp), so the asserting merge code of ReadBarcodes never runs. Each symbol found
+// is painted over and the image asked again, which also counts two identical labels as two.
+//   1. Whole frame, 1D formats, then matrix formats (separately: a 1D pass is cheap, a matrix pass
+//      binarizes the frame; each repeats once per symbol found).
+//   2. Regions that look like barcodes (dense edges) in what is left, each cut out centred on its
+//      edge energy, because ZXing's DataMatrix detector only looks along the image's centre lines,
+//      and looked at several ways (tight and stretched, other binarizer, magnified, turned upright)
+//      until one reads: our own multi-scale for small codes in large frames.
+//   3. Every read passes the GTIN/GS1 rules (parse_code), EAN-8/UPC-E need quiet zones, and two texts
+//      from one 1D symbol cancel each other: a miss is better than a misread.
 #include <pickverify/codes.hpp>
 #include <pickverify/decode.hpp>
 
