@@ -56,6 +56,9 @@ constexpr int k_large_region = 1000;
 constexpr int k_turn_magnify_region = 700;
 // Pixels around a region in its tight crop.
 constexpr int k_tight_margin = 10;
+// Looks at candidate regions per frame: a frame of texture (a patterned box, a noisy dark shot) has
+// many regions that read nothing; this bounds what it costs.
+constexpr int k_max_looks_per_frame = 24;
 // Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
 constexpr double k_min_turn_degrees = 8.0;
 
@@ -300,7 +303,11 @@ private:
       }
     }
     for (const auto& [rect, look] : looks) {
-      if (full() || scan(rect, look, m_formats, k_max_reads_per_region) > 0) {
+      if (full() || m_looks >= k_max_looks_per_frame) {
+        break;
+      }
+      ++m_looks;
+      if (scan(rect, look, m_formats, k_max_reads_per_region) > 0) {
         break;
       }
     }
@@ -471,6 +478,7 @@ private:
   std::uint32_t m_formats;
   std::vector<Found> m_found;
   std::vector<Quad> m_conflicts;  // places where reads disagreed: nothing there is returned
+  int m_looks = 0;
 };
 
 } // namespace
