@@ -34,6 +34,7 @@ enum class BarcodeFormat : std::uint32_t {
   station = (1u << 7) - 1,  // everything above
 };
 
+// "EAN-13", "EAN-8", "UPC-A", "UPC-E", "Code 128", "DataMatrix", "QR Code" (the `format` of decode --json).
 std::string_view to_string(BarcodeFormat format);
 
 struct Point {
@@ -70,8 +71,10 @@ private:
   bool m_multi_scale = true;
 };
 
-// Every symbol found; an empty vector when there is none. An error only when the frame itself is
-// unusable (null data, bad dimensions) or the decoder failed in a way that lost the frame.
+// Every symbol found, top to bottom; an empty vector when there is none. An error only when the frame
+// itself is unusable (null data, bad dimensions, a stride shorter than a row, a side over 16384 px)
+// or the decoder failed in a way that lost the frame. Reads that break GTIN/GS1 rules are dropped.
+// Frames under 8 px on a side hold nothing. Thread-safe: no state is shared between calls.
 Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& options = {});
 
 } // namespace pickverify

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <string>
+#include <thread>
 #include <vector>
 
 using pickverify::BarcodeFormat;
@@ -277,4 +278,28 @@ TEST_CASE("decode returns neither text when two reads of one 1D symbol disagree"
     CHECK(symbol.text != "01274585");
   }
   CHECK(result->empty());
+}
+
+TEST_CASE("decode gives the same symbols when called from several threads at once", "[decode]")
+{
+  const std::vector<cv::Mat> images = {load("multi-1/05.jpg"), load("small-1080p-1/03.jpg"), load("qr-1/02.jpg"),
+                                       load("upce-1/01.png")};
+  std::vector<std::vector<std::string>> alone;
+  for (const auto& image : images) {
+    alone.push_back(texts(decode(view(image)).value()));
+  }
+  std::vector<std::vector<std::string>> together(images.size());
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < images.size(); ++i) {
+    threads.emplace_back([&, i] {
+      for (int round = 0; round < 3; ++round) {
+        auto result = decode(view(images[i]));
+        together[i] = result ? texts(*result) : std::vector<std::string>{"error"};
+      }
+    });
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  CHECK(together == alone);
 }
