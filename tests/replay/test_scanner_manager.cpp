@@ -2,6 +2,7 @@
 // 50 scans per second, beeps, station assignment, and `devices list`.
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -139,4 +140,177 @@ TEST_CASE("ScannerManager claims a keyboard-mode scanner and types its scans to 
   CHECK(scan.station == "bench-1");
   bench.manager->stop();
   CHECK(bench.usb.counters(key).kernel_driver_bound);   // given back on release
+}
+
+TEST_CASE("ScannerManager picks up a scanner plugged in while running and reports it offline when unplugged", "[manager][hotplug]")
+{
+  Bench bench;
+  bench.start({keyboard_profile()});
+  std::this_thread::sleep_for(100ms);
+  CHECK(bench.collected.states().empty());   // nothing plugged in yet
+
+  const auto key = bench.usb.plug(keyboard_spec(3));
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  type_digits(bench.usb, key, "9506000001418");
+  REQUIRE(bench.collected.wait_for_scans(1));
+
+  bench.usb.unplug(key);
+  REQUIRE(bench.collected.wait_for_state(DeviceState::offline, 1));
+  const auto offline = bench.collected.states().back();
+  CHECK(offline.device_id == "usb:1-3:05e0:1200");
+  CHECK(offline.profile == "test-keyboard");
+  CHECK(offline.message.find("unplugged") != std::string::npos);
+  const auto listed = bench.manager->devices();
+  REQUIRE(listed.size() == 1);
+  CHECK(listed.front().state == DeviceState::offline);
+
+  // Back: resumes within 2 s, and the scans before and after arrive exactly once each.
+  const auto plugged_at = std::chrono::steady_clock::now();
+  bench.usb.plug(keyboard_spec(3));
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 2, 2000ms));
+  CHECK(std::chrono::steady_clock::now() - plugged_at < 2s);
+  CHECK(bench.collected.states().back().message.find("back online") != std::string::npos);
+  type_digits(bench.usb, key, "9506000001487");
+  REQUIRE(bench.collected.wait_for_scans(2));
+  std::this_thread::sleep_for(150ms);
+  const auto scans = bench.collected.scans();
+  REQUIRE(scans.size() == 2);
+  CHECK(scans[0].raw == "9506000001418");
+  CHECK(scans[1].raw == "9506000001487");
+}
+
+TEST_CASE("ScannerManager drops a scan cut off by an unplug and says so, then reads the rescan once", "[manager][hotplug]")
+{
+  Bench bench;
+  const auto key = bench.usb.plug(keyboard_spec());
+  bench.start({keyboard_profile()});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  type_digits(bench.usb, key, "950600", false);   // the cable is pulled half way through the scan
+  REQUIRE(UsbEmulator::wait_for([&] { return bench.usb.queued(key) == 0; }, 2000ms));
+  std::this_thread::sleep_for(5ms);
+  bench.usb.unplug(key);
+  REQUIRE(bench.collected.wait_for_state(DeviceState::offline, 1));
+  const auto offline = bench.collected.states().back().message;
+  CHECK(offline.find("unplugged") != std::string::npos);
+  CHECK(offline.find("scan in progress was dropped (6 bytes)") != std::string::npos);
+
+  bench.usb.plug(keyboard_spec());
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 2));
+  type_digits(bench.usb, key, "9506000001418");
+  REQUIRE(bench.collected.wait_for_scans(1));
+  std::this_thread::sleep_for(200ms);   // past the inter-key timeout: no stale half scan appears
+  const auto scans = bench.collected.scans();
+  REQUIRE(scans.size() == 1);
+  CHECK(scans[0].raw == "9506000001418");
+}
+
+TEST_CASE("ScannerManager keeps up with a HID POS scanner sending 50 scans per second", "[manager][rate]")
+{
+  Bench bench;
+  const auto key = bench.usb.plug(hid_pos_spec());
+  bench.start({hid_pos_profile()});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  constexpr int k_scans = 100;   // two seconds at 50 per second
+  const auto begin = std::chrono::steady_clock::now();
+  for (int i = 0; i < k_scans; ++i) {
+    bench.usb.send(key, honeywell_report(fmt::format("0109506000001906\x1d" "10LOT{:03d}", i)));
+    std::this_thread::sleep_until(begin + (i + 1) * 20ms);
+  }
+  REQUIRE(bench.collected.wait_for_scans(k_scans));
+  std::this_thread::sleep_for(100ms);
+  const auto scans = bench.collected.scans();
+  REQUIRE(scans.size() == k_scans);   // none lost, none doubled
+  for (int i = 0; i < k_scans; ++i) {
+    CHECK(scans[static_cast<std::size_t>(i)].raw == fmt::format("0109506000001906\x1d" "10LOT{:03d}", i));
+    CHECK(scans[static_cast<std::size_t>(i)].aim == std::optional<std::string>("]C1"));
+  }
+}
+
+TEST_CASE("ScannerManager::beep sends the good-read and error beep bits the report descriptor names", "[manager][beep]")
+{
+  Bench bench;
+  const auto key = bench.usb.plug(hid_pos_spec());
+  bench.start({hid_pos_profile()});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  REQUIRE(bench.manager->beep("usb:1-2:0c2e:0b8f", BeepKind::good_read));
+  REQUIRE(bench.manager->beep("usb:1-2:0c2e:0b8f", BeepKind::error));
+  REQUIRE(UsbEmulator::wait_for([&] { return bench.usb.counters(key).output_reports.size() == 2; }, 2000ms));
+  const auto reports = bench.usb.counters(key).output_reports;
+  // Report 4: bit 5 Sound Error Beep, bit 6 Sound Good Read Beep (Honeywell's trigger report).
+  CHECK(reports[0] == std::vector<std::uint8_t>{0x04, 0x40});
+  CHECK(reports[1] == std::vector<std::uint8_t>{0x04, 0x20});
+
+  auto unknown = bench.manager->beep("usb:9-9:0000:0000", BeepKind::good_read);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().type == ErrorType::device_offline);
+}
+
+TEST_CASE("ScannerManager assigns scanners to stations by serial number, bus path or profile", "[manager][assignment]")
+{
+  Bench bench;
+  auto by_serial = keyboard_spec(1);
+  by_serial.serial = "S/N-4711";
+  const auto a = bench.usb.plug(by_serial);
+  const auto b = bench.usb.plug(keyboard_spec(2));
+  const auto c = bench.usb.plug(hid_pos_spec(3));
+  const auto unassigned = bench.usb.plug(keyboard_spec(4, 0x1201));
+  auto other = keyboard_profile(0x1201);
+  other.name = "test-keyboard-other";
+  bench.start({keyboard_profile(), hid_pos_profile(), other},
+              {{"bench-serial", StationAssignment::Match::serial_number, "S/N-4711"},
+               {"bench-path", StationAssignment::Match::bus_path, "1-2"},
+               {"bench-profile", StationAssignment::Match::profile, "test-hidpos"}});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 3));
+  type_digits(bench.usb, a, "1");
+  type_digits(bench.usb, b, "2");
+  bench.usb.send(c, honeywell_report("3"));
+  REQUIRE(bench.collected.wait_for_scans(3));
+  std::map<std::string, std::string> station_of;
+  for (const auto& scan : bench.collected.scans())
+    station_of[scan.raw] = scan.station;
+  CHECK(station_of["1"] == "bench-serial");
+  CHECK(station_of["2"] == "bench-path");
+  CHECK(station_of["3"] == "bench-profile");
+  // Recognised but assigned nowhere: left alone, still a keyboard for the desktop.
+  CHECK(bench.usb.counters(unassigned).claims == 0);
+  CHECK(bench.usb.counters(unassigned).kernel_driver_bound);
+}
+
+TEST_CASE("devices_list shows recognised scanners with profile, mode and state, then the others", "[manager][cli]")
+{
+  UsbEmulator usb;
+  usb.plug(keyboard_spec(1));
+  usb.plug(hid_pos_spec(2));
+  std::ostringstream out;
+  REQUIRE(devices_list(out, default_profiles_dir()) == 0);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("usb:1-1:05e0:1200") != std::string::npos);
+  CHECK(text.find("zebra-keyboard") != std::string::npos);
+  CHECK(text.find("kernel driver bound") != std::string::npos);
+  CHECK(text.find("honeywell-voyager-1400g-hidpos") != std::string::npos);
+  CHECK(text.find("hid_pos") != std::string::npos);
+  const auto others = text.find("Other USB devices");
+  REQUIRE(others != std::string::npos);
+  CHECK(text.find("1d6b:0002", others) != std::string::npos);   // the root hub has no profile
+}
+
+TEST_CASE("devices_watch prints scans and state changes live until stopped", "[manager][cli]")
+{
+  UsbEmulator usb;
+  const auto key = usb.plug(keyboard_spec(1));
+  std::ostringstream out;   // written by the watch thread; read only after it ended
+  std::atomic<bool> stop{false};
+  int result = -1;
+  std::thread watch([&] { result = devices_watch(out, default_profiles_dir(), stop); });
+  std::this_thread::sleep_for(300ms);
+  type_digits(usb, key, "9506000001418");
+  std::this_thread::sleep_for(300ms);
+  stop = true;
+  watch.join();
+  CHECK(result == 0);
+  const std::string text = out.str();
+  INFO(text);
+  CHECK(text.find("online usb:1-1:05e0:1200  zebra-keyboard") != std::string::npos);
+  CHECK(text.find("scan   usb:1-1:05e0:1200  -  9506000001418") != std::string::npos);
 }

@@ -2,9 +2,11 @@
 
 #include <cerrno>
 #include <cstring>
+#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <thread>
@@ -19,6 +21,7 @@ namespace pickverify::test {
 namespace {
 
 struct Urb {
+  UMockdevIoctlClient* client = nullptr; // the open file the URB was submitted on
   UMockdevIoctlData* urb = nullptr;      // resolved struct usbdevfs_urb
   UMockdevIoctlData* buffer = nullptr;   // resolved transfer buffer
   gulong client_address = 0;
@@ -31,6 +34,9 @@ struct Device {
   std::string syspath;
   std::string devnode;
   bool gone = false;
+  // Files opened before an unplug stay dead after the device comes back, as with a real usbfs node.
+  std::set<UMockdevIoctlClient*> clients;
+  std::set<UMockdevIoctlClient*> stale_clients;
   EmulatedDeviceCounters counters;
   std::deque<std::vector<std::uint8_t>> reports;
   std::deque<Urb> waiting_in;   // interrupt IN URBs waiting for a report
@@ -107,6 +113,7 @@ struct UsbEmulator::State {
   mutable std::mutex mutex;
   std::map<std::string, Device> devices;   // by devnode
   std::map<std::string, std::string> key_to_devnode;
+  std::set<std::string> attached;   // umockdev allows one handler attach per node
 
   Device* device_for(UMockdevIoctlClient* client)
   {
@@ -196,16 +203,17 @@ struct UsbEmulator::State {
     UMockdevIoctlData* arg = umockdev_ioctl_client_get_arg(client);
     if (!device)
       return FALSE;
-    if (device->gone && request != USBDEVFS_REAPURBNDELAY && request != USBDEVFS_REAPURB) {
+    if (device->gone || device->stale_clients.contains(client)) {
       umockdev_ioctl_client_complete(client, -1, ENODEV);
       return TRUE;
     }
+    device->clients.insert(client);
 
     switch (request) {
     case USBDEVFS_GET_CAPABILITIES: {
       UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), nullptr);
       *reinterpret_cast<guint32*>(d->data) = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-                                             USBDEVFS_CAP_REAP_AFTER_DISCONNECT | USBDEVFS_CAP_ZERO_PACKET;
+                                             USBDEVFS_CAP_ZERO_PACKET;
       umockdev_ioctl_data_unref(d);
       umockdev_ioctl_client_complete(client, 0, 0);
       return TRUE;
@@ -260,6 +268,7 @@ struct UsbEmulator::State {
     }
     case USBDEVFS_SUBMITURB: {
       Urb urb;
+      urb.client = client;
       urb.urb = umockdev_ioctl_data_resolve(arg, 0, sizeof(usbdevfs_urb), nullptr);
       urb.client_address = urb.urb->client_addr;
       auto* u = urb.get();
@@ -280,12 +289,14 @@ struct UsbEmulator::State {
     }
     case USBDEVFS_REAPURB:
     case USBDEVFS_REAPURBNDELAY: {
-      if (device->done.empty()) {
-        umockdev_ioctl_client_complete(client, -1, device->gone ? ENODEV : EAGAIN);
+      auto it = std::find_if(device->done.begin(), device->done.end(),
+                             [&](const Urb& urb) { return urb.client == client; });
+      if (it == device->done.end()) {
+        umockdev_ioctl_client_complete(client, -1, EAGAIN);
         return TRUE;
       }
-      Urb urb = device->done.front();
-      device->done.pop_front();
+      Urb urb = *it;
+      device->done.erase(it);
       UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), nullptr);
       umockdev_ioctl_data_set_ptr(pointer, 0, urb.urb);
       umockdev_ioctl_data_unref(pointer);
@@ -296,7 +307,7 @@ struct UsbEmulator::State {
     case USBDEVFS_DISCARDURB: {
       const gulong address = *reinterpret_cast<gulong*>(arg->data);
       for (auto it = device->waiting_in.begin(); it != device->waiting_in.end(); ++it) {
-        if (it->client_address == address) {
+        if (it->client_address == address && it->client == client) {
           Urb urb = *it;
           device->waiting_in.erase(it);
           urb.get()->status = -ENOENT;
@@ -318,6 +329,31 @@ struct UsbEmulator::State {
   {
     return static_cast<State*>(self)->handle(client);
   }
+
+  // A closed file: forget it and drop its URBs (the host freed their buffers).
+  static void on_vanished(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self)
+  {
+    auto* state = static_cast<State*>(self);
+    std::lock_guard lock(state->mutex);
+    for (auto& [node, device] : state->devices) {
+      device.clients.erase(client);
+      device.stale_clients.erase(client);
+      drop_urbs_of(device, client);
+    }
+  }
+
+  static void drop_urbs_of(Device& device, UMockdevIoctlClient* client)
+  {
+    for (auto* queue : {&device.waiting_in, &device.done})
+      for (auto it = queue->begin(); it != queue->end();) {
+        if (it->client == client) {
+          release_urb(*it);
+          it = queue->erase(it);
+        } else {
+          ++it;
+        }
+      }
+  }
 };
 
 UsbEmulator::UsbEmulator() : m_state(std::make_unique<State>())
@@ -325,6 +361,7 @@ UsbEmulator::UsbEmulator() : m_state(std::make_unique<State>())
   m_state->testbed = umockdev_testbed_new();
   m_state->handler = umockdev_ioctl_base_new();
   g_signal_connect(m_state->handler, "handle-ioctl", G_CALLBACK(&State::on_ioctl), m_state.get());
+  g_signal_connect(m_state->handler, "client-vanished", G_CALLBACK(&State::on_vanished), m_state.get());
 
   // The root hub, so libusb can compute port paths ("1-2") for the devices below it.
   const std::string hub_node = "/dev/bus/usb/001/001";
@@ -372,23 +409,24 @@ std::string UsbEmulator::plug(const EmulatedDeviceSpec& spec)
   const std::string syspath = "/devices/usb1/1-" + std::to_string(spec.port);
   {
     std::lock_guard lock(m_state->mutex);
-    Device device;
+    auto [it, added] = m_state->devices.try_emplace(node);
+    Device& device = it->second;
     device.spec = spec;
     device.syspath = "/sys" + syspath;
     device.devnode = node;
-    auto it = m_state->devices.find(node);
-    if (it != m_state->devices.end()) {
-      for (auto& urb : it->second.waiting_in)
-        release_urb(urb);
-      for (auto& urb : it->second.done)
-        release_urb(urb);
-      m_state->devices.erase(it);
+    device.gone = false;
+    device.reports.clear();
+    device.counters.kernel_driver_bound = true;   // a fresh device binds usbhid again
+    if (!added) {
+      // Plugged back: earlier files stay dead; counters carry on so tests see the whole history.
+      device.stale_clients.insert(device.clients.begin(), device.clients.end());
+      device.clients.clear();
     }
-    m_state->devices.emplace(node, device);
     m_state->key_to_devnode[syspath] = node;
   }
   // Attach the ioctl handler before the node appears, so an open triggered by the "add" uevent works.
-  umockdev_testbed_attach_ioctl(m_state->testbed, node, m_state->handler, nullptr);
+  if (m_state->attached.insert(node).second)
+    umockdev_testbed_attach_ioctl(m_state->testbed, node, m_state->handler, nullptr);
   std::ostringstream text;
   text << "P: " << syspath << "\nN: " << (node + 5) << "\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\nE: DRIVER=usb\n"
        << "E: BUSNUM=001\nE: DEVNUM=" << (node + 17) << "\nE: DEVNAME=" << node << "\n"
@@ -405,6 +443,10 @@ void UsbEmulator::unplug(const std::string& key)
     std::lock_guard lock(m_state->mutex);
     auto& device = m_state->devices.at(m_state->key_to_devnode.at(key));
     device.gone = true;
+    device.stale_clients.insert(device.clients.begin(), device.clients.end());
+    device.clients.clear();
+    for (auto* client : device.stale_clients)
+      State::drop_urbs_of(device, client);
     sys = device.syspath;
   }
   umockdev_testbed_uevent(m_state->testbed, sys.c_str(), "remove");
