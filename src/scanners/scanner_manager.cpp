@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 #include <libusb.h>
+#include <pthread.h>
 
 #include "hid_descriptor.hpp"
 #include "hid_pos_decoder.hpp"
@@ -147,7 +148,10 @@ public:
     }
     if (!m_has_hotplug)
       rescan();
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pv-usb-events");
+      run();
+    });
     return {};
   }
 

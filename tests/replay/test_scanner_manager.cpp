@@ -2,9 +2,14 @@
 // 50 scans per second, beeps, station assignment, and `devices list`.
 #include <catch2/catch.hpp>
 
+#include <fstream>
 #include <map>
 #include <sstream>
 #include <thread>
+
+#include <pty.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include <fmt/format.h>
 
@@ -313,4 +318,54 @@ TEST_CASE("devices_watch prints scans and state changes live until stopped", "[m
   INFO(text);
   CHECK(text.find("online usb:1-1:05e0:1200  zebra-keyboard") != std::string::npos);
   CHECK(text.find("scan   usb:1-1:05e0:1200  -  9506000001418") != std::string::npos);
+}
+
+namespace {
+
+double process_cpu_seconds()
+{
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  auto seconds = [](const timeval& tv) { return double(tv.tv_sec) + double(tv.tv_usec) / 1e6; };
+  return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
+
+} // namespace
+
+// Under umockdev an emulated usbfs node always polls writable, so libusb's poll() returns at once and
+// the emulator answers REAPURBNDELAY with EAGAIN in a loop: claimed emulated USB devices cannot show
+// idle cost. What the process itself waits on is real here: libusb's hotplug monitor with the event
+// thread parked in libusb_handle_events, and two serial scanners on real pseudo-terminals.
+TEST_CASE("ScannerManager and two idle serial scanners use under 1% of a core", "[manager][idle]")
+{
+  Bench bench;
+  bench.start({keyboard_profile(), hid_pos_profile()});
+  DeviceProfile serial;
+  serial.name = "test-serial";
+  serial.vendor = "Zebra";
+  serial.usb = UsbId{0x05e0, 0x1701};
+  serial.mode = ScannerMode::serial;
+  std::vector<std::unique_ptr<SerialScanner>> scanners;
+  std::vector<int> masters;
+  for (int i = 0; i < 2; ++i) {
+    int master = -1, slave = -1;
+    char name[128] = {};
+    REQUIRE(openpty(&master, &slave, name, nullptr, nullptr) == 0);
+    masters.push_back(master);
+    auto opened = SerialScanner::open(name, serial, "bench-1", [](const ScanEvent&) {});
+    REQUIRE(opened);
+    scanners.push_back(std::move(*opened));
+    ::close(slave);
+  }
+  std::this_thread::sleep_for(200ms);
+  const double cpu_begin = process_cpu_seconds();
+  const auto wall_begin = std::chrono::steady_clock::now();
+  std::this_thread::sleep_for(3s);
+  const double cpu = process_cpu_seconds() - cpu_begin;
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall_begin).count();
+  INFO(fmt::format("idle: {:.4f} s CPU in {:.2f} s = {:.3f}% of a core", cpu, wall, 100 * cpu / wall));
+  CHECK(cpu / wall < 0.01);
+  scanners.clear();
+  for (int master : masters)
+    ::close(master);
 }
