@@ -55,6 +55,23 @@ Result<std::vector<Gs1Field>> parse_gs1_hri(std::string_view text);
 // Renders fields as HRI: "(01)09506000134352(10)ABC".
 std::string to_hri(const std::vector<Gs1Field>& fields);
 
+// Renders fields as an element string for a GS1 symbol: GS after every field without a predefined
+// length unless it is last. parse_gs1_element_string(to_element_string(f)) gives f back.
+std::string to_element_string(const std::vector<Gs1Field>& fields);
+
+// What the GS1 General Specifications say about one AI, for screens and reports.
+struct Gs1AiInfo {
+  std::string ai;                  // "3103"
+  std::string_view title;          // GS1 data title: "NET WEIGHT (kg)"
+  std::string format;              // "N4+N6", "N2+X..20", "N3+N13+[X..17]"
+  bool predefined_length = false;  // never followed by GS (00, 01, 02, 03, 11-20, 31xx-36xx, 41x)
+  bool has_check_digit = false;    // a component ends in a GS1 mod-10 check digit
+  bool has_date = false;           // a component is a date (YYMMDD; DD 00 allowed where GS1 says so)
+};
+
+std::optional<Gs1AiInfo> gs1_ai_info(std::string_view ai);  // nullopt: not a GS1 AI
+std::vector<std::string> gs1_known_ais();                    // every AI, ranges expanded, ascending
+
 // --- One scan's payload -------------------------------------------------------------------------
 
 enum class CodeKind {

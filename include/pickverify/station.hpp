@@ -67,6 +67,15 @@ private:
   StationReply pack_reply(const PackDecision& decision) const;
   Result<StationReply> finish_session(const std::string& type, const std::string& reason, SessionState final_state);
 
+  struct UnfinishedSession {
+    std::string session_id;             // empty when the order has no unfinished session here
+    std::vector<JournalEntry> events;   // its journal rows after session_started, in seq order
+    std::optional<std::int64_t> packed_at_ms;   // the order was packed already (at any station)
+    std::string packed_station;
+  };
+  Result<UnfinishedSession> find_unfinished_session(const std::string& order_id);
+  static void replay(PackSession& session, const std::vector<JournalEntry>& events);
+
   std::string m_id;
   Store& m_store;
   Catalog m_catalog;

@@ -35,6 +35,84 @@ bool is_open(SessionState state)
 
 } // namespace
 
+Result<Station::UnfinishedSession> Station::find_unfinished_session(const std::string& order_id)
+{
+  UnfinishedSession found;
+  JournalFilter filter;
+  filter.order_id = order_id;
+  auto read = m_store.read_journal(filter, [&](const JournalEntry& entry) {
+    if (entry.type == "packed") {
+      found.packed_at_ms = entry.utc_ms;
+      found.packed_station = entry.station;
+    }
+    if (entry.station != m_id) {
+      return true;
+    }
+    if (entry.type == "session_started") {
+      found.session_id = entry.session_id;
+      found.events.clear();
+    } else if (!found.session_id.empty() && entry.session_id == found.session_id) {
+      if (entry.type == "packed" || entry.type == "session_abandoned") {
+        found.session_id.clear();
+        found.events.clear();
+      } else {
+        found.events.push_back(entry);
+      }
+    }
+    return true;
+  });
+  if (!read) {
+    return tl::unexpected(read.error().with_context("journal"));
+  }
+  return found;
+}
+
+void Station::replay(PackSession& session, const std::vector<JournalEntry>& events)
+{
+  const auto epoch = std::chrono::steady_clock::time_point{};
+  for (const auto& entry : events) {
+    const auto detail = nlohmann::json::parse(entry.detail.empty() ? "{}" : entry.detail, nullptr, false);
+    auto text = [&](const char* key) {
+      return detail.is_object() && detail.contains(key) && detail[key].is_string() ? detail[key].get<std::string>()
+                                                                                  : std::string{};
+    };
+    if (entry.type == "scan" && !entry.verdict.empty()) {
+      if (entry.verdict == "duplicate" || (detail.is_object() && detail.value("manual_refused", false))) {
+        continue;
+      }
+      ScanEvent scan;
+      scan.raw = entry.raw;
+      if (!entry.aim.empty()) {
+        scan.aim = entry.aim;
+      }
+      scan.source = entry.source;
+      scan.monotonic = epoch + std::chrono::milliseconds(entry.utc_ms);
+      session.apply(scan);
+    } else if (entry.type == "alert_cleared" || entry.type == "override") {
+      AlertResolution resolution;
+      resolution.role = text("role") == "picker" ? Role::picker : Role::supervisor;
+      resolution.operator_id = entry.operator_id;
+      resolution.reason_code = text("reason_code");
+      resolution.note = text("note");
+      resolution.override_mismatch = entry.type == "override";
+      if (detail.is_object() && detail.contains("alert_id") && detail["alert_id"].is_number_integer()) {
+        (void)session.resolve_alert(detail["alert_id"].get<std::int32_t>(), resolution);
+      }
+    } else if (entry.type == "image_check") {
+      ImageCheckResult result;
+      result.outcome = entry.verdict == "passed"   ? ImageCheckOutcome::passed
+                       : entry.verdict == "failed" ? ImageCheckOutcome::failed
+                       : entry.verdict == "retake" ? ImageCheckOutcome::retake
+                                                   : ImageCheckOutcome::offline;
+      result.reason = entry.reason;
+      result.evidence_hash = entry.evidence_hash;
+      (void)session.apply_image_check(result);
+    } else if (entry.type == "pack_released") {
+      (void)session.request_pack();
+    }
+  }
+}
+
 std::vector<std::string> describe_progress(const PackSession& session)
 {
   std::vector<std::string> lines;
@@ -116,6 +194,41 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   for (const auto& device : m_offline_devices) {
     session->set_device_online(device, false);
   }
+  auto resumed = find_unfinished_session(order_id);
+  if (!resumed) {
+    return tl::unexpected(resumed.error());
+  }
+  if (resumed->packed_at_ms) {
+    return make_error(ErrorType::conflict,
+                      fmt::format("order {} was already packed at station {} (journal time {} ms): do not pack it twice; "
+                                  "call a supervisor",
+                                  order_id, resumed->packed_station, *resumed->packed_at_ms));
+  }
+  if (!resumed->session_id.empty()) {
+    // The station stopped (or was killed) with this order open: rebuild the session from its journal
+    // rows so no verified scan, alert or decision is lost and nothing is counted twice.
+    replay(*session, resumed->events);
+    m_session = std::move(*session);
+    m_session_id = resumed->session_id;
+    JournalEntry entry = make_entry("session_resumed");
+    entry.reason = fmt::format("order {} resumed from {} journal event(s)", order_id, resumed->events.size());
+    auto seq = journal({entry});
+    if (!seq) {
+      m_session.reset();
+      return tl::unexpected(seq.error());
+    }
+    StationReply reply;
+    reply.headline = fmt::format("ORDER {} RESUMED", order_id);
+    reply.details.push_back(entry.reason);
+    for (auto& line : describe_progress(*m_session)) {
+      reply.details.push_back(std::move(line));
+    }
+    for (const Alert* alert : m_session->open_alerts()) {
+      reply.details.push_back(fmt::format("alert {} open: {}", alert->id, alert->message));
+    }
+    reply.journal_seq = *seq;
+    return notify(std::move(reply));
+  }
   m_session = std::move(*session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
 
@@ -193,6 +306,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     outcome.verdict = Verdict::unknown_code;
     outcome.message = "typed entry is not allowed for this order: scan the item's barcode";
     outcome.state = m_session->state();
+    detail["manual_refused"] = true;
   } else {
     outcome = m_session->apply(scan, code);
   }

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Sets up a fresh Debian 12 machine for pickverify and builds it.
+#   scripts/bootstrap.sh           install what is missing, configure, build the pickverify program
+#   scripts/bootstrap.sh --tests   the same, and build every test and benchmark
+# The build goes to ./build (override with PICKVERIFY_BUILD_DIR). Safe to run again: it only installs
+# what is missing and rebuilds what changed.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+build_dir=${PICKVERIFY_BUILD_DIR:-$here/build}
+jobs=${PICKVERIFY_JOBS:-2}
+target=pickverify
+if [ "${1:-}" = "--tests" ]; then
+  target=all
+elif [ -n "${1:-}" ]; then
+  echo "usage: scripts/bootstrap.sh [--tests]" >&2
+  exit 2
+fi
+
+step() { printf '\n==> %s\n' "$*"; }
+
+mapfile -t packages < <(grep -v '^\s*#' "$here/scripts/debian-packages.txt" | grep -v '^\s*$')
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  step "installing ${#missing[@]} Debian package(s): ${missing[*]}"
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then
+    command -v sudo >/dev/null || { echo "bootstrap: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+else
+  step "all ${#packages[@]} Debian packages present"
+fi
+
+step "configuring in $build_dir"
+cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_dir.configure.log" 2>&1 || {
+  cat "$build_dir.configure.log" >&2; exit 1; }
+grep -A 20 '^-- pickverify ' "$build_dir.configure.log" || true
+
+step "building $target with $jobs job(s) (the first build takes several minutes)"
+cmake --build "$build_dir" --target "$target" -j "$jobs"
+step "ready: $build_dir/src/app/pickverify"

@@ -1,0 +1,441 @@
+#include "commands.hpp"
+
+#include <chrono>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include <pickverify/journal_export.hpp>
+#include <pickverify/station.hpp>
+
+#include "demo_data.hpp"
+#include "image_check_provider.hpp"
+#include "importer.hpp"
+#include "terminal.hpp"
+
+namespace pickverify::app {
+
+Result<void> seed_demo_data(Store& store, std::ostream& out)
+{
+  Catalog catalog;
+  auto items = import_catalog(demo_catalog_json(), FileFormat::json, "demo/catalog.json", catalog);
+  if (!items) {
+    return tl::unexpected(items.error());
+  }
+  auto orders = import_orders(demo_orders_json(), FileFormat::json, "demo/orders.json", catalog);
+  if (!orders) {
+    return tl::unexpected(orders.error());
+  }
+  if (auto saved = store.save_catalog(catalog); !saved) {
+    return tl::unexpected(saved.error());
+  }
+  if (auto saved = store.save_orders(*orders); !saved) {
+    return tl::unexpected(saved.error());
+  }
+  out << fmt::format("Loaded the demo catalog ({} items and kits) and {} demo orders. "
+                     "Import your own with `pickverify import catalog|orders FILE`.\n",
+                     *items, orders->size());
+  return {};
+}
+
+Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo)
+{
+  std::error_code ec;
+  std::filesystem::create_directories(context.data_dir, ec);
+  if (ec) {
+    return make_error(ErrorType::io, fmt::format("data folder {}: {}", context.data_dir.string(), ec.message()));
+  }
+  auto store = open_sqlite_store(context.data_dir / "pickverify.db");
+  if (!store) {
+    return tl::unexpected(store.error());
+  }
+  if (seed_demo) {
+    auto catalog = (*store)->load_catalog();
+    if (!catalog) {
+      return tl::unexpected(catalog.error());
+    }
+    auto orders = (*store)->list_orders();
+    if (!orders) {
+      return tl::unexpected(orders.error());
+    }
+    if (catalog->items().empty() && orders->empty()) {
+      if (auto seeded = seed_demo_data(**store, *context.out); !seeded) {
+        return tl::unexpected(seeded.error().with_context("demo data"));
+      }
+    }
+  }
+  return store;
+}
+
+namespace {
+
+int fail(const Context& context, const Error& error)
+{
+  *context.err << "pickverify: " << error.message << "\n";
+  return error.type == ErrorType::invalid_input ? 2 : 1;
+}
+
+std::vector<std::string> words_of(const std::string& line, std::size_t max_words)
+{
+  // Splits into at most max_words words; the last keeps the rest of the line (a free-text note).
+  std::vector<std::string> words;
+  std::size_t pos = 0;
+  while (pos < line.size() && words.size() + 1 < max_words) {
+    while (pos < line.size() && line[pos] == ' ') ++pos;
+    if (pos >= line.size()) break;
+    const auto end = line.find(' ', pos);
+    words.push_back(line.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
+    pos = end == std::string::npos ? line.size() : end;
+  }
+  while (pos < line.size() && line[pos] == ' ') ++pos;
+  if (pos < line.size()) {
+    words.push_back(line.substr(pos));
+  }
+  return words;
+}
+
+constexpr const char* k_run_help = R"(Scan (or type) an order barcode to start, then scan each item.
+Commands:
+  pack                               ask to release the pack (refused while anything is wrong or missing)
+  photo                              run the image check (high-value orders)
+  packed                             the released box is closed
+  status                             what is verified, missing and open
+  clear ALERT REASON [NOTE]          picker clears an alert the policy allows (e.g. item set aside)
+  supervisor ID clear ALERT REASON [NOTE]     supervisor clears an alert
+  supervisor ID override ALERT REASON [NOTE]  supervisor counts the scanned item anyway
+  abandon REASON                     give up this order at this station
+  type CODE                          enter a code by hand (policy decides where that counts)
+  help, quit
+)";
+
+} // namespace
+
+int cmd_run(const Context& context, std::istream& in, bool interactive)
+{
+  auto& out = *context.out;
+  auto store = open_store(context, true);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto catalog = (*store)->load_catalog();
+  if (!catalog) {
+    return fail(context, catalog.error());
+  }
+  Station station(context.config.station_id, **store, std::move(*catalog), context.config.policy);
+  station.set_operator(context.config.operator_id);
+  Terminal terminal(out, interactive);
+  auto image_check = make_image_check_provider(context);
+
+  out << fmt::format("pickverify {} — station {}, operator {}, data {}\n", PICKVERIFY_VERSION,
+                     context.config.station_id, context.config.operator_id, context.data_dir.string());
+  out << (context.config.source_file.empty() ? std::string("configuration: defaults\n")
+                                             : fmt::format("configuration: {}\n", context.config.source_file.string()));
+  out << image_check.description << "\n";
+  if (interactive) {
+    out << k_run_help;
+  }
+
+  auto show = [&](const Result<StationReply>& reply) {
+    if (reply) {
+      terminal.show(*reply);
+    } else {
+      terminal.show_error(reply.error().message);
+    }
+    return reply.has_value();
+  };
+
+  std::string line;
+  int journal_failures = 0;
+  while (true) {
+    terminal.prompt(station.session() ? std::string(to_string(station.session()->state())) : "idle");
+    if (!std::getline(in, line)) {
+      break;
+    }
+    if (!line.empty() && line.back() == '\r') {
+      line.pop_back();
+    }
+    if (line.empty()) {
+      continue;
+    }
+    const auto words = words_of(line, 2);
+    const std::string& command = words[0];
+    if (command == "quit" || command == "exit") {
+      break;
+    } else if (command == "help") {
+      out << k_run_help;
+    } else if (command == "status") {
+      terminal.show_status(station);
+    } else if (command == "pack") {
+      show(station.request_pack());
+    } else if (command == "packed") {
+      show(station.mark_packed());
+    } else if (command == "photo") {
+      if (!station.session()) {
+        terminal.show_error("no open order: scan an order first");
+        continue;
+      }
+      auto result = image_check.run(station.session()->image_check_request());
+      if (!result) {
+        terminal.show_error(result.error().message);
+        continue;
+      }
+      show(station.apply_image_check(*result));
+    } else if (command == "abandon") {
+      show(station.abandon(words.size() > 1 ? words[1] : std::string{}));
+    } else if (command == "clear" || command == "supervisor") {
+      const bool supervisor = command == "supervisor";
+      const auto args = words_of(line, supervisor ? 6 : 4);
+      const std::size_t base = supervisor ? 2 : 0;
+      if (args.size() < base + 3 || (supervisor && args[2] != "clear" && args[2] != "override")) {
+        terminal.show_error(supervisor ? "usage: supervisor ID clear|override ALERT REASON [NOTE]"
+                                       : "usage: clear ALERT REASON [NOTE]");
+        continue;
+      }
+      AlertResolution resolution;
+      resolution.role = supervisor ? Role::supervisor : Role::picker;
+      resolution.operator_id = supervisor ? args[1] : context.config.operator_id;
+      resolution.override_mismatch = supervisor && args[2] == "override";
+      resolution.reason_code = args[base + 2];
+      resolution.note = args.size() > base + 3 ? args[base + 3] : std::string{};
+      const std::string& alert_text = args[base + 1];
+      char* end = nullptr;
+      const long alert_id = std::strtol(alert_text.c_str(), &end, 10);
+      if (end == alert_text.c_str() || *end != '\0' || alert_id < 1 || alert_id > 1'000'000) {
+        terminal.show_error(fmt::format("'{}' is not an alert number", alert_text));
+        continue;
+      }
+      show(station.resolve_alert(static_cast<std::int32_t>(alert_id), resolution));
+    } else {
+      ScanEvent scan;
+      scan.raw = line;
+      scan.source = "stdin";
+      scan.source_kind = SourceKind::keyboard;
+      if (command == "type" && words.size() > 1) {
+        scan.raw = words[1];
+        scan.source = "manual";
+        scan.source_kind = SourceKind::manual;
+      }
+      scan.station = context.config.station_id;
+      stamp_now(scan);
+      auto reply = station.handle_scan(scan);
+      show(reply);
+      // A refusal (unknown order, order already packed) is an answer; a store failure is not.
+      if (!reply && (reply.error().type == ErrorType::io || reply.error().type == ErrorType::corrupt ||
+                     reply.error().type == ErrorType::internal)) {
+        ++journal_failures;
+      }
+    }
+  }
+  if (station.session() && station.session()->state() != SessionState::packed &&
+      station.session()->state() != SessionState::abandoned) {
+    out << fmt::format("Order {} is still open ({}); its scans are in the journal.\n", station.session()->order().id,
+                       to_string(station.session()->state()));
+  }
+  return journal_failures > 0 ? 1 : 0;
+}
+
+int cmd_import(const Context& context, ImportKind kind, const std::filesystem::path& file, const std::string& format_name)
+{
+  auto& out = *context.out;
+  Result<FileFormat> format = format_name == "csv"    ? Result<FileFormat>(FileFormat::csv)
+                              : format_name == "json" ? Result<FileFormat>(FileFormat::json)
+                                                      : format_of(file);
+  if (!format) {
+    return fail(context, format.error());
+  }
+  auto text = read_text_file(file);
+  if (!text) {
+    return fail(context, text.error());
+  }
+  auto store = open_store(context, false);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto catalog = (*store)->load_catalog();
+  if (!catalog) {
+    return fail(context, catalog.error());
+  }
+  const std::string name = file.filename().string();
+  if (kind == ImportKind::catalog) {
+    Catalog updated;   // the file replaces items of the same SKU: start from the file, then keep the others
+    auto count = import_catalog(*text, *format, name, updated);
+    if (!count) {
+      return fail(context, count.error());
+    }
+    for (const auto& item : catalog->items()) {
+      if (!updated.find_item(item.sku) && !updated.find_kit(item.sku)) {
+        if (auto kept = updated.add_item(item); !kept) {
+          return fail(context, Error{ErrorType::invalid_input,
+                                     fmt::format("{}: conflicts with the stored catalog: {}", name, kept.error().message)});
+        }
+      }
+    }
+    for (const auto& kit : catalog->kits()) {
+      if (!updated.find_kit(kit.sku) && !updated.find_item(kit.sku)) {
+        if (auto kept = updated.add_kit(kit); !kept) {
+          return fail(context, Error{ErrorType::invalid_input,
+                                     fmt::format("{}: conflicts with the stored catalog: {}", name, kept.error().message)});
+        }
+      }
+    }
+    if (auto saved = (*store)->save_catalog(updated); !saved) {
+      return fail(context, saved.error());
+    }
+    out << fmt::format("{}: imported {} catalog entries; the catalog now holds {} items and {} kits\n", name, *count,
+                       updated.items().size(), updated.kits().size());
+    return 0;
+  }
+  auto orders = import_orders(*text, *format, name, *catalog);
+  if (!orders) {
+    return fail(context, orders.error());
+  }
+  if (auto saved = (*store)->save_orders(*orders); !saved) {
+    return fail(context, saved.error());
+  }
+  std::size_t lines = 0;
+  for (const auto& order : *orders) {
+    lines += order.lines.size();
+  }
+  out << fmt::format("{}: imported {} orders with {} lines\n", name, orders->size(), lines);
+  return 0;
+}
+
+int cmd_audit_verify(const Context& context)
+{
+  auto store = open_store(context, false);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto report = (*store)->verify_chain();
+  if (!report) {
+    return fail(context, report.error());
+  }
+  if (!report->intact()) {
+    *context.err << fmt::format("journal BROKEN at seq {}: {}\n", *report->first_bad_seq, report->problem);
+    *context.err << fmt::format("{} events checked before it; do not trust rows from seq {} on\n",
+                                report->event_count, *report->first_bad_seq);
+    return 3;
+  }
+  *context.out << fmt::format("journal intact: {} events, head {}\n", report->event_count,
+                              report->head_hash.empty() ? std::string(k_genesis_hash) : report->head_hash);
+  return 0;
+}
+
+Result<std::int64_t> parse_time_arg(const std::string& text)
+{
+  if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() > 8) {
+    return std::stoll(text);
+  }
+  std::tm tm{};
+  int millis = 0;
+  int consumed = 0;
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 || consumed != 10) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("'{}' is not a time: use 2025-11-26, 2025-11-26T10:15:00Z or epoch milliseconds", text));
+  }
+  std::string rest = text.substr(10);
+  if (!rest.empty()) {
+    int used = 0;
+    if (std::sscanf(rest.c_str(), "T%2d:%2d:%2d%n", &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &used) != 3) {
+      return make_error(ErrorType::invalid_input, fmt::format("'{}': the time of day must be THH:MM:SSZ", text));
+    }
+    rest = rest.substr(static_cast<std::size_t>(used));
+    if (!rest.empty() && rest[0] == '.') {
+      std::size_t digits = 1;
+      while (digits < rest.size() && std::isdigit(static_cast<unsigned char>(rest[digits])) && digits <= 3) {
+        millis = millis * 10 + (rest[digits] - '0');
+        ++digits;
+      }
+      for (std::size_t pad = digits; pad <= 3; ++pad) millis *= 10;
+      rest = rest.substr(digits);
+    }
+    if (rest != "Z") {
+      return make_error(ErrorType::invalid_input, fmt::format("'{}': times are UTC and end with Z", text));
+    }
+  }
+  tm.tm_year -= 1900;
+  tm.tm_mon -= 1;
+  if (tm.tm_mon < 0 || tm.tm_mon > 11 || tm.tm_mday < 1 || tm.tm_mday > 31 || tm.tm_hour > 23 || tm.tm_min > 59 ||
+      tm.tm_sec > 60) {
+    return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a valid date and time", text));
+  }
+  return static_cast<std::int64_t>(timegm(&tm)) * 1000 + millis;
+}
+
+int cmd_audit_export(const Context& context, const ExportOptions& options)
+{
+  auto format = parse_export_format(options.format);
+  if (!format) {
+    return fail(context, format.error());
+  }
+  JournalFilter filter;
+  if (!options.from.empty()) {
+    auto from = parse_time_arg(options.from);
+    if (!from) return fail(context, from.error().with_context("--from"));
+    filter.from_utc_ms = *from;
+  }
+  if (!options.to.empty()) {
+    auto to = parse_time_arg(options.to);
+    if (!to) return fail(context, to.error().with_context("--to"));
+    filter.to_utc_ms = *to;
+  }
+  if (!options.order.empty()) filter.order_id = options.order;
+  if (!options.station.empty()) filter.station = options.station;
+  auto store = open_store(context, false);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  std::ofstream file;
+  std::ostream* out = context.out;
+  const bool to_file = !options.output.empty() && options.output != "-";
+  const std::string temporary = options.output + ".partial";
+  if (to_file) {
+    file.open(temporary, std::ios::binary | std::ios::trunc);
+    if (!file) {
+      return fail(context, Error{ErrorType::io, fmt::format("{}: cannot be written", options.output)});
+    }
+    out = &file;
+  }
+  auto rows = export_journal(**store, filter, *format, *out);
+  if (!rows) {
+    if (to_file) std::filesystem::remove(temporary);
+    return fail(context, rows.error());
+  }
+  if (to_file) {
+    file.close();
+    if (!file) {
+      std::filesystem::remove(temporary);
+      return fail(context, Error{ErrorType::io, fmt::format("{}: writing failed", options.output)});
+    }
+    std::filesystem::rename(temporary, options.output);
+    *context.err << fmt::format("exported {} events to {}\n", *rows, options.output);
+  }
+  return 0;
+}
+
+int cmd_orders_list(const Context& context)
+{
+  auto store = open_store(context, false);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto orders = (*store)->list_orders();
+  if (!orders) {
+    return fail(context, orders.error());
+  }
+  for (const auto& order : *orders) {
+    std::int32_t units = 0;
+    for (const auto& line : order.lines) units += line.quantity;
+    *context.out << fmt::format("{:<18} {:>10}  {} line(s), {} unit(s){}\n", order.id, format_money(order.value),
+                                order.lines.size(), units, order.image_check_flagged ? ", image check" : "");
+  }
+  if (orders->empty()) {
+    *context.out << "no orders: import some with `pickverify import orders FILE`\n";
+  }
+  return 0;
+}
+
+} // namespace pickverify::app

@@ -1,0 +1,205 @@
+#include "config.hpp"
+
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "importer.hpp"
+
+namespace pickverify::app {
+
+namespace {
+
+std::string where(const std::string& name, const toml::node& node)
+{
+  return fmt::format("{}:{}", name, node.source().begin.line);
+}
+
+Result<Verdict> verdict_from(std::string_view text)
+{
+  for (auto verdict : {Verdict::accepted, Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
+                       Verdict::unknown_code, Verdict::malformed, Verdict::duplicate}) {
+    if (to_string(verdict) == text) {
+      return verdict;
+    }
+  }
+  return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a verdict (wrong_variant, wrong_item, over_quantity, "
+                                                          "unknown_code, malformed, duplicate)", text));
+}
+
+Result<std::set<Verdict>> verdict_set(const toml::node& node, const std::string& name, std::string_view key)
+{
+  const auto* array = node.as_array();
+  if (!array) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}: {} must be a list of verdict names", where(name, node), key));
+  }
+  std::set<Verdict> verdicts;
+  for (const auto& element : *array) {
+    const auto* text = element.as_string();
+    if (!text) {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: {} must hold strings", where(name, element), key));
+    }
+    auto verdict = verdict_from(text->get());
+    if (!verdict) {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: {}: {}", where(name, element), key, verdict.error().message));
+    }
+    verdicts.insert(*verdict);
+  }
+  return verdicts;
+}
+
+Result<std::string> string_of(const toml::node& node, const std::string& name, std::string_view key)
+{
+  if (const auto* text = node.as_string()) {
+    return text->get();
+  }
+  return make_error(ErrorType::invalid_input, fmt::format("{}: {} must be a string", where(name, node), key));
+}
+
+Result<std::int64_t> integer_of(const toml::node& node, const std::string& name, std::string_view key, std::int64_t min,
+                                std::int64_t max)
+{
+  const auto* value = node.as_integer();
+  if (!value || value->get() < min || value->get() > max) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: {} must be a whole number from {} to {}", where(name, node), key, min, max));
+  }
+  return value->get();
+}
+
+#define PV_TRY(var, expr)                  \
+  auto var = (expr);                       \
+  if (!var) return tl::unexpected(var.error())
+
+Result<void> parse_policy(const toml::table& table, const std::string& name, Policy& policy)
+{
+  for (const auto& [key, node] : table) {
+    const std::string_view k = key.str();
+    if (k == "high_value_threshold") {
+      PV_TRY(text, string_of(node, name, k));
+      auto money = parse_money(*text, "USD");
+      if (!money) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: high_value_threshold: '{}' is not an amount such as \"200.00\"", where(name, node), *text));
+      }
+      policy.high_value_threshold_minor = money->minor;
+    } else if (k == "bounce_window_ms") {
+      PV_TRY(ms, integer_of(node, name, k, 0, 10'000));
+      policy.bounce_window = std::chrono::milliseconds(*ms);
+    } else if (k == "alert_on") {
+      PV_TRY(set, verdict_set(node, name, k));
+      if (set->count(Verdict::accepted)) {
+        return make_error(ErrorType::invalid_input, fmt::format("{}: alert_on cannot include accepted", where(name, node)));
+      }
+      policy.alert_on = *set;
+    } else if (k == "picker_may_clear") {
+      PV_TRY(set, verdict_set(node, name, k));
+      policy.picker_may_clear = *set;
+    } else if (k == "manual_entry") {
+      PV_TRY(text, string_of(node, name, k));
+      if (*text == "never") policy.manual_entry = ManualEntry::never;
+      else if (*text == "low_value_only") policy.manual_entry = ManualEntry::low_value_only;
+      else if (*text == "always") policy.manual_entry = ManualEntry::always;
+      else return make_error(ErrorType::invalid_input,
+                             fmt::format("{}: manual_entry must be never, low_value_only or always", where(name, node)));
+    } else {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
+    }
+  }
+  return {};
+}
+
+} // namespace
+
+Result<Config> parse_config(std::string_view text, const std::string& name)
+{
+  toml::table root;
+  try {
+    root = toml::parse(text, name);
+  } catch (const toml::parse_error& error) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}", name, error.source().begin.line, error.description()));
+  }
+  Config config;
+  for (const auto& [key, node] : root) {
+    const std::string_view k = key.str();
+    if (k == "data_dir") {
+      PV_TRY(text_value, string_of(node, name, k));
+      config.data_dir = *text_value;
+    } else if (k == "station") {
+      const auto* table = node.as_table();
+      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: station must be a table", where(name, node)));
+      for (const auto& [station_key, station_node] : *table) {
+        if (station_key.str() == "id") {
+          PV_TRY(id, string_of(station_node, name, "station.id"));
+          if (id->empty()) return make_error(ErrorType::invalid_input, fmt::format("{}: station.id is empty", where(name, station_node)));
+          config.station_id = *id;
+        } else if (station_key.str() == "operator") {
+          PV_TRY(op, string_of(station_node, name, "station.operator"));
+          config.operator_id = *op;
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key station.{}", where(name, station_node), station_key.str()));
+        }
+      }
+    } else if (k == "policy") {
+      const auto* table = node.as_table();
+      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: policy must be a table", where(name, node)));
+      if (auto parsed = parse_policy(*table, name, config.policy); !parsed) return tl::unexpected(parsed.error());
+    } else if (k == "camera") {
+      const auto* table = node.as_table();
+      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: camera must be a table", where(name, node)));
+      for (const auto& [camera_key, camera_node] : *table) {
+        const std::string_view ck = camera_key.str();
+        if (ck == "source") {
+          PV_TRY(source, string_of(camera_node, name, "camera.source"));
+          config.camera.source = *source;
+        } else if (ck == "calibration") {
+          PV_TRY(file, string_of(camera_node, name, "camera.calibration"));
+          config.camera.calibration = *file;
+        } else if (ck == "width") {
+          PV_TRY(v, integer_of(camera_node, name, "camera.width", 64, 8192));
+          config.camera.width = static_cast<int>(*v);
+        } else if (ck == "height") {
+          PV_TRY(v, integer_of(camera_node, name, "camera.height", 64, 8192));
+          config.camera.height = static_cast<int>(*v);
+        } else if (ck == "fps") {
+          PV_TRY(v, integer_of(camera_node, name, "camera.fps", 1, 240));
+          config.camera.fps = static_cast<int>(*v);
+        } else {
+          return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
+        }
+      }
+    } else {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key {}", where(name, node), k));
+    }
+  }
+  config.source_file = name;
+  return config;
+}
+
+Result<Config> load_config(const std::filesystem::path& path)
+{
+  auto text = read_text_file(path);
+  if (!text) {
+    return tl::unexpected(text.error().with_context("configuration"));
+  }
+  return parse_config(*text, path.string());
+}
+
+std::filesystem::path default_data_dir()
+{
+  if (const char* dir = std::getenv("PICKVERIFY_DATA_DIR"); dir && *dir) {
+    return dir;
+  }
+  if (const char* xdg = std::getenv("XDG_DATA_HOME"); xdg && *xdg) {
+    return std::filesystem::path(xdg) / "pickverify";
+  }
+  if (const char* home = std::getenv("HOME"); home && *home) {
+    return std::filesystem::path(home) / ".local" / "share" / "pickverify";
+  }
+  return std::filesystem::current_path() / "pickverify-data";
+}
+
+} // namespace pickverify::app

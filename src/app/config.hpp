@@ -1,0 +1,37 @@
+// The configuration file (TOML, docs/CONFIGURATION.md), parsed strictly: an unknown key or a value
+// out of range is an error naming the file and line.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <pickverify/error.hpp>
+#include <pickverify/policy.hpp>
+
+namespace pickverify::app {
+
+struct CameraConfig {
+  std::string source;              // "" = none; "folder:PATH", "file:PATH", "v4l2:/dev/video0", "url:rtsp://…"
+  int width = 1920;
+  int height = 1080;
+  int fps = 30;
+  std::string calibration;         // calibration file; "" = calibration/<station>.yaml, else uncalibrated
+};
+
+struct Config {
+  std::optional<std::filesystem::path> data_dir;
+  std::string station_id = "station-1";
+  std::string operator_id = "picker";
+  Policy policy;
+  CameraConfig camera;
+  std::filesystem::path source_file;   // where it came from, for logs; empty = defaults
+};
+
+Result<Config> load_config(const std::filesystem::path& path);
+Result<Config> parse_config(std::string_view text, const std::string& name);
+
+// PICKVERIFY_DATA_DIR, else $XDG_DATA_HOME/pickverify, else ~/.local/share/pickverify.
+std::filesystem::path default_data_dir();
+
+} // namespace pickverify::app

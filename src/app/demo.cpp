@@ -1,0 +1,206 @@
+// `pickverify demo`: the incident of order ORD-2025-00145 replayed on the demo data, step by step,
+// each step checked — the demo fails (exit 1) if pickverify would have let the wrong box through.
+#include <chrono>
+#include <ostream>
+
+#include <fmt/format.h>
+
+#include <pickverify/station.hpp>
+
+#include "commands.hpp"
+#include "image_check_provider.hpp"
+#include "terminal.hpp"
+
+namespace pickverify::app {
+
+namespace {
+
+class DemoScript {
+public:
+  DemoScript(const Context& context, Station& station)
+    : m_context(context), m_station(station), m_terminal(*context.out, false),
+      m_clock(std::chrono::steady_clock::now())
+  {
+  }
+
+  void say(const std::string& text) { *m_context.out << "\n# " << text << "\n"; }
+
+  // A scan from the bench scanner, `after_ms` after the previous one.
+  bool scan(const std::string& raw, std::optional<Verdict> expected, int after_ms = 1500,
+            const std::string& source = "usb:demo-scanner", std::optional<std::string> aim = std::nullopt)
+  {
+    m_clock += std::chrono::milliseconds(after_ms);
+    ScanEvent event;
+    event.raw = raw;
+    event.aim = aim;
+    event.source = source;
+    event.source_kind = SourceKind::hid_pos;
+    event.station = m_station.id();
+    event.monotonic = m_clock;
+    event.utc = std::chrono::system_clock::now();
+    *m_context.out << "> scan " << printable(raw) << (aim ? " (AIM " + *aim + ")" : "") << "\n";
+    auto reply = m_station.handle_scan(event);
+    return check(reply, [&](const StationReply& r) { return r.verdict == expected; },
+                 expected ? std::string(to_string(*expected)) : "an order start");
+  }
+
+  bool expect(const Result<StationReply>& reply, const std::string& headline)
+  {
+    return check(reply, [&](const StationReply& r) { return r.headline == headline; }, headline);
+  }
+
+  bool expect_refusal(const Result<StationReply>& reply, const std::string& wanted)
+  {
+    if (reply) {
+      m_terminal.show(*reply);
+      return fail(fmt::format("expected a refusal ({}), got {}", wanted, reply->headline));
+    }
+    *m_context.out << "   refused: " << reply.error().message << "\n";
+    return true;
+  }
+
+  bool expect_state(SessionState state)
+  {
+    const PackSession* session = m_station.session();
+    if (!session || session->state() != state) {
+      return fail(fmt::format("expected state {}, got {}", to_string(state),
+                              session ? to_string(session->state()) : "no session"));
+    }
+    return true;
+  }
+
+  bool fail(const std::string& message)
+  {
+    *m_context.err << "demo FAILED: " << message << "\n";
+    return false;
+  }
+
+private:
+  template <typename Predicate>
+  bool check(const Result<StationReply>& reply, Predicate predicate, const std::string& wanted)
+  {
+    if (!reply) {
+      return fail(fmt::format("expected {}, got the error: {}", wanted, reply.error().message));
+    }
+    m_terminal.show(*reply);
+    if (!predicate(*reply)) {
+      return fail(fmt::format("expected {}, got {}", wanted, reply->headline));
+    }
+    return true;
+  }
+
+  static std::string printable(const std::string& raw)
+  {
+    std::string text;
+    for (unsigned char c : raw) {
+      text += c == 0x1d ? std::string("<GS>") : std::string(1, static_cast<char>(c));
+    }
+    return text;
+  }
+
+  const Context& m_context;
+  Station& m_station;
+  Terminal m_terminal;
+  std::chrono::steady_clock::time_point m_clock;
+};
+
+} // namespace
+
+int cmd_demo(const Context& base_context)
+{
+  Context context = base_context;
+  context.data_dir = base_context.data_dir / "demo";
+  std::error_code ec;
+  std::filesystem::remove(context.data_dir / "pickverify.db", ec);
+  std::filesystem::remove(context.data_dir / "pickverify.db-wal", ec);
+  std::filesystem::remove(context.data_dir / "pickverify.db-shm", ec);
+  auto& out = *context.out;
+  auto store = open_store(context, true);
+  if (!store) {
+    *context.err << "pickverify: " << store.error().message << "\n";
+    return 1;
+  }
+  auto catalog = (*store)->load_catalog();
+  if (!catalog) {
+    *context.err << "pickverify: " << catalog.error().message << "\n";
+    return 1;
+  }
+  Station station("demo-bench", **store, std::move(*catalog), context.config.policy);
+  station.set_operator("picker-ana");
+  DemoScript demo(context, station);
+  auto image_check = make_image_check_provider(context);
+
+  out << "The incident: order ORD-2025-00145 ($285.00) shipped trail runners in size 10 instead of 9 and\n"
+         "without the accessories, although picking had been confirmed. Replayed with pickverify:\n";
+  bool ok = true;
+  demo.say("The picker scans the order barcode.");
+  ok = ok && demo.scan("ORD-2025-00145", std::nullopt);
+  demo.say("The size-10 box from the pick cart: refused at the first scan.");
+  ok = ok && demo.scan("9506000001487", Verdict::wrong_variant);
+  ok = ok && demo.expect_state(SessionState::blocked);
+  demo.say("The right shoe, the insoles and the care kit (the spray's label is a GS1 DataMatrix with a lot number).");
+  ok = ok && demo.scan("9506000001418", Verdict::accepted);
+  ok = ok && demo.scan("9506000001692", Verdict::accepted);
+  ok = ok && demo.scan("9506000001838", Verdict::accepted);
+  ok = ok && demo.scan(std::string("0109506000001906") + "10LOT42", Verdict::accepted, 1500, "usb:demo-scanner", "]d2");
+  demo.say("The scanner bounces: the same label twice within the bounce window is logged, not counted.");
+  ok = ok && demo.scan(std::string("0109506000001906") + "10LOT42", Verdict::duplicate, 120, "usb:demo-scanner", "]d2");
+  demo.say("The picker asks to pack: refused — the laces are missing, the size alert is open, the photo is due.");
+  ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
+  demo.say("The picker may not clear a wrong-variant alert; a supervisor must.");
+  ok = ok && demo.expect_refusal(station.resolve_alert(1, AlertResolution{Role::picker, "picker-ana", "item_set_aside", "", false}),
+                                 "picker may not clear");
+  ok = ok && demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside",
+                                                                  "size-10 box returned to the shelf", false}),
+                         "ALERT CLEARED");
+  demo.say("The laces complete the lines; a $285.00 order must pass the image check before release.");
+  ok = ok && demo.scan("9506000001760", Verdict::accepted);
+  ok = ok && demo.expect_state(SessionState::awaiting_image_check);
+  ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
+  demo.say("The image check: a photo of the packed items, every unit found and nothing else.");
+  *context.out << image_check.description << "\n";
+  if (ok && station.session()) {
+    auto result = image_check.run(station.session()->image_check_request());
+    if (!result) {
+      ok = demo.fail(result.error().message);
+    } else {
+      auto reply = station.apply_image_check(*result);
+      if (!reply) {
+        ok = demo.fail(reply.error().message);
+      } else {
+        Terminal(out, false).show(*reply);
+        if (result->outcome == ImageCheckOutcome::passed) {
+          ok = ok && demo.expect_state(SessionState::released);
+          ok = ok && demo.expect(station.mark_packed(), "PACKED");
+        } else {
+          // Without a camera the pack must stay blocked: that is the point of failing closed.
+          ok = ok && demo.expect_state(SessionState::awaiting_image_check);
+          ok = ok && demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"),
+                                 "ABANDONED");
+        }
+      }
+    }
+  }
+
+  demo.say("A low-value order: two pairs of socks, no image check, released at once.");
+  ok = ok && demo.scan("ORD-2025-00146", std::nullopt);
+  ok = ok && demo.scan("9506000001975", Verdict::accepted);
+  ok = ok && demo.scan("9506000001418", Verdict::wrong_item);
+  ok = ok && demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside", "", false}),
+                         "ALERT CLEARED");
+  ok = ok && demo.scan("9506000001975", Verdict::accepted);
+  ok = ok && demo.expect(station.request_pack(), "PACK RELEASED");
+  ok = ok && demo.expect(station.mark_packed(), "PACKED");
+
+  auto report = (*store)->verify_chain();
+  if (!report || !report->intact()) {
+    ok = demo.fail("the journal does not verify");
+  } else {
+    out << fmt::format("\nJournal: {} events, chain intact, head {}\n", report->event_count, report->head_hash);
+    out << fmt::format("Audit it: pickverify --data-dir {} audit verify\n", context.data_dir.string());
+  }
+  out << (ok ? "\ndemo finished: every wrong or missing item was stopped\n" : "\ndemo FAILED\n");
+  return ok ? 0 : 1;
+}
+
+} // namespace pickverify::app

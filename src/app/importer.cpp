@@ -1,0 +1,749 @@
+#include "importer.hpp"
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "csv.hpp"
+
+namespace pickverify::app {
+
+namespace {
+
+constexpr std::size_t k_max_reported_errors = 50;
+
+// Collects every problem of one file so a person can fix them all in one go.
+class Problems {
+public:
+  explicit Problems(std::string name) : m_name(std::move(name)) {}
+
+  void add(int line, const std::string& message)
+  {
+    ++m_count;
+    if (m_messages.size() < k_max_reported_errors) {
+      m_messages.push_back(line > 0 ? fmt::format("{}:{}: {}", m_name, line, message) : fmt::format("{}: {}", m_name, message));
+    }
+  }
+  bool empty() const { return m_count == 0; }
+  Error error() const
+  {
+    std::string text = fmt::format("{}: {} problem(s), nothing imported", m_name, m_count);
+    for (const auto& message : m_messages) {
+      text += "\n  " + message;
+    }
+    if (m_count > m_messages.size()) {
+      text += fmt::format("\n  … and {} more", m_count - m_messages.size());
+    }
+    return Error{ErrorType::invalid_input, text};
+  }
+
+private:
+  std::string m_name;
+  std::vector<std::string> m_messages;
+  std::size_t m_count = 0;
+};
+
+// Line numbers of the elements of a top-level array ("items": [ {…}, {…} ]), found by a small scan
+// of the text, since the JSON parser does not keep positions.
+std::vector<int> element_lines(std::string_view text, std::string_view key)
+{
+  std::vector<int> lines;
+  int line = 1;
+  int depth = 0;
+  bool in_string = false;
+  bool in_target = false;           // inside the array named key, directly under the top-level object
+  std::string current_string;
+  std::string last_top_level_key;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+    }
+    if (in_string) {
+      if (c == '\\') {
+        ++i;
+      } else if (c == '"') {
+        in_string = false;
+        if (depth == 1) {
+          last_top_level_key = current_string;
+        }
+      } else {
+        current_string += c;
+      }
+      continue;
+    }
+    if (c == '"') {
+      in_string = true;
+      current_string.clear();
+      if (in_target && depth == 2) {
+        lines.push_back(line);   // a string element: still one element of the array
+      }
+    } else if (c == '{' || c == '[') {
+      if (in_target && depth == 2) {
+        lines.push_back(line);
+      }
+      if (c == '[' && depth == 1 && last_top_level_key == key) {
+        in_target = true;
+      }
+      ++depth;
+    } else if (c == '}' || c == ']') {
+      --depth;
+      if (depth <= 1) {
+        in_target = false;
+      }
+    }
+  }
+  return lines;
+}
+
+int line_of(const std::vector<int>& lines, std::size_t index)
+{
+  return index < lines.size() ? lines[index] : 0;
+}
+
+std::vector<std::string> split(std::string_view text, char separator)
+{
+  std::vector<std::string> parts;
+  if (text.empty()) {
+    return parts;
+  }
+  std::size_t start = 0;
+  while (true) {
+    const auto end = text.find(separator, start);
+    std::string part(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
+    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ') part.pop_back();
+    if (!part.empty()) {
+      parts.push_back(std::move(part));
+    }
+    if (end == std::string_view::npos) {
+      break;
+    }
+    start = end + 1;
+  }
+  return parts;
+}
+
+Result<Attributes> parse_attribute_list(std::string_view text)
+{
+  Attributes attributes;
+  for (const auto& pair : split(text, ';')) {
+    const auto eq = pair.find('=');
+    if (eq == std::string::npos || eq == 0 || eq + 1 == pair.size()) {
+      return make_error(ErrorType::invalid_input, fmt::format("attribute '{}' is not name=value", pair));
+    }
+    if (!attributes.emplace(pair.substr(0, eq), pair.substr(eq + 1)).second) {
+      return make_error(ErrorType::invalid_input, fmt::format("attribute '{}' given twice", pair.substr(0, eq)));
+    }
+  }
+  return attributes;
+}
+
+Result<std::int32_t> parse_int(std::string_view text, std::int32_t min, std::int32_t max)
+{
+  if (text.empty() || text.size() > 10) {
+    return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a whole number", text));
+  }
+  std::int64_t value = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') {
+      return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a whole number", text));
+    }
+    value = value * 10 + (c - '0');
+  }
+  if (value < min || value > max) {
+    return make_error(ErrorType::invalid_input, fmt::format("{} is outside {}–{}", value, min, max));
+  }
+  return static_cast<std::int32_t>(value);
+}
+
+Result<bool> parse_bool(std::string_view text)
+{
+  if (text.empty() || text == "false" || text == "no" || text == "0") return false;
+  if (text == "true" || text == "yes" || text == "1") return true;
+  return make_error(ErrorType::invalid_input, fmt::format("'{}' is not true or false", text));
+}
+
+// --- JSON helpers: strict about unknown fields and types -----------------------------------------
+
+using Json = nlohmann::json;
+
+bool check_fields(const Json& object, const std::set<std::string>& allowed, const std::string& where, int line,
+                  Problems& problems)
+{
+  if (!object.is_object()) {
+    problems.add(line, fmt::format("{}: must be an object", where));
+    return false;
+  }
+  bool ok = true;
+  for (const auto& [name, value] : object.items()) {
+    if (!allowed.count(name)) {
+      problems.add(line, fmt::format("{}.{}: unknown field", where, name));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::string get_string(const Json& object, const char* field, const std::string& where, int line, Problems& problems,
+                       bool required)
+{
+  auto it = object.find(field);
+  if (it == object.end()) {
+    if (required) {
+      problems.add(line, fmt::format("{}.{}: missing", where, field));
+    }
+    return {};
+  }
+  if (!it->is_string()) {
+    problems.add(line, fmt::format("{}.{}: must be a string", where, field));
+    return {};
+  }
+  return it->get<std::string>();
+}
+
+std::int32_t get_int(const Json& object, const char* field, const std::string& where, int line, Problems& problems,
+                     std::int32_t fallback, std::int32_t min, std::int32_t max)
+{
+  auto it = object.find(field);
+  if (it == object.end()) {
+    return fallback;
+  }
+  if (!it->is_number_integer() || it->get<std::int64_t>() < min || it->get<std::int64_t>() > max) {
+    problems.add(line, fmt::format("{}.{}: must be a whole number from {} to {}", where, field, min, max));
+    return fallback;
+  }
+  return static_cast<std::int32_t>(it->get<std::int64_t>());
+}
+
+bool get_bool(const Json& object, const char* field, const std::string& where, int line, Problems& problems)
+{
+  auto it = object.find(field);
+  if (it == object.end()) {
+    return false;
+  }
+  if (!it->is_boolean()) {
+    problems.add(line, fmt::format("{}.{}: must be true or false", where, field));
+    return false;
+  }
+  return it->get<bool>();
+}
+
+Attributes get_attributes(const Json& object, const std::string& where, int line, Problems& problems)
+{
+  Attributes attributes;
+  auto it = object.find("attributes");
+  if (it == object.end()) {
+    return attributes;
+  }
+  if (!it->is_object()) {
+    problems.add(line, fmt::format("{}.attributes: must be an object of strings", where));
+    return attributes;
+  }
+  for (const auto& [name, value] : it->items()) {
+    if (!value.is_string() && !value.is_number()) {
+      problems.add(line, fmt::format("{}.attributes.{}: must be a string", where, name));
+      continue;
+    }
+    attributes[name] = value.is_string() ? value.get<std::string>() : value.dump();
+  }
+  return attributes;
+}
+
+Money get_money(const Json& object, const char* field, const std::string& where, int line, Problems& problems)
+{
+  const std::string currency = object.contains("currency") && object["currency"].is_string()
+                                   ? object["currency"].get<std::string>()
+                                   : std::string("USD");
+  auto it = object.find(field);
+  if (it == object.end()) {
+    return Money{0, currency};
+  }
+  if (!it->is_string()) {
+    problems.add(line, fmt::format("{}.{}: must be a string such as \"285.00\" (no floating point for money)", where, field));
+    return Money{0, currency};
+  }
+  auto money = parse_money(it->get<std::string>(), currency);
+  if (!money) {
+    problems.add(line, fmt::format("{}.{}: {}", where, field, money.error().message));
+    return Money{0, currency};
+  }
+  return *money;
+}
+
+Result<Json> parse_json(std::string_view text, const std::string& name)
+{
+  Json document = Json::parse(text.begin(), text.end(), nullptr, false);
+  if (document.is_discarded()) {
+    // Re-parse with exceptions on to get the position of the error.
+    try {
+      (void)Json::parse(text.begin(), text.end());
+    } catch (const Json::parse_error& error) {
+      std::size_t line = 1;
+      for (std::size_t i = 0; i < error.byte && i < text.size(); ++i) {
+        line += text[i] == '\n';
+      }
+      return make_error(ErrorType::invalid_input, fmt::format("{}:{}: not valid JSON (byte {})", name, line, error.byte));
+    }
+    return make_error(ErrorType::invalid_input, fmt::format("{}: not valid JSON", name));
+  }
+  if (!document.is_object()) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}:1: the top level must be an object", name));
+  }
+  return document;
+}
+
+// --- Catalog ----------------------------------------------------------------------------------
+
+void add_item_checked(Item item, int line, const std::string& where, Catalog& catalog, Problems& problems)
+{
+  if (item.sku.empty()) {
+    return;   // already reported
+  }
+  auto added = catalog.add_item(std::move(item));
+  if (!added) {
+    problems.add(line, fmt::format("{}: {}", where, added.error().message));
+  }
+}
+
+Result<std::size_t> import_catalog_json(std::string_view text, const std::string& name, Catalog& catalog)
+{
+  auto document = parse_json(text, name);
+  if (!document) {
+    return tl::unexpected(document.error());
+  }
+  Problems problems(name);
+  check_fields(*document, {"items", "kits"}, "catalog", 1, problems);
+  const auto item_lines = element_lines(text, "items");
+  const auto kit_lines = element_lines(text, "kits");
+  std::size_t count = 0;
+  if (document->contains("items")) {
+    const Json& items = (*document)["items"];
+    if (!items.is_array()) {
+      problems.add(1, "items: must be an array");
+    } else {
+      for (std::size_t i = 0; i < items.size(); ++i) {
+        const int line = line_of(item_lines, i);
+        const std::string where = fmt::format("items[{}]", i);
+        const Json& object = items[i];
+        if (!check_fields(object,
+                          {"sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value", "currency",
+                           "image_check_required", "serial_tracked", "no_visible_barcode"},
+                          where, line, problems)) {
+          continue;
+        }
+        Item item;
+        item.sku = get_string(object, "sku", where, line, problems, true);
+        item.style = get_string(object, "style", where, line, problems, false);
+        item.description = get_string(object, "description", where, line, problems, false);
+        if (item.description.empty()) item.description = item.sku;
+        if (auto gtins = object.find("gtins"); gtins != object.end() && gtins->is_array()) {
+          for (std::size_t g = 0; g < gtins->size(); ++g) {
+            if ((*gtins)[g].is_string()) {
+              item.gtins.push_back((*gtins)[g].get<std::string>());
+            } else {
+              problems.add(line, fmt::format("{}.gtins[{}]: must be a string of digits", where, g));
+            }
+          }
+        } else {
+          problems.add(line, fmt::format("{}.gtins: missing (a list of GTINs)", where));
+        }
+        item.attributes = get_attributes(object, where, line, problems);
+        item.weight_g = get_int(object, "weight_g", where, line, problems, 0, 0, 1'000'000);
+        item.unit_value = get_money(object, "unit_value", where, line, problems);
+        item.image_check_required = get_bool(object, "image_check_required", where, line, problems);
+        item.serial_tracked = get_bool(object, "serial_tracked", where, line, problems);
+        item.no_visible_barcode = get_bool(object, "no_visible_barcode", where, line, problems);
+        add_item_checked(std::move(item), line, where, catalog, problems);
+        ++count;
+      }
+    }
+  }
+  if (document->contains("kits")) {
+    const Json& kits = (*document)["kits"];
+    if (!kits.is_array()) {
+      problems.add(1, "kits: must be an array");
+    } else {
+      for (std::size_t i = 0; i < kits.size(); ++i) {
+        const int line = line_of(kit_lines, i);
+        const std::string where = fmt::format("kits[{}]", i);
+        const Json& object = kits[i];
+        if (!check_fields(object, {"sku", "description", "components"}, where, line, problems)) {
+          continue;
+        }
+        Kit kit;
+        kit.sku = get_string(object, "sku", where, line, problems, true);
+        kit.description = get_string(object, "description", where, line, problems, false);
+        if (auto components = object.find("components"); components != object.end() && components->is_array()) {
+          for (std::size_t c = 0; c < components->size(); ++c) {
+            const std::string component_where = fmt::format("{}.components[{}]", where, c);
+            const Json& component = (*components)[c];
+            if (!check_fields(component, {"sku", "quantity"}, component_where, line, problems)) {
+              continue;
+            }
+            kit.components.push_back(KitComponent{get_string(component, "sku", component_where, line, problems, true),
+                                                  get_int(component, "quantity", component_where, line, problems, 1, 1, 10'000)});
+          }
+        } else {
+          problems.add(line, fmt::format("{}.components: missing (a list of {{sku, quantity}})", where));
+        }
+        if (!kit.sku.empty()) {
+          if (auto added = catalog.add_kit(std::move(kit)); !added) {
+            problems.add(line, fmt::format("{}: {}", where, added.error().message));
+          }
+        }
+        ++count;
+      }
+    }
+  }
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  return count;
+}
+
+// Maps header names to column indexes; unknown and missing columns are errors.
+class CsvColumns {
+public:
+  CsvColumns(const CsvRecord& header, const std::set<std::string>& allowed, const std::set<std::string>& required,
+             Problems& problems)
+  {
+    for (std::size_t i = 0; i < header.fields.size(); ++i) {
+      const std::string& name = header.fields[i];
+      if (!allowed.count(name)) {
+        problems.add(header.line, fmt::format("unknown column '{}' (known: {})", name, join(allowed)));
+      } else if (!m_index.emplace(name, i).second) {
+        problems.add(header.line, fmt::format("column '{}' appears twice", name));
+      }
+    }
+    for (const auto& name : required) {
+      if (!m_index.count(name)) {
+        problems.add(header.line, fmt::format("missing column '{}'", name));
+      }
+    }
+  }
+
+  std::string get(const CsvRecord& record, const std::string& name) const
+  {
+    auto it = m_index.find(name);
+    return it != m_index.end() && it->second < record.fields.size() ? record.fields[it->second] : std::string{};
+  }
+
+private:
+  static std::string join(const std::set<std::string>& names)
+  {
+    std::string text;
+    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    return text;
+  }
+  std::map<std::string, std::size_t> m_index;
+};
+
+Result<std::size_t> import_catalog_csv(std::string_view text, const std::string& name, Catalog& catalog)
+{
+  auto records = parse_csv(text);
+  if (!records) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
+  }
+  Problems problems(name);
+  if (records->empty()) {
+    problems.add(0, "empty file: the first line must name the columns");
+    return tl::unexpected(problems.error());
+  }
+  const CsvColumns columns((*records)[0],
+                           {"type", "sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value",
+                            "currency", "flags", "components"},
+                           {"sku"}, problems);
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  std::vector<std::pair<int, Kit>> kits;   // after every item, so components may come later in the file
+  std::size_t count = 0;
+  for (std::size_t r = 1; r < records->size(); ++r) {
+    const CsvRecord& record = (*records)[r];
+    const int line = record.line;
+    const std::string type = columns.get(record, "type");
+    const std::string sku = columns.get(record, "sku");
+    if (sku.empty()) {
+      problems.add(line, "sku: missing");
+      continue;
+    }
+    if (type == "kit") {
+      Kit kit;
+      kit.sku = sku;
+      kit.description = columns.get(record, "description");
+      for (const auto& part : split(columns.get(record, "components"), ';')) {
+        const auto star = part.find('*');
+        const std::string component_sku = part.substr(0, star);
+        std::int32_t quantity = 1;
+        if (star != std::string::npos) {
+          auto parsed = parse_int(part.substr(star + 1), 1, 10'000);
+          if (!parsed) {
+            problems.add(line, fmt::format("components: {}: {}", part, parsed.error().message));
+            continue;
+          }
+          quantity = *parsed;
+        }
+        kit.components.push_back(KitComponent{component_sku, quantity});
+      }
+      kits.emplace_back(line, std::move(kit));
+      continue;
+    }
+    if (!type.empty() && type != "item") {
+      problems.add(line, fmt::format("type: '{}' is neither item nor kit", type));
+      continue;
+    }
+    Item item;
+    item.sku = sku;
+    item.style = columns.get(record, "style");
+    item.description = columns.get(record, "description");
+    if (item.description.empty()) item.description = sku;
+    item.gtins = split(columns.get(record, "gtins"), ';');
+    if (item.gtins.empty()) {
+      problems.add(line, "gtins: missing (GTINs separated by ';')");
+    }
+    if (auto attributes = parse_attribute_list(columns.get(record, "attributes")); attributes) {
+      item.attributes = *attributes;
+    } else {
+      problems.add(line, "attributes: " + attributes.error().message);
+    }
+    if (const auto weight = columns.get(record, "weight_g"); !weight.empty()) {
+      if (auto parsed = parse_int(weight, 0, 1'000'000)) item.weight_g = *parsed;
+      else problems.add(line, "weight_g: " + parsed.error().message);
+    }
+    const std::string currency = columns.get(record, "currency").empty() ? "USD" : columns.get(record, "currency");
+    if (const auto value = columns.get(record, "unit_value"); !value.empty()) {
+      if (auto money = parse_money(value, currency)) item.unit_value = *money;
+      else problems.add(line, "unit_value: " + money.error().message);
+    } else {
+      item.unit_value.currency = currency;
+    }
+    for (const auto& flag : split(columns.get(record, "flags"), ';')) {
+      if (flag == "image_check") item.image_check_required = true;
+      else if (flag == "serial_tracked") item.serial_tracked = true;
+      else if (flag == "no_visible_barcode") item.no_visible_barcode = true;
+      else problems.add(line, fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, no_visible_barcode)", flag));
+    }
+    add_item_checked(std::move(item), line, "sku " + sku, catalog, problems);
+    ++count;
+  }
+  for (auto& [line, kit] : kits) {
+    const std::string sku = kit.sku;
+    if (auto added = catalog.add_kit(std::move(kit)); !added) {
+      problems.add(line, fmt::format("kit {}: {}", sku, added.error().message));
+    }
+    ++count;
+  }
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  return count;
+}
+
+// --- Orders -----------------------------------------------------------------------------------
+
+void check_order(const Order& order, int line, const Catalog& catalog, Problems& problems)
+{
+  auto expanded = expand_order(order, catalog);
+  if (!expanded) {
+    problems.add(line, expanded.error().message);
+  }
+}
+
+Result<std::vector<Order>> import_orders_json(std::string_view text, const std::string& name, const Catalog& catalog)
+{
+  auto document = parse_json(text, name);
+  if (!document) {
+    return tl::unexpected(document.error());
+  }
+  Problems problems(name);
+  check_fields(*document, {"orders"}, "file", 1, problems);
+  const auto lines = element_lines(text, "orders");
+  std::vector<Order> orders;
+  std::set<std::string> seen;
+  const Json& list = (*document)["orders"];
+  if (!list.is_array()) {
+    problems.add(1, "orders: missing or not an array");
+    return tl::unexpected(problems.error());
+  }
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    const int line = line_of(lines, i);
+    const std::string where = fmt::format("orders[{}]", i);
+    const Json& object = list[i];
+    if (!check_fields(object, {"id", "value", "currency", "customer", "image_check", "lines"}, where, line, problems)) {
+      continue;
+    }
+    Order order;
+    order.id = get_string(object, "id", where, line, problems, true);
+    order.value = get_money(object, "value", where, line, problems);
+    order.customer = get_string(object, "customer", where, line, problems, false);
+    order.image_check_flagged = get_bool(object, "image_check", where, line, problems);
+    if (!order.id.empty() && !seen.insert(order.id).second) {
+      problems.add(line, fmt::format("{}: order {} appears twice", where, order.id));
+    }
+    auto order_lines = object.find("lines");
+    if (order_lines == object.end() || !order_lines->is_array()) {
+      problems.add(line, fmt::format("{}.lines: missing (a list of lines)", where));
+      continue;
+    }
+    for (std::size_t l = 0; l < order_lines->size(); ++l) {
+      const std::string line_where = fmt::format("{}.lines[{}]", where, l);
+      const Json& line_object = (*order_lines)[l];
+      if (!check_fields(line_object, {"line", "sku", "style", "attributes", "quantity", "description"}, line_where, line,
+                        problems)) {
+        continue;
+      }
+      OrderLine order_line;
+      order_line.line_no = get_int(line_object, "line", line_where, line, problems, static_cast<std::int32_t>(l + 1), 1, 100'000);
+      order_line.sku = get_string(line_object, "sku", line_where, line, problems, false);
+      order_line.style = get_string(line_object, "style", line_where, line, problems, false);
+      order_line.required_attributes = get_attributes(line_object, line_where, line, problems);
+      order_line.quantity = get_int(line_object, "quantity", line_where, line, problems, 1, 1, 100'000);
+      order_line.description = get_string(line_object, "description", line_where, line, problems, false);
+      order.lines.push_back(std::move(order_line));
+    }
+    if (!order.id.empty()) {
+      check_order(order, line, catalog, problems);
+      orders.push_back(std::move(order));
+    }
+  }
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  return orders;
+}
+
+Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::string& name, const Catalog& catalog)
+{
+  auto records = parse_csv(text);
+  if (!records) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
+  }
+  Problems problems(name);
+  if (records->empty()) {
+    problems.add(0, "empty file: the first line must name the columns");
+    return tl::unexpected(problems.error());
+  }
+  const CsvColumns columns((*records)[0],
+                           {"order_id", "value", "currency", "customer", "image_check", "line", "sku", "style",
+                            "attributes", "quantity", "description"},
+                           {"order_id", "value", "quantity"}, problems);
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  std::vector<Order> orders;
+  std::map<std::string, std::pair<std::size_t, int>> index;   // order id → position, first line
+  for (std::size_t r = 1; r < records->size(); ++r) {
+    const CsvRecord& record = (*records)[r];
+    const int line = record.line;
+    const std::string id = columns.get(record, "order_id");
+    if (id.empty()) {
+      problems.add(line, "order_id: missing");
+      continue;
+    }
+    const std::string currency = columns.get(record, "currency").empty() ? "USD" : columns.get(record, "currency");
+    auto value = parse_money(columns.get(record, "value"), currency);
+    if (!value) {
+      problems.add(line, "value: " + value.error().message);
+      continue;
+    }
+    auto image_check = parse_bool(columns.get(record, "image_check"));
+    if (!image_check) {
+      problems.add(line, "image_check: " + image_check.error().message);
+    }
+    auto found = index.find(id);
+    if (found == index.end()) {
+      Order order;
+      order.id = id;
+      order.value = *value;
+      order.customer = columns.get(record, "customer");
+      order.image_check_flagged = image_check.value_or(false);
+      found = index.emplace(id, std::make_pair(orders.size(), line)).first;
+      orders.push_back(std::move(order));
+    } else if (!(orders[found->second.first].value == *value)) {
+      problems.add(line, fmt::format("value: order {} has value {} on line {}", id,
+                                     format_money(orders[found->second.first].value), found->second.second));
+    }
+    Order& order = orders[found->second.first];
+    OrderLine order_line;
+    if (const auto number = columns.get(record, "line"); !number.empty()) {
+      auto parsed = parse_int(number, 1, 100'000);
+      if (!parsed) {
+        problems.add(line, "line: " + parsed.error().message);
+      }
+      order_line.line_no = parsed.value_or(0);
+    } else {
+      order_line.line_no = static_cast<std::int32_t>(order.lines.size() + 1);
+    }
+    order_line.sku = columns.get(record, "sku");
+    order_line.style = columns.get(record, "style");
+    if (auto attributes = parse_attribute_list(columns.get(record, "attributes"))) {
+      order_line.required_attributes = *attributes;
+    } else {
+      problems.add(line, "attributes: " + attributes.error().message);
+    }
+    auto quantity = parse_int(columns.get(record, "quantity"), 1, 100'000);
+    if (!quantity) {
+      problems.add(line, "quantity: " + quantity.error().message);
+    }
+    order_line.quantity = quantity.value_or(1);
+    order_line.description = columns.get(record, "description");
+    order.lines.push_back(std::move(order_line));
+  }
+  for (const auto& order : orders) {
+    check_order(order, index[order.id].second, catalog, problems);
+  }
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  return orders;
+}
+
+} // namespace
+
+Result<FileFormat> format_of(const std::filesystem::path& path)
+{
+  const auto extension = path.extension().string();
+  if (extension == ".csv" || extension == ".CSV") return FileFormat::csv;
+  if (extension == ".json" || extension == ".JSON") return FileFormat::json;
+  return make_error(ErrorType::invalid_input,
+                    fmt::format("{}: cannot tell the format from the extension; use .csv or .json, or --format", path.string()));
+}
+
+Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog)
+{
+  Catalog staged = catalog;   // the whole file or nothing
+  auto count = format == FileFormat::json ? import_catalog_json(text, name, staged) : import_catalog_csv(text, name, staged);
+  if (count) {
+    catalog = std::move(staged);
+  }
+  return count;
+}
+
+Result<std::vector<Order>> import_orders(std::string_view text, FileFormat format, const std::string& name,
+                                         const Catalog& catalog)
+{
+  return format == FileFormat::json ? import_orders_json(text, name, catalog) : import_orders_csv(text, name, catalog);
+}
+
+Result<std::string> read_text_file(const std::filesystem::path& path)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return make_error(ErrorType::not_found, fmt::format("{}: no such file", path.string()));
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    return make_error(ErrorType::io, fmt::format("{}: cannot be read", path.string()));
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+} // namespace pickverify::app

@@ -1,0 +1,344 @@
+// Journal benchmarks: how long a station waits for "durable", and how many scans per second the
+// store sustains, against a plain prepared SQLite INSERT of the same row with the same pragmas.
+//
+// Every benchmark runs a ScanStep before the journal: the work that turns one ScanEvent into the
+// row to journal. Today the only step builds the row ("row"); the scan → verdict step (parse,
+// identify, session.apply) registers itself in main() the same way, and every figure is then
+// measured for it too.
+//
+// The databases go to $PICKVERIFY_BENCH_DIR, else ./bench-store-data: keep them on the disk the
+// stations use (a tmpfs would make fsync free and the figures meaningless).
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <benchmark/benchmark.h>
+#include <sqlite3.h>
+
+#include <pickverify/scan_event.hpp>
+#include <pickverify/store.hpp>
+
+namespace {
+
+using namespace pickverify;
+using Clock = std::chrono::steady_clock;
+
+constexpr int k_stations = 8;
+constexpr int k_single_iterations = 2000;   // enough samples for a p99
+constexpr int k_batch_iterations = 500;
+
+// --- The step in front of the journal ------------------------------------------------------------
+
+using ScanStep = std::function<JournalEntry(const ScanEvent&)>;
+
+struct StepFactory {
+  std::string name;
+  std::function<ScanStep()> make;   // fresh state (catalog, sessions …) for each benchmark run
+};
+
+// Builds the journal row from the scan as a station would, without a verdict of its own.
+ScanStep make_row_step()
+{
+  return [](const ScanEvent& scan) {
+    JournalEntry entry;
+    entry.utc_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scan.utc.time_since_epoch()).count();
+    entry.type = "scan";
+    entry.station = scan.station;
+    entry.operator_id = "picker-7";
+    entry.order_id = "ORD-2025-00145";
+    entry.session_id = "S-" + scan.station + "-1";
+    entry.raw = scan.raw;
+    entry.aim = scan.aim.value_or("");
+    entry.source = scan.source;
+    entry.gtin = "09506000001418";
+    entry.verdict = "accepted";
+    entry.reason = "line 1 now 1/1";
+    entry.detail = R"({"line":1,"count":1,"quantity":1})";
+    return entry;
+  };
+}
+
+ScanEvent make_scan(int station)
+{
+  ScanEvent scan;
+  scan.raw = "09506000001418";
+  scan.aim = "]E0";
+  scan.source = "usb:1-1." + std::to_string(station) + ":0c2e:0b61";
+  scan.source_kind = SourceKind::hid_pos;
+  scan.station = "st-" + std::to_string(station);
+  stamp_now(scan);
+  return scan;
+}
+
+// --- Helpers --------------------------------------------------------------------------------------
+
+std::filesystem::path fresh_db(const std::string& name)
+{
+  const char* dir = std::getenv("PICKVERIFY_BENCH_DIR");
+  const std::filesystem::path folder = dir ? dir : "bench-store-data";
+  std::filesystem::create_directories(folder);
+  const auto path = folder / (name + ".db");
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::filesystem::remove(path.string() + suffix);
+  }
+  return path;
+}
+
+// p50/p99 from the per-iteration timings of this run, in microseconds.
+void report_percentiles(benchmark::State& state, std::vector<double>& seconds)
+{
+  if (seconds.empty()) {
+    return;
+  }
+  std::sort(seconds.begin(), seconds.end());
+  auto at = [&seconds](double q) {
+    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] * 1e6;
+  };
+  state.counters["p50_us"] = at(0.50);
+  state.counters["p99_us"] = at(0.99);
+  state.counters["max_us"] = seconds.back() * 1e6;
+}
+
+std::unique_ptr<Store> open_store(benchmark::State& state, const std::string& name)
+{
+  auto store = open_sqlite_store(fresh_db(name));
+  if (!store) {
+    state.SkipWithError(store.error().message.c_str());
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+// The obvious alternative: the same row, a prepared INSERT, autocommit, the same pragmas, no
+// chain and no hash.
+class PlainTable {
+public:
+  explicit PlainTable(const std::filesystem::path& path)
+  {
+    sqlite3_open(path.c_str(), &m_db);
+    sqlite3_exec(m_db,
+                 "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;"
+                 "CREATE TABLE plain (seq INTEGER PRIMARY KEY, utc_ms INTEGER, type TEXT, station TEXT, "
+                 "operator_id TEXT, order_id TEXT, session_id TEXT, raw BLOB, aim TEXT, source TEXT, gtin TEXT, "
+                 "ais TEXT, verdict TEXT, reason TEXT, evidence_hash TEXT, detail TEXT, prev_hash TEXT, hash TEXT);",
+                 nullptr, nullptr, nullptr);
+    sqlite3_prepare_v2(m_db,
+                       "INSERT INTO plain (utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, "
+                       "gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       -1, &m_insert, nullptr);
+  }
+  ~PlainTable()
+  {
+    sqlite3_finalize(m_insert);
+    sqlite3_close(m_db);
+  }
+  PlainTable(const PlainTable&) = delete;
+  PlainTable& operator=(const PlainTable&) = delete;
+
+  bool insert(const JournalEntry& e)
+  {
+    int i = 1;
+    sqlite3_bind_int64(m_insert, i++, e.utc_ms);
+    for (const std::string* text : {&e.type, &e.station, &e.operator_id, &e.order_id, &e.session_id}) {
+      sqlite3_bind_text(m_insert, i++, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+    }
+    sqlite3_bind_blob(m_insert, i++, e.raw.data(), static_cast<int>(e.raw.size()), SQLITE_STATIC);
+    for (const std::string* text : {&e.aim, &e.source, &e.gtin, &e.ais, &e.verdict, &e.reason, &e.evidence_hash,
+                                    &e.detail, &e.prev_hash, &e.hash}) {
+      sqlite3_bind_text(m_insert, i++, text->data(), static_cast<int>(text->size()), SQLITE_STATIC);
+    }
+    const bool done = sqlite3_step(m_insert) == SQLITE_DONE;
+    sqlite3_reset(m_insert);
+    return done;
+  }
+  bool exec(const char* sql) { return sqlite3_exec(m_db, sql, nullptr, nullptr, nullptr) == SQLITE_OK; }
+
+private:
+  sqlite3* m_db = nullptr;
+  sqlite3_stmt* m_insert = nullptr;
+};
+
+// --- Benchmarks -----------------------------------------------------------------------------------
+
+// One scan → step → journal append, durable: the latency a picker waits for.
+void bm_journal_append_one(benchmark::State& state, const StepFactory& factory)
+{
+  auto store = open_store(state, "append_one_" + factory.name);
+  if (!store) {
+    return;
+  }
+  ScanStep step = factory.make();
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    const auto start = Clock::now();
+    auto appended = store->append_one(step(scan));
+    const std::chrono::duration<double> elapsed = Clock::now() - start;
+    if (!appended) {
+      state.SkipWithError(appended.error().message.c_str());
+      break;
+    }
+    state.SetIterationTime(elapsed.count());
+    samples.push_back(elapsed.count());
+  }
+  state.SetItemsProcessed(state.iterations());
+  report_percentiles(state, samples);
+}
+
+// The same rows through a plain prepared INSERT in autocommit: the floor SQLite sets.
+void bm_plain_insert_one(benchmark::State& state, const StepFactory& factory)
+{
+  PlainTable table(fresh_db("plain_one_" + factory.name));
+  ScanStep step = factory.make();
+  std::vector<double> samples;
+  samples.reserve(static_cast<std::size_t>(state.max_iterations));
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    const auto start = Clock::now();
+    const bool done = table.insert(step(scan));
+    const std::chrono::duration<double> elapsed = Clock::now() - start;
+    if (!done) {
+      state.SkipWithError("plain insert failed");
+      break;
+    }
+    state.SetIterationTime(elapsed.count());
+    samples.push_back(elapsed.count());
+  }
+  state.SetItemsProcessed(state.iterations());
+  report_percentiles(state, samples);
+}
+
+// Eight stations' scans share one commit (append of a vector): sustained scans per second.
+void bm_journal_shared_commit(benchmark::State& state, const StepFactory& factory)
+{
+  auto store = open_store(state, "shared_" + factory.name);
+  if (!store) {
+    return;
+  }
+  ScanStep step = factory.make();
+  const auto stations = static_cast<int>(state.range(0));
+  std::vector<double> samples;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    std::vector<JournalEntry> batch;
+    batch.reserve(static_cast<std::size_t>(stations));
+    for (int s = 1; s <= stations; ++s) {
+      batch.push_back(step(make_scan(s)));
+    }
+    auto appended = store->append(std::move(batch));
+    const std::chrono::duration<double> elapsed = Clock::now() - start;
+    if (!appended) {
+      state.SkipWithError(appended.error().message.c_str());
+      break;
+    }
+    state.SetIterationTime(elapsed.count());
+    samples.push_back(elapsed.count());
+  }
+  state.SetItemsProcessed(state.iterations() * stations);
+  report_percentiles(state, samples);
+}
+
+// The same eight scans, each in its own commit.
+void bm_journal_commit_per_event(benchmark::State& state, const StepFactory& factory)
+{
+  auto store = open_store(state, "per_event_" + factory.name);
+  if (!store) {
+    return;
+  }
+  ScanStep step = factory.make();
+  const auto stations = static_cast<int>(state.range(0));
+  std::vector<double> samples;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    for (int s = 1; s <= stations; ++s) {
+      if (auto appended = store->append_one(step(make_scan(s))); !appended) {
+        state.SkipWithError(appended.error().message.c_str());
+        break;
+      }
+    }
+    const std::chrono::duration<double> elapsed = Clock::now() - start;
+    state.SetIterationTime(elapsed.count());
+    samples.push_back(elapsed.count());
+  }
+  state.SetItemsProcessed(state.iterations() * stations);
+  report_percentiles(state, samples);
+}
+
+// Plain inserts of the same eight rows in one explicit transaction: the floor for shared commits.
+void bm_plain_insert_shared_commit(benchmark::State& state, const StepFactory& factory)
+{
+  PlainTable table(fresh_db("plain_shared_" + factory.name));
+  ScanStep step = factory.make();
+  const auto stations = static_cast<int>(state.range(0));
+  std::vector<double> samples;
+  for (auto _ : state) {
+    const auto start = Clock::now();
+    bool done = table.exec("BEGIN IMMEDIATE");
+    for (int s = 1; s <= stations && done; ++s) {
+      done = table.insert(step(make_scan(s)));
+    }
+    done = done && table.exec("COMMIT");
+    const std::chrono::duration<double> elapsed = Clock::now() - start;
+    if (!done) {
+      state.SkipWithError("plain insert failed");
+      break;
+    }
+    state.SetIterationTime(elapsed.count());
+    samples.push_back(elapsed.count());
+  }
+  state.SetItemsProcessed(state.iterations() * stations);
+  report_percentiles(state, samples);
+}
+
+void register_journal_benchmarks(const StepFactory& factory)
+{
+  const std::string suffix = "/" + factory.name;
+  benchmark::RegisterBenchmark(("journal_append_one" + suffix).c_str(), bm_journal_append_one, factory)
+      ->Iterations(k_single_iterations)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("plain_insert_one" + suffix).c_str(), bm_plain_insert_one, factory)
+      ->Iterations(k_single_iterations)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("journal_shared_commit" + suffix).c_str(), bm_journal_shared_commit, factory)
+      ->Arg(k_stations)
+      ->Iterations(k_batch_iterations)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("plain_insert_shared_commit" + suffix).c_str(), bm_plain_insert_shared_commit,
+                               factory)
+      ->Arg(k_stations)
+      ->Iterations(k_batch_iterations)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("journal_commit_per_event" + suffix).c_str(), bm_journal_commit_per_event, factory)
+      ->Arg(k_stations)
+      ->Iterations(k_batch_iterations / 2)
+      ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+}
+
+} // namespace
+
+int main(int argc, char** argv)
+{
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) {
+    return 1;
+  }
+  register_journal_benchmarks({"row", make_row_step});
+  // The scan → verdict step (src/core session) registers here as a second StepFactory.
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# `pickverify demo` replays the incident and exits 0; the size-10 box is refused with its reason.
+source "$(dirname "$0")/lib.sh"
+"$pickverify" demo >"$work/out" 2>"$work/err" || { cat "$work/out" "$work/err" >&2; fail "demo exited $?"; }
+expect_in "$work/out" "size: scanned 10, order needs 9"
+expect_in "$work/out" "PACK REFUSED"
+expect_in "$work/out" "missing: line 3 Laces, black, 120 cm"
+expect_in "$work/out" "chain intact"
+"$pickverify" --data-dir "$PICKVERIFY_DATA_DIR/demo" audit verify >"$work/verify"
+expect_in "$work/verify" "journal intact"
+echo "ok"

@@ -1,0 +1,554 @@
+// The hash-chained journal: append, journal_row_hash, verify_chain and its tamper detection,
+// raw bytes kept exactly, read_journal filters, two writers on one chain.
+#include <random>
+#include <set>
+#include <thread>
+
+#include <catch2/catch.hpp>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <pickverify/store.hpp>
+
+#include "store_test_data.hpp"
+#include "temp_dir.hpp"
+
+using namespace pickverify;
+using pickverify::test::raw_sql;
+using pickverify::test::raw_sql_int;
+
+namespace {
+
+// docs/JOURNAL.md's recipe, written out independently of src/store: SHA-256 over the 64 hex
+// characters of prev_hash, then each field as an 8-byte big-endian length and its bytes, with seq
+// and utc_ms in decimal.
+std::string documented_row_hash(const JournalEntry& e, const std::string& prev_hash)
+{
+  REQUIRE(sodium_init() >= 0);
+  std::string message = prev_hash;
+  auto field = [&message](const std::string& bytes) {
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      message.push_back(static_cast<char>((static_cast<std::uint64_t>(bytes.size()) >> shift) & 0xff));
+    }
+    message += bytes;
+  };
+  field(std::to_string(e.seq));
+  field(std::to_string(e.utc_ms));
+  for (const std::string* text : {&e.type, &e.station, &e.operator_id, &e.order_id, &e.session_id, &e.raw, &e.aim,
+                                  &e.source, &e.gtin, &e.ais, &e.verdict, &e.reason, &e.evidence_hash, &e.detail}) {
+    field(*text);
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+std::vector<JournalEntry> read_all(Store& store, const JournalFilter& filter = {})
+{
+  std::vector<JournalEntry> rows;
+  REQUIRE(store.read_journal(filter, [&rows](const JournalEntry& entry) {
+    rows.push_back(entry);
+    return true;
+  }));
+  return rows;
+}
+
+// A journal of n scans, each from its own station so rows differ.
+std::unique_ptr<Store> store_with_events(const std::filesystem::path& path, int n)
+{
+  auto store = open_sqlite_store(path);
+  REQUIRE(store);
+  for (int i = 1; i <= n; ++i) {
+    REQUIRE((*store)->append_one(test::scan_entry("st-" + std::to_string(i), "0950600000141" + std::to_string(i % 10),
+                                                  1'760'000'000'000 + i * 1000)));
+  }
+  return std::move(*store);
+}
+
+ChainReport verify(const std::filesystem::path& path)
+{
+  auto store = open_sqlite_store(path);
+  REQUIRE(store);
+  auto report = (*store)->verify_chain();
+  REQUIRE(report);
+  return *report;
+}
+
+// What an attacker with the file does first: the append-only triggers are only a guard
+// against accidents.
+void drop_guards(const std::filesystem::path& path)
+{
+  raw_sql(path, "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;");
+}
+
+// Returns SQLite's error message, or "" when the statement succeeded.
+std::string try_sql(const std::filesystem::path& path, const std::string& sql)
+{
+  sqlite3* handle = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &handle) == SQLITE_OK);
+  char* message = nullptr;
+  sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &message);
+  std::string error = message ? message : "";
+  sqlite3_free(message);
+  sqlite3_close(handle);
+  return error;
+}
+
+} // namespace
+
+TEST_CASE("journal_row_hash follows the encoding documented in docs/JOURNAL.md", "[store][journal]")
+{
+  JournalEntry entry = test::scan_entry("st-1", std::string("]C1\x1d" "0109506000001906\0\xff", 22));
+  entry.seq = 42;
+  CHECK(journal_row_hash(entry, k_genesis_hash) == documented_row_hash(entry, k_genesis_hash));
+
+  // The worked example in docs/JOURNAL.md: QA can check their tooling against this value.
+  JournalEntry example;
+  example.seq = 1;
+  example.utc_ms = 1760000000000;
+  example.type = "scan";
+  example.station = "st-1";
+  example.raw = "09506000001418";
+  example.gtin = "09506000001418";
+  example.verdict = "accepted";
+  const std::string example_hash = journal_row_hash(example, k_genesis_hash);
+  CHECK(example_hash == documented_row_hash(example, k_genesis_hash));
+  CHECK(example_hash == "9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399");
+}
+
+TEST_CASE("journal_row_hash covers every field and their boundaries", "[store][journal]")
+{
+  JournalEntry base = test::scan_entry("st-1", "09506000001418");
+  base.seq = 7;
+  base.ais = "(01)09506000001418";
+  base.evidence_hash = std::string(64, 'e');
+  const std::string hash = journal_row_hash(base, k_genesis_hash);
+  CHECK(hash.size() == 64);
+  CHECK(hash.find_first_not_of("0123456789abcdef") == std::string::npos);
+
+  std::set<std::string> seen{hash};
+  for (std::string JournalEntry::*field :
+       {&JournalEntry::type, &JournalEntry::station, &JournalEntry::operator_id, &JournalEntry::order_id,
+        &JournalEntry::session_id, &JournalEntry::raw, &JournalEntry::aim, &JournalEntry::source,
+        &JournalEntry::gtin, &JournalEntry::ais, &JournalEntry::verdict, &JournalEntry::reason,
+        &JournalEntry::evidence_hash, &JournalEntry::detail}) {
+    JournalEntry changed = base;
+    (changed.*field).push_back('x');
+    CHECK(seen.insert(journal_row_hash(changed, k_genesis_hash)).second);
+  }
+  JournalEntry other_seq = base;
+  other_seq.seq = 8;
+  CHECK(seen.insert(journal_row_hash(other_seq, k_genesis_hash)).second);
+  JournalEntry other_time = base;
+  other_time.utc_ms += 1;
+  CHECK(seen.insert(journal_row_hash(other_time, k_genesis_hash)).second);
+  CHECK(seen.insert(journal_row_hash(base, std::string(64, '1'))).second);
+
+  // A byte moved from one field into the next must not give the same hash.
+  JournalEntry left = base;
+  left.type = "scan";
+  left.station = "x";
+  JournalEntry right = base;
+  right.type = "scanx";
+  right.station = "";
+  CHECK(journal_row_hash(left, k_genesis_hash) != journal_row_hash(right, k_genesis_hash));
+
+  // prev_hash itself is not part of the row's fields: hashing ignores entry.prev_hash/hash.
+  JournalEntry with_stale_hashes = base;
+  with_stale_hashes.prev_hash = "junk";
+  with_stale_hashes.hash = "junk";
+  CHECK(journal_row_hash(with_stale_hashes, k_genesis_hash) == hash);
+}
+
+TEST_CASE("SqliteStore::append assigns seq and chains the hashes", "[store][journal]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+
+  auto first = (*store)->append_one(test::scan_entry("st-1", "09506000001418"));
+  REQUIRE(first);
+  CHECK(first->seq == 1);
+  CHECK(first->prev_hash == k_genesis_hash);
+  CHECK(first->hash == journal_row_hash(*first, k_genesis_hash));
+
+  std::vector<JournalEntry> batch;
+  for (int station = 1; station <= 8; ++station) {
+    batch.push_back(test::scan_entry("st-" + std::to_string(station), "09506000001692"));
+  }
+  auto appended = (*store)->append(batch);
+  REQUIRE(appended);
+  REQUIRE(appended->size() == 8);
+  std::string prev = first->hash;
+  for (std::size_t i = 0; i < appended->size(); ++i) {
+    const JournalEntry& row = (*appended)[i];
+    CHECK(row.seq == static_cast<std::int64_t>(i) + 2);
+    CHECK(row.station == "st-" + std::to_string(i + 1));
+    CHECK(row.prev_hash == prev);
+    CHECK(row.hash == journal_row_hash(row, prev));
+    prev = row.hash;
+  }
+
+  auto report = (*store)->verify_chain();
+  REQUIRE(report);
+  CHECK(report->intact());
+  CHECK(report->event_count == 9);
+  CHECK(report->head_hash == prev);
+  CHECK(report->problem.empty());
+
+  // What is stored is what append returned.
+  const auto rows = read_all(**store);
+  REQUIRE(rows.size() == 9);
+  CHECK(rows.back().hash == appended->back().hash);
+  CHECK(rows.back().detail == appended->back().detail);
+}
+
+TEST_CASE("SqliteStore::append of nothing writes nothing; an event without a type is refused", "[store][journal]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  auto none = (*store)->append({});
+  REQUIRE(none);
+  CHECK(none->empty());
+
+  std::vector<JournalEntry> batch{test::scan_entry("st-1", "a"), JournalEntry{}};
+  auto refused = (*store)->append(batch);
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().type == ErrorType::invalid_input);
+  CHECK((*store)->verify_chain()->event_count == 0);   // not even the valid first one
+}
+
+TEST_CASE("SqliteStore::append stamps the time when the caller left it empty", "[store][journal]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
+  auto row = (*store)->append_one(test::scan_entry("st-1", "x", 0));
+  REQUIRE(row);
+  CHECK(row->utc_ms >= before);
+  CHECK(row->utc_ms < before + 60'000);
+  CHECK((*store)->verify_chain()->intact());
+}
+
+TEST_CASE("SqliteStore::append keeps hostile raw bytes exactly", "[store][journal]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  const auto scans = test::hostile_raw_scans();
+  {
+    auto store = open_sqlite_store(path);
+    REQUIRE(store);
+    for (const std::string& raw : scans) {
+      JournalEntry entry = test::scan_entry("st-1", raw);
+      entry.reason = "unknown code: " + raw;   // text columns carry the same bytes
+      REQUIRE((*store)->append_one(entry));
+    }
+  }
+  auto store = open_sqlite_store(path);
+  REQUIRE(store);
+  const auto rows = read_all(**store);
+  REQUIRE(rows.size() == scans.size());
+  for (std::size_t i = 0; i < scans.size(); ++i) {
+    INFO("scan " << i);
+    CHECK(rows[i].raw.size() == scans[i].size());
+    CHECK(rows[i].raw == scans[i]);
+    CHECK(rows[i].reason == "unknown code: " + scans[i]);
+  }
+  CHECK((*store)->verify_chain()->intact());
+  CHECK(raw_sql_int(path, "SELECT count(*) FROM journal WHERE typeof(raw) <> 'blob'") == 0);
+  CHECK(raw_sql_int(path, "SELECT length(raw) FROM journal WHERE seq = 10") == 4096);
+  CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'journal'") == 1);
+}
+
+TEST_CASE("the journal refuses UPDATE and DELETE from plain SQL", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 3);
+  CHECK_THAT(try_sql(path, "UPDATE journal SET verdict = 'accepted' WHERE seq = 2"), Catch::Contains("append-only"));
+  CHECK_THAT(try_sql(path, "DELETE FROM journal WHERE seq = 2"), Catch::Contains("append-only"));
+  CHECK(verify(path).intact());
+}
+
+TEST_CASE("SqliteStore::verify_chain finds a changed row", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 6);
+  drop_guards(path);
+
+  SECTION("a changed verdict")
+  {
+    raw_sql(path, "UPDATE journal SET verdict = 'wrong_variant' WHERE seq = 3");
+  }
+  SECTION("a changed raw byte")
+  {
+    raw_sql(path, "UPDATE journal SET raw = CAST('09506000001487' AS BLOB) WHERE seq = 3");
+  }
+  SECTION("a changed time")
+  {
+    raw_sql(path, "UPDATE journal SET utc_ms = utc_ms + 1 WHERE seq = 3");
+  }
+  const ChainReport report = verify(path);
+  CHECK_FALSE(report.intact());
+  CHECK(report.first_bad_seq == 3);
+  CHECK_THAT(report.problem, Catch::StartsWith("seq 3:") && Catch::Contains("changed"));
+  CHECK(report.event_count == 6);
+}
+
+TEST_CASE("SqliteStore::verify_chain finds a changed row whose hash was recomputed", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  auto store = store_with_events(path, 6);
+  drop_guards(path);
+  auto rows = read_all(*store);
+
+  SECTION("in the middle: the next row's prev_hash no longer matches")
+  {
+    JournalEntry forged = rows[2];
+    forged.verdict = "accepted";
+    forged.gtin = "09506000001487";
+    forged.hash = journal_row_hash(forged, forged.prev_hash);
+    raw_sql(path, "DELETE FROM journal WHERE seq = 3;" + test::journal_insert_sql(forged));
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 4);
+    CHECK_THAT(report.problem, Catch::StartsWith("seq 4: prev_hash"));
+  }
+  SECTION("at the end: the recorded head no longer matches")
+  {
+    JournalEntry forged = rows[5];
+    forged.reason = "nothing to see";
+    forged.hash = journal_row_hash(forged, forged.prev_hash);
+    raw_sql(path, "DELETE FROM journal WHERE seq = 6;" + test::journal_insert_sql(forged));
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 6);
+    CHECK_THAT(report.problem, Catch::Contains("journal head"));
+  }
+}
+
+TEST_CASE("SqliteStore::verify_chain finds a deleted row", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 6);
+  drop_guards(path);
+
+  SECTION("in the middle")
+  {
+    raw_sql(path, "DELETE FROM journal WHERE seq = 4");
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 4);
+    CHECK(report.problem == "seq 4: missing: the next row is seq 5 (rows were deleted)");
+    CHECK(report.event_count == 5);
+  }
+  SECTION("in the middle, the later rows renumbered to close the gap")
+  {
+    raw_sql(path, "DELETE FROM journal WHERE seq = 4; UPDATE journal SET seq = seq - 1 WHERE seq > 4;");
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 4);
+    CHECK_THAT(report.problem, Catch::StartsWith("seq 4: prev_hash"));
+  }
+  SECTION("the first row")
+  {
+    raw_sql(path, "DELETE FROM journal WHERE seq = 1");
+    CHECK(verify(path).first_bad_seq == 1);
+  }
+  SECTION("the last row")
+  {
+    raw_sql(path, "DELETE FROM journal WHERE seq = 6");
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 6);
+    CHECK_THAT(report.problem, Catch::Contains("rows at the end were deleted"));
+  }
+  SECTION("every row")
+  {
+    raw_sql(path, "DELETE FROM journal");
+    CHECK(verify(path).first_bad_seq == 1);
+  }
+  SECTION("the head record too")
+  {
+    raw_sql(path, "DELETE FROM journal WHERE seq = 6; DELETE FROM journal_head;");
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 6);
+    CHECK_THAT(report.problem, Catch::Contains("head record is missing"));
+  }
+}
+
+TEST_CASE("SqliteStore::verify_chain finds an inserted row", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  auto store = store_with_events(path, 6);
+  drop_guards(path);
+  auto rows = read_all(*store);
+
+  SECTION("in the middle, well formed, later rows renumbered")
+  {
+    JournalEntry forged = test::scan_entry("st-9", "09506000001418");
+    forged.seq = 3;
+    forged.prev_hash = rows[1].hash;
+    forged.hash = journal_row_hash(forged, forged.prev_hash);
+    raw_sql(path, "UPDATE journal SET seq = -seq WHERE seq >= 3; UPDATE journal SET seq = 1 - seq WHERE seq < 0;" +
+                      test::journal_insert_sql(forged));
+    REQUIRE(raw_sql_int(path, "SELECT count(*) FROM journal") == 7);
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 4);   // row 3 itself chains; the row after it no longer does
+  }
+  SECTION("at the end, well formed, without the store")
+  {
+    JournalEntry forged = test::scan_entry("st-9", "09506000001418");
+    forged.seq = 7;
+    forged.prev_hash = rows[5].hash;
+    forged.hash = journal_row_hash(forged, forged.prev_hash);
+    raw_sql(path, test::journal_insert_sql(forged));
+    const ChainReport report = verify(path);
+    CHECK(report.first_bad_seq == 7);
+    CHECK_THAT(report.problem, Catch::Contains("added outside pickverify"));
+  }
+  SECTION("with a seq before the first")
+  {
+    JournalEntry forged = rows[0];
+    forged.seq = 0;
+    raw_sql(path, test::journal_insert_sql(forged));
+    CHECK(verify(path).first_bad_seq == 0);
+  }
+}
+
+TEST_CASE("SqliteStore::verify_chain finds reordered rows", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 6);
+  drop_guards(path);
+  raw_sql(path, "UPDATE journal SET seq = -seq WHERE seq IN (3, 4);"
+                "UPDATE journal SET seq = CASE seq WHEN -3 THEN 4 ELSE 3 END WHERE seq < 0;");
+  const ChainReport report = verify(path);
+  CHECK(report.first_bad_seq == 3);
+  CHECK_THAT(report.problem, Catch::StartsWith("seq 3: prev_hash"));
+}
+
+TEST_CASE("SqliteStore::append after tampering keeps the damage visible", "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 4);
+  drop_guards(path);
+  raw_sql(path, "DELETE FROM journal WHERE seq = 4");
+  {
+    auto store = open_sqlite_store(path);
+    REQUIRE(store);
+    auto row = (*store)->append_one(test::scan_entry("st-1", "x"));
+    REQUIRE(row);
+    CHECK(row->seq == 5);   // continues from the recorded head, not from the truncated end
+  }
+  CHECK(verify(path).first_bad_seq == 4);
+
+  // A row added behind the store's back takes the next seq: the store refuses to overwrite it.
+  raw_sql(path, "INSERT INTO journal SELECT 6, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, "
+                "source, gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash FROM journal WHERE seq = 5");
+  auto store = open_sqlite_store(path);
+  REQUIRE(store);
+  auto refused = (*store)->append_one(test::scan_entry("st-1", "y"));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().type == ErrorType::corrupt);
+  CHECK_THAT(refused.error().message, Catch::Contains("seq 6 exists already"));
+}
+
+TEST_CASE("SqliteStore::read_journal filters by order, station, session and time", "[store][journal]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  const std::int64_t t0 = 1'760'000'000'000;
+  for (int i = 0; i < 12; ++i) {
+    JournalEntry entry = test::scan_entry("st-" + std::to_string(i % 3), "x", t0 + i * 1000);
+    entry.order_id = i < 6 ? "ORD-A" : "ORD-B";
+    entry.session_id = "S-" + std::to_string(i / 4);
+    REQUIRE((*store)->append_one(entry));
+  }
+  CHECK(read_all(**store).size() == 12);
+
+  JournalFilter by_order;
+  by_order.order_id = "ORD-B";
+  auto rows = read_all(**store, by_order);
+  REQUIRE(rows.size() == 6);
+  CHECK(rows.front().seq == 7);
+  CHECK(rows.back().seq == 12);
+
+  JournalFilter by_station_and_order;
+  by_station_and_order.station = "st-1";
+  by_station_and_order.order_id = "ORD-A";
+  rows = read_all(**store, by_station_and_order);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].seq == 2);
+  CHECK(rows[1].seq == 5);
+
+  JournalFilter by_session;
+  by_session.session_id = "S-2";
+  CHECK(read_all(**store, by_session).size() == 4);
+
+  JournalFilter by_time;   // from inclusive, to exclusive
+  by_time.from_utc_ms = t0 + 3000;
+  by_time.to_utc_ms = t0 + 5000;
+  rows = read_all(**store, by_time);
+  REQUIRE(rows.size() == 2);
+  CHECK(rows[0].seq == 4);
+  CHECK(rows[1].seq == 5);
+
+  JournalFilter nothing;
+  nothing.order_id = "ORD-' OR '1'='1";
+  CHECK(read_all(**store, nothing).empty());
+
+  int visited = 0;
+  REQUIRE((*store)->read_journal({}, [&visited](const JournalEntry&) { return ++visited < 3; }));
+  CHECK(visited == 3);
+}
+
+TEST_CASE("SqliteStore::append from two connections at once keeps one chain", "[store][journal]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  REQUIRE(open_sqlite_store(path));
+  constexpr int k_events_per_writer = 60;
+  // Catch2 assertions are not thread-safe: the writers report their first failure as text.
+  auto writer = [&path](const std::string& station, unsigned seed, std::string& failure) {
+    auto store = open_sqlite_store(path);   // its own connection, as another process would have
+    if (!store) {
+      failure = store.error().message;
+      return;
+    }
+    std::mt19937 random(seed);
+    int written = 0;
+    while (written < k_events_per_writer) {
+      const int batch_size = std::min(k_events_per_writer - written, static_cast<int>(random() % 5) + 1);
+      std::vector<JournalEntry> batch(static_cast<std::size_t>(batch_size), test::scan_entry(station, station));
+      auto appended = (*store)->append(batch);
+      if (!appended) {
+        failure = appended.error().message;
+        return;
+      }
+      written += batch_size;
+    }
+  };
+  std::string failure_a;
+  std::string failure_b;
+  std::thread a(writer, "st-a", 1u, std::ref(failure_a));
+  std::thread b(writer, "st-b", 2u, std::ref(failure_b));
+  a.join();
+  b.join();
+  CHECK(failure_a.empty());
+  CHECK(failure_b.empty());
+
+  const ChainReport report = verify(path);
+  CHECK(report.intact());
+  CHECK(report.event_count == 2 * k_events_per_writer);
+  CHECK(raw_sql_int(path, "SELECT count(DISTINCT seq) FROM journal") == 2 * k_events_per_writer);
+  CHECK(raw_sql_int(path, "SELECT count(*) FROM journal WHERE station = 'st-a'") == k_events_per_writer);
+}

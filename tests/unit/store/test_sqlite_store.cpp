@@ -1,0 +1,249 @@
+// SqliteStore catalog and order persistence: round trips, upserts, all-or-nothing saves.
+#include <catch2/catch.hpp>
+
+#include <pickverify/store.hpp>
+
+#include "store_test_data.hpp"
+#include "temp_dir.hpp"
+
+using namespace pickverify;
+using namespace std::string_literals;
+
+namespace {
+
+void check_same_item(const Item& got, const Item& want)
+{
+  INFO("item " << want.sku);
+  CHECK(got.sku == want.sku);
+  CHECK(got.style == want.style);
+  CHECK(got.description == want.description);
+  CHECK(got.gtins == want.gtins);
+  CHECK(got.attributes == want.attributes);
+  CHECK(got.weight_g == want.weight_g);
+  CHECK(got.unit_value == want.unit_value);
+  CHECK(got.image_check_required == want.image_check_required);
+  CHECK(got.serial_tracked == want.serial_tracked);
+  CHECK(got.no_visible_barcode == want.no_visible_barcode);
+}
+
+void check_same_order(const Order& got, const Order& want)
+{
+  INFO("order " << want.id);
+  CHECK(got.id == want.id);
+  CHECK(got.value == want.value);
+  CHECK(got.image_check_flagged == want.image_check_flagged);
+  CHECK(got.customer == want.customer);
+  REQUIRE(got.lines.size() == want.lines.size());
+  for (std::size_t i = 0; i < want.lines.size(); ++i) {
+    CHECK(got.lines[i].line_no == want.lines[i].line_no);
+    CHECK(got.lines[i].sku == want.lines[i].sku);
+    CHECK(got.lines[i].style == want.lines[i].style);
+    CHECK(got.lines[i].required_attributes == want.lines[i].required_attributes);
+    CHECK(got.lines[i].quantity == want.lines[i].quantity);
+    CHECK(got.lines[i].description == want.lines[i].description);
+  }
+}
+
+} // namespace
+
+TEST_CASE("SqliteStore::save_catalog and load_catalog round-trip items and kits", "[store][catalog]")
+{
+  test::TempDir dir;
+  const Catalog original = test::demo_catalog();
+  {
+    auto store = open_sqlite_store(dir / "pickverify.db");
+    REQUIRE(store);
+    REQUIRE((*store)->save_catalog(original));
+  }
+  auto store = open_sqlite_store(dir / "pickverify.db");   // a new connection reads what is on disk
+  REQUIRE(store);
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  REQUIRE(loaded->items().size() == original.items().size());
+  for (std::size_t i = 0; i < original.items().size(); ++i) {
+    check_same_item(loaded->items()[i], original.items()[i]);
+  }
+  const Kit* kit = loaded->find_kit("KIT-CARE");
+  REQUIRE(kit);
+  CHECK(kit->description == "Shoe care kit");
+  REQUIRE(kit->components.size() == 2);
+  CHECK(kit->components[0].sku == "CARE-BRUSH");
+  CHECK(kit->components[1].sku == "CARE-SPRAY");
+  CHECK(kit->components[1].quantity == 1);
+  const Item* size_nine = loaded->find_by_gtin("09506000001418");
+  REQUIRE(size_nine);
+  CHECK(size_nine->attributes.at("size") == "9");
+}
+
+TEST_CASE("SqliteStore::load_catalog of an empty database is an empty catalog", "[store][catalog]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  CHECK(loaded->items().empty());
+  CHECK(loaded->kits().empty());
+}
+
+TEST_CASE("SqliteStore::save_catalog upserts: changed items are replaced, others kept", "[store][catalog]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  REQUIRE((*store)->save_catalog(test::demo_catalog()));
+
+  // A second import changes the socks' price and moves the socks' GTIN to a new item, and gives
+  // the socks a new GTIN: both items are in this import, so the move is legitimate.
+  Catalog update;
+  Item socks;
+  socks.sku = "SOCK-RUN-M";
+  socks.style = "SOCK-RUN";
+  socks.description = "Running socks, M (2 pairs)";
+  socks.gtins = {"09506000002057"};
+  socks.attributes = {{"size", "M"}, {"pairs", "2"}};
+  socks.unit_value = Money{1500, "USD"};
+  REQUIRE(update.add_item(socks));
+  Item new_socks;
+  new_socks.sku = "SOCK-RUN-M-1P";
+  new_socks.style = "SOCK-RUN";
+  new_socks.gtins = {"09506000001975"};
+  new_socks.attributes = {{"size", "M"}};
+  REQUIRE(update.add_item(new_socks));
+  REQUIRE((*store)->save_catalog(update));
+
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  CHECK(loaded->items().size() == 11);
+  const Item* changed = loaded->find_item("SOCK-RUN-M");
+  REQUIRE(changed);
+  CHECK(changed->unit_value.minor == 1500);
+  CHECK(changed->gtins == std::vector<std::string>{"09506000002057"});
+  CHECK(changed->attributes.size() == 2);
+  REQUIRE(loaded->find_by_gtin("09506000001975"));
+  CHECK(loaded->find_by_gtin("09506000001975")->sku == "SOCK-RUN-M-1P");
+  CHECK(loaded->find_item("TR-RUN-09-D"));   // untouched by the second import
+}
+
+TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  REQUIRE((*store)->save_catalog(test::demo_catalog()));
+
+  // The first item is new and fine; the second claims a GTIN the stored brush still holds.
+  Catalog clash;
+  Item belt;
+  belt.sku = "ACC-BELT";
+  belt.gtins = {"09506000002125"};
+  REQUIRE(clash.add_item(belt));
+  Item impostor;
+  impostor.sku = "CARE-BRUSH-2";
+  impostor.gtins = {"09506000001838"};
+  REQUIRE(clash.add_item(impostor));
+
+  auto saved = (*store)->save_catalog(clash);
+  REQUIRE_FALSE(saved);
+  CHECK(saved.error().type == ErrorType::conflict);
+  CHECK_THAT(saved.error().message, Catch::Contains("09506000001838") && Catch::Contains("CARE-BRUSH"));
+
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  CHECK(loaded->items().size() == 10);
+  CHECK_FALSE(loaded->find_item("ACC-BELT"));   // rolled back with the rest
+  CHECK(loaded->find_by_gtin("09506000001838")->sku == "CARE-BRUSH");
+}
+
+TEST_CASE("SqliteStore::save_orders and find_order round-trip orders with their lines", "[store][orders]")
+{
+  test::TempDir dir;
+  const auto orders = test::demo_orders();
+  {
+    auto store = open_sqlite_store(dir / "pickverify.db");
+    REQUIRE(store);
+    REQUIRE((*store)->save_orders(orders));
+  }
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  auto incident = (*store)->find_order("ORD-2025-00145");
+  REQUIRE(incident);
+  REQUIRE(incident->has_value());
+  check_same_order(**incident, orders[0]);
+
+  auto missing = (*store)->find_order("ORD-1999-00001");
+  REQUIRE(missing);
+  CHECK_FALSE(missing->has_value());
+
+  auto all = (*store)->list_orders();
+  REQUIRE(all);
+  REQUIRE(all->size() == 2);
+  check_same_order((*all)[0], orders[0]);
+  check_same_order((*all)[1], orders[1]);
+}
+
+TEST_CASE("SqliteStore::save_orders upserts by id and replaces the lines", "[store][orders]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  auto orders = test::demo_orders();
+  REQUIRE((*store)->save_orders(orders));
+
+  Order changed = orders[0];
+  changed.value.minor = 29900;
+  changed.lines.resize(2);
+  changed.lines[0].required_attributes = {{"size", "10"}};
+  REQUIRE((*store)->save_orders({changed}));
+
+  auto found = (*store)->find_order("ORD-2025-00145");
+  REQUIRE(found);
+  REQUIRE(found->has_value());
+  check_same_order(**found, changed);
+  CHECK((*store)->list_orders()->size() == 2);
+}
+
+TEST_CASE("SqliteStore::save_orders is all or nothing", "[store][orders]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+
+  auto orders = test::demo_orders();
+  Order broken;
+  broken.id = "ORD-2025-00147";
+  broken.lines = {OrderLine{1, "SOCK-RUN-M", "", {}, 1, ""}, OrderLine{1, "CARE-BRUSH", "", {}, 1, ""}};
+  orders.push_back(broken);
+
+  auto saved = (*store)->save_orders(orders);
+  REQUIRE_FALSE(saved);
+  CHECK(saved.error().type == ErrorType::conflict);
+  CHECK_THAT(saved.error().message, Catch::Contains("ORD-2025-00147") && Catch::Contains("line 1 appears twice"));
+  auto listed = (*store)->list_orders();
+  REQUIRE(listed);
+  CHECK(listed->empty());   // the two good orders before it were rolled back too
+
+  Order nameless;
+  auto empty_id = (*store)->save_orders({nameless});
+  REQUIRE_FALSE(empty_id);
+  CHECK(empty_id.error().type == ErrorType::invalid_input);
+}
+
+TEST_CASE("SqliteStore keeps SQL metacharacters and odd bytes in names as data", "[store][orders]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  Order odd;
+  odd.id = "ORD-'; DROP TABLE orders; --";
+  odd.customer = std::string("Zoë \"the\" \0 O'Brien"s);
+  odd.lines = {OrderLine{1, "SOCK-RUN-M", "", {{"note", "a\tb\nc"}}, 1, "50% off_"}};
+  REQUIRE((*store)->save_orders({odd}));
+  auto found = (*store)->find_order(odd.id);
+  REQUIRE(found);
+  REQUIRE(found->has_value());
+  check_same_order(**found, odd);
+  auto wildcard = (*store)->find_order("ORD-%");
+  REQUIRE(wildcard);
+  CHECK_FALSE(wildcard->has_value());
+}
