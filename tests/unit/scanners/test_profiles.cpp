@@ -9,7 +9,7 @@ using namespace pickverify;
 
 namespace {
 
-const char* k_valid = R"(vendor = "Honeywell"
+const char* k_valid = R"toml(vendor = "Honeywell"
 
 [[scanner]]
 name = "hw-kbd"
@@ -30,9 +30,9 @@ baud = 115200
 data_bits = 7
 parity = "even"
 stop_bits = 2
-)";
+)toml";
 
-void write(const std::filesystem::path& path, const std::string& text)
+void write_file(const std::filesystem::path& path, const std::string& text)
 {
   std::ofstream(path) << text;
 }
@@ -93,7 +93,7 @@ TEST_CASE("parse_profiles rejects bad values with file and line", "[profiles]")
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nbeep = \"yes\"\n", "x.toml:6: 'beep' must be true or false");
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nquirks = [\"fast\"]\n", "x.toml:6: unknown quirk 'fast'");
   check("mode = \"hid_pos\"\n", "x.toml:2: scanner 'a' without 'usb'");
-  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nmode = \"hid_pos\"\n", "x.toml:6: redefinition of existing key 'mode'");
+  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nmode = \"hid_pos\"\n", "x.toml:6: Error while parsing key-value pair: cannot redefine existing string 'mode'");
 }
 
 TEST_CASE("parse_profiles refuses a duplicate VID:PID in one file", "[profiles]")
@@ -108,9 +108,9 @@ TEST_CASE("parse_profiles refuses a duplicate VID:PID in one file", "[profiles]"
 TEST_CASE("load_profiles refuses a VID:PID claimed by two files, naming both", "[profiles]")
 {
   test::TempDir dir;
-  write(dir / "a.toml", "vendor = \"A\"\n[[scanner]]\nname = \"a\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
-  write(dir / "b.toml", "vendor = \"B\"\n\n[[scanner]]\nname = \"b\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
-  write(dir / "notes.txt", "not a profile");
+  write_file(dir / "a.toml", "vendor = \"A\"\n[[scanner]]\nname = \"a\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
+  write_file(dir / "b.toml", "vendor = \"B\"\n\n[[scanner]]\nname = \"b\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
+  write_file(dir / "notes.txt", "not a profile");
   auto profiles = load_profiles(dir.path());
   REQUIRE_FALSE(profiles);
   CHECK(profiles.error().message == "b.toml:3: duplicate USB id 05e0:1200 in 'b' (first at a.toml:2 in 'a')");
