@@ -115,7 +115,7 @@ void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vec
     return;
   }
 
-  std::string text = layout_character(m_settings.layout, usage, shift, altgr);
+  const std::string_view text = layout_character(m_settings.layout, usage, shift, altgr);
   if (text.empty())
     return;
   if (ctrl) {
@@ -129,7 +129,7 @@ void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vec
   if (is_dead(text)) {
     if (!m_dead_key.empty())
       append(m_dead_key);   // two dead keys in a row: both accents stand alone
-    m_dead_key = text.substr(1);
+    m_dead_key.assign(text.substr(1));
     return;
   }
   if (!m_dead_key.empty()) {

@@ -8,6 +8,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pickverify/error.hpp>
@@ -20,9 +21,9 @@ constexpr std::size_t k_max_keyboard_scan_bytes = 4096;
 
 // The characters one key usage produces in a layout, or empty for keys that type nothing.
 // `shift` and `altgr` are the modifier state; dead keys yield their spacing accent.
-std::string layout_character(KeyboardLayout layout, std::uint8_t usage, bool shift, bool altgr);
+std::string_view layout_character(KeyboardLayout layout, std::uint8_t usage, bool shift, bool altgr);
 // Dead keys come back from layout_character() marked by a leading 0x7f before their spacing form.
-bool is_dead(const std::string& text);
+bool is_dead(std::string_view text);
 
 struct KeyboardDecoderSettings {
   KeyboardLayout layout = KeyboardLayout::us;

@@ -135,16 +135,16 @@ const Table& table_for(KeyboardLayout layout)
 
 } // namespace
 
-std::string layout_character(KeyboardLayout layout, std::uint8_t usage, bool shift, bool altgr)
+std::string_view layout_character(KeyboardLayout layout, std::uint8_t usage, bool shift, bool altgr)
 {
   if (usage >= k_usages)
     return {};
   const Key& key = table_for(layout)[usage];
   const char* text = altgr ? key.altgr : (shift ? key.shift : key.normal);
-  return text ? std::string(text) : std::string();
+  return text ? std::string_view(text) : std::string_view();
 }
 
-bool is_dead(const std::string& text)
+bool is_dead(std::string_view text)
 {
   return !text.empty() && text[0] == k_dead;
 }
