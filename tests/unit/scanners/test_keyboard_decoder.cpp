@@ -92,7 +92,7 @@ TEST_CASE("KeyboardDecoder reads a French scanner's shifted digits through AZERT
   CHECK(t.scans[0] == "95(am@");
 }
 
-TEST_CASE("KeyboardDecoder turns Ctrl+] and Alt+keypad 029 into the GS separator", "[keyboard]")
+TEST_CASE("KeyboardDecoder turns Ctrl+right-bracket and Alt+keypad 029 into the GS separator", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::us));
   t.tap(0, 0x1e);            // 1
