@@ -74,7 +74,8 @@ Result<std::vector<DeviceProfile>> parse_profiles(std::string_view text, std::st
 // Loads every *.toml in `dir` (sorted by name); a duplicate name or VID:PID across files is an error
 // naming both places.
 Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& dir);
-// The source tree's devices/ folder (installed builds pass their own folder).
+// $PICKVERIFY_DEVICES_DIR if set, else /usr/share/pickverify/devices if it exists, else the source
+// tree's devices/ folder (PICKVERIFY_SOURCE_DIR).
 std::filesystem::path default_profiles_dir();
 const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, UsbId id);
 
@@ -122,8 +123,9 @@ struct DeviceInfo {
 
 class ScannerManager {
 public:
-  // Starts the event thread and claims every matching scanner already plugged in.
-  // Callbacks run on the manager's event thread, in order; keep them short.
+  // Starts the event thread and claims every matching scanner already plugged in: HID scanners
+  // through libusb, USB serial scanners (CDC-ACM, USB-serial) through the tty the kernel made.
+  // Callbacks run on the manager's threads one at a time, never concurrently; keep them short.
   static Result<std::unique_ptr<ScannerManager>> start(ScannerManagerOptions options);
   virtual ~ScannerManager() = default;
 

@@ -3,6 +3,7 @@
 #include <pickverify/scanners.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <set>
@@ -390,6 +391,13 @@ Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& di
 
 std::filesystem::path default_profiles_dir()
 {
+  // An explicit folder wins; then an installed one; then the source tree this binary was built from.
+  if (const char* dir = std::getenv("PICKVERIFY_DEVICES_DIR"); dir && *dir)
+    return dir;
+  std::error_code ec;
+  const std::filesystem::path installed = "/usr/share/pickverify/devices";
+  if (std::filesystem::is_directory(installed, ec))
+    return installed;
   return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "devices";
 }
 

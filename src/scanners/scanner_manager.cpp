@@ -5,6 +5,8 @@
 #include <pickverify/scanners.hpp>
 
 #include <algorithm>
+#include <filesystem>
+#include <optional>
 #include <atomic>
 #include <map>
 #include <mutex>
@@ -121,6 +123,29 @@ struct OpenScanner {
   std::optional<KeyboardDecoder> keyboard;
   std::optional<HidPosDecoder> hid_pos;
 };
+
+// A USB serial scanner (CDC-ACM, USB-serial): found through its tty in sysfs, read by SerialScanner.
+struct SerialEntry {
+  libusb_device* device = nullptr;
+  std::string id;
+  std::string profile;
+  std::atomic<bool> online{true};
+  std::unique_ptr<SerialScanner> scanner;
+};
+
+// The tty the kernel made for a USB device's interface, e.g. /dev/ttyACM0 for bus path 1-5.
+std::optional<std::string> find_tty(const std::string& bus_path)
+{
+  const std::string needle = "/" + bus_path + ":";
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/tty", ec)) {
+    std::error_code link_ec;
+    const auto real = std::filesystem::canonical(entry.path(), link_ec);
+    if (!link_ec && real.string().find(needle) != std::string::npos)
+      return "/dev/" + entry.path().filename().string();
+  }
+  return std::nullopt;
+}
 
 struct PendingOpen {
   libusb_device* device = nullptr;
@@ -358,10 +383,12 @@ private:
       return true;
     const UsbId usb{descriptor.idVendor, descriptor.idProduct};
     const DeviceProfile* profile = find_profile(m_options.profiles, usb);
-    if (!profile || profile->mode == ScannerMode::serial)
-      return true;   // not ours, or a serial scanner (opened through its tty)
+    if (!profile)
+      return true;   // not a scanner we know
     const std::string bus_path = bus_path_of(device);
     const std::string id = device_id_of(bus_path, usb);
+    if (profile->mode == ScannerMode::serial)
+      return arrive_serial(pending, *profile, usb, bus_path, id);
     for (const auto& open : m_open)
       if (open->device == device && !open->closing)
         return true;   // already claimed (hotplug enumeration and a rescan can both report it)
@@ -418,6 +445,61 @@ private:
       m_open.push_back(std::move(scanner));
     }
     record(id, bus_path, usb, serial, *profile, *station, DeviceState::online, message);
+    return true;
+  }
+
+  bool arrive_serial(PendingOpen& pending, const DeviceProfile& profile, UsbId usb, const std::string& bus_path,
+                     const std::string& id)
+  {
+    for (const auto& entry : m_serial)
+      if (entry->device == pending.device)
+        return true;
+    auto station = assign(profile, bus_path, "");
+    if (!station)
+      return true;
+    // The kernel's tty appears a moment after the USB device: wait for it, within the 2 s budget.
+    auto tty = find_tty(bus_path);
+    if (!tty) {
+      if (++pending.attempts < scanners::k_open_attempts)
+        return false;
+      record(id, bus_path, usb, "", profile, *station, DeviceState::offline,
+             "no tty appeared for this serial scanner (is cdc_acm or the USB-serial driver loaded?)");
+      return true;
+    }
+    auto entry = std::make_unique<SerialEntry>();
+    entry->device = libusb_ref_device(pending.device);
+    entry->id = id;
+    entry->profile = profile.name;
+    SerialEntry* raw = entry.get();
+    auto opened = SerialScanner::open(
+        *tty, profile, *station,
+        [this, id](const ScanEvent& event) {
+          ScanEvent copy = event;
+          copy.source = id;   // the same id the station sees in on_device_state
+          emit_scan(copy);
+        },
+        [this, raw](DeviceState state, const std::string& message) {
+          if (state == DeviceState::offline && !raw->online.exchange(false))
+            return;
+          set_state(raw->id, state, message);
+          emit_state(raw->id, raw->profile, state, message);
+        });
+    if (!opened) {
+      libusb_unref_device(entry->device);
+      if ((opened.error().type == ErrorType::io || opened.error().type == ErrorType::device_offline) &&
+          ++pending.attempts < scanners::k_open_attempts)
+        return false;
+      record(id, bus_path, usb, "", profile, *station, DeviceState::offline, opened.error().message);
+      return true;
+    }
+    entry->scanner = std::move(*opened);
+    const bool was_known = [&] {
+      std::lock_guard lock(m_mutex);
+      return m_devices.contains(id);
+    }();
+    m_serial.push_back(std::move(entry));
+    record(id, bus_path, usb, "", profile, *station, DeviceState::online,
+           fmt::format("{}: serial {} at {} baud", was_known ? "back online" : "claimed", *tty, profile.serial.baud));
     return true;
   }
 
@@ -604,8 +686,30 @@ private:
     event.source_kind = scanner.kind;
     event.station = scanner.station;
     stamp_now(event);
+    emit_scan(event);
+  }
+
+  // Callbacks come from the event thread and from serial reader threads: one at a time, never concurrent.
+  void emit_scan(const ScanEvent& event)
+  {
+    std::lock_guard lock(m_callback_mutex);
     if (m_options.on_scan)
       m_options.on_scan(event);
+  }
+
+  void emit_state(const std::string& id, const std::string& profile, DeviceState state, const std::string& message)
+  {
+    std::lock_guard lock(m_callback_mutex);
+    if (m_options.on_device_state)
+      m_options.on_device_state(id, profile, state, message);
+  }
+
+  void set_state(const std::string& id, DeviceState state, const std::string& message)
+  {
+    std::lock_guard lock(m_mutex);
+    auto& info = m_devices[id];
+    info.state = state;
+    info.message = message;
   }
 
   void expire_keyboard_scans()
@@ -626,6 +730,20 @@ private:
     for (auto& scanner : m_open)
       if (scanner->device == device && !scanner->closing)
         go_offline(*scanner, "unplugged");
+    for (auto it = m_serial.begin(); it != m_serial.end();) {
+      if ((*it)->device != device) {
+        ++it;
+        continue;
+      }
+      SerialEntry& entry = **it;
+      entry.scanner->stop();   // its own hang-up report, if any, has run by now
+      if (entry.online.exchange(false)) {
+        set_state(entry.id, DeviceState::offline, "unplugged");
+        emit_state(entry.id, entry.profile, DeviceState::offline, "unplugged");
+      }
+      libusb_unref_device(entry.device);
+      it = m_serial.erase(it);
+    }
   }
 
   void go_offline(OpenScanner& scanner, const std::string& why)
@@ -716,6 +834,11 @@ private:
         release(*scanner);
       else
         scanner.release();   // libusb still owns a transfer: leaking beats a use-after-free
+    for (auto& entry : m_serial) {
+      entry->scanner->stop();
+      libusb_unref_device(entry->device);
+    }
+    m_serial.clear();
     for (auto* device : m_known)
       libusb_unref_device(device);
     m_known.clear();
@@ -737,20 +860,13 @@ private:
       info.state = state;
       info.message = message;
     }
-    if (m_options.on_device_state)
-      m_options.on_device_state(id, profile.name, state, message);
+    emit_state(id, profile.name, state, message);
   }
 
   void notify(OpenScanner& scanner, DeviceState state, const std::string& message)
   {
-    {
-      std::lock_guard lock(m_mutex);
-      auto& info = m_devices[scanner.id];
-      info.state = state;
-      info.message = message;
-    }
-    if (m_options.on_device_state)
-      m_options.on_device_state(scanner.id, scanner.profile.name, state, message);
+    set_state(scanner.id, state, message);
+    emit_state(scanner.id, scanner.profile.name, state, message);
   }
 
   ScannerManagerOptions m_options;
@@ -769,7 +885,10 @@ private:
   std::vector<libusb_device*> m_arrived;
   std::vector<libusb_device*> m_left;
 
+  std::mutex m_callback_mutex;   // serializes on_scan / on_device_state
+
   // Event thread only.
+  std::vector<std::unique_ptr<SerialEntry>> m_serial;
   std::vector<PendingOpen> m_pending_opens;
   std::vector<libusb_device*> m_known;   // for rescanning without hotplug support
   Clock::time_point m_last_rescan{};

@@ -369,3 +369,34 @@ TEST_CASE("ScannerManager and two idle serial scanners use under 1% of a core", 
   for (int master : masters)
     ::close(master);
 }
+
+TEST_CASE("ScannerManager reads a USB CDC-ACM scanner through its tty, and reports it unplugged", "[manager][serial]")
+{
+  Bench bench;
+  DeviceProfile cdc;
+  cdc.name = "test-cdc";
+  cdc.vendor = "Zebra";
+  cdc.usb = UsbId{0x05e0, 0x1701};
+  cdc.mode = ScannerMode::serial;
+  cdc.serial.baud = 9600;
+  const auto key = bench.usb.plug_cdc_acm(5, 0x05e0, 0x1701);
+  bench.start({cdc});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  CHECK(bench.collected.states().back().message == "claimed: serial /dev/ttyACM0 at 9600 baud");
+  const int master = bench.usb.tty_master(key);
+  REQUIRE(master >= 0);
+  const std::string sent = "0109506000001906\x1d" "10LOT42\r\n9506000001418\r\n";
+  REQUIRE(::write(master, sent.data(), sent.size()) == ssize_t(sent.size()));
+  REQUIRE(bench.collected.wait_for_scans(2));
+  const auto scans = bench.collected.scans();
+  CHECK(scans[0].raw == "0109506000001906\x1d" "10LOT42");
+  CHECK(scans[1].raw == "9506000001418");
+  CHECK(scans[0].source == "usb:1-5:05e0:1701");
+  CHECK(scans[0].source_kind == SourceKind::serial);
+  CHECK(scans[0].station == "bench-1");
+
+  bench.usb.unplug(key);
+  REQUIRE(bench.collected.wait_for_state(DeviceState::offline, 1));
+  std::this_thread::sleep_for(100ms);
+  CHECK(bench.collected.count_states(DeviceState::offline) == 1);   // reported once, not by both paths
+}

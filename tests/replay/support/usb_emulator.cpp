@@ -114,6 +114,8 @@ struct UsbEmulator::State {
   std::map<std::string, Device> devices;   // by devnode
   std::map<std::string, std::string> key_to_devnode;
   std::set<std::string> attached;   // umockdev allows one handler attach per node
+  std::map<std::string, std::vector<std::string>> children;   // key → child sysfs paths (interface, tty)
+  std::map<std::string, std::string> tty_node;                // key → /dev/ttyACMn
 
   Device* device_for(UMockdevIoctlClient* client)
   {
@@ -436,8 +438,54 @@ std::string UsbEmulator::plug(const EmulatedDeviceSpec& spec)
   return syspath;
 }
 
+std::string UsbEmulator::plug_cdc_acm(int port, std::uint16_t vendor, std::uint16_t product, int tty_number)
+{
+  EmulatedDeviceSpec spec;
+  spec.port = port;
+  spec.vendor = vendor;
+  spec.product = product;
+  spec.boot_keyboard = false;
+  const std::string key = plug(spec);
+  const std::string interface = key + "/1-" + std::to_string(port) + ":1.0";
+  const std::string tty_name = "ttyACM" + std::to_string(tty_number);
+  const std::string tty = interface + "/tty/" + tty_name;
+  umockdev_testbed_add_from_string(m_state->testbed,
+                                   ("P: " + interface + "\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\nE: DRIVER=cdc_acm\n"
+                                    "A: bInterfaceClass=02\\n\n")
+                                       .c_str(),
+                                   nullptr);
+  umockdev_testbed_add_from_string(m_state->testbed,
+                                   ("P: " + tty + "\nN: " + tty_name + "\nE: SUBSYSTEM=tty\nE: DEVNAME=/dev/" + tty_name + "\n")
+                                       .c_str(),
+                                   nullptr);
+  std::lock_guard lock(m_state->mutex);
+  m_state->children[key] = {tty, interface};
+  m_state->tty_node[key] = "/dev/" + tty_name;
+  return key;
+}
+
+int UsbEmulator::tty_master(const std::string& key) const
+{
+  std::string node;
+  {
+    std::lock_guard lock(m_state->mutex);
+    node = m_state->tty_node.at(key);
+  }
+  return umockdev_testbed_get_dev_fd(m_state->testbed, node.c_str());
+}
+
 void UsbEmulator::unplug(const std::string& key)
 {
+  std::vector<std::string> children;
+  {
+    std::lock_guard lock(m_state->mutex);
+    if (auto it = m_state->children.find(key); it != m_state->children.end())
+      children = it->second;
+  }
+  for (const auto& child : children) {
+    umockdev_testbed_uevent(m_state->testbed, ("/sys" + child).c_str(), "remove");
+    umockdev_testbed_remove_device(m_state->testbed, ("/sys" + child).c_str());
+  }
   std::string sys;
   {
     std::lock_guard lock(m_state->mutex);

@@ -45,6 +45,10 @@ public:
 
   // Adds the device (udev "add" uevent); returns its key for the calls below.
   std::string plug(const EmulatedDeviceSpec& spec);
+  // A CDC-ACM serial scanner: the USB device, its interface and a tty child /dev/ttyACM<n> backed by
+  // a pseudo-terminal. tty_master() is the scanner's end: write scans into it.
+  std::string plug_cdc_acm(int port, std::uint16_t vendor, std::uint16_t product, int tty_number = 0);
+  int tty_master(const std::string& key) const;
   // The device disappears: its ioctls fail with ENODEV and udev sees "remove".
   void unplug(const std::string& key);
   // Queues an input report; it is handed to the next interrupt IN URB the host submits.
