@@ -52,6 +52,11 @@ Result<std::vector<Gs1Field>> parse_gs1_element_string(std::string_view data);
 // Human-readable form "(01)09506000134352(10)ABC".
 Result<std::vector<Gs1Field>> parse_gs1_hri(std::string_view text);
 
+// GS1 Digital Link URI as QR codes on consumer goods carry it:
+// "https://id.gs1.org/01/09506000134352/10/ABC?17=201225" → (01)(10)(17). A GTIN-8/12/13 in the
+// path becomes its 14-digit form; query parameters that are not AIs are ignored.
+Result<std::vector<Gs1Field>> parse_gs1_digital_link(std::string_view uri);
+
 // Renders fields as HRI: "(01)09506000134352(10)ABC".
 std::string to_hri(const std::vector<Gs1Field>& fields);
 
@@ -96,6 +101,22 @@ struct ParsedCode {
 
 // raw: bytes exactly as read. device_aim: the AIM id a device reported out of band, if any.
 // Never fails: bad data is kind == malformed (with a reason) or kind == text.
+//
+// A "]Xm" prefix is stripped and taken as the AIM id (a valid device_aim wins); a trailing CR/LF/Tab
+// is dropped. Then, in this order:
+//   GS1 AIM id (]C1 ]d2 ]Q3 ]e0 ]J1)  → element string (or HRI if it starts with "(")
+//   "(AI)…" with a known AI           → GS1 HRI
+//   http(s)://…/01/…                  → GS1 Digital Link (any primary key: 00, 01, 414, ...)
+//   digits only                       → ]E4: EAN-8; ]E0 + 8 digits: UPC-E; ]E3: main symbol of an
+//                                       add-on code; 8 digits, no AIM id: EAN-8 with the UPC-E reading
+//                                       in `alternates` (or UPC-E alone if only it is valid);
+//                                       8/12/13/14 digits: GTIN; other lengths holding a GS1 string
+//                                       with AI 00/01/02 (a wedge dropped the FNC1): GS1
+//   GS-separated or "01"+valid GTIN…  → GS1 without an AIM id
+//   anything else                     → text (order ids, commands)
+// A GTIN (or AI 01/02) with prefix 02/20–29 is variable_measure; GS1 without 01/02 is gs1_other.
+// Digits under symbologies that carry any number (Code 128, Code 39, QR, ...) that fail GTIN rules
+// are text; under EAN/UPC, ITF or with no AIM id they are malformed.
 ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim = std::nullopt);
 
 } // namespace pickverify

@@ -34,26 +34,6 @@ tl::unexpected<Error> no_ai_error(std::string_view rest, std::size_t position)
                                                           position + 1, gs1::display_text(rest.substr(0, 8))));
 }
 
-// A repeated AI is allowed only with the same value (GS1 General Specifications 4.14.1). Sorting
-// keeps a scan with thousands of fields (an HTTP post, say) from costing quadratic time.
-std::optional<Error> repeated_ai_problem(const std::vector<Gs1Field>& fields)
-{
-  std::vector<const Gs1Field*> sorted;
-  sorted.reserve(fields.size());
-  for (const auto& field : fields) {
-    sorted.push_back(&field);
-  }
-  std::stable_sort(sorted.begin(), sorted.end(), [](const Gs1Field* a, const Gs1Field* b) { return a->ai < b->ai; });
-  for (std::size_t i = 1; i < sorted.size(); ++i) {
-    if (sorted[i - 1]->ai == sorted[i]->ai && sorted[i - 1]->value != sorted[i]->value) {
-      return Error{ErrorType::invalid_input,
-                   fmt::format("AI ({}): appears twice with different values {} and {}", sorted[i]->ai,
-                               gs1::display_text(sorted[i - 1]->value), gs1::display_text(sorted[i]->value))};
-    }
-  }
-  return std::nullopt;
-}
-
 // "(NN)" … "(NNNN)" at pos naming a known AI: the start of the next HRI field.
 const gs1::AiDefinition* hri_ai_at(std::string_view text, std::size_t pos, std::size_t& ai_end)
 {
@@ -85,6 +65,29 @@ std::string_view trim_spaces(std::string_view text)
 }
 
 } // namespace
+
+namespace gs1 {
+
+// GS1 General Specifications 4.14.1. Sorting keeps a scan with thousands of fields (an HTTP post,
+// say) from costing quadratic time.
+std::optional<std::string> repeated_ai_problem(const std::vector<Gs1Field>& fields)
+{
+  std::vector<const Gs1Field*> sorted;
+  sorted.reserve(fields.size());
+  for (const auto& field : fields) {
+    sorted.push_back(&field);
+  }
+  std::stable_sort(sorted.begin(), sorted.end(), [](const Gs1Field* a, const Gs1Field* b) { return a->ai < b->ai; });
+  for (std::size_t i = 1; i < sorted.size(); ++i) {
+    if (sorted[i - 1]->ai == sorted[i]->ai && sorted[i - 1]->value != sorted[i]->value) {
+      return fmt::format("AI ({}): appears twice with different values {} and {}", sorted[i]->ai,
+                         display_text(sorted[i - 1]->value), display_text(sorted[i]->value));
+    }
+  }
+  return std::nullopt;
+}
+
+} // namespace gs1
 
 Result<std::vector<Gs1Field>> parse_gs1_element_string(std::string_view data)
 {
@@ -123,8 +126,8 @@ Result<std::vector<Gs1Field>> parse_gs1_element_string(std::string_view data)
       ++pos;
     }
   }
-  if (auto problem = repeated_ai_problem(fields)) {
-    return tl::unexpected<Error>(*problem);
+  if (auto problem = gs1::repeated_ai_problem(fields)) {
+    return make_error(ErrorType::invalid_input, *problem);
   }
   return fields;
 }
@@ -164,8 +167,8 @@ Result<std::vector<Gs1Field>> parse_gs1_hri(std::string_view text)
     fields.push_back(std::move(field));
     pos = next;
   }
-  if (auto problem = repeated_ai_problem(fields)) {
-    return tl::unexpected<Error>(*problem);
+  if (auto problem = gs1::repeated_ai_problem(fields)) {
+    return make_error(ErrorType::invalid_input, *problem);
   }
   return fields;
 }

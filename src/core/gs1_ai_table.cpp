@@ -216,8 +216,8 @@ constexpr Row k_rows[] = {
   {"8010", "", k_separated, "Y..30", "CPID"},
   {"8011", "", k_separated, "N..12", "CPID SERIAL"},
   {"8012", "", k_separated, "X..20", "VERSION"},
-  {"8013", "", k_separated, "X..25", "GMN"},
-  {"8014", "", k_separated, "X..25", "MUDI"},
+  {"8013", "", k_separated, "X..25,csumalpha", "GMN"},
+  {"8014", "", k_separated, "X..25,csumalpha", "MUDI"},
   {"8017", "", k_separated, "N18,csum", "GSRN - PROVIDER"},
   {"8018", "", k_separated, "N18,csum", "GSRN - RECIPIENT"},
   {"8019", "", k_separated, "N..10", "SRIN"},
@@ -238,7 +238,8 @@ constexpr Row k_rows[] = {
 // clang-format on
 
 constexpr std::pair<std::string_view, Rule> k_rule_names[] = {
-  {"csum", Rule::check_digit},   {"yymmd0", Rule::date_yymmd0},
+  {"csum", Rule::check_digit},   {"csumalpha", Rule::check_pair},
+  {"yymmd0", Rule::date_yymmd0},
   {"yymmdd", Rule::date_yymmdd}, {"yyyymmdd", Rule::date_yyyymmdd},
   {"yymmddhh", Rule::date_yymmddhh}, {"hhmm", Rule::time_hhmm},
   {"hh", Rule::hour},            {"mi", Rule::minute},
@@ -422,6 +423,39 @@ std::uint64_t digits_value(std::string_view digits)
   return value;
 }
 
+// GS1 General Specifications 7.9.5: data characters valued by their place in character set 82,
+// weighted by ascending primes from the right, summed modulo 1021; the two 5-bit halves of the
+// sum index character set 32.
+std::optional<std::string> check_pair_problem(std::string_view value)
+{
+  constexpr std::string_view k_cset82_order =
+    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+  constexpr std::string_view k_cset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
+  constexpr unsigned k_primes[] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59,
+                                   61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127};
+  if (value.size() < 2) {
+    return std::string("too short for its check character pair");
+  }
+  const auto data = value.substr(0, value.size() - 2);
+  if (data.size() > std::size(k_primes)) {
+    return std::string("too long for its check character pair");
+  }
+  unsigned sum = 0;
+  for (std::size_t i = 0; i < data.size(); ++i) {
+    const auto place = k_cset82_order.find(data[data.size() - 1 - i]);
+    if (place == std::string_view::npos) {
+      return std::string("character outside GS1 character set 82");
+    }
+    sum += static_cast<unsigned>(place) * k_primes[i];
+  }
+  sum %= 1021;
+  const std::string expected{k_cset32[sum >> 5], k_cset32[sum & 31]};
+  if (value.substr(value.size() - 2) != expected) {
+    return fmt::format("check characters: expected {}, got {}", expected, value.substr(value.size() - 2));
+  }
+  return std::nullopt;
+}
+
 // Two-digit years: GS1 resolves the century with a sliding window around the current year. For
 // leap years that window (today 1977–2076) never crosses a century that is not a leap year
 // before 2050, so "YY divisible by 4" is exact without reading the clock.
@@ -463,6 +497,7 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     }
     return std::nullopt;
   }
+  case Rule::check_pair: return check_pair_problem(value);
   case Rule::date_yymmd0:
   case Rule::date_yymmdd:
     if (!is_valid_date(2000 + number_at(value, 0, 2), number_at(value, 2, 2), number_at(value, 4, 2),

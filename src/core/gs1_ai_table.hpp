@@ -9,6 +9,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
+
+#include <pickverify/codes.hpp>
 
 namespace pickverify::gs1 {
 
@@ -24,6 +27,7 @@ enum class Charset : std::uint8_t {
 enum class Rule : std::uint8_t {
   none,
   check_digit,    // GS1 mod-10 check digit in the last position
+  check_pair,     // GS1 alphanumeric check character pair in the last two positions (GMN)
   date_yymmd0,    // YYMMDD; DD 00 means "end of the month"
   date_yymmdd,    // YYMMDD
   date_yyyymmdd,  // YYYYMMDD
@@ -85,6 +89,12 @@ std::optional<std::string> validate_data(const AiDefinition& definition, std::st
 
 // Whether c is in GS1 character set 82.
 bool is_cset82(unsigned char c);
+
+// A repeated AI is allowed only with the same value: what is wrong otherwise, naming the AI.
+std::optional<std::string> repeated_ai_problem(const std::vector<Gs1Field>& fields);
+
+// An http(s) URI with a GS1 primary key (01, 00, 414, ...) among its path segments.
+bool looks_like_digital_link(std::string_view uri);
 
 // Data shown in an error message: quoted, control and non-ASCII bytes as \xNN, long data cut.
 std::string display_text(std::string_view data);

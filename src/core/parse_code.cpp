@@ -110,6 +110,16 @@ void classify_gs1(ParsedCode& code, std::string_view data)
   set_gs1(code, std::move(*fields));
 }
 
+void classify_digital_link(ParsedCode& code, std::string_view uri)
+{
+  auto fields = parse_gs1_digital_link(uri);
+  if (!fields) {
+    set_malformed(code, fields.error().message);
+    return;
+  }
+  set_gs1(code, std::move(*fields));
+}
+
 // EAN/UPC, ITF and keyboard input carry GTINs: digits there that break GTIN rules are malformed.
 // Other symbologies (Code 128, Code 39, QR, ...) carry any number: a tracking or bin number there
 // that fails a GTIN check digit is text, not a broken GTIN.
@@ -288,6 +298,8 @@ ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> devi
     classify_gs1(code, data);
   } else if (looks_like_hri(data)) {
     classify_gs1(code, data);
+  } else if (gs1::looks_like_digital_link(data)) {
+    classify_digital_link(code, data);
   } else if (all_digits(data)) {
     classify_digits(code, data);
   } else {

@@ -25,8 +25,8 @@ Error error_for_code(int code, std::string_view what, const std::filesystem::pat
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
     return Error{ErrorType::io,
-                 fmt::format("{}: the database stayed locked by another process for {} ms ({})", where,
-                             k_busy_timeout_ms, what)};
+                 fmt::format("{}: the database stayed locked by another process for {} ms ({}, SQLite code {})",
+                             where, k_busy_timeout_ms, what, code)};
   case SQLITE_CONSTRAINT:
     return Error{ErrorType::conflict, fmt::format("{}: {}", where, what)};
   case SQLITE_FULL:
@@ -230,6 +230,12 @@ Result<std::string> Db::query_text(std::string_view sql)
     return tl::unexpected(row.error());
   }
   return *row ? stmt->column_text(0) : std::string();
+}
+
+bool Db::last_error_was_busy() const
+{
+  const int code = sqlite3_extended_errcode(m_handle) & 0xff;
+  return code == SQLITE_BUSY || code == SQLITE_LOCKED;
 }
 
 Error Db::last_error(std::string_view context) const

@@ -69,6 +69,9 @@ public:
   Result<std::int64_t> query_int(std::string_view sql);
   Result<std::string> query_text(std::string_view sql);
 
+  // The last statement failed because another connection held a lock SQLite would not wait for.
+  bool last_error_was_busy() const;
+
   // The connection's last error as an Error, worded for a person; context names what we were doing.
   Error last_error(std::string_view context) const;
   const std::filesystem::path& path() const { return m_path; }

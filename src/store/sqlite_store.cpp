@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -150,8 +151,11 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
   auto delete_components = m_db->prepare("DELETE FROM kit_components WHERE kit_sku = ?");
   auto insert_component =
       m_db->prepare("INSERT INTO kit_components (kit_sku, position, sku, quantity) VALUES (?, ?, ?, ?)");
+  auto stored_kit = m_db->prepare("SELECT 1 FROM kits WHERE sku = ?");
+  auto stored_item = m_db->prepare("SELECT 1 FROM items WHERE sku = ?");
   for (const auto* stmt : {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin,
-                           &insert_attribute, &upsert_kit, &delete_components, &insert_component}) {
+                           &insert_attribute, &upsert_kit, &delete_components, &insert_component, &stored_kit,
+                           &stored_item}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
     }
@@ -165,7 +169,23 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
       return done;
     }
   }
+  // One SKU names an item or a kit, never both: the stored catalog must stay loadable.
+  auto exists = [](Statement& query, const std::string& sku) -> Result<bool> {
+    query.bind_text(1, sku);
+    auto found = query.step();
+    query.reset();
+    return found;
+  };
   for (const Item& item : catalog.items()) {
+    auto is_kit = exists(*stored_kit, item.sku);
+    if (!is_kit) {
+      return tl::unexpected(is_kit.error());
+    }
+    if (*is_kit) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("item {}: the stored catalog has a kit with this SKU; one SKU cannot be both",
+                                    item.sku));
+    }
     upsert_item->bind_text(1, item.sku)
         .bind_text(2, item.style)
         .bind_text(3, item.description)
@@ -211,6 +231,15 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
     }
   }
   for (const Kit& kit : catalog.kits()) {
+    auto is_item = exists(*stored_item, kit.sku);
+    if (!is_item) {
+      return tl::unexpected(is_item.error());
+    }
+    if (*is_item) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("kit {}: the stored catalog has an item with this SKU; one SKU cannot be both",
+                                    kit.sku));
+    }
     upsert_kit->bind_text(1, kit.sku).bind_text(2, kit.description);
     if (auto done = upsert_kit->run(); !done) {
       return tl::unexpected(done.error().with_context("kit " + kit.sku));
@@ -764,7 +793,14 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   }
   // WAL: readers never block the station that appends. It must be set outside a transaction and
   // is the first statement that reads the file, so a file that is not a database fails here.
+  // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY at once, without
+  // its busy handler, when another process opens the same new file at that moment: retry here.
   auto mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(sqlite::k_busy_timeout_ms);
+  while (!mode && (*db)->last_error_was_busy() && std::chrono::steady_clock::now() < give_up) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  }
   if (!mode) {
     return tl::unexpected(mode.error());
   }

@@ -5,7 +5,7 @@
 
 using namespace pickverify;
 
-TEST_CASE("parse_aim reads exactly \"]Xm\"")
+TEST_CASE("parse_aim reads exactly a three-character AIM id")
 {
   const auto gs1_128 = parse_aim("]C1");
   REQUIRE(gs1_128);

@@ -149,6 +149,19 @@ TEST_CASE("parse_gs1_element_string checks the rules of composite fields")
   CHECK(parsed("414" "9506000134352" "254" "A1")[1].ai == "254");
 }
 
+TEST_CASE("parse_gs1_element_string checks the GMN check character pair (8013)")
+{
+  // Vectors from GS1's reference linter.
+  for (const char* gmn : {"1987654Ad4X4bL5ttr2310c2K", "12345678901234567890123NT", "12345_ABCDEFGHIJKLMCP",
+                          "12345_abcdefghijklmN3", "12345_!\"%&'()*+,-./LC", "12345_0123456789:;<=>?62", "22",
+                          "!22"}) {
+    INFO(gmn);
+    CHECK(parsed(std::string("8013") + gmn)[0].value == gmn);
+  }
+  CHECK(error_of("8013" "1987654Ad4X4bL5ttr2310c2X") == "AI (8013): check characters: expected 2K, got 2X");
+  CHECK(error_of("8013" "2") == "AI (8013): too short for its check character pair");
+}
+
 TEST_CASE("parse_gs1_hri reads the human-readable form")
 {
   auto fields = parse_gs1_hri("(01)09506000134352(17)201225(10)ABC123");
@@ -180,6 +193,38 @@ TEST_CASE("parse_gs1_hri refuses unknown AIs and bad values")
   CHECK_FALSE(parse_gs1_hri("01)09506000134352"));
   CHECK_FALSE(parse_gs1_hri(""));
   CHECK_FALSE(parse_gs1_hri("(01)"));
+}
+
+TEST_CASE("parse_gs1_digital_link reads path keys, qualifiers and AI query parameters")
+{
+  auto fields = parse_gs1_digital_link("https://id.gs1.org/01/09506000134352/10/ABC%2F1?17=201225&linkType=gs1:pip");
+  REQUIRE(fields);
+  CHECK(to_hri(*fields) == "(01)09506000134352(10)ABC/1(17)201225");
+
+  auto short_gtin = parse_gs1_digital_link("HTTPS://example.com/products/01/9506000134352");
+  REQUIRE(short_gtin);
+  CHECK(to_hri(*short_gtin) == "(01)09506000134352");
+
+  auto sscc = parse_gs1_digital_link("https://example.com/00/106141412345678908#top");
+  REQUIRE(sscc);
+  CHECK(to_hri(*sscc) == "(00)106141412345678908");
+}
+
+TEST_CASE("parse_gs1_digital_link refuses bad values and URIs without a key")
+{
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134353").error().message
+        == "GS1 Digital Link: AI (01): check digit: expected 2, got 3");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352?17=251341").error().message
+        == "GS1 Digital Link: AI (17): invalid date 251341");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352/10/A%2").error().message
+        == "GS1 Digital Link: AI (10): broken percent-encoding in \"A%2\"");
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01/09506000134352?01=09506000134369").error().message.find(
+          "appears twice") != std::string::npos);
+  CHECK(parse_gs1_digital_link("https://id.gs1.org/01").error().message
+        == "GS1 Digital Link: the GS1 key in the path has no value");
+  CHECK_FALSE(parse_gs1_digital_link("https://example.com/shoes?size=9"));
+  CHECK_FALSE(parse_gs1_digital_link("ftp://example.com/01/09506000134352"));
+  CHECK_FALSE(parse_gs1_digital_link("https://example.com"));
 }
 
 TEST_CASE("to_hri and to_element_string render fields that parse back")

@@ -48,7 +48,7 @@ TEST_CASE("parse_code reads EAN-13, UPC-A, GTIN-14 and EAN-8")
   CHECK(parse_code("9506000134352\r\n").gtin14 == "09506000134352");
 }
 
-TEST_CASE("parse_code expands UPC-E under ]E0")
+TEST_CASE("parse_code expands UPC-E under AIM id E0")
 {
   const auto code = parse_code("]E004252614");
   CHECK(code.kind == CodeKind::gtin);
@@ -142,6 +142,16 @@ TEST_CASE("parse_code reads GS1 HRI text")
   CHECK(parse_code("(01)09506000134353").reason == "AI (01): check digit: expected 2, got 3");
   CHECK(parse_code("(see note)").kind == CodeKind::text);
   CHECK(parse_code("(123) 456-7890").kind == CodeKind::text);
+}
+
+TEST_CASE("parse_code reads a GS1 Digital Link from a QR code")
+{
+  const auto code = parse_code("]Q1https://id.gs1.org/01/09506000134352/10/ABC123?17=201225");
+  CHECK(code.kind == CodeKind::gtin);
+  CHECK(code.gtin14 == "09506000134352");
+  CHECK(code.fields.size() == 3);
+  CHECK(parse_code("https://id.gs1.org/01/09506000134353").kind == CodeKind::malformed);
+  CHECK(parse_code("https://shop.example.com/orders/ORD-2025-00145").kind == CodeKind::text);
 }
 
 TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")

@@ -543,8 +543,8 @@ TEST_CASE("SqliteStore::append from two connections at once keeps one chain", "[
   std::thread b(writer, "st-b", 2u, std::ref(failure_b));
   a.join();
   b.join();
-  CHECK(failure_a.empty());
-  CHECK(failure_b.empty());
+  CHECK(failure_a == "");
+  CHECK(failure_b == "");
 
   const ChainReport report = verify(path);
   CHECK(report.intact());

@@ -31,10 +31,31 @@ struct Writer {
   int stdout_fd = -1;
   std::string output;
   std::thread reader;
+
+  // Reaps the process (killing it first) and joins the reader; returns the wait status.
+  int finish()
+  {
+    int status = 0;
+    if (pid > 0) {
+      kill(pid, SIGKILL);   // harmless when it was killed already
+      waitpid(pid, &status, 0);
+      pid = -1;
+    }
+    if (reader.joinable()) {
+      reader.join();
+    }
+    if (stdout_fd >= 0) {
+      close(stdout_fd);
+      stdout_fd = -1;
+    }
+    return status;
+  }
+  // A failed REQUIRE unwinds through here: no orphan process, no joinable thread.
+  ~Writer() { finish(); }
 };
 
 void start_writer(Writer& writer, const std::filesystem::path& db, const std::string& station, unsigned seed,
-                  const std::filesystem::path& stderr_file)
+                  const std::filesystem::path& stderr_file, const std::string& max_events = "-1")
 {
   int pipe_fds[2];
   REQUIRE(pipe(pipe_fds) == 0);
@@ -47,7 +68,9 @@ void start_writer(Writer& writer, const std::filesystem::path& db, const std::st
   std::string program = PICKVERIFY_JOURNAL_WRITER;
   std::string db_arg = db.string();
   std::string seed_arg = std::to_string(seed);
-  char* argv[] = {program.data(), db_arg.data(), const_cast<char*>(station.c_str()), seed_arg.data(), nullptr};
+  std::string max_arg = max_events;
+  char* argv[] = {program.data(), db_arg.data(), const_cast<char*>(station.c_str()), seed_arg.data(), max_arg.data(),
+                  nullptr};
   const int rc = posix_spawn(&writer.pid, program.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
@@ -117,10 +140,7 @@ TEST_CASE("SqliteStore::append survives SIGKILL: every event reported durable is
       REQUIRE(kill(writer.pid, SIGKILL) == 0);
     }
     for (Writer& writer : writers) {
-      int status = 0;
-      REQUIRE(waitpid(writer.pid, &status, 0) == writer.pid);
-      writer.reader.join();
-      close(writer.stdout_fd);
+      const int status = writer.finish();
       INFO("writer stderr: " << read_file(dir / "writer.stderr"));
       REQUIRE(WIFSIGNALED(status));   // it ran until it was killed, not into an error
       CHECK(WTERMSIG(status) == SIGKILL);
@@ -154,4 +174,40 @@ TEST_CASE("SqliteStore::append survives SIGKILL: every event reported durable is
   CHECK(report->intact());
   CHECK(report->event_count == static_cast<std::int64_t>(stored.size()));
   CHECK(stored.size() >= durable.size());   // a kill between commit and print loses only the print
+}
+
+TEST_CASE("open_sqlite_store lets several processes create the same new database at once", "[store][journal][kill]")
+{
+  // Stations starting together on a new data folder: SQLite answers the switch to WAL with an
+  // immediate "locked" to all but one of them unless the store retries.
+  constexpr int k_processes = 6;
+  std::mt19937 random(std::random_device{}());
+  for (int attempt = 0; attempt < 6; ++attempt) {
+    test::TempDir dir;
+    const auto db = dir / "pickverify.db";
+    Writer writers[k_processes];
+    for (int w = 0; w < k_processes; ++w) {
+      // Staggered by up to 3 ms, so later ones arrive while the first is in its first transaction.
+      std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));
+      start_writer(writers[w], db, "st-" + std::to_string(w), static_cast<unsigned>(w), dir / "writer.stderr", "1");
+    }
+    std::map<std::int64_t, std::string> durable;
+    for (Writer& writer : writers) {
+      // finish() kills only what is still running; wait for a normal exit first.
+      int status = 0;
+      REQUIRE(waitpid(writer.pid, &status, 0) == writer.pid);
+      writer.pid = -1;
+      writer.finish();
+      INFO("writer stderr: " << read_file(dir / "writer.stderr"));
+      REQUIRE(WIFEXITED(status));
+      CHECK(WEXITSTATUS(status) == 0);
+      collect_durable(writer.output, durable);
+    }
+    auto store = open_sqlite_store(db);
+    REQUIRE(store);
+    auto report = (*store)->verify_chain();
+    REQUIRE(report);
+    CHECK(report->intact());
+    CHECK(report->event_count == static_cast<std::int64_t>(durable.size()));
+  }
 }

@@ -1,5 +1,7 @@
 // open_sqlite_store: pragmas, migrations from nothing and from an old schema, refusals.
+#include <atomic>
 #include <fstream>
+#include <thread>
 
 #include <catch2/catch.hpp>
 
@@ -203,4 +205,45 @@ TEST_CASE("open_sqlite_store reports a folder it cannot create", "[store][migrat
   auto store = open_sqlite_store(dir / "file" / "pickverify.db");
   REQUIRE_FALSE(store);
   CHECK(store.error().type == ErrorType::io);
+}
+
+TEST_CASE("open_sqlite_store lets several connections create the same new database at once", "[store][migrations]")
+{
+  // Threads of one process; test_journal_kill.cpp does the same with processes.
+  constexpr int k_openers = 8;
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    test::TempDir dir;
+    const auto path = dir / "pickverify.db";
+    std::atomic<int> ready{0};
+    std::vector<std::string> failures(k_openers);
+    std::vector<std::thread> openers;
+    for (int i = 0; i < k_openers; ++i) {
+      openers.emplace_back([&, i] {
+        ++ready;
+        while (ready < k_openers) {
+          std::this_thread::yield();
+        }
+        auto store = open_sqlite_store(path);
+        if (!store) {
+          failures[static_cast<std::size_t>(i)] = store.error().message;
+          return;
+        }
+        if (auto row = (*store)->append_one(test::scan_entry("st-" + std::to_string(i), "x")); !row) {
+          failures[static_cast<std::size_t>(i)] = row.error().message;
+        }
+      });
+    }
+    for (auto& opener : openers) {
+      opener.join();
+    }
+    for (const std::string& failure : failures) {
+      CHECK(failure == "");
+    }
+    auto store = open_sqlite_store(path);
+    REQUIRE(store);
+    auto report = (*store)->verify_chain();
+    REQUIRE(report);
+    CHECK(report->intact());
+    CHECK(report->event_count == k_openers);
+  }
 }

@@ -155,6 +155,45 @@ TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
   CHECK(loaded->find_by_gtin("09506000001838")->sku == "CARE-BRUSH");
 }
 
+TEST_CASE("SqliteStore::save_catalog refuses a SKU that would be both an item and a kit", "[store][catalog]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  REQUIRE((*store)->save_catalog(test::demo_catalog()));
+
+  SECTION("a kit taking a stored item's SKU")
+  {
+    Catalog update;
+    Item big_socks;
+    big_socks.sku = "SOCK-RUN-L";
+    big_socks.gtins = {"09506000002125"};
+    REQUIRE(update.add_item(big_socks));
+    REQUIRE(update.add_kit(Kit{"SOCK-RUN-M", "two pairs", {{"SOCK-RUN-L", 2}}}));
+    auto saved = (*store)->save_catalog(update);
+    REQUIRE_FALSE(saved);
+    CHECK(saved.error().type == ErrorType::conflict);
+    CHECK_THAT(saved.error().message, Catch::Contains("kit SOCK-RUN-M") && Catch::Contains("item with this SKU"));
+  }
+  SECTION("an item taking a stored kit's SKU")
+  {
+    Catalog update;
+    Item care;
+    care.sku = "KIT-CARE";
+    care.gtins = {"09506000002125"};
+    REQUIRE(update.add_item(care));
+    auto saved = (*store)->save_catalog(update);
+    REQUIRE_FALSE(saved);
+    CHECK(saved.error().type == ErrorType::conflict);
+    CHECK_THAT(saved.error().message, Catch::Contains("item KIT-CARE") && Catch::Contains("kit with this SKU"));
+  }
+  auto loaded = (*store)->load_catalog();   // still loads, unchanged
+  REQUIRE(loaded);
+  CHECK(loaded->items().size() == 10);
+  CHECK(loaded->kits().size() == 1);
+  CHECK_FALSE(loaded->find_item("SOCK-RUN-L"));
+}
+
 TEST_CASE("SqliteStore::save_orders and find_order round-trip orders with their lines", "[store][orders]")
 {
   test::TempDir dir;

@@ -1,0 +1,258 @@
+// parse_config / load_config: the TOML configuration, strict — an unknown key or a value out of
+// range is an error naming the file and line; defaults hold for every key left out.
+#include <catch2/catch.hpp>
+
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+#include <string>
+
+#include "config.hpp"
+#include "importer.hpp"
+#include "temp_dir.hpp"
+
+using namespace pickverify;
+using namespace pickverify::app;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+
+namespace {
+
+Config must_parse(const std::string& text)
+{
+  auto config = parse_config(text, "station.toml");
+  INFO((config ? std::string() : config.error().message));
+  REQUIRE(config.has_value());
+  return *config;
+}
+
+std::string error_of(const std::string& text)
+{
+  auto config = parse_config(text, "station.toml");
+  if (config) {
+    FAIL("parse_config accepted:\n" << text);
+  }
+  CHECK(config.error().type == ErrorType::invalid_input);
+  return config.error().message;
+}
+
+// Sets an environment variable for one scope and puts the old value back.
+class ScopedEnv {
+public:
+  ScopedEnv(const char* name, const char* value) : m_name(name)
+  {
+    if (const char* old = std::getenv(name)) m_old = old;
+    if (value) setenv(name, value, 1);
+    else unsetenv(name);
+  }
+  ~ScopedEnv()
+  {
+    if (m_old) setenv(m_name, m_old->c_str(), 1);
+    else unsetenv(m_name);
+  }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+private:
+  const char* m_name;
+  std::optional<std::string> m_old;
+};
+
+} // namespace
+
+TEST_CASE("parse_config of an empty file gives the documented defaults", "[config]")
+{
+  const Config config = must_parse("");
+  CHECK_FALSE(config.data_dir.has_value());
+  CHECK(config.station_id == "station-1");
+  CHECK(config.operator_id == "picker");
+  CHECK(config.policy.high_value_threshold_minor == 20000);
+  CHECK(config.policy.bounce_window == std::chrono::milliseconds(300));
+  CHECK(config.policy.alert_on ==
+        std::set<Verdict>{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity, Verdict::unknown_code});
+  CHECK(config.policy.picker_may_clear == std::set<Verdict>{Verdict::duplicate, Verdict::unknown_code});
+  CHECK(config.policy.manual_entry == ManualEntry::low_value_only);
+  CHECK(config.camera.source.empty());
+  CHECK(config.camera.width == 1920);
+  CHECK(config.camera.height == 1080);
+  CHECK(config.camera.fps == 30);
+  CHECK(config.camera.calibration.empty());
+  CHECK(config.source_file == "station.toml");
+}
+
+TEST_CASE("parse_config reads every key", "[config]")
+{
+  const Config config = must_parse(R"(
+data_dir = "/srv/pickverify"
+
+[station]
+id = "bench-12"
+operator = "picker-jo"
+
+[policy]
+high_value_threshold = "150.50"
+bounce_window_ms = 0
+alert_on = ["wrong_variant", "wrong_item", "over_quantity", "unknown_code", "malformed"]
+picker_may_clear = []
+manual_entry = "never"
+
+[camera]
+source = "folder:/srv/photos"
+width = 1280
+height = 720
+fps = 15
+calibration = "calibration/bench-12.yaml"
+)");
+  REQUIRE(config.data_dir.has_value());
+  CHECK(*config.data_dir == "/srv/pickverify");
+  CHECK(config.station_id == "bench-12");
+  CHECK(config.operator_id == "picker-jo");
+  CHECK(config.policy.high_value_threshold_minor == 15050);
+  CHECK(config.policy.bounce_window == std::chrono::milliseconds(0));
+  CHECK(config.policy.alert_on.count(Verdict::malformed) == 1);
+  CHECK(config.policy.alert_on.size() == 5);
+  CHECK(config.policy.picker_may_clear.empty());
+  CHECK(config.policy.manual_entry == ManualEntry::never);
+  CHECK(config.camera.source == "folder:/srv/photos");
+  CHECK(config.camera.width == 1280);
+  CHECK(config.camera.height == 720);
+  CHECK(config.camera.fps == 15);
+  CHECK(config.camera.calibration == "calibration/bench-12.yaml");
+
+  CHECK(must_parse("[policy]\nmanual_entry = \"always\"\n").policy.manual_entry == ManualEntry::always);
+  CHECK(must_parse("[policy]\nmanual_entry = \"low_value_only\"\n").policy.manual_entry == ManualEntry::low_value_only);
+  // Dotted keys and inline tables are the same TOML.
+  CHECK(must_parse("station.id = \"bench-3\"\n").station_id == "bench-3");
+  CHECK(must_parse("camera = { fps = 60 }\n").camera.fps == 60);
+}
+
+TEST_CASE("load_config loads the committed example docs/pickverify.example.toml", "[config][docs]")
+{
+  const std::filesystem::path example = std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "pickverify.example.toml";
+  auto config = load_config(example);
+  INFO((config ? std::string() : config.error().message));
+  REQUIRE(config.has_value());
+  CHECK(config->source_file == example);
+  CHECK(config->data_dir == std::filesystem::path("/var/lib/pickverify"));
+  CHECK(config->station_id == "bench-7");
+  CHECK(config->operator_id == "picker-ana");
+  // The example states the defaults of the policy, so it must agree with them.
+  const Policy defaults;
+  CHECK(config->policy.high_value_threshold_minor == defaults.high_value_threshold_minor);
+  CHECK(config->policy.bounce_window == defaults.bounce_window);
+  CHECK(config->policy.alert_on == defaults.alert_on);
+  CHECK(config->policy.picker_may_clear == defaults.picker_may_clear);
+  CHECK(config->policy.manual_entry == defaults.manual_entry);
+  CHECK(config->camera.source == "v4l2:/dev/video0");
+  CHECK(config->camera.width == 1920);
+  CHECK(config->camera.height == 1080);
+  CHECK(config->camera.fps == 30);
+}
+
+TEST_CASE("docs/CONFIGURATION.md shows the committed example file as it is", "[config][docs]")
+{
+  auto read = [](const std::string& relative) {
+    auto text = read_text_file(std::filesystem::path(PICKVERIFY_SOURCE_DIR) / relative);
+    INFO(relative);
+    REQUIRE(text.has_value());
+    return *text;
+  };
+  const std::string doc = read("docs/CONFIGURATION.md");
+  const auto fence = doc.find("```toml\n");
+  REQUIRE(fence != std::string::npos);
+  const auto start = fence + 8;
+  const auto end = doc.find("```", start);
+  REQUIRE(end != std::string::npos);
+  CHECK(doc.substr(start, end - start) == read("docs/pickverify.example.toml"));
+}
+
+TEST_CASE("parse_config names file and line of an unknown key", "[config]")
+{
+  CHECK(error_of("station_id = \"x\"\n") == "station.toml:1: unknown key station_id");
+  CHECK(error_of("\n[station]\nid = \"a\"\nname = \"b\"\n") == "station.toml:4: unknown key station.name");
+  CHECK(error_of("[policy]\n\n\nhigh_value = \"200.00\"\n") == "station.toml:4: unknown key policy.high_value");
+  CHECK(error_of("[camera]\nsource = \"\"\nexposure = 3\n") == "station.toml:3: unknown key camera.exposure");
+  CHECK(error_of("[scanner]\nport = 1\n") == "station.toml:1: unknown key scanner");
+}
+
+TEST_CASE("parse_config refuses values out of range and of the wrong type", "[config]")
+{
+  CHECK(error_of("[policy]\nbounce_window_ms = -1\n") == "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+  CHECK(error_of("[policy]\nbounce_window_ms = 10001\n") == "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+  CHECK_THAT(error_of("[policy]\nbounce_window_ms = 300.0\n"), StartsWith("station.toml:2: bounce_window_ms must be a whole number"));
+  CHECK_THAT(error_of("[policy]\nbounce_window_ms = \"300\"\n"), StartsWith("station.toml:2: bounce_window_ms"));
+  CHECK(error_of("[camera]\nwidth = 63\n") == "station.toml:2: camera.width must be a whole number from 64 to 8192");
+  CHECK(error_of("[camera]\nheight = 8193\n") == "station.toml:2: camera.height must be a whole number from 64 to 8192");
+  CHECK(error_of("[camera]\nfps = 0\n") == "station.toml:2: camera.fps must be a whole number from 1 to 240");
+  CHECK(error_of("[camera]\nfps = 241\n") == "station.toml:2: camera.fps must be a whole number from 1 to 240");
+  CHECK(error_of("[camera]\nsource = 0\n") == "station.toml:2: camera.source must be a string");
+  CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"lots\"\n"),
+             StartsWith("station.toml:2: high_value_threshold: 'lots' is not an amount such as \"200.00\""));
+  CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"200.001\"\n"), StartsWith("station.toml:2: high_value_threshold"));
+  CHECK(error_of("[policy]\nhigh_value_threshold = 200\n") == "station.toml:2: high_value_threshold must be a string");
+  CHECK(error_of("[policy]\nmanual_entry = \"sometimes\"\n") ==
+        "station.toml:2: manual_entry must be never, low_value_only or always");
+  CHECK(error_of("[policy]\nalert_on = [\"wrong_item\", \"accepted\"]\n") == "station.toml:2: alert_on cannot include accepted");
+  CHECK_THAT(error_of("[policy]\npicker_may_clear = [\n  \"duplicate\",\n  \"everything\"\n]\n"),
+             StartsWith("station.toml:4: picker_may_clear: 'everything' is not a verdict"));
+  CHECK(error_of("[policy]\nalert_on = \"wrong_item\"\n") == "station.toml:2: alert_on must be a list of verdict names");
+  CHECK(error_of("[policy]\nalert_on = [1]\n") == "station.toml:2: alert_on must hold strings");
+  CHECK(error_of("[station]\nid = \"\"\n") == "station.toml:2: station.id is empty");
+  CHECK(error_of("station = \"bench\"\n") == "station.toml:1: station must be a table");
+  CHECK(error_of("policy = 1\n") == "station.toml:1: policy must be a table");
+  CHECK(error_of("data_dir = 5\n") == "station.toml:1: data_dir must be a string");
+}
+
+TEST_CASE("parse_config refuses a negative high-value threshold", "[config][bug]")
+{
+  // A negative threshold would put every order, even $0.00, through the image check without anyone
+  // having meant it; the documented range is an amount of zero or more.
+  const std::string message = error_of("[policy]\nhigh_value_threshold = \"-1.00\"\n");
+  CHECK_THAT(message, StartsWith("station.toml:2: high_value_threshold"));
+}
+
+TEST_CASE("parse_config reports TOML syntax errors with the line", "[config]")
+{
+  CHECK_THAT(error_of("[station]\nid = \"a\"\nid = \"b\"\n"), StartsWith("station.toml:3: "));
+  CHECK_THAT(error_of("[policy]\nbounce_window_ms = \n"), StartsWith("station.toml:2: "));
+  CHECK_THAT(error_of("\n\n[camera\n"), StartsWith("station.toml:3: "));
+}
+
+TEST_CASE("load_config reads a file and names a missing one", "[config]")
+{
+  test::TempDir dir;
+  std::ofstream(dir / "bench.toml") << "[station]\nid = \"bench-9\"\n[camera]\nfps = 999\n";
+  auto broken = load_config(dir / "bench.toml");
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().message == (dir / "bench.toml").string() + ":4: camera.fps must be a whole number from 1 to 240");
+
+  std::ofstream(dir / "good.toml") << "[station]\nid = \"bench-9\"\n";
+  auto good = load_config(dir / "good.toml");
+  REQUIRE(good.has_value());
+  CHECK(good->station_id == "bench-9");
+
+  auto missing = load_config(dir / "nope.toml");
+  REQUIRE_FALSE(missing);
+  CHECK_THAT(missing.error().message, StartsWith("configuration: "));
+  CHECK_THAT(missing.error().message, Contains("nope.toml"));
+}
+
+TEST_CASE("default_data_dir: PICKVERIFY_DATA_DIR, else XDG_DATA_HOME, else HOME", "[config]")
+{
+  ScopedEnv home("HOME", "/home/ana");
+  {
+    ScopedEnv data("PICKVERIFY_DATA_DIR", "/srv/pv");
+    ScopedEnv xdg("XDG_DATA_HOME", "/home/ana/.data");
+    CHECK(default_data_dir() == std::filesystem::path("/srv/pv"));
+  }
+  {
+    ScopedEnv data("PICKVERIFY_DATA_DIR", "");
+    ScopedEnv xdg("XDG_DATA_HOME", "/home/ana/.data");
+    CHECK(default_data_dir() == std::filesystem::path("/home/ana/.data/pickverify"));
+  }
+  {
+    ScopedEnv data("PICKVERIFY_DATA_DIR", nullptr);
+    ScopedEnv xdg("XDG_DATA_HOME", nullptr);
+    CHECK(default_data_dir() == std::filesystem::path("/home/ana/.local/share/pickverify"));
+  }
+}

@@ -1,0 +1,905 @@
+// Station tests against the real SQLite store in a temporary folder: the ORD-2025-00145 incident,
+// journal-before-reply, alerts and who may clear them, overrides, the image-check gate, fail-closed
+// devices, manual entry, the bounce window, and hostile scan bytes.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <sqlite3.h>
+
+#include <pickverify/station.hpp>
+#include <pickverify/store.hpp>
+
+#include "temp_dir.hpp"
+
+using namespace pickverify;
+using namespace std::chrono_literals;
+
+namespace {
+
+template <typename T>
+T must(Result<T> result)
+{
+  INFO((result ? std::string() : result.error().message));
+  REQUIRE(result.has_value());
+  return std::move(*result);
+}
+
+void must(Result<void> result)
+{
+  INFO((result ? std::string() : result.error().message));
+  REQUIRE(result.has_value());
+}
+
+Item make_item(std::string sku, std::string style, std::string description, std::string gtin13, Attributes attributes,
+               std::int64_t value_minor)
+{
+  Item item;
+  item.sku = std::move(sku);
+  item.style = std::move(style);
+  item.description = std::move(description);
+  item.gtins = {std::move(gtin13)};
+  item.attributes = std::move(attributes);
+  item.unit_value = Money{value_minor, "USD"};
+  item.weight_g = 100;
+  return item;
+}
+
+// The demo catalog of docs/FORMATS.md (demo/catalog.json), built here so this test needs no app code.
+Catalog demo_catalog()
+{
+  Catalog catalog;
+  must(catalog.add_item(make_item("TR-RUN-08-D", "TR-RUN", "Trail runner, size 8, width D", "9506000001340",
+                                  {{"size", "8"}, {"width", "D"}, {"colour", "black"}}, 18900)));
+  must(catalog.add_item(make_item("TR-RUN-09-D", "TR-RUN", "Trail runner, size 9, width D", "9506000001418",
+                                  {{"size", "9"}, {"width", "D"}, {"colour", "black"}}, 18900)));
+  must(catalog.add_item(make_item("TR-RUN-10-D", "TR-RUN", "Trail runner, size 10, width D", "9506000001487",
+                                  {{"size", "10"}, {"width", "D"}, {"colour", "black"}}, 18900)));
+  must(catalog.add_item(make_item("TR-RUN-11-D", "TR-RUN", "Trail runner, size 11, width D", "9506000001555",
+                                  {{"size", "11"}, {"width", "D"}, {"colour", "black"}}, 18900)));
+  must(catalog.add_item(make_item("TR-RUN-09-E", "TR-RUN", "Trail runner, size 9, width E", "9506000001623",
+                                  {{"size", "9"}, {"width", "E"}, {"colour", "black"}}, 18900)));
+  must(catalog.add_item(make_item("ACC-INSOLE-M", "ACC-INSOLE", "Cushion insoles, M", "9506000001692", {{"size", "M"}}, 2900)));
+  must(catalog.add_item(make_item("ACC-LACES-BLK", "ACC-LACES", "Laces, black, 120 cm", "9506000001760",
+                                  {{"colour", "black"}}, 900)));
+  must(catalog.add_item(make_item("CARE-BRUSH", "CARE-BRUSH", "Shoe brush", "9506000001838", {}, 2400)));
+  must(catalog.add_item(make_item("CARE-SPRAY", "CARE-SPRAY", "Water-repellent spray 200 ml", "9506000001906", {}, 3400)));
+  must(catalog.add_item(make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200)));
+  must(catalog.add_kit(Kit{"KIT-CARE", "Shoe care kit", {{"CARE-BRUSH", 1}, {"CARE-SPRAY", 1}}}));
+  return catalog;
+}
+
+OrderLine sku_line(std::int32_t line_no, std::string sku, std::int32_t quantity = 1)
+{
+  OrderLine line;
+  line.line_no = line_no;
+  line.sku = std::move(sku);
+  line.quantity = quantity;
+  return line;
+}
+
+std::vector<Order> demo_orders()
+{
+  Order incident;
+  incident.id = "ORD-2025-00145";
+  incident.value = Money{28500, "USD"};
+  incident.customer = "C-88213";
+  OrderLine shoe;
+  shoe.line_no = 1;
+  shoe.style = "TR-RUN";
+  shoe.required_attributes = {{"size", "9"}, {"width", "D"}};
+  shoe.description = "Trail runner, size 9, width D";
+  incident.lines = {shoe, sku_line(2, "ACC-INSOLE-M"), sku_line(3, "ACC-LACES-BLK"), sku_line(4, "KIT-CARE")};
+
+  Order socks;
+  socks.id = "ORD-2025-00146";
+  socks.value = Money{2400, "USD"};
+  socks.customer = "C-90417";
+  socks.lines = {sku_line(1, "SOCK-RUN-M", 2)};
+  return {incident, socks};
+}
+
+const std::string k_incident = "ORD-2025-00145";
+const std::string k_socks = "ORD-2025-00146";
+const std::string k_shoe_9d = "9506000001418";
+const std::string k_shoe_10d = "9506000001487";
+const std::string k_shoe_9e = "9506000001623";
+const std::string k_insole = "9506000001692";
+const std::string k_laces = "9506000001760";
+const std::string k_brush = "9506000001838";
+const std::string k_spray = "9506000001906";
+const std::string k_sock = "9506000001975";
+const std::string k_spray_datamatrix = "0109506000001906" "10LOT42";
+const std::string k_not_in_catalog = "9506000009995";   // valid check digit, no such item
+
+bool contains(const std::vector<std::string>& texts, const std::string& part)
+{
+  return std::any_of(texts.begin(), texts.end(), [&](const std::string& text) { return text.find(part) != std::string::npos; });
+}
+
+std::string joined(const std::vector<std::string>& texts)
+{
+  std::string all;
+  for (const auto& text : texts) all += text + "\n";
+  return all;
+}
+
+// A bench: a store in a temporary folder holding the demo catalog and orders, one station on it, and
+// a scanner clock the test advances by hand.
+class Bench {
+public:
+  explicit Bench(Policy policy = {})
+  {
+    m_store = must(open_sqlite_store(db_path()));
+    must(m_store->save_catalog(demo_catalog()));
+    must(m_store->save_orders(demo_orders()));
+    m_station = std::make_unique<Station>("bench-7", *m_store, must(m_store->load_catalog()), policy);
+    m_station->set_operator("picker-ana");
+  }
+
+  std::filesystem::path db_path() const { return m_dir / "pickverify.db"; }
+  Station& station() { return *m_station; }
+  Store& store() { return *m_store; }
+  const PackSession& session()
+  {
+    REQUIRE(m_station->session() != nullptr);
+    return *m_station->session();
+  }
+
+  ScanEvent event(const std::string& raw, int after_ms = 1500, const std::string& source = "usb:bench-scanner",
+                  SourceKind kind = SourceKind::hid_pos, std::optional<std::string> aim = std::nullopt)
+  {
+    m_clock += std::chrono::milliseconds(after_ms);
+    ScanEvent scan;
+    scan.raw = raw;
+    scan.aim = std::move(aim);
+    scan.source = source;
+    scan.source_kind = kind;
+    scan.station = "bench-7";
+    scan.monotonic = m_clock;
+    scan.utc = std::chrono::system_clock::now();
+    return scan;
+  }
+
+  Result<StationReply> try_scan(const std::string& raw, int after_ms = 1500, const std::string& source = "usb:bench-scanner",
+                                SourceKind kind = SourceKind::hid_pos, std::optional<std::string> aim = std::nullopt)
+  {
+    return m_station->handle_scan(event(raw, after_ms, source, kind, std::move(aim)));
+  }
+
+  StationReply scan(const std::string& raw, int after_ms = 1500, const std::string& source = "usb:bench-scanner",
+                    SourceKind kind = SourceKind::hid_pos, std::optional<std::string> aim = std::nullopt)
+  {
+    return must(try_scan(raw, after_ms, source, kind, std::move(aim)));
+  }
+
+  // Scans and checks the verdict, with the reply in the failure message.
+  StationReply expect(const std::string& raw, Verdict verdict, int after_ms = 1500)
+  {
+    StationReply reply = scan(raw, after_ms);
+    INFO("scan " << raw << " → " << reply.headline << "\n" << joined(reply.details));
+    REQUIRE(reply.verdict.has_value());
+    CHECK(to_string(*reply.verdict) == to_string(verdict));
+    return reply;
+  }
+
+  void start(const std::string& order_id)
+  {
+    StationReply reply = scan(order_id);
+    REQUIRE(reply.headline == "ORDER " + order_id);
+    REQUIRE(session().order().id == order_id);
+  }
+
+  // The incident order with every line verified correctly: the pack waits for the image check.
+  void complete_incident_order()
+  {
+    start(k_incident);
+    expect(k_shoe_9d, Verdict::accepted);
+    expect(k_insole, Verdict::accepted);
+    expect(k_laces, Verdict::accepted);
+    expect(k_brush, Verdict::accepted);
+    expect(k_spray, Verdict::accepted);
+    REQUIRE(session().state() == SessionState::awaiting_image_check);
+  }
+
+  std::vector<JournalEntry> journal(const JournalFilter& filter = {})
+  {
+    std::vector<JournalEntry> rows;
+    must(m_store->read_journal(filter, [&](const JournalEntry& row) {
+      rows.push_back(row);
+      return true;
+    }));
+    return rows;
+  }
+
+  JournalEntry row(std::int64_t seq)
+  {
+    for (const auto& row : journal()) {
+      if (row.seq == seq) return row;
+    }
+    FAIL("no journal row with seq " << seq);
+    return {};
+  }
+
+  // The newest journal row of this type.
+  JournalEntry last(const std::string& type)
+  {
+    const auto rows = journal();
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      if (it->type == type) return *it;
+    }
+    FAIL("no journal row of type " << type);
+    return {};
+  }
+
+  void require_chain_intact()
+  {
+    const ChainReport report = must(m_store->verify_chain());
+    INFO(report.problem);
+    REQUIRE(report.intact());
+    REQUIRE(report.event_count == static_cast<std::int64_t>(journal().size()));
+  }
+
+private:
+  test::TempDir m_dir;
+  std::unique_ptr<Store> m_store;
+  std::unique_ptr<Station> m_station;
+  std::chrono::steady_clock::time_point m_clock = std::chrono::steady_clock::now();
+};
+
+ImageCheckResult image_check(ImageCheckOutcome outcome, std::string reason = "")
+{
+  ImageCheckResult result;
+  result.outcome = outcome;
+  result.reason = std::move(reason);
+  result.evidence_hash = std::string(64, 'a');
+  result.annotated_hash = std::string(64, 'b');
+  return result;
+}
+
+AlertResolution by_supervisor(std::string reason_code, std::string note = "", bool override_mismatch = false)
+{
+  return AlertResolution{Role::supervisor, "sup-lee", std::move(reason_code), std::move(note), override_mismatch};
+}
+
+AlertResolution by_picker(std::string reason_code)
+{
+  return AlertResolution{Role::picker, "picker-ana", std::move(reason_code), "", false};
+}
+
+} // namespace
+
+TEST_CASE("Station::handle_scan replays the ORD-2025-00145 incident and stops the wrong box", "[station][incident]")
+{
+  Bench bench;
+  bench.start(k_incident);
+  CHECK(bench.session().needs_image_check());
+  CHECK(bench.session().lines().size() == 5);   // shoe, insoles, laces, kit: brush + spray
+
+  // The size-10 box is refused at the first scan, naming the difference.
+  const StationReply wrong = bench.expect(k_shoe_10d, Verdict::wrong_variant);
+  CHECK(wrong.tone == StationReply::Tone::error);
+  CHECK(wrong.headline == "WRONG VARIANT");
+  CHECK(contains(wrong.details, "size: scanned 10, order needs 9"));
+  CHECK(contains(wrong.details, "alert 1 opened"));
+  CHECK(wrong.state == SessionState::blocked);
+  CHECK(bench.session().lines()[0].verified == 0);
+  const JournalEntry wrong_row = bench.last("scan");
+  CHECK(wrong_row.verdict == "wrong_variant");
+  CHECK(wrong_row.raw == k_shoe_10d);
+  CHECK(wrong_row.gtin == "0" + k_shoe_10d);
+  CHECK(wrong_row.order_id == k_incident);
+  CHECK(wrong_row.station == "bench-7");
+  CHECK(wrong_row.operator_id == "picker-ana");
+  CHECK(wrong_row.session_id == bench.station().session_id());
+  CHECK(wrong_row.reason.find("size: scanned 10, order needs 9") != std::string::npos);
+  const JournalEntry opened = bench.last("alert_opened");
+  CHECK(opened.seq == wrong_row.seq + 1);
+  CHECK(opened.verdict == "wrong_variant");
+  CHECK(wrong.journal_seq == opened.seq);
+
+  // The right shoe, the insoles and the care kit (the spray read as a GS1 DataMatrix).
+  bench.expect(k_shoe_9d, Verdict::accepted);
+  bench.expect(k_insole, Verdict::accepted);
+  bench.expect(k_brush, Verdict::accepted);
+  const StationReply spray = bench.scan(k_spray_datamatrix, 1500, "usb:bench-scanner", SourceKind::hid_pos, "]d2");
+  REQUIRE(spray.verdict == Verdict::accepted);
+  const JournalEntry spray_row = bench.last("scan");
+  CHECK(spray_row.raw == k_spray_datamatrix);
+  CHECK(spray_row.aim == "]d2");
+  CHECK(spray_row.gtin == "0" + k_spray);
+  CHECK(spray_row.ais == "(01)09506000001906(10)LOT42");
+
+  // Pack refused: the laces are missing, the alert is open, the photo is due — each named.
+  const StationReply refused = must(bench.station().request_pack());
+  CHECK(refused.headline == "PACK REFUSED");
+  INFO(joined(refused.details));
+  CHECK(contains(refused.details, "missing: line 3 Laces, black, 120 cm — 0 of 1 scanned"));
+  CHECK_FALSE(contains(refused.details, "line 1 Trail runner"));
+  CHECK(contains(refused.details, "alert 1 open: wrong variant for line 1: size: scanned 10, order needs 9"));
+  CHECK(contains(refused.details, "image check required (order value $285.00)"));
+  const JournalEntry refused_row = bench.last("pack_refused");
+  CHECK(refused_row.seq == refused.journal_seq);
+  CHECK(refused_row.reason.find("line 3 Laces") != std::string::npos);
+  CHECK(refused_row.reason.find("alert 1 open") != std::string::npos);
+
+  // A picker may not clear a wrong-variant alert; a supervisor may.
+  const auto by_the_picker = bench.station().resolve_alert(1, by_picker("item_set_aside"));
+  REQUIRE_FALSE(by_the_picker);
+  CHECK(by_the_picker.error().type == ErrorType::conflict);
+  CHECK(bench.session().state() == SessionState::blocked);
+  const StationReply cleared =
+      must(bench.station().resolve_alert(1, by_supervisor("item_set_aside", "size-10 box back to the shelf")));
+  CHECK(cleared.headline == "ALERT CLEARED");
+  const JournalEntry cleared_row = bench.last("alert_cleared");
+  CHECK(cleared_row.operator_id == "sup-lee");
+  CHECK(cleared_row.reason == "cleared by supervisor sup-lee: item_set_aside — size-10 box back to the shelf");
+  CHECK(cleared_row.verdict == "wrong_variant");
+
+  // The laces complete the lines; the high-value pack now waits for the photo and nothing releases it.
+  const StationReply laces = bench.expect(k_laces, Verdict::accepted);
+  CHECK(laces.state == SessionState::awaiting_image_check);
+  CHECK(contains(laces.details, "take the photo"));
+  const StationReply waiting = must(bench.station().request_pack());
+  CHECK(waiting.headline == "PACK REFUSED");
+  CHECK(waiting.details.size() == 1);
+  CHECK(contains(waiting.details, "image check required"));
+
+  const StationReply passed = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5 found")));
+  CHECK(passed.headline == "IMAGE CHECK PASSED");
+  CHECK(passed.state == SessionState::released);
+  const JournalEntry released_row = bench.last("pack_released");
+  CHECK(released_row.seq == passed.journal_seq);
+  CHECK(released_row.evidence_hash == std::string(64, 'a'));
+  CHECK(bench.row(released_row.seq - 1).type == "image_check");
+  CHECK(must(bench.station().mark_packed()).state == SessionState::packed);
+  CHECK(bench.last("packed").order_id == k_incident);
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::handle_scan journals every scan durably before anyone sees the reply", "[station][journal]")
+{
+  Bench bench;
+  // A second connection, as QA's tools would open: it only sees committed rows.
+  auto observer = must(open_sqlite_store(bench.db_path()));
+  std::vector<std::string> problems;
+  int heard = 0;
+  bench.station().add_listener([&](const StationReply& reply) {
+    ++heard;
+    bool found = false;
+    must(observer->read_journal({}, [&](const JournalEntry& row) {
+      found = found || row.seq == reply.journal_seq;
+      return true;
+    }));
+    if (!found) {
+      problems.push_back(reply.headline + ": journal row " + std::to_string(reply.journal_seq) + " not yet visible");
+    }
+  });
+
+  bench.start(k_incident);
+  const std::vector<std::pair<std::string, Verdict>> scans{
+      {k_shoe_10d, Verdict::wrong_variant}, {k_shoe_9d, Verdict::accepted},         {k_shoe_9d, Verdict::over_quantity},
+      {k_sock, Verdict::wrong_item},         {k_not_in_catalog, Verdict::unknown_code}, {"9506000001419", Verdict::malformed},
+  };
+  for (const auto& [raw, verdict] : scans) {
+    const StationReply reply = bench.expect(raw, verdict);
+    REQUIRE(reply.journal_seq > 0);
+    // The scan row itself: the reply's row, or the one before it when an alert row followed.
+    const JournalEntry last = bench.row(reply.journal_seq);
+    const JournalEntry scan = last.type == "scan" ? last : bench.row(reply.journal_seq - 1);
+    CHECK(scan.type == "scan");
+    CHECK(scan.raw == raw);
+    CHECK(scan.verdict == to_string(verdict));
+    CHECK(scan.source == "usb:bench-scanner");
+    CHECK(scan.detail.find("\"source_kind\":\"" + std::string(to_string(SourceKind::hid_pos)) + "\"") != std::string::npos);
+    if (last.type != "scan") {
+      CHECK(last.type == "alert_opened");
+    }
+  }
+  CHECK(heard == 1 + static_cast<int>(scans.size()));
+  INFO(joined(problems));
+  CHECK(problems.empty());
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::handle_scan reports a journal failure and counts nothing it could not journal",
+          "[station][journal][bug]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  int heard = 0;
+  bench.station().add_listener([&](const StationReply&) { ++heard; });
+
+  // Another process holds the write lock past the store's busy timeout: the append fails.
+  sqlite3* other = nullptr;
+  REQUIRE(sqlite3_open(bench.db_path().c_str(), &other) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(other, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) == SQLITE_OK);
+  const auto failed = bench.try_scan(k_sock);
+  sqlite3_exec(other, "ROLLBACK", nullptr, nullptr, nullptr);
+  sqlite3_close(other);
+
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().message.rfind("journal", 0) == 0);
+  CHECK(heard == 0);   // nothing was shown
+  // A unit whose scan is not in the journal must not count towards the pack: the picker scans it again.
+  CHECK(bench.session().lines()[0].verified == 0);
+  bench.expect(k_sock, Verdict::accepted);
+  CHECK(bench.session().lines()[0].verified == 1);
+}
+
+TEST_CASE("Station::request_pack names each missing line and every open alert", "[station][pack]")
+{
+  Bench bench;
+  bench.start(k_incident);
+  const StationReply empty = must(bench.station().request_pack());
+  CHECK(empty.headline == "PACK REFUSED");
+  CHECK(empty.tone == StationReply::Tone::error);
+  INFO(joined(empty.details));
+  CHECK(contains(empty.details, "missing: line 1 Trail runner, size 9, width D — 0 of 1 scanned, 1 missing"));
+  CHECK(contains(empty.details, "missing: line 2 Cushion insoles, M — 0 of 1 scanned, 1 missing"));
+  CHECK(contains(empty.details, "missing: line 3 Laces, black, 120 cm — 0 of 1 scanned, 1 missing"));
+  CHECK(contains(empty.details, "missing: line 4 Shoe brush (kit KIT-CARE) — 0 of 1 scanned, 1 missing"));
+  CHECK(contains(empty.details, "missing: line 4 Water-repellent spray 200 ml (kit KIT-CARE) — 0 of 1 scanned, 1 missing"));
+
+  bench.expect(k_shoe_9e, Verdict::wrong_variant);
+  const StationReply width = bench.expect(k_sock, Verdict::wrong_item);
+  CHECK(contains(width.details, "Running socks, M (SOCK-RUN-M) is not on order ORD-2025-00145"));
+  const StationReply refused = must(bench.station().request_pack());
+  INFO(joined(refused.details));
+  CHECK(contains(refused.details, "alert 1 open: wrong variant for line 1: width: scanned E, order needs D"));
+  CHECK(contains(refused.details, "alert 2 open: Running socks, M (SOCK-RUN-M) is not on order"));
+  CHECK(bench.session().open_alerts().size() == 2);
+  CHECK(bench.last("pack_refused").seq == refused.journal_seq);
+}
+
+TEST_CASE("Station::resolve_alert lets a picker clear only what the policy allows", "[station][alerts]")
+{
+  Bench bench;
+  bench.start(k_socks);
+
+  SECTION("unknown code: the picker sets it aside and clears it")
+  {
+    const StationReply unknown = bench.expect(k_not_in_catalog, Verdict::unknown_code);
+    CHECK(contains(unknown.details, "GTIN 09506000009995 is not in the catalog"));
+    CHECK(bench.session().state() == SessionState::blocked);
+    const auto without_reason = bench.station().resolve_alert(1, by_picker(""));
+    REQUIRE_FALSE(without_reason);
+    CHECK(without_reason.error().type == ErrorType::invalid_input);
+    const StationReply cleared = must(bench.station().resolve_alert(1, by_picker("item_set_aside")));
+    CHECK(cleared.headline == "ALERT CLEARED");
+    CHECK(bench.last("alert_cleared").reason == "cleared by picker picker-ana: item_set_aside");
+    CHECK(bench.session().state() == SessionState::active);
+    const auto again = bench.station().resolve_alert(1, by_supervisor("item_set_aside"));
+    REQUIRE_FALSE(again);
+    CHECK(again.error().type == ErrorType::conflict);
+  }
+  SECTION("wrong item: only a supervisor")
+  {
+    bench.expect(k_shoe_9d, Verdict::wrong_item);
+    const auto refused = bench.station().resolve_alert(1, by_picker("item_set_aside"));
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().message.find("call a supervisor") != std::string::npos);
+    CHECK(bench.session().state() == SessionState::blocked);
+    must(bench.station().resolve_alert(1, by_supervisor("item_set_aside")));
+    CHECK(bench.session().state() == SessionState::active);
+  }
+  SECTION("over quantity: only a supervisor")
+  {
+    bench.expect(k_sock, Verdict::accepted);
+    bench.expect(k_sock, Verdict::accepted);
+    const StationReply third = bench.expect(k_sock, Verdict::over_quantity);
+    CHECK(contains(third.details, "is already complete (2/2)"));
+    REQUIRE_FALSE(bench.station().resolve_alert(1, by_picker("item_set_aside")));
+    must(bench.station().resolve_alert(1, by_supervisor("item_set_aside")));
+    CHECK(bench.session().state() == SessionState::complete);
+  }
+  SECTION("a picker may never override")
+  {
+    bench.expect(k_not_in_catalog, Verdict::unknown_code);
+    AlertResolution resolution = by_picker("customer_accepts_substitute");
+    resolution.override_mismatch = true;
+    REQUIRE_FALSE(bench.station().resolve_alert(1, resolution));
+    CHECK(bench.session().open_alerts().size() == 1);
+  }
+  SECTION("no such alert")
+  {
+    const auto missing = bench.station().resolve_alert(7, by_supervisor("item_set_aside"));
+    REQUIRE_FALSE(missing);
+    CHECK(missing.error().type == ErrorType::not_found);
+  }
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::resolve_alert with an override counts the scanned item on its line", "[station][alerts]")
+{
+  Bench bench;
+  bench.start(k_incident);
+  bench.expect(k_shoe_10d, Verdict::wrong_variant);
+  REQUIRE(bench.session().lines()[0].verified == 0);
+
+  const StationReply overridden =
+      must(bench.station().resolve_alert(1, by_supervisor("customer_accepts_substitute", "customer asked for size 10", true)));
+  CHECK(overridden.headline == "ALERT OVERRIDDEN");
+  CHECK(bench.session().lines()[0].verified == 1);
+  CHECK(bench.session().alerts()[0].overridden);
+  const JournalEntry row = bench.last("override");
+  CHECK(row.seq == overridden.journal_seq);
+  CHECK(row.gtin == "0" + k_shoe_10d);
+  CHECK(row.reason.find("overridden by supervisor sup-lee: customer_accepts_substitute") != std::string::npos);
+
+  // The line is now complete: the size 9 is one too many.
+  bench.expect(k_shoe_9d, Verdict::over_quantity);
+  // The photo must show the overriding item, not the ordered one.
+  must(bench.station().resolve_alert(2, by_supervisor("item_set_aside")));
+  bench.expect(k_insole, Verdict::accepted);
+  bench.expect(k_laces, Verdict::accepted);
+  bench.expect(k_brush, Verdict::accepted);
+  bench.expect(k_spray, Verdict::accepted);
+  const auto request = bench.session().image_check_request();
+  REQUIRE(request.expected.size() == 5);
+  CHECK(request.expected[0].gtin14 == "0" + k_shoe_10d);
+  CHECK(request.expected[0].sku == "TR-RUN-10-D");
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::resolve_alert refuses to count an item that matches no line", "[station][alerts]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  bench.expect(k_shoe_9d, Verdict::wrong_item);
+  const auto counted = bench.station().resolve_alert(1, by_supervisor("customer_accepts_substitute", "", true));
+  REQUIRE_FALSE(counted);
+  CHECK(counted.error().type == ErrorType::conflict);
+  CHECK(bench.session().lines()[0].verified == 0);
+  CHECK(bench.session().open_alerts().size() == 1);
+  CHECK(bench.journal().back().type == "alert_opened");   // a refused override writes nothing
+}
+
+TEST_CASE("Station::apply_image_check releases only on passed", "[station][image_check]")
+{
+  Bench bench;
+  bench.complete_incident_order();
+
+  const ImageCheckRequest request = bench.session().image_check_request();
+  std::vector<std::string> expected;
+  for (const auto& unit : request.expected) expected.push_back(unit.gtin14);
+  CHECK(expected == std::vector<std::string>{"0" + k_shoe_9d, "0" + k_insole, "0" + k_laces, "0" + k_brush, "0" + k_spray});
+  CHECK(request.not_visible.empty());
+
+  SECTION("passed: released, the evidence hash journaled")
+  {
+    const StationReply reply = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5")));
+    CHECK(reply.state == SessionState::released);
+    CHECK(reply.tone == StationReply::Tone::ok);
+    CHECK(contains(reply.details, "pack released"));
+    const JournalEntry check = bench.last("image_check");
+    CHECK(check.verdict == "passed");
+    CHECK(check.evidence_hash == std::string(64, 'a'));
+    CHECK(check.detail.find(std::string(64, 'b')) != std::string::npos);
+    CHECK(bench.last("pack_released").seq == check.seq + 1);
+  }
+  SECTION("failed: an alert, blocked until a supervisor acts, then a new photo")
+  {
+    ImageCheckResult failed = image_check(ImageCheckOutcome::failed, "Laces, black, 120 cm not found in the photo");
+    failed.missing.push_back(ExpectedUnit{"0" + k_laces, "ACC-LACES-BLK", "Laces, black, 120 cm"});
+    const StationReply reply = must(bench.station().apply_image_check(failed));
+    CHECK(reply.headline == "IMAGE CHECK FAILED");
+    CHECK(reply.state == SessionState::blocked);
+    const JournalEntry alert = bench.last("alert_opened");
+    CHECK(alert.verdict == "image_check");
+    CHECK(alert.reason == "image check failed: Laces, black, 120 cm not found in the photo");
+    CHECK(bench.last("image_check").detail.find("ACC-LACES-BLK") != std::string::npos);
+    CHECK(bench.journal({}).back().type == "alert_opened");
+    CHECK_FALSE(must(bench.station().request_pack()).details.empty());
+    REQUIRE_FALSE(bench.station().resolve_alert(1, by_picker("item_set_aside")));
+
+    must(bench.station().resolve_alert(1, by_supervisor("repacked", "laces were under the box flap")));
+    CHECK(bench.session().state() == SessionState::awaiting_image_check);
+    CHECK(must(bench.station().request_pack()).headline == "PACK REFUSED");
+    CHECK(must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed))).state == SessionState::released);
+  }
+  SECTION("offline: fail closed, still awaiting the image check")
+  {
+    const StationReply reply =
+        must(bench.station().apply_image_check(image_check(ImageCheckOutcome::offline, "no camera available")));
+    CHECK(reply.headline == "IMAGE CHECK CAMERA OFFLINE");
+    CHECK(reply.tone == StationReply::Tone::error);
+    CHECK(reply.state == SessionState::awaiting_image_check);
+    CHECK(bench.last("image_check").verdict == "offline");
+    const StationReply pack = must(bench.station().request_pack());
+    CHECK(pack.headline == "PACK REFUSED");
+    CHECK(contains(pack.details, "image check required"));
+    REQUIRE_FALSE(bench.station().mark_packed());
+  }
+  SECTION("retake: not a failure, no alert")
+  {
+    const StationReply reply = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::retake, "too dark")));
+    CHECK(reply.state == SessionState::awaiting_image_check);
+    CHECK(bench.session().open_alerts().empty());
+  }
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::apply_image_check is refused when the order is not waiting for one", "[station][image_check]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  CHECK_FALSE(bench.session().needs_image_check());
+  const auto early = bench.station().apply_image_check(image_check(ImageCheckOutcome::passed));
+  REQUIRE_FALSE(early);
+  CHECK(early.error().type == ErrorType::conflict);
+  bench.expect(k_sock, Verdict::accepted);
+  bench.expect(k_sock, Verdict::accepted);
+  CHECK(bench.session().state() == SessionState::complete);
+  CHECK(must(bench.station().request_pack()).headline == "PACK RELEASED");
+  CHECK(bench.last("pack_released").reason == "every line verified, no alert open");
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::handle_scan applies the manual entry policy to typed codes", "[station][manual]")
+{
+  const auto typed = [](Bench& bench, const std::string& code) {
+    return bench.scan(code, 1500, "manual", SourceKind::manual);
+  };
+
+  SECTION("low_value_only (default): typed codes count on a low-value order")
+  {
+    Bench bench;
+    bench.start(k_socks);
+    const StationReply reply = typed(bench, k_sock);
+    CHECK(reply.verdict == Verdict::accepted);
+    CHECK(bench.last("scan").detail.find("\"source_kind\":\"manual\"") != std::string::npos);
+    CHECK(bench.session().lines()[0].verified == 1);
+  }
+  SECTION("low_value_only (default): refused on a high-value order, nothing counted, journaled")
+  {
+    Bench bench;
+    bench.start(k_incident);
+    const StationReply reply = typed(bench, k_insole);
+    REQUIRE(reply.verdict.has_value());
+    CHECK(*reply.verdict != Verdict::accepted);
+    CHECK(contains(reply.details, "typed entry is not allowed for this order"));
+    CHECK(bench.session().lines()[1].verified == 0);
+    const JournalEntry row = bench.last("scan");
+    CHECK(row.raw == k_insole);
+    CHECK(row.source == "manual");
+    CHECK(row.reason == "typed entry is not allowed for this order: scan the item's barcode");
+    // A scanned label still counts.
+    bench.expect(k_insole, Verdict::accepted);
+  }
+  SECTION("never: refused even on a low-value order")
+  {
+    Policy policy;
+    policy.manual_entry = ManualEntry::never;
+    Bench bench(policy);
+    bench.start(k_socks);
+    const StationReply reply = typed(bench, k_sock);
+    CHECK(reply.verdict != Verdict::accepted);
+    CHECK(bench.session().lines()[0].verified == 0);
+  }
+  SECTION("always: counts on a high-value order too")
+  {
+    Policy policy;
+    policy.manual_entry = ManualEntry::always;
+    Bench bench(policy);
+    bench.start(k_incident);
+    CHECK(typed(bench, k_insole).verdict == Verdict::accepted);
+    CHECK(bench.session().lines()[1].verified == 1);
+  }
+}
+
+TEST_CASE("Station::set_device_online keeps the pack refused while a device is offline", "[station][devices]")
+{
+  SECTION("scanner offline before the order starts")
+  {
+    Bench bench;
+    const StationReply offline = must(bench.station().set_device_online("usb:bench-scanner", false, "unplugged"));
+    CHECK(offline.headline == "DEVICE OFFLINE");
+    CHECK(bench.last("device_offline").source == "usb:bench-scanner");
+    bench.start(k_socks);
+    bench.expect(k_sock, Verdict::accepted);
+    bench.expect(k_sock, Verdict::accepted);
+    const StationReply refused = must(bench.station().request_pack());
+    CHECK(refused.headline == "PACK REFUSED");
+    CHECK(contains(refused.details, "device usb:bench-scanner is offline"));
+    must(bench.station().set_device_online("usb:bench-scanner", true, "plugged in again"));
+    CHECK(bench.last("device_online").reason == "plugged in again");
+    CHECK(must(bench.station().request_pack()).headline == "PACK RELEASED");
+  }
+  SECTION("camera offline during a high-value order: a passed photo does not release it")
+  {
+    Bench bench;
+    bench.complete_incident_order();
+    must(bench.station().set_device_online("camera:bench-7", false, "no frames for 5 s"));
+    const StationReply photo = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed)));
+    CHECK(photo.state != SessionState::released);
+    CHECK(contains(photo.details, "device camera:bench-7 is offline"));
+    CHECK(must(bench.station().request_pack()).headline == "PACK REFUSED");
+    must(bench.station().set_device_online("camera:bench-7", true, "back"));
+    CHECK(must(bench.station().request_pack()).headline == "PACK RELEASED");
+    bench.require_chain_intact();
+  }
+}
+
+TEST_CASE("Station::handle_scan marks the same code from the same source inside the bounce window as duplicate",
+          "[station][bounce]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  bench.expect(k_sock, Verdict::accepted);
+  const StationReply bounce = bench.expect(k_sock, Verdict::duplicate, 120);
+  CHECK(bounce.tone == StationReply::Tone::warning);
+  CHECK(bench.session().lines()[0].verified == 1);
+  CHECK(bench.session().open_alerts().empty());
+  CHECK(bench.last("scan").verdict == "duplicate");
+  CHECK(bench.last("scan").raw == k_sock);
+
+  // Another scanner reading the same label at once is a second unit, and so is a read after the window.
+  const StationReply other_source = bench.scan(k_sock, 10, "usb:handheld-2");
+  CHECK(other_source.verdict == Verdict::accepted);
+  CHECK(bench.session().lines()[0].verified == 2);
+  CHECK(bench.session().state() == SessionState::complete);
+  bench.require_chain_intact();
+
+  SECTION("a zero window turns bounce detection off")
+  {
+    Policy policy;
+    policy.bounce_window = 0ms;
+    Bench unbounced(policy);
+    unbounced.start(k_socks);
+    unbounced.expect(k_sock, Verdict::accepted, 0);
+    unbounced.expect(k_sock, Verdict::accepted, 0);
+  }
+  SECTION("after the window the same source counts again")
+  {
+    Bench slow;
+    slow.start(k_socks);
+    slow.expect(k_sock, Verdict::accepted);
+    slow.expect(k_sock, Verdict::accepted, 301);
+  }
+}
+
+TEST_CASE("Station::start_order refuses unknown orders and a second open order", "[station][orders]")
+{
+  Bench bench;
+  const auto unknown = bench.station().start_order("ORD-1999-00001");
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().type == ErrorType::not_found);
+  bench.start(k_incident);
+  const auto second = bench.station().start_order(k_socks);
+  REQUIRE_FALSE(second);
+  CHECK(second.error().type == ErrorType::conflict);
+  // Scanning the other order's barcode while one is open is a scan against the open order, not a switch.
+  const StationReply reply = bench.scan(k_socks);
+  CHECK(reply.verdict == Verdict::unknown_code);
+  CHECK(bench.session().order().id == k_incident);
+  must(bench.station().abandon("customer cancelled"));
+  CHECK(bench.last("session_abandoned").reason == "customer cancelled");
+  bench.start(k_socks);
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::handle_scan gives hostile bytes a verdict and journals them byte for byte", "[station][bad_input]")
+{
+  std::string four_kb_binary;
+  for (int i = 0; i < 4096; ++i) four_kb_binary += static_cast<char>(i % 256);
+  const std::vector<std::pair<std::string, std::string>> hostile{
+      {"4 KB of digits", std::string(4096, '7')},
+      {"4 KB of every byte value", four_kb_binary},
+      {"control characters", std::string("\x01\x02\x07\x08\x1b[2J\x7f\r\t\n\x1d")},
+      {"NUL bytes", std::string("9506\0" "000001418\0", 15)},
+      {"invalid UTF-8", std::string("\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc")},
+      {"SQL metacharacters", "'; DROP TABLE journal; --"},
+      {"SQL with a quote and a comment", "x' OR '1'='1'; DELETE FROM journal WHERE '1'='1"},
+      {"a wrong check digit", "9506000001419"},
+      {"GS separators only", std::string("\x1d\x1d\x1d")},
+      {"an AIM prefix alone", "]C1"},
+      {"a lone quote", "\""},
+  };
+
+  SECTION("with an open order: a verdict for each, nothing counted, nothing released")
+  {
+    Bench bench;
+    bench.start(k_socks);
+    for (const auto& [what, raw] : hostile) {
+      INFO(what);
+      const auto reply = bench.try_scan(raw);
+      REQUIRE(reply);
+      REQUIRE(reply->verdict.has_value());
+      CHECK(*reply->verdict != Verdict::accepted);
+      const JournalEntry last = bench.row(reply->journal_seq);
+      const JournalEntry scan = last.type == "scan" ? last : bench.row(reply->journal_seq - 1);
+      CHECK(scan.type == "scan");
+      CHECK(scan.raw.size() == raw.size());
+      CHECK(scan.raw == raw);
+      CHECK(scan.verdict == to_string(*reply->verdict));
+      // Clear whatever it opened so the next one is judged on its own.
+      for (const Alert* alert : bench.session().open_alerts()) {
+        must(bench.station().resolve_alert(alert->id, by_supervisor("item_set_aside")));
+      }
+    }
+    CHECK(bench.session().lines()[0].verified == 0);
+    const JournalEntry wrong_digit = [&] {
+      for (const auto& row : bench.journal()) {
+        if (row.raw == "9506000001419") return row;
+      }
+      return JournalEntry{};
+    }();
+    CHECK(wrong_digit.verdict == "malformed");
+    CHECK(wrong_digit.reason.find("check digit") != std::string::npos);
+    bench.require_chain_intact();
+    // The journal table survived the SQL in the scans, and a real scan still works.
+    bench.expect(k_sock, Verdict::accepted);
+    bench.require_chain_intact();
+  }
+  SECTION("with no open order: journaled as read, no session started")
+  {
+    Bench bench;
+    for (const auto& [what, raw] : hostile) {
+      INFO(what);
+      const StationReply reply = bench.scan(raw);
+      CHECK(reply.headline == "NO ORDER");
+      CHECK(bench.station().session() == nullptr);
+      CHECK(bench.row(reply.journal_seq).raw == raw);
+    }
+    CHECK(bench.journal().size() == hostile.size());
+    bench.require_chain_intact();
+  }
+}
+
+TEST_CASE("Station::handle_scan from several scanners at once journals every scan once, in reply order",
+          "[station][threads]")
+{
+  Policy policy;
+  policy.bounce_window = 0ms;
+  Bench bench(policy);
+  bench.start(k_incident);
+  std::mutex heard_mutex;
+  std::vector<std::int64_t> heard;
+  bench.station().add_listener([&](const StationReply& reply) {
+    std::lock_guard lock(heard_mutex);
+    heard.push_back(reply.journal_seq);
+  });
+
+  constexpr int k_threads = 4;
+  constexpr int k_scans_per_thread = 25;
+  std::atomic<int> failures{0};
+  std::atomic<int> accepted{0};
+  std::vector<std::thread> scanners;
+  for (int t = 0; t < k_threads; ++t) {
+    scanners.emplace_back([&, t] {
+      for (int i = 0; i < k_scans_per_thread; ++i) {
+        ScanEvent scan;
+        // Mostly bad reads (counted nowhere); thread 0 also offers the insoles, which fit exactly once.
+        scan.raw = t == 0 && i == 0 ? k_insole : "9506000001419";
+        scan.source = "usb:scanner-" + std::to_string(t);
+        scan.source_kind = SourceKind::hid_pos;
+        stamp_now(scan);
+        auto reply = bench.station().handle_scan(scan);
+        if (!reply) ++failures;
+        else if (reply->verdict == Verdict::accepted) ++accepted;
+      }
+    });
+  }
+  for (auto& scanner : scanners) scanner.join();
+
+  CHECK(failures == 0);
+  CHECK(accepted == 1);
+  CHECK(bench.session().lines()[1].verified == 1);
+  REQUIRE(heard.size() == static_cast<std::size_t>(k_threads * k_scans_per_thread));
+  // Listeners hear the events in journal order: no reply overtakes another.
+  CHECK(std::is_sorted(heard.begin(), heard.end()));
+  CHECK(std::adjacent_find(heard.begin(), heard.end()) == heard.end());
+  std::size_t scans = 0;
+  for (const auto& row : bench.journal()) scans += row.type == "scan";
+  CHECK(scans == heard.size());
+  bench.require_chain_intact();
+}
