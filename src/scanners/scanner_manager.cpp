@@ -235,7 +235,9 @@ public:
       return make_error(ErrorType::unsupported,
                         fmt::format("scanner {}: its report descriptor has no {} beep", device_id,
                                     kind == BeepKind::good_read ? "good-read" : "error"));
-    const std::uint8_t report_id = scanner->hid_pos->layout().good_read_beep->report_id;
+    const auto& position = kind == BeepKind::good_read ? scanner->hid_pos->layout().good_read_beep
+                                                       : scanner->hid_pos->layout().error_beep;
+    const std::uint8_t report_id = position->report_id;
     auto* transfer = libusb_alloc_transfer(0);
     auto* buffer = static_cast<unsigned char*>(std::malloc(LIBUSB_CONTROL_SETUP_SIZE + report->size()));
     if (!transfer || !buffer) {
@@ -392,6 +394,14 @@ private:
     for (const auto& open : m_open)
       if (open->device == device && !open->closing)
         return true;   // already claimed (hotplug enumeration and a rescan can both report it)
+
+    // Open only what we will claim: a scanner no assignment wants is never touched. Serial-number
+    // assignments need the string descriptor, which needs the device open.
+    const bool needs_serial = std::any_of(m_options.assignments.begin(), m_options.assignments.end(), [](const auto& a) {
+      return a.match == StationAssignment::Match::serial_number;
+    });
+    if (!needs_serial && !assign(*profile, bus_path, ""))
+      return true;
 
     libusb_device_handle* handle = nullptr;
     if (int r = libusb_open(device, &handle); r != 0) {
