@@ -41,7 +41,7 @@ struct UsbId {
   friend bool operator==(const UsbId&, const UsbId&) = default;
 };
 
-std::string to_string(UsbId id);   // "0c2e:0b61"
+std::string to_string(UsbId id); // "0c2e:0b61"
 
 struct SerialSettings {
   int baud = 9600;
@@ -51,21 +51,21 @@ struct SerialSettings {
 };
 
 struct DeviceProfile {
-  std::string name;     // unique, e.g. "honeywell-voyager-1400g-hidpos"
-  std::string vendor;   // "Honeywell"
-  std::string model;    // "Voyager 1400g (HID POS)"
+  std::string name;   // unique, e.g. "honeywell-voyager-1400g-hidpos"
+  std::string vendor; // "Honeywell"
+  std::string model;  // "Voyager 1400g (HID POS)"
   UsbId usb;
   ScannerMode mode = ScannerMode::hid_keyboard;
-  KeyboardLayout layout = KeyboardLayout::us;   // keyboard mode: the layout the scanner types in
+  KeyboardLayout layout = KeyboardLayout::us; // keyboard mode: the layout the scanner types in
   Terminator terminator = Terminator::enter;
-  std::string prefix;   // stripped from each scan when present (the scanner is programmed to send it)
+  std::string prefix; // stripped from each scan when present (the scanner is programmed to send it)
   std::string suffix;
-  std::chrono::milliseconds inter_key_timeout{50};   // keyboard mode: silence that ends a scan
+  std::chrono::milliseconds inter_key_timeout{50}; // keyboard mode: silence that ends a scan
   AimSource aim = AimSource::none;
-  bool beep = false;    // HID POS: the host may sound good-read / error beeps (if the descriptor has them)
+  bool beep = false; // HID POS: the host may sound good-read / error beeps (if the descriptor has them)
   SerialSettings serial;
-  std::vector<std::string> quirks;   // known: "no_kernel_driver" (nothing to detach)
-  std::string source_file;           // where the profile came from, for messages
+  std::vector<std::string> quirks; // known: "no_kernel_driver" (nothing to detach)
+  std::string source_file;         // where the profile came from, for messages
   int source_line = 0;
 };
 
@@ -94,7 +94,7 @@ struct StationAssignment {
   enum class Match { profile, bus_path, serial_number, any };
   std::string station;
   Match match = Match::any;
-  std::string value;   // profile name, bus path ("1-1.2") or serial number; unused for `any`
+  std::string value; // profile name, bus path ("1-1.2") or serial number; unused for `any`
 };
 
 struct ScannerManagerOptions {
@@ -110,11 +110,11 @@ struct ScannerManagerOptions {
 };
 
 struct DeviceInfo {
-  std::string id;           // "usb:1-1.2:0c2e:0b61"
-  std::string bus_path;     // "1-1.2"
+  std::string id;       // "usb:1-1.2:0c2e:0b61"
+  std::string bus_path; // "1-1.2"
   UsbId usb;
   std::string serial_number;
-  std::string profile;      // empty when no profile matches
+  std::string profile; // empty when no profile matches
   std::optional<ScannerMode> mode;
   std::string station;
   DeviceState state = DeviceState::offline;
@@ -145,29 +145,27 @@ class SerialScanner {
 public:
   // Opens and configures the tty (raw mode, the profile's speed/framing). The reader thread
   // delivers one ScanEvent per terminated line; the inter-key timeout ends an unterminated one.
-  static Result<std::unique_ptr<SerialScanner>> open(const std::filesystem::path& tty,
-                                                     const DeviceProfile& profile, std::string station,
-                                                     std::function<void(const ScanEvent&)> on_scan,
-                                                     std::function<void(DeviceState, const std::string& message)>
-                                                         on_state = {});
+  static Result<std::unique_ptr<SerialScanner>>
+  open(const std::filesystem::path& tty, const DeviceProfile& profile, std::string station,
+       std::function<void(const ScanEvent&)> on_scan,
+       std::function<void(DeviceState, const std::string& message)> on_state = {});
   virtual ~SerialScanner() = default;
   virtual void stop() = 0;
-  virtual const std::string& source_id() const = 0;   // "serial:/dev/ttyACM0"
+  virtual const std::string& source_id() const = 0; // "serial:/dev/ttyACM0"
 };
 
 // --- HTTP input (handheld terminals); the web service calls submit() for POST /stations/{id}/scans
 
 struct HttpScanRequest {
   std::string station;
-  std::string data;                // the scanned text as the terminal sent it
-  std::optional<std::string> aim;  // "]C1" when the terminal knows it
-  std::string terminal;            // terminal id, becomes the source: "http:<terminal>"
+  std::string data;               // the scanned text as the terminal sent it
+  std::optional<std::string> aim; // "]C1" when the terminal knows it
+  std::string terminal;           // terminal id, becomes the source: "http:<terminal>"
 };
 
 class HttpScanSource {
 public:
-  explicit HttpScanSource(std::function<void(const ScanEvent&)> on_scan,
-                          std::size_t max_data_bytes = 4096);
+  explicit HttpScanSource(std::function<void(const ScanEvent&)> on_scan, std::size_t max_data_bytes = 4096);
   // Validates and delivers the scan; returns the event as delivered (for the HTTP response).
   Result<ScanEvent> submit(const HttpScanRequest& request) const;
 

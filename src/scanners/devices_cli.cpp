@@ -87,7 +87,7 @@ int devices_list(std::ostream& out, const std::filesystem::path& profiles_dir)
     ++recognised;
     out << fmt::format("  {:<28} {:<36} {:<13} {}\n", device.id, device.profile, to_string(*device.mode),
                        device.mode == ScannerMode::serial ? "attached (read through its /dev/ttyACM* node)"
-                                                           : probe_state(device));
+                                                          : probe_state(device));
   }
   if (recognised == 0)
     out << "  (none)\n";

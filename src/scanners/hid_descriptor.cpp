@@ -81,9 +81,8 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
   if (bytes.empty())
     return tl::unexpected(Error{ErrorType::invalid_input, "report descriptor: empty"});
   if (bytes.size() > k_max_descriptor_bytes)
-    return tl::unexpected(Error{ErrorType::invalid_input,
-                                fmt::format("report descriptor: {} bytes, more than {}", bytes.size(),
-                                            k_max_descriptor_bytes)});
+    return tl::unexpected(Error{ErrorType::invalid_input, fmt::format("report descriptor: {} bytes, more than {}",
+                                                                      bytes.size(), k_max_descriptor_bytes)});
   HidReportDescriptor out;
   Globals globals;
   std::vector<Globals> stack;
@@ -122,15 +121,15 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
     case k_main_input:
     case k_main_output:
     case k_main_feature: {
-      const ReportKind kind = tag == k_main_input ? ReportKind::input
+      const ReportKind kind = tag == k_main_input    ? ReportKind::input
                               : tag == k_main_output ? ReportKind::output
                                                      : ReportKind::feature;
       if (globals.report_size > k_max_report_size)
-        return tl::unexpected(malformed(at, fmt::format("report size {} bits, more than {}", globals.report_size,
-                                                        k_max_report_size)));
+        return tl::unexpected(
+            malformed(at, fmt::format("report size {} bits, more than {}", globals.report_size, k_max_report_size)));
       if (globals.report_count > k_max_report_count)
-        return tl::unexpected(malformed(at, fmt::format("report count {}, more than {}", globals.report_count,
-                                                        k_max_report_count)));
+        return tl::unexpected(
+            malformed(at, fmt::format("report count {}, more than {}", globals.report_count, k_max_report_count)));
       auto& bits = report_bits[{kind, globals.report_id}];
       HidField field;
       field.kind = kind;
@@ -203,7 +202,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
     case k_global_physical_maximum:
     case k_global_unit_exponent:
     case k_global_unit:
-      break;   // values we do not need: scanners send bytes and flags
+      break; // values we do not need: scanners send bytes and flags
     case k_local_usage:
       if (usages.size() >= k_max_usages)
         return tl::unexpected(malformed(at, "too many usages"));
@@ -215,17 +214,17 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
     case k_local_usage_maximum: {
       if (!usage_minimum)
         return tl::unexpected(malformed(at, "Usage Maximum without Usage Minimum"));
+      const std::uint32_t minimum = usage_minimum.value_or(0);
       const std::uint32_t maximum = local_usage(value);
-      if (maximum < *usage_minimum || maximum - *usage_minimum >= k_max_usages ||
-          usages.size() + (maximum - *usage_minimum) >= k_max_usages)
+      if (maximum < minimum || maximum - minimum >= k_max_usages || usages.size() + (maximum - minimum) >= k_max_usages)
         return tl::unexpected(malformed(at, "usage range too large or reversed"));
-      for (std::uint32_t u = *usage_minimum; u <= maximum; ++u)
+      for (std::uint32_t u = minimum; u <= maximum; ++u)
         usages.push_back(u);
       usage_minimum.reset();
       break;
     }
     default:
-      break;   // other local items (designators, strings, delimiters) do not matter here
+      break; // other local items (designators, strings, delimiters) do not matter here
     }
     at += 1 + size;
   }
@@ -237,8 +236,8 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
   if (out.uses_report_ids)
     for (const auto& field : out.fields)
       if (field.report_id == 0)
-        return tl::unexpected(Error{ErrorType::invalid_input,
-                                    "report descriptor: fields both with and without report ids"});
+        return tl::unexpected(
+            Error{ErrorType::invalid_input, "report descriptor: fields both with and without report ids"});
   return out;
 }
 
@@ -280,13 +279,13 @@ Result<HidPosLayout> find_hid_pos_layout(const HidReportDescriptor& descriptor)
       else if (usage == usage_id(k_page_barcode_scanner, k_usage_bcs_decode_data_continued) && !layout.continued_bit)
         layout.continued_bit = bit;
       for (int n = 0; n < 3; ++n)
-        if (usage == usage_id(k_page_barcode_scanner, static_cast<std::uint16_t>(k_usage_bcs_symbology_identifier_1 + n)) &&
+        if (usage ==
+                usage_id(k_page_barcode_scanner, static_cast<std::uint16_t>(k_usage_bcs_symbology_identifier_1 + n)) &&
             field.bit_size == 8 && bit % 8 == 0)
           aim_bits[n] = bit;
     }
   }
-  if (aim_bits[0] && aim_bits[1] && aim_bits[2] && *aim_bits[1] == *aim_bits[0] + 8 &&
-      *aim_bits[2] == *aim_bits[1] + 8)
+  if (aim_bits[0] && aim_bits[1] && aim_bits[2] && *aim_bits[1] == *aim_bits[0] + 8 && *aim_bits[2] == *aim_bits[1] + 8)
     layout.aim = ByteRange{*aim_bits[0] / 8, 3};
 
   for (const auto& field : descriptor.fields) {

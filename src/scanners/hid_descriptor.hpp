@@ -32,7 +32,7 @@ constexpr std::uint16_t k_usage_gd_byte_count = 0x3b;
 
 constexpr std::size_t k_max_descriptor_bytes = 4096;
 constexpr std::size_t k_max_fields = 512;
-constexpr std::size_t k_max_report_bits = 8 * 1024 * 8;   // 8 KiB per report is far beyond any scanner
+constexpr std::size_t k_max_report_bits = 8 * 1024 * 8; // 8 KiB per report is far beyond any scanner
 
 constexpr std::uint32_t usage_id(std::uint16_t page, std::uint16_t usage)
 {
@@ -43,14 +43,14 @@ enum class ReportKind { input, output, feature };
 
 struct HidField {
   ReportKind kind = ReportKind::input;
-  std::uint8_t report_id = 0;      // 0 when the descriptor declares no report ids
-  std::uint32_t bit_offset = 0;    // from the start of the report, after the report-id byte
-  std::uint32_t bit_size = 0;      // one element
+  std::uint8_t report_id = 0;   // 0 when the descriptor declares no report ids
+  std::uint32_t bit_offset = 0; // from the start of the report, after the report-id byte
+  std::uint32_t bit_size = 0;   // one element
   std::uint32_t count = 0;
   bool constant = false;
   bool variable = false;
-  std::vector<std::uint32_t> usages;   // page << 16 | id; for a variable field one per element
-  std::uint32_t collection_usage = 0;  // the innermost enclosing collection's usage
+  std::vector<std::uint32_t> usages;  // page << 16 | id; for a variable field one per element
+  std::uint32_t collection_usage = 0; // the innermost enclosing collection's usage
 
   std::uint32_t usage_of(std::uint32_t element) const;
 };
@@ -64,7 +64,7 @@ struct HidReportInfo {
 struct HidReportDescriptor {
   std::vector<HidField> fields;
   std::vector<HidReportInfo> reports;
-  std::vector<std::uint32_t> application_usages;   // top-level application collections
+  std::vector<std::uint32_t> application_usages; // top-level application collections
   bool uses_report_ids = false;
 
   std::uint32_t report_bytes(ReportKind kind, std::uint8_t report_id) const;
@@ -73,24 +73,24 @@ struct HidReportDescriptor {
 Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uint8_t> bytes);
 
 struct ByteRange {
-  std::uint32_t offset = 0;   // bytes after the report id
+  std::uint32_t offset = 0; // bytes after the report id
   std::uint32_t length = 0;
 };
 
 struct BitPosition {
   std::uint8_t report_id = 0;
   std::uint32_t bit = 0;
-  std::uint32_t report_bytes = 0;   // output report payload size
+  std::uint32_t report_bytes = 0; // output report payload size
 };
 
 // Where a HID POS scanner puts what we need, found by usage, not by a model's byte offsets.
 struct HidPosLayout {
   std::uint8_t report_id = 0;
-  std::uint32_t report_bytes = 0;           // payload after the report id
-  ByteRange data;                            // Decoded Data
-  std::optional<ByteRange> length;           // Byte Count (Honeywell); absent → data ends at first NUL
-  std::optional<ByteRange> aim;              // Symbology Identifier 1..3 as three consecutive bytes
-  std::optional<std::uint32_t> continued_bit;   // Decode Data Continued
+  std::uint32_t report_bytes = 0;             // payload after the report id
+  ByteRange data;                             // Decoded Data
+  std::optional<ByteRange> length;            // Byte Count (Honeywell); absent → data ends at first NUL
+  std::optional<ByteRange> aim;               // Symbology Identifier 1..3 as three consecutive bytes
+  std::optional<std::uint32_t> continued_bit; // Decode Data Continued
   std::optional<BitPosition> good_read_beep;
   std::optional<BitPosition> error_beep;
 };

@@ -14,11 +14,10 @@ Result<std::optional<HidPosScan>> HidPosDecoder::feed(std::span<const std::uint8
     return make_error(ErrorType::invalid_input, "empty HID POS report");
   if (m_layout.report_id != 0) {
     if (report[0] != m_layout.report_id)
-      return std::optional<HidPosScan>{};   // another report (trigger, status): not scanned data
+      return std::optional<HidPosScan>{}; // another report (trigger, status): not scanned data
     report = report.subspan(1);
   }
-  const std::size_t needed = std::max<std::size_t>(m_layout.data.offset + m_layout.data.length,
-                                                   m_layout.report_bytes);
+  const std::size_t needed = std::max<std::size_t>(m_layout.data.offset + m_layout.data.length, m_layout.report_bytes);
   if (report.size() < needed) {
     reset();
     return make_error(ErrorType::invalid_input,
@@ -36,9 +35,9 @@ Result<std::optional<HidPosScan>> HidPosDecoder::feed(std::span<const std::uint8
     length = report[m_layout.length->offset];
     if (length > field.size()) {
       reset();
-      return make_error(ErrorType::invalid_input,
-                        fmt::format("malformed HID POS report: length {} but only {} data bytes", length,
-                                    field.size()));
+      return make_error(
+          ErrorType::invalid_input,
+          fmt::format("malformed HID POS report: length {} but only {} data bytes", length, field.size()));
     }
   } else {
     length = static_cast<std::size_t>(std::find(field.begin(), field.end(), 0) - field.begin());

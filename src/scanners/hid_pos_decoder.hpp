@@ -29,7 +29,7 @@ public:
   // uses ids). Returns the scan it completes, nothing (a continued part, or another report id), or an
   // error for a malformed report; after an error the next report starts afresh.
   Result<std::optional<HidPosScan>> feed(std::span<const std::uint8_t> report);
-  std::size_t reset();   // drops a partly assembled scan; returns the bytes dropped
+  std::size_t reset(); // drops a partly assembled scan; returns the bytes dropped
   std::size_t pending_bytes() const { return m_data.size(); }
   const HidPosLayout& layout() const { return m_layout; }
 

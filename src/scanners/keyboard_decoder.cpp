@@ -14,7 +14,7 @@ constexpr std::uint8_t k_left_shift = 0x02;
 constexpr std::uint8_t k_left_alt = 0x04;
 constexpr std::uint8_t k_right_ctrl = 0x10;
 constexpr std::uint8_t k_right_shift = 0x20;
-constexpr std::uint8_t k_right_alt = 0x40;   // AltGr on European layouts
+constexpr std::uint8_t k_right_alt = 0x40; // AltGr on European layouts
 
 constexpr std::uint8_t k_usage_error_rollover = 0x01;
 constexpr std::uint8_t k_usage_enter = 0x28;
@@ -46,9 +46,9 @@ Result<void> KeyboardDecoder::feed(std::span<const std::uint8_t> report, Clock::
                                    std::vector<std::string>& scans)
 {
   if (report.size() != k_boot_report_bytes)
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("keyboard report of {} bytes, a boot keyboard report has {}", report.size(),
-                                  k_boot_report_bytes));
+    return make_error(
+        ErrorType::invalid_input,
+        fmt::format("keyboard report of {} bytes, a boot keyboard report has {}", report.size(), k_boot_report_bytes));
   const std::uint8_t modifiers = report[0];
   const auto keys = report.subspan(2, 6);
   // Phantom state: the keyboard reports too many keys at once; nothing in it is a key press.
@@ -69,8 +69,8 @@ Result<void> KeyboardDecoder::feed(std::span<const std::uint8_t> report, Clock::
   for (std::uint8_t usage : keys) {
     if (usage == 0 || usage == k_usage_error_rollover)
       continue;
-    const bool held_before = std::find(std::begin(m_previous_keys), std::end(m_previous_keys), usage) !=
-                             std::end(m_previous_keys);
+    const bool held_before =
+        std::find(std::begin(m_previous_keys), std::end(m_previous_keys), usage) != std::end(m_previous_keys);
     if (!held_before)
       press(usage, modifiers, scans);
   }
@@ -128,7 +128,7 @@ void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vec
   }
   if (is_dead(text)) {
     if (!m_dead_key.empty())
-      append(m_dead_key);   // two dead keys in a row: both accents stand alone
+      append(m_dead_key); // two dead keys in a row: both accents stand alone
     m_dead_key.assign(text.substr(1));
     return;
   }

@@ -64,7 +64,7 @@ private:
   std::uint8_t m_previous_modifiers = 0;
   std::string m_text;
   std::string m_dead_key;
-  std::optional<int> m_alt_code;   // Alt + keypad digits: the character code being typed
+  std::optional<int> m_alt_code; // Alt + keypad digits: the character code being typed
   std::optional<Clock::time_point> m_last_key;
   bool m_overflowed = false;
   bool m_dropped_oversized = false;

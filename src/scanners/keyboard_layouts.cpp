@@ -65,22 +65,22 @@ constexpr Table make_de()
   t[0x1c] = {"z", "Z", nullptr};
   t[0x1d] = {"y", "Y", nullptr};
   t[0x14] = {"q", "Q", "@"};
-  t[0x08] = {"e", "E", "\xe2\x82\xac"};   // €
-  t[0x10] = {"m", "M", "\xc2\xb5"};       // µ
+  t[0x08] = {"e", "E", "\xe2\x82\xac"}; // €
+  t[0x10] = {"m", "M", "\xc2\xb5"};     // µ
   const char* shifted[] = {"!", "\"", "\xc2\xa7", "$", "%", "&", "/", "(", ")", "="};
   const char* digits[] = {"1", "2", "3", "4", "5", "6", "7", "8", "9", "0"};
   const char* altgr[] = {nullptr, "\xc2\xb2", "\xc2\xb3", nullptr, nullptr, nullptr, "{", "[", "]", "}"};
   for (std::size_t i = 0; i < 10; ++i)
     t[0x1e + i] = {digits[i], shifted[i], altgr[i]};
-  t[0x2d] = {"\xc3\x9f", "?", "\\"};               // ß ? \ .
-  t[0x2e] = {"\x7f\xc2\xb4", "\x7f`", nullptr};     // dead ´ and `
-  t[0x2f] = {"\xc3\xbc", "\xc3\x9c", nullptr};     // ü Ü
+  t[0x2d] = {"\xc3\x9f", "?", "\\"};            // ß ? \ .
+  t[0x2e] = {"\x7f\xc2\xb4", "\x7f`", nullptr}; // dead ´ and `
+  t[0x2f] = {"\xc3\xbc", "\xc3\x9c", nullptr};  // ü Ü
   t[0x30] = {"+", "*", "~"};
   t[0x31] = {"#", "'", nullptr};
   t[0x32] = {"#", "'", nullptr};
-  t[0x33] = {"\xc3\xb6", "\xc3\x96", nullptr};     // ö Ö
-  t[0x34] = {"\xc3\xa4", "\xc3\x84", nullptr};     // ä Ä
-  t[0x35] = {"\x7f^", "\xc2\xb0", nullptr};         // dead ^, °
+  t[0x33] = {"\xc3\xb6", "\xc3\x96", nullptr}; // ö Ö
+  t[0x34] = {"\xc3\xa4", "\xc3\x84", nullptr}; // ä Ä
+  t[0x35] = {"\x7f^", "\xc2\xb0", nullptr};    // dead ^, °
   t[0x36] = {",", ";", nullptr};
   t[0x37] = {".", ":", nullptr};
   t[0x38] = {"-", "_", nullptr};
@@ -106,7 +106,7 @@ constexpr Table make_fr()
     t[0x1e + i] = {normal[i], digits[i], altgr[i]};
   t[0x2d] = {")", "\xc2\xb0", "]"};
   t[0x2e] = {"=", "+", "}"};
-  t[0x2f] = {"\x7f^", "\x7f\xc2\xa8", nullptr};    // dead ^ and ¨
+  t[0x2f] = {"\x7f^", "\x7f\xc2\xa8", nullptr}; // dead ^ and ¨
   t[0x30] = {"$", "\xc2\xa3", "\xc2\xa4"};
   t[0x31] = {"*", "\xc2\xb5", nullptr};
   t[0x32] = {"*", "\xc2\xb5", nullptr};
@@ -126,9 +126,12 @@ constexpr Table k_fr = make_fr();
 const Table& table_for(KeyboardLayout layout)
 {
   switch (layout) {
-  case KeyboardLayout::de: return k_de;
-  case KeyboardLayout::fr: return k_fr;
-  case KeyboardLayout::us: break;
+  case KeyboardLayout::de:
+    return k_de;
+  case KeyboardLayout::fr:
+    return k_fr;
+  case KeyboardLayout::us:
+    break;
   }
   return k_us;
 }

@@ -17,9 +17,12 @@ namespace pickverify {
 std::string_view to_string(ScannerMode mode)
 {
   switch (mode) {
-  case ScannerMode::hid_keyboard: return "hid_keyboard";
-  case ScannerMode::hid_pos: return "hid_pos";
-  case ScannerMode::serial: return "serial";
+  case ScannerMode::hid_keyboard:
+    return "hid_keyboard";
+  case ScannerMode::hid_pos:
+    return "hid_pos";
+  case ScannerMode::serial:
+    return "serial";
   }
   return "unknown";
 }
@@ -27,9 +30,12 @@ std::string_view to_string(ScannerMode mode)
 std::string_view to_string(KeyboardLayout layout)
 {
   switch (layout) {
-  case KeyboardLayout::us: return "us";
-  case KeyboardLayout::de: return "de";
-  case KeyboardLayout::fr: return "fr";
+  case KeyboardLayout::us:
+    return "us";
+  case KeyboardLayout::de:
+    return "de";
+  case KeyboardLayout::fr:
+    return "fr";
   }
   return "unknown";
 }
@@ -37,9 +43,12 @@ std::string_view to_string(KeyboardLayout layout)
 std::string_view to_string(Terminator terminator)
 {
   switch (terminator) {
-  case Terminator::enter: return "enter";
-  case Terminator::tab: return "tab";
-  case Terminator::none: return "none";
+  case Terminator::enter:
+    return "enter";
+  case Terminator::tab:
+    return "tab";
+  case Terminator::none:
+    return "none";
   }
   return "unknown";
 }
@@ -47,9 +56,12 @@ std::string_view to_string(Terminator terminator)
 std::string_view to_string(AimSource aim)
 {
   switch (aim) {
-  case AimSource::none: return "none";
-  case AimSource::prefix: return "prefix";
-  case AimSource::report: return "report";
+  case AimSource::none:
+    return "none";
+  case AimSource::prefix:
+    return "prefix";
+  case AimSource::report:
+    return "report";
   }
   return "unknown";
 }
@@ -71,8 +83,8 @@ constexpr std::size_t k_max_affix_bytes = 16;
 
 const std::set<std::string_view> k_top_level_keys = {"vendor", "scanner"};
 const std::set<std::string_view> k_scanner_keys = {
-    "name", "model", "usb", "mode", "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
-    "aim", "beep", "baud", "data_bits", "parity", "stop_bits", "quirks"};
+    "name", "model", "usb",  "mode",      "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
+    "aim",  "beep",  "baud", "data_bits", "parity", "stop_bits",  "quirks"};
 const std::set<std::string_view> k_known_quirks = {"no_kernel_driver"};
 const std::set<int> k_bauds = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400};
 
@@ -107,12 +119,10 @@ public:
       allowed += allowed.empty() ? "" : ", ";
       allowed += name;
     }
-    return tl::unexpected(
-        error_at(node.source(), fmt::format("'{}' = \"{}\" is not one of: {}", key, *text, allowed)));
+    return tl::unexpected(error_at(node.source(), fmt::format("'{}' = \"{}\" is not one of: {}", key, *text, allowed)));
   }
 
-  Result<std::int64_t> int_value(const toml::node& node, std::string_view key, std::int64_t min,
-                                 std::int64_t max) const
+  Result<std::int64_t> int_value(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const
   {
     if (!node.is_integer())
       return tl::unexpected(error_at(node.source(), fmt::format("'{}' must be an integer", key)));
@@ -312,8 +322,7 @@ public:
 
     const auto* scanners = root["scanner"].as_array();
     if (!scanners || !scanners->is_array_of_tables())
-      return tl::unexpected(
-          Error{ErrorType::invalid_input, fmt::format("{}:1: expected [[scanner]] tables", m_file)});
+      return tl::unexpected(Error{ErrorType::invalid_input, fmt::format("{}:1: expected [[scanner]] tables", m_file)});
     for (const auto& element : *scanners) {
       auto profile = scanner(*element.as_table(), vendor);
       if (!profile)
@@ -341,10 +350,9 @@ Result<void> check_unique(const std::vector<DeviceProfile>& profiles)
     auto [id_it, id_new] = by_id.emplace(std::pair{profile.usb.vendor, profile.usb.product}, &profile);
     if (!id_new)
       return make_error(ErrorType::invalid_input,
-                        fmt::format("{}:{}: duplicate USB id {} in '{}' (first at {}:{} in '{}')",
-                                    profile.source_file, profile.source_line, to_string(profile.usb),
-                                    profile.name, id_it->second->source_file, id_it->second->source_line,
-                                    id_it->second->name));
+                        fmt::format("{}:{}: duplicate USB id {} in '{}' (first at {}:{} in '{}')", profile.source_file,
+                                    profile.source_line, to_string(profile.usb), profile.name,
+                                    id_it->second->source_file, id_it->second->source_line, id_it->second->name));
   }
   return {};
 }
@@ -418,11 +426,10 @@ std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles)
     return std::pair{a->usb.vendor, a->usb.product} < std::pair{b->usb.vendor, b->usb.product};
   });
 
-  std::string out =
-      "# Generated from devices/*.toml by pickverify (generate_udev_rules) - do not edit by hand.\n"
-      "# Lets members of group 'pickverify' open the profiled barcode scanners without root:\n"
-      "# USB HID scanners through /dev/bus/usb (libusb), serial ones through /dev/ttyACM*.\n"
-      "# Install: cp 70-pickverify-scanners.rules /etc/udev/rules.d/ && udevadm control --reload\n\n";
+  std::string out = "# Generated from devices/*.toml by pickverify (generate_udev_rules) - do not edit by hand.\n"
+                    "# Lets members of group 'pickverify' open the profiled barcode scanners without root:\n"
+                    "# USB HID scanners through /dev/bus/usb (libusb), serial ones through /dev/ttyACM*.\n"
+                    "# Install: cp 70-pickverify-scanners.rules /etc/udev/rules.d/ && udevadm control --reload\n\n";
   for (const auto* profile : sorted) {
     const auto vid = fmt::format("{:04x}", profile->usb.vendor);
     const auto pid = fmt::format("{:04x}", profile->usb.product);

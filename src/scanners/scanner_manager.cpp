@@ -5,11 +5,11 @@
 #include <pickverify/scanners.hpp>
 
 #include <algorithm>
-#include <filesystem>
-#include <optional>
 #include <atomic>
+#include <filesystem>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include <fmt/format.h>
@@ -79,7 +79,8 @@ std::vector<InterfaceChoice> hid_interfaces(libusb_device* device, std::string& 
     choice.boot_keyboard = alt.bInterfaceSubClass == scanners::k_hid_subclass_boot &&
                            alt.bInterfaceProtocol == scanners::k_hid_protocol_keyboard;
     // The HID class descriptor (HID 1.11 §6.2.1) tells the report descriptor's length.
-    if (alt.extra_length >= 9 && alt.extra[1] == scanners::k_descriptor_type_hid && alt.extra[6] == scanners::k_descriptor_type_report)
+    if (alt.extra_length >= 9 && alt.extra[1] == scanners::k_descriptor_type_hid &&
+        alt.extra[6] == scanners::k_descriptor_type_report)
       choice.report_descriptor_length = static_cast<std::uint16_t>(alt.extra[7] | (alt.extra[8] << 8));
     for (int e = 0; e < alt.bNumEndpoints; ++e) {
       const auto& endpoint = alt.endpoint[e];
@@ -165,7 +166,8 @@ public:
     m_has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
     if (m_has_hotplug) {
       const int r = libusb_hotplug_register_callback(
-          m_context, static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
+          m_context,
+          static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
           LIBUSB_HOTPLUG_ENUMERATE, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
           &ManagerImpl::on_hotplug, this, &m_hotplug_handle);
       if (r != LIBUSB_SUCCESS)
@@ -235,8 +237,8 @@ public:
       return make_error(ErrorType::unsupported,
                         fmt::format("scanner {}: its report descriptor has no {} beep", device_id,
                                     kind == BeepKind::good_read ? "good-read" : "error"));
-    const auto& position = kind == BeepKind::good_read ? scanner->hid_pos->layout().good_read_beep
-                                                       : scanner->hid_pos->layout().error_beep;
+    const auto& position =
+        kind == BeepKind::good_read ? scanner->hid_pos->layout().good_read_beep : scanner->hid_pos->layout().error_beep;
     const std::uint8_t report_id = position->report_id;
     auto* transfer = libusb_alloc_transfer(0);
     auto* buffer = static_cast<unsigned char*>(std::malloc(LIBUSB_CONTROL_SETUP_SIZE + report->size()));
@@ -256,7 +258,7 @@ public:
     scanner->in_flight++;
     if (int r = libusb_submit_transfer(transfer); r != 0) {
       scanner->in_flight--;
-      libusb_free_transfer(transfer);   // frees the buffer too (FREE_BUFFER)
+      libusb_free_transfer(transfer); // frees the buffer too (FREE_BUFFER)
       return make_error(ErrorType::io, fmt::format("scanner {}: beep: {}", device_id, usb_error(r)));
     }
     return {};
@@ -306,7 +308,7 @@ private:
     auto due = Clock::now() + scanners::k_idle_wait;
     for (const auto& scanner : m_open) {
       if (scanner->closing)
-        return std::chrono::milliseconds(10);   // finishing cancelled transfers
+        return std::chrono::milliseconds(10); // finishing cancelled transfers
       if (scanner->keyboard)
         if (auto deadline = scanner->keyboard->deadline())
           due = std::min(due, *deadline);
@@ -386,20 +388,20 @@ private:
     const UsbId usb{descriptor.idVendor, descriptor.idProduct};
     const DeviceProfile* profile = find_profile(m_options.profiles, usb);
     if (!profile)
-      return true;   // not a scanner we know
+      return true; // not a scanner we know
     const std::string bus_path = bus_path_of(device);
     const std::string id = device_id_of(bus_path, usb);
     if (profile->mode == ScannerMode::serial)
       return arrive_serial(pending, *profile, usb, bus_path, id);
     for (const auto& open : m_open)
       if (open->device == device && !open->closing)
-        return true;   // already claimed (hotplug enumeration and a rescan can both report it)
+        return true; // already claimed (hotplug enumeration and a rescan can both report it)
 
     // Open only what we will claim: a scanner no assignment wants is never touched. Serial-number
     // assignments need the string descriptor, which needs the device open.
-    const bool needs_serial = std::any_of(m_options.assignments.begin(), m_options.assignments.end(), [](const auto& a) {
-      return a.match == StationAssignment::Match::serial_number;
-    });
+    const bool needs_serial =
+        std::any_of(m_options.assignments.begin(), m_options.assignments.end(),
+                    [](const auto& a) { return a.match == StationAssignment::Match::serial_number; });
     if (!needs_serial && !assign(*profile, bus_path, ""))
       return true;
 
@@ -409,8 +411,8 @@ private:
       if (may_recover && ++pending.attempts < scanners::k_open_attempts)
         return false;
       std::string hint = r == LIBUSB_ERROR_ACCESS ? " (install devices/70-pickverify-scanners.rules and add the "
-                                                     "service user to group 'pickverify')"
-                                                   : "";
+                                                    "service user to group 'pickverify')"
+                                                  : "";
       record(id, bus_path, usb, "", *profile, "", DeviceState::offline, "cannot open: " + usb_error(r) + hint);
       return true;
     }
@@ -425,7 +427,7 @@ private:
     auto station = assign(*profile, bus_path, serial);
     if (!station) {
       libusb_close(handle);
-      return true;   // recognised but neither assigned nor wanted: leave it to the kernel
+      return true; // recognised but neither assigned nor wanted: leave it to the kernel
     }
 
     auto scanner = std::make_unique<OpenScanner>();
@@ -446,10 +448,10 @@ private:
       release(*scanner);
       return true;
     }
-    const std::string message =
-        fmt::format("{}: {} interface {}{}", was_known ? "back online" : "claimed", to_string(profile->mode),
-                    scanner->interface.number,
-                    profile->mode == ScannerMode::hid_keyboard ? fmt::format(", layout {}", to_string(profile->layout)) : "");
+    const std::string message = fmt::format(
+        "{}: {} interface {}{}", was_known ? "back online" : "claimed", to_string(profile->mode),
+        scanner->interface.number,
+        profile->mode == ScannerMode::hid_keyboard ? fmt::format(", layout {}", to_string(profile->layout)) : "");
     {
       std::lock_guard lock(m_mutex);
       m_open.push_back(std::move(scanner));
@@ -485,7 +487,7 @@ private:
         *tty, profile, *station,
         [this, id](const ScanEvent& event) {
           ScanEvent copy = event;
-          copy.source = id;   // the same id the station sees in on_device_state
+          copy.source = id; // the same id the station sees in on_device_state
           emit_scan(copy);
         },
         [this, raw](DeviceState state, const std::string& message) {
@@ -518,7 +520,8 @@ private:
   {
     for (const auto& assignment : m_options.assignments) {
       switch (assignment.match) {
-      case StationAssignment::Match::any: return assignment.station;
+      case StationAssignment::Match::any:
+        return assignment.station;
       case StationAssignment::Match::profile:
         if (assignment.value == profile.name)
           return assignment.station;
@@ -614,7 +617,7 @@ private:
   static Result<scanners::HidPosLayout> read_hid_pos_layout(libusb_device_handle* handle, const InterfaceChoice& choice)
   {
     std::vector<std::uint8_t> descriptor(choice.report_descriptor_length ? choice.report_descriptor_length
-                                                                          : scanners::k_max_descriptor_bytes);
+                                                                         : scanners::k_max_descriptor_bytes);
     const int n = libusb_control_transfer(
         handle, scanners::k_request_in_standard_interface, scanners::k_request_get_descriptor,
         static_cast<std::uint16_t>(scanners::k_descriptor_type_report << 8), static_cast<std::uint16_t>(choice.number),
@@ -637,7 +640,8 @@ private:
     switch (transfer.status) {
     case LIBUSB_TRANSFER_COMPLETED:
       scanner.consecutive_errors = 0;
-      handle_report(scanner, std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)));
+      handle_report(scanner,
+                    std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)));
       break;
     case LIBUSB_TRANSFER_NO_DEVICE:
       go_offline(scanner, "unplugged");
@@ -688,7 +692,7 @@ private:
   void deliver(OpenScanner& scanner, std::string raw, std::optional<std::string> aim)
   {
     if (raw.empty())
-      return;   // a bare terminator is not a scan
+      return; // a bare terminator is not a scan
     ScanEvent event;
     event.raw = std::move(raw);
     event.aim = std::move(aim);
@@ -746,7 +750,7 @@ private:
         continue;
       }
       SerialEntry& entry = **it;
-      entry.scanner->stop();   // its own hang-up report, if any, has run by now
+      entry.scanner->stop(); // its own hang-up report, if any, has run by now
       if (entry.online.exchange(false)) {
         set_state(entry.id, DeviceState::offline, "unplugged");
         emit_state(entry.id, entry.profile, DeviceState::offline, "unplugged");
@@ -770,7 +774,7 @@ private:
       scanner.closing = true;
     }
     for (auto* transfer : scanner.transfers)
-      libusb_cancel_transfer(transfer);   // fails harmlessly for transfers already finished
+      libusb_cancel_transfer(transfer); // fails harmlessly for transfers already finished
     std::string message = why;
     if (dropped > 0)
       message += fmt::format("; a scan in progress was dropped ({} bytes), scan the item again", dropped);
@@ -843,7 +847,10 @@ private:
       if (scanner->in_flight == 0)
         release(*scanner);
       else
-        scanner.release();   // libusb still owns a transfer: leaking beats a use-after-free
+        scanner.release(); // libusb still owns a transfer: leaking beats a use-after-free
+    // libusb frees the event sources of closed handles on its next pass through event handling.
+    timeval none{0, 0};
+    libusb_handle_events_timeout_completed(m_context, &none, nullptr);
     for (auto& entry : m_serial) {
       entry->scanner->stop();
       libusb_unref_device(entry->device);
@@ -887,20 +894,20 @@ private:
   std::atomic<bool> m_stop_requested{false};
   std::atomic<bool> m_stopped{false};
 
-  mutable std::mutex m_mutex;   // m_devices, m_open (membership), OpenScanner::closing
+  mutable std::mutex m_mutex; // m_devices, m_open (membership), OpenScanner::closing
   std::map<std::string, DeviceInfo> m_devices;
   std::vector<std::unique_ptr<OpenScanner>> m_open;
 
-  std::mutex m_queue_mutex;     // filled by libusb's hotplug callback
+  std::mutex m_queue_mutex; // filled by libusb's hotplug callback
   std::vector<libusb_device*> m_arrived;
   std::vector<libusb_device*> m_left;
 
-  std::mutex m_callback_mutex;   // serializes on_scan / on_device_state
+  std::mutex m_callback_mutex; // serializes on_scan / on_device_state
 
   // Event thread only.
   std::vector<std::unique_ptr<SerialEntry>> m_serial;
   std::vector<PendingOpen> m_pending_opens;
-  std::vector<libusb_device*> m_known;   // for rescanning without hotplug support
+  std::vector<libusb_device*> m_known; // for rescanning without hotplug support
   Clock::time_point m_last_rescan{};
 };
 

@@ -25,16 +25,26 @@ constexpr std::size_t k_max_serial_scan_bytes = 8192;
 speed_t speed_of(int baud)
 {
   switch (baud) {
-  case 1200: return B1200;
-  case 2400: return B2400;
-  case 4800: return B4800;
-  case 9600: return B9600;
-  case 19200: return B19200;
-  case 38400: return B38400;
-  case 57600: return B57600;
-  case 115200: return B115200;
-  case 230400: return B230400;
-  default: return B0;
+  case 1200:
+    return B1200;
+  case 2400:
+    return B2400;
+  case 4800:
+    return B4800;
+  case 9600:
+    return B9600;
+  case 19200:
+    return B19200;
+  case 38400:
+    return B38400;
+  case 57600:
+    return B57600;
+  case 115200:
+    return B115200;
+  case 230400:
+    return B230400;
+  default:
+    return B0;
   }
 }
 
@@ -86,7 +96,7 @@ private:
       if (fds[1].revents)
         break;
       if (ready == 0) {
-        finish_line();   // inter-key timeout: the scanner sent no terminator
+        finish_line(); // inter-key timeout: the scanner sent no terminator
         continue;
       }
       if (fds[0].revents & POLLIN) {
@@ -143,7 +153,7 @@ private:
     if (!m_profile.suffix.empty() && text.ends_with(m_profile.suffix))
       text.erase(text.size() - m_profile.suffix.size());
     if (text.empty())
-      return;   // the LF of a CR LF pair
+      return; // the LF of a CR LF pair
     ScanEvent event;
     event.raw = std::move(text);
     event.source = m_source;
@@ -170,14 +180,15 @@ private:
 
 } // namespace
 
-Result<std::unique_ptr<SerialScanner>> SerialScanner::open(const std::filesystem::path& tty, const DeviceProfile& profile,
-                                                           std::string station,
-                                                           std::function<void(const ScanEvent&)> on_scan,
-                                                           std::function<void(DeviceState, const std::string&)> on_state)
+Result<std::unique_ptr<SerialScanner>>
+SerialScanner::open(const std::filesystem::path& tty, const DeviceProfile& profile, std::string station,
+                    std::function<void(const ScanEvent&)> on_scan,
+                    std::function<void(DeviceState, const std::string&)> on_state)
 {
   const std::string what = "serial scanner " + tty.string();
   if (profile.mode != ScannerMode::serial)
-    return make_error(ErrorType::invalid_input, fmt::format("{}: profile '{}' is not a serial profile", what, profile.name));
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: profile '{}' is not a serial profile", what, profile.name));
   const speed_t speed = speed_of(profile.serial.baud);
   if (speed == B0)
     return make_error(ErrorType::invalid_input, fmt::format("{}: unsupported speed {}", what, profile.serial.baud));
@@ -208,7 +219,7 @@ Result<std::unique_ptr<SerialScanner>> SerialScanner::open(const std::filesystem
     ::close(fd);
     return make_error(ErrorType::io, fmt::format("{}: cannot configure: {}", what, std::strerror(error)));
   }
-  ::tcflush(fd, TCIFLUSH);   // bytes from before we opened belong to nobody's scan
+  ::tcflush(fd, TCIFLUSH); // bytes from before we opened belong to nobody's scan
   const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd < 0) {
     ::close(fd);

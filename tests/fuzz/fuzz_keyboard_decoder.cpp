@@ -45,6 +45,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)decoder.reset();
   for (const auto& scan : scans)
     if (scan.size() > k_max_keyboard_scan_bytes)
-      __builtin_trap();   // the decoder promised a bound
+      __builtin_trap(); // the decoder promised a bound
   return 0;
 }

@@ -108,11 +108,11 @@ ReplayFolder read_replay_folder(const std::filesystem::path& dir, const std::vec
 
   if (std::filesystem::exists(dir / "report_descriptor.hex"))
     folder.spec.report_descriptor = parse_hex(read_text(dir / "report_descriptor.hex"));
-  else   // the standard boot keyboard descriptor (HID 1.11 appendix B.1)
-    folder.spec.report_descriptor = parse_hex(
-        "05 01 09 06 a1 01 05 07 19 e0 29 e7 15 00 25 01 75 01 95 08 81 02 95 01 75 08 81 01"
-        " 95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07"
-        " 19 00 29 65 81 00 c0");
+  else // the standard boot keyboard descriptor (HID 1.11 appendix B.1)
+    folder.spec.report_descriptor =
+        parse_hex("05 01 09 06 a1 01 05 07 19 e0 29 e7 15 00 25 01 75 01 95 08 81 02 95 01 75 08 81 01"
+                  " 95 05 75 01 05 08 19 01 29 05 91 02 95 01 75 03 91 01 95 06 75 08 15 00 25 65 05 07"
+                  " 19 00 29 65 81 00 c0");
 
   for (const auto& [number, line] : lines_of(dir / "reports.txt")) {
     ReplayStep step;

@@ -30,8 +30,8 @@ struct ReplayFolder {
   DeviceProfile profile;
   std::vector<ReplayStep> steps;
   std::vector<ExpectedScan> scans;
-  std::vector<std::pair<DeviceState, std::string>> states;   // a state message must contain the text
-  std::size_t output_reports = 0;                            // beeps expected (HID POS)
+  std::vector<std::pair<DeviceState, std::string>> states; // a state message must contain the text
+  std::size_t output_reports = 0;                          // beeps expected (HID POS)
 };
 
 // Reads a folder; profiles named by `profile = ...` come from `profiles` (devices/) unless the

@@ -60,7 +60,8 @@ public:
   {
     return UsbEmulator::wait_for([&] { return scan_count() >= n; }, timeout);
   }
-  bool wait_for_state(DeviceState state, std::size_t n, std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) const
+  bool wait_for_state(DeviceState state, std::size_t n,
+                      std::chrono::milliseconds timeout = std::chrono::milliseconds(3000)) const
   {
     return UsbEmulator::wait_for([&] { return count_states(state) >= n; }, timeout);
   }

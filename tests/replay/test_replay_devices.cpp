@@ -42,12 +42,16 @@ void run_folder(const ReplayFolder& folder)
   std::size_t plugs = 1;
   for (const auto& step : folder.steps) {
     switch (step.kind) {
-    case ReplayStep::Kind::report: usb.send(key, step.report); break;
+    case ReplayStep::Kind::report:
+      usb.send(key, step.report);
+      break;
     case ReplayStep::Kind::wait:
       REQUIRE(UsbEmulator::wait_for([&] { return usb.queued(key) == 0; }, std::chrono::milliseconds(2000)));
       std::this_thread::sleep_for(step.wait);
       break;
-    case ReplayStep::Kind::unplug: usb.unplug(key); break;
+    case ReplayStep::Kind::unplug:
+      usb.unplug(key);
+      break;
     case ReplayStep::Kind::plug:
       usb.plug(folder.spec);
       REQUIRE(collected.wait_for_state(DeviceState::online, ++plugs));
@@ -70,7 +74,8 @@ void run_folder(const ReplayFolder& folder)
   for (const auto& scan : scans) {
     CHECK(scan.station == "bench-1");
     CHECK(scan.source == source);
-    CHECK(scan.source_kind == (folder.profile.mode == ScannerMode::hid_pos ? SourceKind::hid_pos : SourceKind::hid_keyboard));
+    CHECK(scan.source_kind ==
+          (folder.profile.mode == ScannerMode::hid_pos ? SourceKind::hid_pos : SourceKind::hid_keyboard));
     CHECK(scan.utc.time_since_epoch().count() > 0);
   }
   const auto states = collected.states();
@@ -85,7 +90,7 @@ void run_folder(const ReplayFolder& folder)
   }
   const auto counters = usb.counters(key);
   CHECK(counters.kernel_driver_detached == 1);
-  CHECK(counters.kernel_driver_attached == 1);   // handed back to usbhid on release
+  CHECK(counters.kernel_driver_attached == 1); // handed back to usbhid on release
   CHECK(counters.claims == 1);
   CHECK(counters.releases == 1);
 }

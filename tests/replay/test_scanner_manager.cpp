@@ -91,7 +91,8 @@ void type_digits(UsbEmulator& usb, const std::string& key, const std::string& di
   }
 }
 
-std::vector<std::uint8_t> honeywell_report(const std::string& data, const std::string& aim = "]C1", bool continued = false)
+std::vector<std::uint8_t> honeywell_report(const std::string& data, const std::string& aim = "]C1",
+                                           bool continued = false)
 {
   std::vector<std::uint8_t> report(64, 0);
   report[0] = 2;
@@ -107,8 +108,8 @@ struct Bench {
   ScanCollector collected;
   std::unique_ptr<ScannerManager> manager;
 
-  void start(std::vector<DeviceProfile> profiles, std::vector<StationAssignment> assignments = {
-                                                      {"bench-1", StationAssignment::Match::any, ""}})
+  void start(std::vector<DeviceProfile> profiles,
+             std::vector<StationAssignment> assignments = {{"bench-1", StationAssignment::Match::any, ""}})
   {
     ScannerManagerOptions options;
     options.profiles = std::move(profiles);
@@ -135,7 +136,7 @@ TEST_CASE("ScannerManager claims a keyboard-mode scanner and types its scans to 
   REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
   const auto counters = bench.usb.counters(key);
   CHECK(counters.kernel_driver_detached == 1);
-  CHECK_FALSE(counters.kernel_driver_bound);   // usbhid no longer turns scans into key presses
+  CHECK_FALSE(counters.kernel_driver_bound); // usbhid no longer turns scans into key presses
   CHECK(counters.set_protocol_boot == 1);
   type_digits(bench.usb, key, "9506000001418");
   REQUIRE(bench.collected.wait_for_scans(1));
@@ -144,15 +145,16 @@ TEST_CASE("ScannerManager claims a keyboard-mode scanner and types its scans to 
   CHECK(scan.source == "usb:1-1:05e0:1200");
   CHECK(scan.station == "bench-1");
   bench.manager->stop();
-  CHECK(bench.usb.counters(key).kernel_driver_bound);   // given back on release
+  CHECK(bench.usb.counters(key).kernel_driver_bound); // given back on release
 }
 
-TEST_CASE("ScannerManager picks up a scanner plugged in while running and reports it offline when unplugged", "[manager][hotplug]")
+TEST_CASE("ScannerManager picks up a scanner plugged in while running and reports it offline when unplugged",
+          "[manager][hotplug]")
 {
   Bench bench;
   bench.start({keyboard_profile()});
   std::this_thread::sleep_for(100ms);
-  CHECK(bench.collected.states().empty());   // nothing plugged in yet
+  CHECK(bench.collected.states().empty()); // nothing plugged in yet
 
   const auto key = bench.usb.plug(keyboard_spec(3));
   REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
@@ -184,13 +186,14 @@ TEST_CASE("ScannerManager picks up a scanner plugged in while running and report
   CHECK(scans[1].raw == "9506000001487");
 }
 
-TEST_CASE("ScannerManager drops a scan cut off by an unplug and says so, then reads the rescan once", "[manager][hotplug]")
+TEST_CASE("ScannerManager drops a scan cut off by an unplug and says so, then reads the rescan once",
+          "[manager][hotplug]")
 {
   Bench bench;
   const auto key = bench.usb.plug(keyboard_spec());
   bench.start({keyboard_profile()});
   REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
-  type_digits(bench.usb, key, "950600", false);   // the cable is pulled half way through the scan
+  type_digits(bench.usb, key, "950600", false); // the cable is pulled half way through the scan
   REQUIRE(UsbEmulator::wait_for([&] { return bench.usb.queued(key) == 0; }, 2000ms));
   std::this_thread::sleep_for(5ms);
   bench.usb.unplug(key);
@@ -203,7 +206,7 @@ TEST_CASE("ScannerManager drops a scan cut off by an unplug and says so, then re
   REQUIRE(bench.collected.wait_for_state(DeviceState::online, 2));
   type_digits(bench.usb, key, "9506000001418");
   REQUIRE(bench.collected.wait_for_scans(1));
-  std::this_thread::sleep_for(200ms);   // past the inter-key timeout: no stale half scan appears
+  std::this_thread::sleep_for(200ms); // past the inter-key timeout: no stale half scan appears
   const auto scans = bench.collected.scans();
   REQUIRE(scans.size() == 1);
   CHECK(scans[0].raw == "9506000001418");
@@ -215,18 +218,22 @@ TEST_CASE("ScannerManager keeps up with a HID POS scanner sending 50 scans per s
   const auto key = bench.usb.plug(hid_pos_spec());
   bench.start({hid_pos_profile()});
   REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
-  constexpr int k_scans = 100;   // two seconds at 50 per second
+  constexpr int k_scans = 100; // two seconds at 50 per second
   const auto begin = std::chrono::steady_clock::now();
   for (int i = 0; i < k_scans; ++i) {
-    bench.usb.send(key, honeywell_report(fmt::format("0109506000001906\x1d" "10LOT{:03d}", i)));
+    bench.usb.send(key, honeywell_report(fmt::format("0109506000001906\x1d"
+                                                     "10LOT{:03d}",
+                                                     i)));
     std::this_thread::sleep_until(begin + (i + 1) * 20ms);
   }
   REQUIRE(bench.collected.wait_for_scans(k_scans));
   std::this_thread::sleep_for(100ms);
   const auto scans = bench.collected.scans();
-  REQUIRE(scans.size() == k_scans);   // none lost, none doubled
+  REQUIRE(scans.size() == k_scans); // none lost, none doubled
   for (int i = 0; i < k_scans; ++i) {
-    CHECK(scans[static_cast<std::size_t>(i)].raw == fmt::format("0109506000001906\x1d" "10LOT{:03d}", i));
+    CHECK(scans[static_cast<std::size_t>(i)].raw == fmt::format("0109506000001906\x1d"
+                                                                "10LOT{:03d}",
+                                                                i));
     CHECK(scans[static_cast<std::size_t>(i)].aim == std::optional<std::string>("]C1"));
   }
 }
@@ -297,14 +304,14 @@ TEST_CASE("devices_list shows recognised scanners with profile, mode and state, 
   CHECK(text.find("hid_pos") != std::string::npos);
   const auto others = text.find("Other USB devices");
   REQUIRE(others != std::string::npos);
-  CHECK(text.find("1d6b:0002", others) != std::string::npos);   // the root hub has no profile
+  CHECK(text.find("1d6b:0002", others) != std::string::npos); // the root hub has no profile
 }
 
 TEST_CASE("devices_watch prints scans and state changes live until stopped", "[manager][cli]")
 {
   UsbEmulator usb;
   const auto key = usb.plug(keyboard_spec(1));
-  std::ostringstream out;   // written by the watch thread; read only after it ended
+  std::ostringstream out; // written by the watch thread; read only after it ended
   std::atomic<bool> stop{false};
   int result = -1;
   std::thread watch([&] { result = devices_watch(out, default_profiles_dir(), stop); });
@@ -385,11 +392,13 @@ TEST_CASE("ScannerManager reads a USB CDC-ACM scanner through its tty, and repor
   CHECK(bench.collected.states().back().message == "claimed: serial /dev/ttyACM0 at 9600 baud");
   const int master = bench.usb.tty_master(key);
   REQUIRE(master >= 0);
-  const std::string sent = "0109506000001906\x1d" "10LOT42\r\n9506000001418\r\n";
+  const std::string sent = "0109506000001906\x1d"
+                           "10LOT42\r\n9506000001418\r\n";
   REQUIRE(::write(master, sent.data(), sent.size()) == ssize_t(sent.size()));
   REQUIRE(bench.collected.wait_for_scans(2));
   const auto scans = bench.collected.scans();
-  CHECK(scans[0].raw == "0109506000001906\x1d" "10LOT42");
+  CHECK(scans[0].raw == "0109506000001906\x1d"
+                        "10LOT42");
   CHECK(scans[1].raw == "9506000001418");
   CHECK(scans[0].source == "usb:1-5:05e0:1701");
   CHECK(scans[0].source_kind == SourceKind::serial);
@@ -398,5 +407,5 @@ TEST_CASE("ScannerManager reads a USB CDC-ACM scanner through its tty, and repor
   bench.usb.unplug(key);
   REQUIRE(bench.collected.wait_for_state(DeviceState::offline, 1));
   std::this_thread::sleep_for(100ms);
-  CHECK(bench.collected.count_states(DeviceState::offline) == 1);   // reported once, not by both paths
+  CHECK(bench.collected.count_states(DeviceState::offline) == 1); // reported once, not by both paths
 }

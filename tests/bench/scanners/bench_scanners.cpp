@@ -135,7 +135,8 @@ void BM_HidPosDecoder_LayoutOnce(benchmark::State& state)
   const auto descriptor = pickverify::test::parse_hex(k_honeywell);
   auto layout = find_hid_pos_layout(*parse_hid_report_descriptor(descriptor));
   HidPosDecoder decoder(*layout);
-  const auto report = honeywell_report("0109506000001906\x1d" "10LOT42");
+  const auto report = honeywell_report("0109506000001906\x1d"
+                                       "10LOT42");
   for (auto _ : state) {
     auto scan = decoder.feed(report);
     benchmark::DoNotOptimize(scan);
@@ -147,7 +148,8 @@ BENCHMARK(BM_HidPosDecoder_LayoutOnce);
 void BM_HidPosDecoder_ParseDescriptorPerReport(benchmark::State& state)
 {
   const auto descriptor = pickverify::test::parse_hex(k_honeywell);
-  const auto report = honeywell_report("0109506000001906\x1d" "10LOT42");
+  const auto report = honeywell_report("0109506000001906\x1d"
+                                       "10LOT42");
   for (auto _ : state) {
     auto layout = find_hid_pos_layout(*parse_hid_report_descriptor(descriptor));
     HidPosDecoder decoder(*layout);
@@ -163,7 +165,9 @@ void report_percentiles(benchmark::State& state, std::vector<double>& micros)
   if (micros.empty())
     return;
   std::sort(micros.begin(), micros.end());
-  auto at = [&](double q) { return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * double(micros.size())))]; };
+  auto at = [&](double q) {
+    return micros[std::min(micros.size() - 1, static_cast<std::size_t>(q * double(micros.size())))];
+  };
   state.counters["p50_us"] = at(0.50);
   state.counters["p99_us"] = at(0.99);
   state.counters["max_us"] = micros.back();
@@ -201,13 +205,14 @@ void BM_EndToEnd_HidPos_ScannerManager(benchmark::State& state)
   auto manager = ScannerManager::start(options);
   while (!online)
     std::this_thread::yield();
-  const auto report = honeywell_report("0109506000001906\x1d" "10LOT42");
+  const auto report = honeywell_report("0109506000001906\x1d"
+                                       "10LOT42");
   std::vector<double> micros;
   for (auto _ : state) {
     const int before = delivered;
     const auto sent = Clock::now();
     usb.send(key, report);
-    delivered.wait(before);   // sleeps: a spinning waiter would steal the event thread's core
+    delivered.wait(before); // sleeps: a spinning waiter would steal the event thread's core
     micros.push_back(double(delivered_at - sent.time_since_epoch().count()) / 1000.0);
   }
   (*manager)->stop();
@@ -260,7 +265,7 @@ void BM_EndToEnd_Keyboard_ScannerManager(benchmark::State& state)
     const int before = delivered;
     const auto sent = Clock::now();
     usb.send(key, enter);   // the report that completes the scan
-    delivered.wait(before);   // sleeps: a spinning waiter would steal the event thread's core
+    delivered.wait(before); // sleeps: a spinning waiter would steal the event thread's core
     micros.push_back(double(delivered_at - sent.time_since_epoch().count()) / 1000.0);
     usb.send(key, release);
   }
@@ -301,20 +306,22 @@ void BM_EndToEnd_HidPos_SyncReadLoop(benchmark::State& state)
       int got = 0;
       const int r = libusb_interrupt_transfer(handle, 0x81, buffer.data(), 64, &got, 100);
       if (r == 0)
-        if (auto scan = decoder.feed(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(got))); scan && *scan) {
+        if (auto scan = decoder.feed(std::span<const std::uint8_t>(buffer.data(), static_cast<std::size_t>(got)));
+            scan && *scan) {
           delivered_at = Clock::now().time_since_epoch().count();
           delivered++;
           delivered.notify_one();
         }
     }
   });
-  const auto report = honeywell_report("0109506000001906\x1d" "10LOT42");
+  const auto report = honeywell_report("0109506000001906\x1d"
+                                       "10LOT42");
   std::vector<double> micros;
   for (auto _ : state) {
     const int before = delivered;
     const auto sent = Clock::now();
     usb.send(key, report);
-    delivered.wait(before);   // sleeps: a spinning waiter would steal the event thread's core
+    delivered.wait(before); // sleeps: a spinning waiter would steal the event thread's core
     micros.push_back(double(delivered_at - sent.time_since_epoch().count()) / 1000.0);
   }
   stop = true;

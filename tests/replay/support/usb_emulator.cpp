@@ -1,8 +1,8 @@
 #include "usb_emulator.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <algorithm>
 #include <deque>
 #include <map>
 #include <mutex>
@@ -11,8 +11,8 @@
 #include <stdexcept>
 #include <thread>
 
-#include <sys/ioctl.h>   // before linux/usbdevice_fs.h (PLATFORM.md)
 #include <linux/usbdevice_fs.h>
+#include <sys/ioctl.h> // before linux/usbdevice_fs.h (PLATFORM.md)
 
 #include <umockdev.h>
 
@@ -39,8 +39,8 @@ struct Device {
   std::set<UMockdevIoctlClient*> stale_clients;
   EmulatedDeviceCounters counters;
   std::deque<std::vector<std::uint8_t>> reports;
-  std::deque<Urb> waiting_in;   // interrupt IN URBs waiting for a report
-  std::deque<Urb> done;         // completed URBs waiting to be reaped
+  std::deque<Urb> waiting_in; // interrupt IN URBs waiting for a report
+  std::deque<Urb> done;       // completed URBs waiting to be reaped
 };
 
 void release_urb(Urb& urb)
@@ -111,11 +111,11 @@ struct UsbEmulator::State {
   UMockdevTestbed* testbed = nullptr;
   UMockdevIoctlBase* handler = nullptr;
   mutable std::mutex mutex;
-  std::map<std::string, Device> devices;   // by devnode
+  std::map<std::string, Device> devices; // by devnode
   std::map<std::string, std::string> key_to_devnode;
-  std::set<std::string> attached;   // umockdev allows one handler attach per node
-  std::map<std::string, std::vector<std::string>> children;   // key → child sysfs paths (interface, tty)
-  std::map<std::string, std::string> tty_node;                // key → /dev/ttyACMn
+  std::set<std::string> attached;                           // umockdev allows one handler attach per node
+  std::map<std::string, std::vector<std::string>> children; // key → child sysfs paths (interface, tty)
+  std::map<std::string, std::string> tty_node;              // key → /dev/ttyACMn
 
   Device* device_for(UMockdevIoctlClient* client)
   {
@@ -214,8 +214,8 @@ struct UsbEmulator::State {
     switch (request) {
     case USBDEVFS_GET_CAPABILITIES: {
       UMockdevIoctlData* d = umockdev_ioctl_data_resolve(arg, 0, sizeof(guint32), nullptr);
-      *reinterpret_cast<guint32*>(d->data) = USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM |
-                                             USBDEVFS_CAP_ZERO_PACKET;
+      *reinterpret_cast<guint32*>(d->data) =
+          USBDEVFS_CAP_BULK_CONTINUATION | USBDEVFS_CAP_NO_PACKET_SIZE_LIM | USBDEVFS_CAP_ZERO_PACKET;
       umockdev_ioctl_data_unref(d);
       umockdev_ioctl_client_complete(client, 0, 0);
       return TRUE;
@@ -291,8 +291,8 @@ struct UsbEmulator::State {
     }
     case USBDEVFS_REAPURB:
     case USBDEVFS_REAPURBNDELAY: {
-      auto it = std::find_if(device->done.begin(), device->done.end(),
-                             [&](const Urb& urb) { return urb.client == client; });
+      auto it =
+          std::find_if(device->done.begin(), device->done.end(), [&](const Urb& urb) { return urb.client == client; });
       if (it == device->done.end()) {
         umockdev_ioctl_client_complete(client, -1, EAGAIN);
         return TRUE;
@@ -378,11 +378,13 @@ UsbEmulator::UsbEmulator() : m_state(std::make_unique<State>())
   }
   umockdev_testbed_attach_ioctl(m_state->testbed, hub_node.c_str(), m_state->handler, nullptr);
   auto hub_descriptors = device_descriptor(0x1d6b, 0x0002, false, 9);
-  hub_descriptors.insert(hub_descriptors.end(), {9, 2, 25, 0, 1, 1, 0, 0xe0, 0, 9, 4, 0, 0, 1, 9, 0, 0, 0, 7, 5, 0x81, 3, 4, 0, 12});
+  hub_descriptors.insert(hub_descriptors.end(),
+                         {9, 2, 25, 0, 1, 1, 0, 0xe0, 0, 9, 4, 0, 0, 1, 9, 0, 0, 0, 7, 5, 0x81, 3, 4, 0, 12});
   const std::string hub = "P: /devices/usb1\nN: bus/usb/001/001\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_device\n"
                           "E: DRIVER=usb\nE: BUSNUM=001\nE: DEVNUM=001\nE: DEVNAME=/dev/bus/usb/001/001\n"
                           "A: busnum=1\\n\nA: devnum=1\\n\nA: speed=480\\n\nA: bConfigurationValue=1\\n\n"
-                          "H: descriptors=" + hex_of(hub_descriptors) + "\n";
+                          "H: descriptors=" +
+                          hex_of(hub_descriptors) + "\n";
   umockdev_testbed_add_from_string(m_state->testbed, hub.c_str(), nullptr);
 }
 
@@ -418,7 +420,7 @@ std::string UsbEmulator::plug(const EmulatedDeviceSpec& spec)
     device.devnode = node;
     device.gone = false;
     device.reports.clear();
-    device.counters.kernel_driver_bound = true;   // a fresh device binds usbhid again
+    device.counters.kernel_driver_bound = true; // a fresh device binds usbhid again
     if (!added) {
       // Plugged back: earlier files stay dead; counters carry on so tests see the whole history.
       device.stale_clients.insert(device.clients.begin(), device.clients.end());
@@ -450,14 +452,14 @@ std::string UsbEmulator::plug_cdc_acm(int port, std::uint16_t vendor, std::uint1
   const std::string tty_name = "ttyACM" + std::to_string(tty_number);
   const std::string tty = interface + "/tty/" + tty_name;
   umockdev_testbed_add_from_string(m_state->testbed,
-                                   ("P: " + interface + "\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\nE: DRIVER=cdc_acm\n"
+                                   ("P: " + interface +
+                                    "\nE: SUBSYSTEM=usb\nE: DEVTYPE=usb_interface\nE: DRIVER=cdc_acm\n"
                                     "A: bInterfaceClass=02\\n\n")
                                        .c_str(),
                                    nullptr);
-  umockdev_testbed_add_from_string(m_state->testbed,
-                                   ("P: " + tty + "\nN: " + tty_name + "\nE: SUBSYSTEM=tty\nE: DEVNAME=/dev/" + tty_name + "\n")
-                                       .c_str(),
-                                   nullptr);
+  umockdev_testbed_add_from_string(
+      m_state->testbed,
+      ("P: " + tty + "\nN: " + tty_name + "\nE: SUBSYSTEM=tty\nE: DEVNAME=/dev/" + tty_name + "\n").c_str(), nullptr);
   std::lock_guard lock(m_state->mutex);
   m_state->children[key] = {tty, interface};
   m_state->tty_node[key] = "/dev/" + tty_name;

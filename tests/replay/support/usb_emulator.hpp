@@ -16,11 +16,11 @@
 namespace pickverify::test {
 
 struct EmulatedDeviceSpec {
-  int port = 1;                 // sysfs /devices/usb1/1-<port>, device number port + 1, bus path "1-<port>"
+  int port = 1; // sysfs /devices/usb1/1-<port>, device number port + 1, bus path "1-<port>"
   std::uint16_t vendor = 0;
   std::uint16_t product = 0;
-  std::string serial;           // empty: the device has no serial-number string
-  bool boot_keyboard = true;    // interface subclass 1 / protocol 1; false: plain HID (HID POS)
+  std::string serial;        // empty: the device has no serial-number string
+  bool boot_keyboard = true; // interface subclass 1 / protocol 1; false: plain HID (HID POS)
   std::uint16_t packet_size = 8;
   std::vector<std::uint8_t> report_descriptor;
 };
@@ -32,7 +32,7 @@ struct EmulatedDeviceCounters {
   int releases = 0;
   int set_protocol_boot = 0;
   bool kernel_driver_bound = true;
-  std::vector<std::vector<std::uint8_t>> output_reports;   // SET_REPORT payloads (beeps)
+  std::vector<std::vector<std::uint8_t>> output_reports; // SET_REPORT payloads (beeps)
   std::size_t reports_delivered = 0;
 };
 

@@ -41,7 +41,10 @@ std::vector<std::uint8_t> report(const std::string& data, const std::string& aim
 TEST_CASE("HidPosDecoder assembles a GS1-128 scan from two reports with its AIM id", "[hidpos]")
 {
   HidPosDecoder decoder(honeywell_layout());
-  const std::string first = "0109506000001906\x1d" "10LOT42\x1d" "21SERIAL000000000000000001\x1d" "40";
+  const std::string first = "0109506000001906\x1d"
+                            "10LOT42\x1d"
+                            "21SERIAL000000000000000001\x1d"
+                            "40";
   auto part = decoder.feed(report(first, "]C1", true));
   REQUIRE(part);
   CHECK_FALSE(*part);
@@ -56,7 +59,9 @@ TEST_CASE("HidPosDecoder assembles a GS1-128 scan from two reports with its AIM 
 TEST_CASE("HidPosDecoder keeps raw bytes exactly, NUL and high bytes included, when a length is given", "[hidpos]")
 {
   HidPosDecoder decoder(honeywell_layout());
-  const std::string data("A\0\xff" "B", 4);
+  const std::string data("A\0\xff"
+                         "B",
+                         4);
   auto scan = decoder.feed(report(data, "]E0", false));
   REQUIRE(scan);
   REQUIRE(*scan);
@@ -78,14 +83,14 @@ TEST_CASE("HidPosDecoder rejects short, oversized and inconsistent reports and r
   auto short_report = decoder.feed(std::vector<std::uint8_t>{2, 3, ']', 'C', '1'});
   REQUIRE_FALSE(short_report);
   CHECK(short_report.error().message == "short HID POS report: 4 bytes, the descriptor says 63");
-  CHECK(decoder.pending_bytes() == 0);   // the half scan went with it: never glued to the next one
+  CHECK(decoder.pending_bytes() == 0); // the half scan went with it: never glued to the next one
   auto oversized = report("1", "]C1", false);
   oversized.push_back(0);
   CHECK(decoder.feed(oversized).error().message == "oversized HID POS report: 64 bytes, the descriptor says 63");
   CHECK(decoder.feed(report("1", "]C1", false, 57)).error().message ==
         "malformed HID POS report: length 57 but only 56 data bytes");
   CHECK(decoder.feed(std::vector<std::uint8_t>{}).error().message == "empty HID POS report");
-  auto other = decoder.feed(std::vector<std::uint8_t>{4, 1});   // another report id: not ours
+  auto other = decoder.feed(std::vector<std::uint8_t>{4, 1}); // another report id: not ours
   REQUIRE(other);
   CHECK_FALSE(*other);
   auto good = decoder.feed(report("9506000001418", "]E0", false));

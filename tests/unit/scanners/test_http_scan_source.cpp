@@ -8,10 +8,14 @@ TEST_CASE("HttpScanSource::submit turns a terminal's scan into a ScanEvent for t
 {
   std::vector<ScanEvent> delivered;
   HttpScanSource source([&](const ScanEvent& event) { delivered.push_back(event); });
-  auto event = source.submit(HttpScanRequest{"bench-7", "0109506000001906\x1d" "10LOT42", "]C1", "tc52-014"});
+  auto event = source.submit(HttpScanRequest{"bench-7",
+                                             "0109506000001906\x1d"
+                                             "10LOT42",
+                                             "]C1", "tc52-014"});
   REQUIRE(event);
   REQUIRE(delivered.size() == 1);
-  CHECK(delivered[0].raw == "0109506000001906\x1d" "10LOT42");
+  CHECK(delivered[0].raw == "0109506000001906\x1d"
+                            "10LOT42");
   CHECK(delivered[0].aim == std::optional<std::string>("]C1"));
   CHECK(delivered[0].source == "http:tc52-014");
   CHECK(delivered[0].source_kind == SourceKind::http);

@@ -14,7 +14,10 @@ namespace {
 using Report = std::vector<std::uint8_t>;
 constexpr std::uint8_t k_shift = 0x02, k_ctrl = 0x01, k_alt = 0x04, k_altgr = 0x40;
 
-Report key(std::uint8_t modifiers, std::uint8_t usage) { return {modifiers, 0, usage, 0, 0, 0, 0, 0}; }
+Report key(std::uint8_t modifiers, std::uint8_t usage)
+{
+  return {modifiers, 0, usage, 0, 0, 0, 0, 0};
+}
 const Report k_release = {0, 0, 0, 0, 0, 0, 0, 0};
 
 struct Typist {
@@ -50,10 +53,10 @@ KeyboardDecoderSettings settings(KeyboardLayout layout, Terminator terminator = 
 TEST_CASE("KeyboardDecoder types US digits and letters and ends the scan at Enter", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::us));
-  for (std::uint8_t usage : {0x26, 0x22, 0x27, 0x23})   // 9 5 0 6
+  for (std::uint8_t usage : {0x26, 0x22, 0x27, 0x23}) // 9 5 0 6
     t.tap(0, usage);
-  t.tap(k_shift, 0x04);   // A
-  t.tap(0, 0x1d);         // z
+  t.tap(k_shift, 0x04); // A
+  t.tap(0, 0x1d);       // z
   CHECK(t.scans.empty());
   t.enter();
   REQUIRE(t.scans.size() == 1);
@@ -63,16 +66,16 @@ TEST_CASE("KeyboardDecoder types US digits and letters and ends the scan at Ente
 TEST_CASE("KeyboardDecoder reads a German scanner's keys through the German layout", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::de));
-  t.tap(k_altgr, 0x26);   // ]
-  t.tap(k_shift, 0x08);   // E
-  t.tap(0, 0x27);         // 0
-  t.tap(0, 0x1c);         // z (US y position)
-  t.tap(0, 0x1d);         // y
-  t.tap(0, 0x38);         // -
-  t.tap(k_shift, 0x24);   // /
-  t.tap(k_altgr, 0x14);   // @
-  t.tap(0, 0x2d);         // ß
-  t.tap(k_shift, 0x34);   // Ä
+  t.tap(k_altgr, 0x26); // ]
+  t.tap(k_shift, 0x08); // E
+  t.tap(0, 0x27);       // 0
+  t.tap(0, 0x1c);       // z (US y position)
+  t.tap(0, 0x1d);       // y
+  t.tap(0, 0x38);       // -
+  t.tap(k_shift, 0x24); // /
+  t.tap(k_altgr, 0x14); // @
+  t.tap(0, 0x2d);       // ß
+  t.tap(k_shift, 0x34); // Ä
   t.enter();
   REQUIRE(t.scans.size() == 1);
   CHECK(t.scans[0] == "]E0zy-/@\xc3\x9f\xc3\x84");
@@ -81,12 +84,12 @@ TEST_CASE("KeyboardDecoder reads a German scanner's keys through the German layo
 TEST_CASE("KeyboardDecoder reads a French scanner's shifted digits through AZERTY", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::fr));
-  t.tap(k_shift, 0x26);   // 9
-  t.tap(k_shift, 0x22);   // 5
-  t.tap(0, 0x22);         // ( unshifted
-  t.tap(0, 0x14);         // a
-  t.tap(0, 0x33);         // m
-  t.tap(k_altgr, 0x27);   // @
+  t.tap(k_shift, 0x26); // 9
+  t.tap(k_shift, 0x22); // 5
+  t.tap(0, 0x22);       // ( unshifted
+  t.tap(0, 0x14);       // a
+  t.tap(0, 0x33);       // m
+  t.tap(k_altgr, 0x27); // @
   t.enter();
   REQUIRE(t.scans.size() == 1);
   CHECK(t.scans[0] == "95(am@");
@@ -95,30 +98,32 @@ TEST_CASE("KeyboardDecoder reads a French scanner's shifted digits through AZERT
 TEST_CASE("KeyboardDecoder turns Ctrl+right-bracket and Alt+keypad 029 into the GS separator", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::us));
-  t.tap(0, 0x1e);            // 1
-  t.tap(k_ctrl, 0x30);       // Ctrl+] = GS
-  t.tap(0, 0x1f);            // 2
-  t.send(key(k_alt, 0x62));  // Alt held: keypad 0, 2, 9
+  t.tap(0, 0x1e);           // 1
+  t.tap(k_ctrl, 0x30);      // Ctrl+] = GS
+  t.tap(0, 0x1f);           // 2
+  t.send(key(k_alt, 0x62)); // Alt held: keypad 0, 2, 9
   t.send(key(k_alt, 0));
   t.send(key(k_alt, 0x5a));
   t.send(key(k_alt, 0));
   t.send(key(k_alt, 0x61));
   t.send(key(k_alt, 0));
-  t.send(k_release);         // Alt released: the code is typed
-  t.tap(0, 0x20);            // 3
+  t.send(k_release); // Alt released: the code is typed
+  t.tap(0, 0x20);    // 3
   t.enter();
   REQUIRE(t.scans.size() == 1);
-  CHECK(t.scans[0] == "1\x1d" "2\x1d" "3");
+  CHECK(t.scans[0] == "1\x1d"
+                      "2\x1d"
+                      "3");
 }
 
 TEST_CASE("KeyboardDecoder counts a held key once and a repeated character twice", "[keyboard]")
 {
   Typist t(settings(KeyboardLayout::us));
   t.send(key(0, 0x1e));
-  t.send(key(0, 0x1e));   // still held: no second 1
+  t.send(key(0, 0x1e)); // still held: no second 1
   t.send(k_release);
   t.tap(0, 0x1e);
-  t.send({0, 0, 0x1e, 0x1f, 0, 0, 0, 0});   // 1 still held? no: released above; both new
+  t.send({0, 0, 0x1e, 0x1f, 0, 0, 0, 0}); // 1 still held? no: released above; both new
   t.send(k_release);
   t.enter();
   REQUIRE(t.scans.size() == 1);
@@ -142,11 +147,11 @@ TEST_CASE("KeyboardDecoder strips the profile's prefix and suffix", "[keyboard]"
   s.prefix = "*";
   s.suffix = "#";
   Typist t(s);
-  t.tap(k_shift, 0x25);   // *
+  t.tap(k_shift, 0x25); // *
   t.tap(0, 0x1e);
-  t.tap(k_shift, 0x20);   // #
+  t.tap(k_shift, 0x20); // #
   t.enter();
-  t.tap(0, 0x1f);         // no prefix this time: kept as is
+  t.tap(0, 0x1f); // no prefix this time: kept as is
   t.enter();
   REQUIRE(t.scans.size() == 2);
   CHECK(t.scans[0] == "1");
@@ -178,7 +183,7 @@ TEST_CASE("KeyboardDecoder splits two scans separated by a pause even without a 
   s.inter_key_timeout = 50ms;
   Typist t(s);
   t.tap(0, 0x1e);
-  t.now += 200ms;   // the event loop missed the deadline: the next key still ends the first scan
+  t.now += 200ms; // the event loop missed the deadline: the next key still ends the first scan
   t.tap(0, 0x1f);
   REQUIRE(t.scans.size() == 1);
   CHECK(t.scans[0] == "1");
@@ -193,7 +198,7 @@ TEST_CASE("KeyboardDecoder rejects reports that are not boot keyboard reports an
   REQUIRE_FALSE(short_report);
   CHECK(short_report.error().message == "keyboard report of 3 bytes, a boot keyboard report has 8");
   CHECK_FALSE(t.decoder.feed(Report(64, 0x1e), t.now, scans));
-  t.send({0, 0, 1, 1, 1, 1, 1, 1});   // phantom state: ignored
+  t.send({0, 0, 1, 1, 1, 1, 1, 1}); // phantom state: ignored
   t.tap(0, 0x1e);
   t.enter();
   REQUIRE(t.scans.size() == 1);
@@ -225,13 +230,13 @@ TEST_CASE("KeyboardDecoder::reset drops a half-typed scan and says how much", "[
   t.tap(0, 0x1f);
   CHECK(t.decoder.reset() == 2);
   t.enter();
-  CHECK(t.scans == std::vector<std::string>{""});   // a bare Enter: the manager ignores empty scans
+  CHECK(t.scans == std::vector<std::string>{""}); // a bare Enter: the manager ignores empty scans
 }
 
 TEST_CASE("layout_character knows dead keys and keys without a character", "[keyboard]")
 {
-  CHECK(is_dead(layout_character(KeyboardLayout::de, 0x35, false, false)));   // ^
+  CHECK(is_dead(layout_character(KeyboardLayout::de, 0x35, false, false))); // ^
   CHECK(layout_character(KeyboardLayout::us, 0x35, false, false) == "`");
-  CHECK(layout_character(KeyboardLayout::us, 0x3a, false, false).empty());   // F1
+  CHECK(layout_character(KeyboardLayout::us, 0x3a, false, false).empty()); // F1
   CHECK(layout_character(KeyboardLayout::us, 0xff, false, false).empty());
 }

@@ -66,8 +66,8 @@ TEST_CASE("parse_profiles reads every setting of a profile file", "[profiles]")
 
 TEST_CASE("parse_profiles names file and line of an unknown key", "[profiles]")
 {
-  auto profiles = parse_profiles("vendor = \"X\"\n[[scanner]]\nname = \"a\"\nusb = \"0c2e:0001\"\nmode = \"hid_pos\"\nbeeep = true\n",
-                                 "x.toml");
+  auto profiles = parse_profiles(
+      "vendor = \"X\"\n[[scanner]]\nname = \"a\"\nusb = \"0c2e:0001\"\nmode = \"hid_pos\"\nbeeep = true\n", "x.toml");
   REQUIRE_FALSE(profiles);
   CHECK(profiles.error().type == ErrorType::invalid_input);
   CHECK(profiles.error().message == "x.toml:6: unknown key 'beeep'");
@@ -81,19 +81,24 @@ TEST_CASE("parse_profiles rejects bad values with file and line", "[profiles]")
     REQUIRE_FALSE(profiles);
     CHECK(profiles.error().message == message);
   };
-  check("usb = \"0c2e-0001\"\nmode = \"hid_pos\"\n", "x.toml:4: 'usb' = \"0c2e-0001\" is not VID:PID in hex, like \"0c2e:0b61\"");
-  check("usb = \"0c2e:0001\"\nmode = \"keyboard\"\n", "x.toml:5: 'mode' = \"keyboard\" is not one of: hid_keyboard, hid_pos, serial");
-  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nlayout = \"uk\"\n", "x.toml:6: 'layout' = \"uk\" is not one of: us, de, fr");
+  check("usb = \"0c2e-0001\"\nmode = \"hid_pos\"\n",
+        "x.toml:4: 'usb' = \"0c2e-0001\" is not VID:PID in hex, like \"0c2e:0b61\"");
+  check("usb = \"0c2e:0001\"\nmode = \"keyboard\"\n",
+        "x.toml:5: 'mode' = \"keyboard\" is not one of: hid_keyboard, hid_pos, serial");
+  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nlayout = \"uk\"\n",
+        "x.toml:6: 'layout' = \"uk\" is not one of: us, de, fr");
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\ninter_key_timeout_ms = 0\n",
         "x.toml:6: 'inter_key_timeout_ms' = 0 is out of range 5..5000");
-  check("usb = \"0c2e:0001\"\nmode = \"serial\"\nbaud = 1000\n", "x.toml:6: 'baud' = 1000 is out of range 1200..230400");
+  check("usb = \"0c2e:0001\"\nmode = \"serial\"\nbaud = 1000\n",
+        "x.toml:6: 'baud' = 1000 is out of range 1200..230400");
   check("usb = \"0c2e:0001\"\nmode = \"serial\"\nbaud = 14400\n", "x.toml:6: 'baud' = 14400 is not a standard speed");
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nbaud = 9600\n",
         "x.toml:6: serial settings on a scanner whose mode is not serial");
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nbeep = \"yes\"\n", "x.toml:6: 'beep' must be true or false");
   check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nquirks = [\"fast\"]\n", "x.toml:6: unknown quirk 'fast'");
   check("mode = \"hid_pos\"\n", "x.toml:2: scanner 'a' without 'usb'");
-  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nmode = \"hid_pos\"\n", "x.toml:6: Error while parsing key-value pair: cannot redefine existing string 'mode'");
+  check("usb = \"0c2e:0001\"\nmode = \"hid_keyboard\"\nmode = \"hid_pos\"\n",
+        "x.toml:6: Error while parsing key-value pair: cannot redefine existing string 'mode'");
 }
 
 TEST_CASE("parse_profiles refuses a duplicate VID:PID in one file", "[profiles]")
@@ -108,8 +113,10 @@ TEST_CASE("parse_profiles refuses a duplicate VID:PID in one file", "[profiles]"
 TEST_CASE("load_profiles refuses a VID:PID claimed by two files, naming both", "[profiles]")
 {
   test::TempDir dir;
-  write_file(dir / "a.toml", "vendor = \"A\"\n[[scanner]]\nname = \"a\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
-  write_file(dir / "b.toml", "vendor = \"B\"\n\n[[scanner]]\nname = \"b\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
+  write_file(dir / "a.toml",
+             "vendor = \"A\"\n[[scanner]]\nname = \"a\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
+  write_file(dir / "b.toml",
+             "vendor = \"B\"\n\n[[scanner]]\nname = \"b\"\nusb = \"05e0:1200\"\nmode = \"hid_keyboard\"\n");
   write_file(dir / "notes.txt", "not a profile");
   auto profiles = load_profiles(dir.path());
   REQUIRE_FALSE(profiles);

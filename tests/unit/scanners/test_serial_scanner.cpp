@@ -33,7 +33,10 @@ struct Pty {
     if (slave >= 0)
       ::close(slave);
   }
-  void write(const std::string& bytes) const { REQUIRE(::write(master, bytes.data(), bytes.size()) == ssize_t(bytes.size())); }
+  void write(const std::string& bytes) const
+  {
+    REQUIRE(::write(master, bytes.data(), bytes.size()) == ssize_t(bytes.size()));
+  }
 };
 
 struct Received {
@@ -98,7 +101,7 @@ TEST_CASE("SerialScanner::open puts the tty in raw mode at the profile's speed a
   CHECK(cfgetispeed(&settings) == B9600);
   CHECK((settings.c_cflag & CSIZE) == CS8);
   CHECK((settings.c_cflag & CSTOPB) != 0);
-  CHECK((settings.c_lflag & ICANON) == 0);   // raw: no line editing
+  CHECK((settings.c_lflag & ICANON) == 0); // raw: no line editing
   CHECK((settings.c_lflag & ECHO) == 0);
   CHECK((*scanner)->source_id() == "serial:" + pty.name);
   // 7-bit and parity framing cannot be tested here: Linux pseudo-terminals refuse CS7/PARENB (EINVAL).
@@ -111,13 +114,15 @@ TEST_CASE("SerialScanner delivers one scan per CR, LF or CR LF terminated line, 
   auto scanner = SerialScanner::open(pty.name, serial_profile(), "bench-1", received.on_scan());
   REQUIRE(scanner);
   pty.write("9506000001418\r\n9506000001");
-  pty.write("487\r0109506000001906\x1d" "10LOT42\n");
+  pty.write("487\r0109506000001906\x1d"
+            "10LOT42\n");
   REQUIRE(received.wait(3));
   (*scanner)->stop();
   REQUIRE(received.scans.size() == 3);
   CHECK(received.scans[0].raw == "9506000001418");
   CHECK(received.scans[1].raw == "9506000001487");
-  CHECK(received.scans[2].raw == "0109506000001906\x1d" "10LOT42");
+  CHECK(received.scans[2].raw == "0109506000001906\x1d"
+                                 "10LOT42");
   CHECK(received.scans[0].source_kind == SourceKind::serial);
   CHECK(received.scans[0].station == "bench-1");
   CHECK(received.scans[0].source == "serial:" + pty.name);

@@ -37,8 +37,9 @@ TEST_CASE("generate_udev_rules writes one rule per profile, usb nodes for HID, t
   serial.usb = UsbId{0x05e0, 0x1701};
   serial.mode = ScannerMode::serial;
   const std::string rules = generate_udev_rules({hid, serial});
-  CHECK(rules.find("SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", ATTR{idVendor}==\"0c2e\", ATTR{idProduct}==\"0b8f\", "
-                   "GROUP=\"pickverify\", MODE=\"0660\"") != std::string::npos);
+  CHECK(rules.find(
+            "SUBSYSTEM==\"usb\", ENV{DEVTYPE}==\"usb_device\", ATTR{idVendor}==\"0c2e\", ATTR{idProduct}==\"0b8f\", "
+            "GROUP=\"pickverify\", MODE=\"0660\"") != std::string::npos);
   CHECK(rules.find("SUBSYSTEM==\"tty\", ATTRS{idVendor}==\"05e0\", ATTRS{idProduct}==\"1701\"") != std::string::npos);
   // Sorted by id, so the file does not change when profiles move between files.
   CHECK(rules.find("05e0") < rules.find("0c2e"));
