@@ -87,7 +87,8 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
   Globals globals;
   std::vector<Globals> stack;
   std::vector<std::uint32_t> usages;
-  std::optional<std::uint32_t> usage_minimum;
+  std::uint32_t usage_minimum = 0;
+  bool has_usage_minimum = false;
   std::vector<std::uint32_t> collections;
   std::map<std::pair<ReportKind, std::uint8_t>, std::uint32_t> report_bits;
 
@@ -149,7 +150,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
       if (field.count > 0 && field.bit_size > 0)
         out.fields.push_back(std::move(field));
       usages.clear();
-      usage_minimum.reset();
+      has_usage_minimum = false;
       break;
     }
     case k_main_collection: {
@@ -160,7 +161,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
         out.application_usages.push_back(usage);
       collections.push_back(usage);
       usages.clear();
-      usage_minimum.reset();
+      has_usage_minimum = false;
       break;
     }
     case k_main_end_collection:
@@ -168,7 +169,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
         return tl::unexpected(malformed(at, "End Collection without Collection"));
       collections.pop_back();
       usages.clear();
-      usage_minimum.reset();
+      has_usage_minimum = false;
       break;
     case k_global_usage_page:
       globals.usage_page = static_cast<std::uint16_t>(value);
@@ -210,17 +211,18 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
       break;
     case k_local_usage_minimum:
       usage_minimum = local_usage(value);
+      has_usage_minimum = true;
       break;
     case k_local_usage_maximum: {
-      if (!usage_minimum)
+      if (!has_usage_minimum)
         return tl::unexpected(malformed(at, "Usage Maximum without Usage Minimum"));
-      const std::uint32_t minimum = usage_minimum.value_or(0);
+      const std::uint32_t minimum = usage_minimum;
       const std::uint32_t maximum = local_usage(value);
       if (maximum < minimum || maximum - minimum >= k_max_usages || usages.size() + (maximum - minimum) >= k_max_usages)
         return tl::unexpected(malformed(at, "usage range too large or reversed"));
       for (std::uint32_t u = minimum; u <= maximum; ++u)
         usages.push_back(u);
-      usage_minimum.reset();
+      has_usage_minimum = false;
       break;
     }
     default:
