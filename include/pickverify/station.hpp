@@ -65,7 +65,7 @@ private:
   Result<std::int64_t> journal(std::vector<JournalEntry> entries);
   StationReply notify(StationReply reply);
   StationReply pack_reply(const PackDecision& decision) const;
-  Result<StationReply> finish_session(const std::string& type, const std::string& reason, SessionState final_state);
+  Result<StationReply> finish_session(PackSession next, const std::string& type, const std::string& reason);
 
   struct UnfinishedSession {
     std::string session_id;             // empty when the order has no unfinished session here

@@ -39,8 +39,9 @@ struct JournalEntry {
   std::string hash;                  // hex SHA-256(prev_hash ‖ canonical encoding of this row)
 };
 
-// SHA-256 over prev_hash and the canonical encoding of the row (every field but seq-independent
-// ones is length-prefixed, in a fixed order; see docs/JOURNAL.md). Hex, lower case.
+// SHA-256 over the 64 hex characters of prev_hash, then seq and utc_ms (decimal) and every text
+// field, each prefixed by its length as 8 bytes big-endian, in a fixed order; entry.prev_hash and
+// entry.hash are not part of it. Hex, lower case. docs/JOURNAL.md gives the recipe byte for byte.
 std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash);
 constexpr const char* k_genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";
 
@@ -71,17 +72,23 @@ public:
   virtual Result<std::optional<Order>> find_order(const std::string& id) = 0;
   virtual Result<std::vector<Order>> list_orders() = 0;
 
-  // Journal. Fills seq, prev_hash and hash; the rows are durable (fsynced) when this returns.
+  // Journal. Fills seq, prev_hash and hash (and utc_ms when it is 0); the rows are durable
+  // (fsynced) when this returns, all of them or none. Thread-safe: appends from several threads
+  // that arrive while a commit is in flight share the next commit (group commit). Every entry
+  // needs a type.
   virtual Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) = 0;
   Result<JournalEntry> append_one(JournalEntry entry);
   virtual Result<ChainReport> verify_chain() = 0;
-  // Calls visit for each matching row in seq order until it returns false.
+  // Calls visit for each matching row in seq order until it returns false. visit may read from
+  // the store but must not append to it.
   virtual Result<void> read_journal(const JournalFilter& filter,
                                     const std::function<bool(const JournalEntry&)>& visit) = 0;
 };
 
-// Opens (creating if needed) the SQLite database at path: WAL, synchronous=FULL, foreign keys,
-// migrations applied. A database newer than this build is refused with a clear message.
+// Opens (creating if needed) the SQLite database at path and its folder: WAL, synchronous=FULL,
+// foreign keys, busy_timeout, migrations applied. A database newer than this build, a file that is
+// not a SQLite database and another application's database are refused (ErrorType::corrupt).
+// Several processes may open the same file; their journal appends form one chain.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path);
 
 } // namespace pickverify

@@ -260,26 +260,10 @@ int cmd_import(const Context& context, ImportKind kind, const std::filesystem::p
   }
   const std::string name = file.filename().string();
   if (kind == ImportKind::catalog) {
-    Catalog updated;   // the file replaces items of the same SKU: start from the file, then keep the others
+    Catalog& updated = *catalog;   // the file's entries replace stored ones of the same SKU
     auto count = import_catalog(*text, *format, name, updated);
     if (!count) {
       return fail(context, count.error());
-    }
-    for (const auto& item : catalog->items()) {
-      if (!updated.find_item(item.sku) && !updated.find_kit(item.sku)) {
-        if (auto kept = updated.add_item(item); !kept) {
-          return fail(context, Error{ErrorType::invalid_input,
-                                     fmt::format("{}: conflicts with the stored catalog: {}", name, kept.error().message)});
-        }
-      }
-    }
-    for (const auto& kit : catalog->kits()) {
-      if (!updated.find_kit(kit.sku) && !updated.find_item(kit.sku)) {
-        if (auto kept = updated.add_kit(kit); !kept) {
-          return fail(context, Error{ErrorType::invalid_input,
-                                     fmt::format("{}: conflicts with the stored catalog: {}", name, kept.error().message)});
-        }
-      }
     }
     if (auto saved = (*store)->save_catalog(updated); !saved) {
       return fail(context, saved.error());
@@ -327,6 +311,9 @@ int cmd_audit_verify(const Context& context)
 Result<std::int64_t> parse_time_arg(const std::string& text)
 {
   if (!text.empty() && text.find_first_not_of("0123456789") == std::string::npos && text.size() > 8) {
+    if (text.size() > 15) {
+      return make_error(ErrorType::invalid_input, fmt::format("'{}' is too large for epoch milliseconds", text));
+    }
     return std::stoll(text);
   }
   std::tm tm{};

@@ -84,6 +84,10 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
         return make_error(ErrorType::invalid_input,
                           fmt::format("{}: high_value_threshold: '{}' is not an amount such as \"200.00\"", where(name, node), *text));
       }
+      if (money->minor < 0) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: high_value_threshold must be an amount of zero or more", where(name, node)));
+      }
       policy.high_value_threshold_minor = money->minor;
     } else if (k == "bounce_window_ms") {
       PV_TRY(ms, integer_of(node, name, k, 0, 10'000));

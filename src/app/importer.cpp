@@ -255,13 +255,22 @@ Attributes get_attributes(const Json& object, const std::string& where, int line
   return attributes;
 }
 
-Money get_money(const Json& object, const char* field, const std::string& where, int line, Problems& problems)
+Money get_money(const Json& object, const char* field, const std::string& where, int line, Problems& problems,
+                bool required = false)
 {
-  const std::string currency = object.contains("currency") && object["currency"].is_string()
-                                   ? object["currency"].get<std::string>()
-                                   : std::string("USD");
+  std::string currency = "USD";
+  if (auto given = object.find("currency"); given != object.end()) {
+    if (!given->is_string() || !parse_money("0", given->get<std::string>())) {
+      problems.add(line, fmt::format("{}.currency: must be a three-letter ISO 4217 code such as \"USD\"", where));
+    } else {
+      currency = given->get<std::string>();
+    }
+  }
   auto it = object.find(field);
   if (it == object.end()) {
+    if (required) {
+      problems.add(line, fmt::format("{}.{}: missing (an amount such as \"285.00\")", where, field));
+    }
     return Money{0, currency};
   }
   if (!it->is_string()) {
@@ -272,6 +281,9 @@ Money get_money(const Json& object, const char* field, const std::string& where,
   if (!money) {
     problems.add(line, fmt::format("{}.{}: {}", where, field, money.error().message));
     return Money{0, currency};
+  }
+  if (money->minor < 0) {
+    problems.add(line, fmt::format("{}.{}: must not be negative", where, field));
   }
   return *money;
 }
@@ -300,28 +312,40 @@ Result<Json> parse_json(std::string_view text, const std::string& name)
 
 // --- Catalog ----------------------------------------------------------------------------------
 
-void add_item_checked(Item item, int line, const std::string& where, Catalog& catalog, Problems& problems)
+// What a catalog file says, before it meets the stored catalog: each entry with its line.
+struct CatalogEntries {
+  struct ItemEntry {
+    int line = 0;
+    std::string where;
+    Item item;
+  };
+  struct KitEntry {
+    int line = 0;
+    std::string where;
+    Kit kit;
+  };
+  std::vector<ItemEntry> items;
+  std::vector<KitEntry> kits;
+};
+
+void add_item_checked(Item item, int line, const std::string& where, CatalogEntries& entries, Problems&)
 {
   if (item.sku.empty()) {
     return;   // already reported
   }
-  auto added = catalog.add_item(std::move(item));
-  if (!added) {
-    problems.add(line, fmt::format("{}: {}", where, added.error().message));
-  }
+  entries.items.push_back({line, where, std::move(item)});
 }
 
-Result<std::size_t> import_catalog_json(std::string_view text, const std::string& name, Catalog& catalog)
+Result<CatalogEntries> import_catalog_json(std::string_view text, const std::string& name, Problems& problems)
 {
   auto document = parse_json(text, name);
   if (!document) {
     return tl::unexpected(document.error());
   }
-  Problems problems(name);
   check_fields(*document, {"items", "kits"}, "catalog", 1, problems);
   const auto item_lines = element_lines(text, "items");
   const auto kit_lines = element_lines(text, "kits");
-  std::size_t count = 0;
+  CatalogEntries entries;
   if (document->contains("items")) {
     const Json& items = (*document)["items"];
     if (!items.is_array()) {
@@ -359,8 +383,7 @@ Result<std::size_t> import_catalog_json(std::string_view text, const std::string
         item.image_check_required = get_bool(object, "image_check_required", where, line, problems);
         item.serial_tracked = get_bool(object, "serial_tracked", where, line, problems);
         item.no_visible_barcode = get_bool(object, "no_visible_barcode", where, line, problems);
-        add_item_checked(std::move(item), line, where, catalog, problems);
-        ++count;
+        add_item_checked(std::move(item), line, where, entries, problems);
       }
     }
   }
@@ -393,18 +416,12 @@ Result<std::size_t> import_catalog_json(std::string_view text, const std::string
           problems.add(line, fmt::format("{}.components: missing (a list of {{sku, quantity}})", where));
         }
         if (!kit.sku.empty()) {
-          if (auto added = catalog.add_kit(std::move(kit)); !added) {
-            problems.add(line, fmt::format("{}: {}", where, added.error().message));
-          }
+          entries.kits.push_back({line, where, std::move(kit)});
         }
-        ++count;
       }
     }
   }
-  if (!problems.empty()) {
-    return tl::unexpected(problems.error());
-  }
-  return count;
+  return entries;
 }
 
 // Maps header names to column indexes; unknown and missing columns are errors.
@@ -444,13 +461,12 @@ private:
   std::map<std::string, std::size_t> m_index;
 };
 
-Result<std::size_t> import_catalog_csv(std::string_view text, const std::string& name, Catalog& catalog)
+Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::string& name, Problems& problems)
 {
   auto records = parse_csv(text);
   if (!records) {
     return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
   }
-  Problems problems(name);
   if (records->empty()) {
     problems.add(0, "empty file: the first line must name the columns");
     return tl::unexpected(problems.error());
@@ -462,8 +478,7 @@ Result<std::size_t> import_catalog_csv(std::string_view text, const std::string&
   if (!problems.empty()) {
     return tl::unexpected(problems.error());
   }
-  std::vector<std::pair<int, Kit>> kits;   // after every item, so components may come later in the file
-  std::size_t count = 0;
+  CatalogEntries entries;
   for (std::size_t r = 1; r < records->size(); ++r) {
     const CsvRecord& record = (*records)[r];
     const int line = record.line;
@@ -491,7 +506,7 @@ Result<std::size_t> import_catalog_csv(std::string_view text, const std::string&
         }
         kit.components.push_back(KitComponent{component_sku, quantity});
       }
-      kits.emplace_back(line, std::move(kit));
+      entries.kits.push_back({line, "kit " + sku, std::move(kit)});
       continue;
     }
     if (!type.empty() && type != "item") {
@@ -529,39 +544,45 @@ Result<std::size_t> import_catalog_csv(std::string_view text, const std::string&
       else if (flag == "no_visible_barcode") item.no_visible_barcode = true;
       else problems.add(line, fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, no_visible_barcode)", flag));
     }
-    add_item_checked(std::move(item), line, "sku " + sku, catalog, problems);
-    ++count;
+    add_item_checked(std::move(item), line, "sku " + sku, entries, problems);
   }
-  for (auto& [line, kit] : kits) {
-    const std::string sku = kit.sku;
-    if (auto added = catalog.add_kit(std::move(kit)); !added) {
-      problems.add(line, fmt::format("kit {}: {}", sku, added.error().message));
-    }
-    ++count;
-  }
-  if (!problems.empty()) {
-    return tl::unexpected(problems.error());
-  }
-  return count;
+  return entries;
 }
 
 // --- Orders -----------------------------------------------------------------------------------
 
-void check_order(const Order& order, int line, const Catalog& catalog, Problems& problems)
+// Checks one order line against the catalog and the lines before it, at the place it was written.
+void check_order_line(const Order& order, const OrderLine& order_line, int line, const std::string& where,
+                      const Catalog& catalog, Problems& problems)
 {
-  auto expanded = expand_order(order, catalog);
+  for (const auto& earlier : order.lines) {
+    if (&earlier != &order_line && earlier.line_no == order_line.line_no) {
+      problems.add(line, fmt::format("{}{}order {} has line {} twice", where, where.empty() ? "" : ": ", order.id,
+                                     order_line.line_no));
+      break;
+    }
+    if (&earlier == &order_line) {
+      break;
+    }
+  }
+  Order single;
+  single.id = order.id;
+  single.lines.push_back(order_line);
+  auto expanded = expand_order(single, catalog);
   if (!expanded) {
-    problems.add(line, expanded.error().message);
+    const char* field = !order_line.sku.empty() ? "sku" : order_line.style.empty() ? "sku" : "style";
+    problems.add(line, where.empty() ? fmt::format("{}: {}", field, expanded.error().message)
+                                     : fmt::format("{}.{}: {}", where, field, expanded.error().message));
   }
 }
 
 Result<std::vector<Order>> import_orders_json(std::string_view text, const std::string& name, const Catalog& catalog)
 {
+  Problems problems(name);
   auto document = parse_json(text, name);
   if (!document) {
     return tl::unexpected(document.error());
   }
-  Problems problems(name);
   check_fields(*document, {"orders"}, "file", 1, problems);
   const auto lines = element_lines(text, "orders");
   std::vector<Order> orders;
@@ -580,7 +601,7 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
     }
     Order order;
     order.id = get_string(object, "id", where, line, problems, true);
-    order.value = get_money(object, "value", where, line, problems);
+    order.value = get_money(object, "value", where, line, problems, true);
     order.customer = get_string(object, "customer", where, line, problems, false);
     order.image_check_flagged = get_bool(object, "image_check", where, line, problems);
     if (!order.id.empty() && !seen.insert(order.id).second) {
@@ -606,9 +627,12 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
       order_line.quantity = get_int(line_object, "quantity", line_where, line, problems, 1, 1, 100'000);
       order_line.description = get_string(line_object, "description", line_where, line, problems, false);
       order.lines.push_back(std::move(order_line));
+      check_order_line(order, order.lines.back(), line, line_where, catalog, problems);
+    }
+    if (order.lines.empty()) {
+      problems.add(line, fmt::format("{}.lines: order {} has no lines", where, order.id));
     }
     if (!order.id.empty()) {
-      check_order(order, line, catalog, problems);
       orders.push_back(std::move(order));
     }
   }
@@ -620,11 +644,11 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
 
 Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::string& name, const Catalog& catalog)
 {
+  Problems problems(name);
   auto records = parse_csv(text);
   if (!records) {
     return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
   }
-  Problems problems(name);
   if (records->empty()) {
     problems.add(0, "empty file: the first line must name the columns");
     return tl::unexpected(problems.error());
@@ -650,6 +674,10 @@ Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::s
     auto value = parse_money(columns.get(record, "value"), currency);
     if (!value) {
       problems.add(line, "value: " + value.error().message);
+      continue;
+    }
+    if (value->minor < 0) {
+      problems.add(line, "value: must not be negative");
       continue;
     }
     auto image_check = parse_bool(columns.get(record, "image_check"));
@@ -694,9 +722,7 @@ Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::s
     order_line.quantity = quantity.value_or(1);
     order_line.description = columns.get(record, "description");
     order.lines.push_back(std::move(order_line));
-  }
-  for (const auto& order : orders) {
-    check_order(order, index[order.id].second, catalog, problems);
+    check_order_line(order, order.lines.back(), line, "", catalog, problems);
   }
   if (!problems.empty()) {
     return tl::unexpected(problems.error());
@@ -717,12 +743,47 @@ Result<FileFormat> format_of(const std::filesystem::path& path)
 
 Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog)
 {
-  Catalog staged = catalog;   // the whole file or nothing
-  auto count = format == FileFormat::json ? import_catalog_json(text, name, staged) : import_catalog_csv(text, name, staged);
-  if (count) {
-    catalog = std::move(staged);
+  Problems problems(name);
+  auto entries =
+      format == FileFormat::json ? import_catalog_json(text, name, problems) : import_catalog_csv(text, name, problems);
+  if (!entries) {
+    return tl::unexpected(entries.error());
   }
-  return count;
+  // The file's entries replace stored ones of the same SKU (an item may become a kit and back);
+  // everything else stored stays. Kits go last so they may name items from the file or the store.
+  std::set<std::string> redefined;
+  for (const auto& entry : entries->items) redefined.insert(entry.item.sku);
+  for (const auto& entry : entries->kits) redefined.insert(entry.kit.sku);
+  Catalog staged;
+  for (const auto& item : catalog.items()) {
+    if (!redefined.count(item.sku)) {
+      if (auto kept = staged.add_item(item); !kept) {
+        problems.add(0, "stored catalog: " + kept.error().message);
+      }
+    }
+  }
+  for (auto& entry : entries->items) {
+    if (auto added = staged.add_item(std::move(entry.item)); !added) {
+      problems.add(entry.line, fmt::format("{}: {}", entry.where, added.error().message));
+    }
+  }
+  for (auto& entry : entries->kits) {
+    if (auto added = staged.add_kit(std::move(entry.kit)); !added) {
+      problems.add(entry.line, fmt::format("{}: {}", entry.where, added.error().message));
+    }
+  }
+  for (const auto& kit : catalog.kits()) {
+    if (!redefined.count(kit.sku)) {
+      if (auto kept = staged.add_kit(kit); !kept) {
+        problems.add(0, fmt::format("stored kit {} no longer fits the catalog: {}", kit.sku, kept.error().message));
+      }
+    }
+  }
+  if (!problems.empty()) {
+    return tl::unexpected(problems.error());
+  }
+  catalog = std::move(staged);
+  return entries->items.size() + entries->kits.size();
 }
 
 Result<std::vector<Order>> import_orders(std::string_view text, FileFormat format, const std::string& name,

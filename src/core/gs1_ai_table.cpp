@@ -14,7 +14,7 @@ namespace {
 // One line of the table: an AI or a range of AIs sharing a layout. The layout uses the Syntax
 // Dictionary's notation — components "N14", "X..20", "[N6]" (optional), each with an optional
 // ",rule" — so that a reviewer can hold it against the GS1 sources line by line. Only rules this
-// parser enforces are written; country, currency and IBAN lists are not checked.
+// parser enforces are written; currency codes, IBANs and GS1 Company Prefixes are not checked.
 struct Row {
   std::string_view first;
   std::string_view last;  // empty: a single AI
@@ -126,12 +126,12 @@ constexpr Row k_rows[] = {
   {"416", "", k_predefined, "N13,csum", "PROD/SERV LOC"},
   {"417", "", k_predefined, "N13,csum", "PARTY"},
   {"420", "", k_separated, "X..20", "SHIP TO POST"},
-  {"421", "", k_separated, "N3 X..9", "SHIP TO POST"},
-  {"422", "", k_separated, "N3", "ORIGIN"},
-  {"423", "", k_separated, "N3 [N3] [N3] [N3] [N3]", "COUNTRY - INITIAL PROCESS"},
-  {"424", "", k_separated, "N3", "COUNTRY - PROCESS"},
-  {"425", "", k_separated, "N3 [N3] [N3] [N3] [N3]", "COUNTRY - DISASSEMBLY"},
-  {"426", "", k_separated, "N3", "COUNTRY - FULL PROCESS"},
+  {"421", "", k_separated, "N3,iso3166 X..9", "SHIP TO POST"},
+  {"422", "", k_separated, "N3,iso3166", "ORIGIN"},
+  {"423", "", k_separated, "N3,iso3166 [N3],iso3166 [N3],iso3166 [N3],iso3166 [N3],iso3166", "COUNTRY - INITIAL PROCESS"},
+  {"424", "", k_separated, "N3,iso3166", "COUNTRY - PROCESS"},
+  {"425", "", k_separated, "N3,iso3166 [N3],iso3166 [N3],iso3166 [N3],iso3166 [N3],iso3166", "COUNTRY - DISASSEMBLY"},
+  {"426", "", k_separated, "N3,iso3166", "COUNTRY - FULL PROCESS"},
   {"427", "", k_separated, "X..3", "ORIGIN SUBDIVISION"},
   {"4300", "", k_separated, "X..35", "SHIP TO COMP"},
   {"4301", "", k_separated, "X..35", "SHIP TO NAME"},
@@ -179,7 +179,7 @@ constexpr Row k_rows[] = {
   {"7021", "", k_separated, "X..20", "FUNC STAT"},
   {"7022", "", k_separated, "X..20", "REV STAT"},
   {"7023", "", k_separated, "X..30", "GIAI - ASSEMBLY"},
-  {"7030", "7039", k_separated, "N3 X..27", "PROCESSOR #"},
+  {"7030", "7039", k_separated, "N3,iso3166999 X..27", "PROCESSOR #"},
   {"7040", "", k_separated, "N1 X1 X1 X1", "UIC+EXT"},
   {"7041", "", k_separated, "X..4", "UFRGT UNIT TYPE"},
   {"710", "", k_separated, "X..20", "NHRN PZN"},
@@ -247,8 +247,32 @@ constexpr std::pair<std::string_view, Rule> k_rule_names[] = {
   {"zero", Rule::zero},          {"nonzero", Rule::nonzero},
   {"winding", Rule::winding},    {"pieceoftotal", Rule::piece_of_total},
   {"hyphen", Rule::hyphen},      {"latitude", Rule::latitude},
-  {"longitude", Rule::longitude},
+  {"longitude", Rule::longitude}, {"iso3166", Rule::country},
+  {"iso3166999", Rule::country_or_999},
 };
+
+// ISO 3166-1 numeric country codes, ascending (as GS1's reference linter lists them).
+constexpr std::uint16_t k_iso3166_numeric[] = {
+  4, 8, 10, 12, 16, 20, 24, 28, 31, 32, 36, 40, 44, 48, 50, 51, 52, 56, 60, 64,
+  68, 70, 72, 74, 76, 84, 86, 90, 92, 96, 100, 104, 108, 112, 116, 120, 124, 132, 136, 140,
+  144, 148, 152, 156, 158, 162, 166, 170, 174, 175, 178, 180, 184, 188, 191, 192, 196, 203, 204, 208,
+  212, 214, 218, 222, 226, 231, 232, 233, 234, 238, 239, 242, 246, 248, 250, 254, 258, 260, 262, 266,
+  268, 270, 275, 276, 288, 292, 296, 300, 304, 308, 312, 316, 320, 324, 328, 332, 334, 336, 340, 344,
+  348, 352, 356, 360, 364, 368, 372, 376, 380, 384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418,
+  422, 426, 428, 430, 434, 438, 440, 442, 446, 450, 454, 458, 462, 466, 470, 474, 478, 480, 484, 492,
+  496, 498, 499, 500, 504, 508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548, 554, 558, 562,
+  566, 570, 574, 578, 580, 581, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626,
+  630, 634, 638, 642, 643, 646, 652, 654, 659, 660, 662, 663, 666, 670, 674, 678, 682, 686, 688, 690,
+  694, 702, 703, 704, 705, 706, 710, 716, 724, 728, 729, 732, 740, 744, 748, 752, 756, 760, 762, 764,
+  768, 772, 776, 780, 784, 788, 792, 795, 796, 798, 800, 804, 807, 818, 826, 831, 832, 833, 834, 840,
+  850, 854, 858, 860, 862, 876, 882, 887, 894,
+};
+
+bool is_iso3166_numeric(std::string_view digits)
+{
+  const auto code = static_cast<std::uint16_t>((digits[0] - '0') * 100 + (digits[1] - '0') * 10 + (digits[2] - '0'));
+  return std::binary_search(std::begin(k_iso3166_numeric), std::end(k_iso3166_numeric), code);
+}
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
@@ -539,6 +563,9 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     return std::nullopt;
   }
   case Rule::hyphen: return value == "-" ? std::nullopt : invalid("sign (must be -)");
+  case Rule::country: return is_iso3166_numeric(value) ? std::nullopt : invalid("country code");
+  case Rule::country_or_999:
+    return value == "999" || is_iso3166_numeric(value) ? std::nullopt : invalid("country code");
   case Rule::latitude: return digits_value(value) > 1800000000ULL ? invalid("latitude") : std::nullopt;
   case Rule::longitude: return digits_value(value) > 3600000000ULL ? invalid("longitude") : std::nullopt;
   }

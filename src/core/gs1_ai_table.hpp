@@ -44,6 +44,8 @@ enum class Rule : std::uint8_t {
   hyphen,         // exactly "-"
   latitude,       // N10: 0..1800000000
   longitude,      // N10/N11: 0..3600000000
+  country,        // ISO 3166-1 numeric country code
+  country_or_999, // ISO 3166-1 numeric, or 999 for "not known"
 };
 
 struct Component {

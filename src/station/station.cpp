@@ -300,6 +300,9 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   const bool manual_allowed =
       m_policy.manual_entry == ManualEntry::always ||
       (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
+  // The session changes only once its journal rows are durable: a scan that could not be journaled
+  // counts nowhere, and the picker scans it again.
+  PackSession next = *m_session;
   ScanOutcome outcome;
   if (scan.source_kind == SourceKind::manual && !manual_allowed) {
     outcome.code = code;
@@ -308,7 +311,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     outcome.state = m_session->state();
     detail["manual_refused"] = true;
   } else {
-    outcome = m_session->apply(scan, code);
+    outcome = next.apply(scan, code);
   }
 
   entry.gtin = outcome.code.gtin14;
@@ -318,7 +321,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     detail["sku"] = outcome.item->sku;
   }
   if (outcome.line_index) {
-    const auto& progress = m_session->lines()[*outcome.line_index];
+    const auto& progress = next.lines()[*outcome.line_index];
     detail["line"] = progress.line.line_no;
     detail["verified"] = progress.verified;
     detail["quantity"] = progress.line.quantity;
@@ -340,6 +343,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
 
   reply.verdict = outcome.verdict;
   reply.headline = headline_for(outcome.verdict);
@@ -376,7 +380,8 @@ Result<StationReply> Station::request_pack()
     return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
   }
   const bool was_released = m_session->state() == SessionState::released;
-  const PackDecision decision = m_session->request_pack();
+  PackSession next = *m_session;
+  const PackDecision decision = next.request_pack();
   JournalEntry entry = make_entry(decision.released ? "pack_released" : "pack_refused");
   std::string reasons;
   for (const auto& reason : decision.reasons) {
@@ -393,6 +398,7 @@ Result<StationReply> Station::request_pack()
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   reply.journal_seq = *seq;
   return notify(std::move(reply));
 }
@@ -403,11 +409,12 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto resolved = m_session->resolve_alert(alert_id, resolution);
+  PackSession next = *m_session;
+  auto resolved = next.resolve_alert(alert_id, resolution);
   if (!resolved) {
     return tl::unexpected(resolved.error());
   }
-  const Alert& alert = m_session->alerts()[static_cast<std::size_t>(alert_id - 1)];
+  const Alert& alert = next.alerts()[static_cast<std::size_t>(alert_id - 1)];
   JournalEntry entry = make_entry(resolution.override_mismatch ? "override" : "alert_cleared");
   entry.operator_id = resolution.operator_id.empty() ? m_operator : resolution.operator_id;
   entry.verdict = alert.kind == AlertKind::scan ? std::string(to_string(alert.verdict)) : "image_check";
@@ -420,12 +427,13 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
                                 {"reason_code", resolution.reason_code},
                                 {"note", resolution.note},
                                 {"alert", alert.message},
-                                {"state", std::string(to_string(m_session->state()))}}
+                                {"state", std::string(to_string(next.state()))}}
                      .dump();
   auto seq = journal({entry});
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply;
   reply.headline = resolution.override_mismatch ? "ALERT OVERRIDDEN" : "ALERT CLEARED";
   reply.details.push_back(entry.reason);
@@ -439,7 +447,8 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto decision = m_session->apply_image_check(result);
+  PackSession next = *m_session;
+  auto decision = next.apply_image_check(result);
   if (!decision) {
     return tl::unexpected(decision.error());
   }
@@ -465,14 +474,15 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   } else if (result.outcome == ImageCheckOutcome::failed) {
     JournalEntry alert = make_entry("alert_opened");
     alert.verdict = "image_check";
-    alert.reason = m_session->alerts().back().message;
-    alert.detail = nlohmann::json{{"alert_id", m_session->alerts().back().id}}.dump();
+    alert.reason = next.alerts().back().message;
+    alert.detail = nlohmann::json{{"alert_id", next.alerts().back().id}}.dump();
     entries.push_back(std::move(alert));
   }
   auto seq = journal(std::move(entries));
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply = pack_reply(*decision);
   reply.headline = fmt::format("IMAGE CHECK {}", result.outcome == ImageCheckOutcome::passed   ? "PASSED"
                                                  : result.outcome == ImageCheckOutcome::failed ? "FAILED"
@@ -488,7 +498,7 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
   return notify(std::move(reply));
 }
 
-Result<StationReply> Station::finish_session(const std::string& type, const std::string& reason, SessionState)
+Result<StationReply> Station::finish_session(PackSession next, const std::string& type, const std::string& reason)
 {
   JournalEntry entry = make_entry(type);
   entry.reason = reason;
@@ -496,6 +506,7 @@ Result<StationReply> Station::finish_session(const std::string& type, const std:
   if (!seq) {
     return tl::unexpected(seq.error());
   }
+  *m_session = std::move(next);
   StationReply reply;
   reply.headline = type == "packed" ? "PACKED" : "ABANDONED";
   reply.details.push_back(reason);
@@ -509,11 +520,12 @@ Result<StationReply> Station::mark_packed()
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto packed = m_session->mark_packed();
+  PackSession next = *m_session;
+  auto packed = next.mark_packed();
   if (!packed) {
     return tl::unexpected(packed.error());
   }
-  return finish_session("packed", fmt::format("order {} packed", m_session->order().id), SessionState::packed);
+  return finish_session(std::move(next), "packed", fmt::format("order {} packed", m_session->order().id));
 }
 
 Result<StationReply> Station::abandon(const std::string& reason)
@@ -522,11 +534,12 @@ Result<StationReply> Station::abandon(const std::string& reason)
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
   }
-  auto abandoned = m_session->abandon(reason);
+  PackSession next = *m_session;
+  auto abandoned = next.abandon(reason);
   if (!abandoned) {
     return tl::unexpected(abandoned.error());
   }
-  return finish_session("session_abandoned", reason, SessionState::abandoned);
+  return finish_session(std::move(next), "session_abandoned", reason);
 }
 
 Result<StationReply> Station::set_device_online(const std::string& device_id, bool online, const std::string& message)

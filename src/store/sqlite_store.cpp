@@ -1,6 +1,7 @@
 // The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a journal row is on
 // disk when append() returns, and readers (QA's queries, `audit verify`) never block a station.
 #include <chrono>
+#include <condition_variable>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -104,12 +105,24 @@ private:
   Result<void> save_catalog_locked(const Catalog& catalog);
   Result<void> save_order_locked(const Order& order);
   Result<std::vector<Order>> load_orders(const std::optional<std::string>& id);
-  Result<std::vector<JournalEntry>> append_locked(std::vector<JournalEntry>& entries);
+  struct PendingAppend {
+    std::vector<JournalEntry>* entries;
+    std::optional<Error> error;
+    bool done = false;
+  };
+  Result<void> append_batch(const std::vector<PendingAppend*>& batch);
+  Result<void> insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash, std::int64_t now);
 
   // A Store may be shared by threads; SQLite's own mutex serialises single calls, this one keeps
   // a transaction and the cached statements to one caller at a time. Recursive, so a read_journal
   // visitor may call back into the store.
   std::recursive_mutex m_mutex;
+  // Group commit: appends that arrive while a commit is in flight wait here and then share the
+  // next commit, led by one of them. Stations sharing a Store thus share fsyncs without batching.
+  std::mutex m_queue_mutex;
+  std::condition_variable m_queue_done;
+  std::vector<PendingAppend*> m_queue;
+  bool m_commit_in_flight = false;
   std::unique_ptr<Db> m_db;   // declared before the statements: they are finalized first
   Statement m_read_head;
   Statement m_insert_row;
@@ -557,24 +570,91 @@ Result<std::vector<Order>> SqliteStore::list_orders()
 
 Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> entries)
 {
-  std::lock_guard lock(m_mutex);
-  auto appended = append_locked(entries);
-  if (!appended) {
-    return fail(appended, "journal append");
-  }
-  return appended;
-}
-
-Result<std::vector<JournalEntry>> SqliteStore::append_locked(std::vector<JournalEntry>& entries)
-{
   if (entries.empty()) {
-    return std::move(entries);
+    return entries;
   }
   for (const JournalEntry& entry : entries) {
     if (entry.type.empty()) {
-      return make_error(ErrorType::invalid_input, "an event without a type cannot be journaled");
+      return make_error(ErrorType::invalid_input, "journal append: an event without a type cannot be journaled");
     }
   }
+  PendingAppend mine{&entries, std::nullopt, false};
+  std::unique_lock queue_lock(m_queue_mutex);
+  m_queue.push_back(&mine);
+  while (!mine.done) {
+    if (m_commit_in_flight) {
+      m_queue_done.wait(queue_lock);
+      continue;
+    }
+    // Lead the next commit: everything queued so far, this append included, in arrival order.
+    m_commit_in_flight = true;
+    std::vector<PendingAppend*> batch;
+    batch.swap(m_queue);
+    queue_lock.unlock();
+    Result<void> committed;
+    {
+      std::lock_guard lock(m_mutex);
+      committed = append_batch(batch);
+    }
+    queue_lock.lock();
+    for (PendingAppend* pending : batch) {
+      if (!committed) {
+        pending->error = committed.error().with_context("journal append");
+      }
+      pending->done = true;
+    }
+    m_commit_in_flight = false;
+    m_queue_done.notify_all();
+  }
+  if (mine.error) {
+    return tl::unexpected(std::move(*mine.error));
+  }
+  return entries;
+}
+
+Result<void> SqliteStore::insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash,
+                                     std::int64_t now)
+{
+  entry.seq = seq;
+  if (entry.utc_ms == 0) {
+    entry.utc_ms = now;
+  }
+  entry.prev_hash = prev_hash;
+  entry.hash = journal_row_hash(entry, prev_hash);
+  m_insert_row.bind(1, entry.seq)
+      .bind(2, entry.utc_ms)
+      .bind_text(3, entry.type)
+      .bind_text(4, entry.station)
+      .bind_text(5, entry.operator_id)
+      .bind_text(6, entry.order_id)
+      .bind_text(7, entry.session_id)
+      .bind_blob(8, entry.raw)
+      .bind_text(9, entry.aim)
+      .bind_text(10, entry.source)
+      .bind_text(11, entry.gtin)
+      .bind_text(12, entry.ais)
+      .bind_text(13, entry.verdict)
+      .bind_text(14, entry.reason)
+      .bind_text(15, entry.evidence_hash)
+      .bind_text(16, entry.detail)
+      .bind_text(17, entry.prev_hash)
+      .bind_text(18, entry.hash);
+  auto done = m_insert_row.run();
+  if (!done) {
+    m_insert_row.reset();
+    if (done.error().type == ErrorType::conflict) {
+      return make_error(ErrorType::corrupt,
+                        fmt::format("seq {} exists already although the journal head records seq {}: the "
+                                    "journal was altered outside pickverify; run `pickverify audit verify`",
+                                    entry.seq, entry.seq - 1));
+    }
+  }
+  return done;
+}
+
+// One transaction for every pending append; all of them are durable, or none is written.
+Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
+{
   // The write lock is taken before the head is read: another process appending at the same time
   // waits here (busy_timeout) and then continues this chain instead of forking it.
   auto transaction = Transaction::begin(*m_db);
@@ -593,43 +673,15 @@ Result<std::vector<JournalEntry>> SqliteStore::append_locked(std::vector<Journal
   std::string prev_hash = m_read_head.column_text(1);
   m_read_head.reset();
 
+  // Filled in place: on failure the callers get an error and never see these copies again.
   const std::int64_t now = now_utc_ms();
-  for (JournalEntry& entry : entries) {
-    entry.seq = ++seq;
-    if (entry.utc_ms == 0) {
-      entry.utc_ms = now;
-    }
-    entry.prev_hash = prev_hash;
-    entry.hash = journal_row_hash(entry, prev_hash);
-    m_insert_row.bind(1, entry.seq)
-        .bind(2, entry.utc_ms)
-        .bind_text(3, entry.type)
-        .bind_text(4, entry.station)
-        .bind_text(5, entry.operator_id)
-        .bind_text(6, entry.order_id)
-        .bind_text(7, entry.session_id)
-        .bind_blob(8, entry.raw)
-        .bind_text(9, entry.aim)
-        .bind_text(10, entry.source)
-        .bind_text(11, entry.gtin)
-        .bind_text(12, entry.ais)
-        .bind_text(13, entry.verdict)
-        .bind_text(14, entry.reason)
-        .bind_text(15, entry.evidence_hash)
-        .bind_text(16, entry.detail)
-        .bind_text(17, entry.prev_hash)
-        .bind_text(18, entry.hash);
-    if (auto done = m_insert_row.run(); !done) {
-      m_insert_row.reset();
-      if (done.error().type == ErrorType::conflict) {
-        return make_error(ErrorType::corrupt,
-                          fmt::format("seq {} exists already although the journal head records seq {}: the "
-                                      "journal was altered outside pickverify; run `pickverify audit verify`",
-                                      entry.seq, entry.seq - 1));
+  for (PendingAppend* pending : batch) {
+    for (JournalEntry& entry : *pending->entries) {
+      if (auto inserted = insert_row(entry, ++seq, prev_hash, now); !inserted) {
+        return inserted;
       }
-      return tl::unexpected(done.error());
+      prev_hash = entry.hash;
     }
-    prev_hash = entry.hash;
   }
   m_update_head.bind(1, seq).bind_text(2, prev_hash);
   if (auto done = m_update_head.run(); !done) {
@@ -637,10 +689,7 @@ Result<std::vector<JournalEntry>> SqliteStore::append_locked(std::vector<Journal
     return tl::unexpected(done.error());
   }
   // synchronous=FULL: COMMIT returns after the WAL is fsynced.
-  if (auto committed = transaction->commit(); !committed) {
-    return tl::unexpected(committed.error());
-  }
-  return std::move(entries);
+  return transaction->commit();
 }
 
 Result<ChainReport> SqliteStore::verify_chain()

@@ -267,6 +267,8 @@ TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run
     INFO(high.out);
     CHECK_THAT(high.out, Contains("size: scanned 10, order needs 9"));
     CHECK_THAT(high.out, Contains("alert 1: wrong variant for line 1"));
+    CHECK_THAT(high.out, Contains("[ ] line 1 Trail runner, size 9, width D: 0/1"));
+    CHECK_THAT(high.out, Contains("[ ] line 4 Shoe brush (kit KIT-CARE): 0/1"));
     CHECK_THAT(high.out, Contains("IMAGE CHECK CAMERA OFFLINE"));
     CHECK(high.out.find("PACK RELEASED") == std::string::npos);
     CHECK_THAT(high.out, Contains("Order ORD-2025-00145 is still open (awaiting_image_check)"));
@@ -357,7 +359,7 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
     CHECK_THAT(unknown_format.err, Contains("use .csv or .json, or --format"));
     const CliRun bad = cli({"--data-dir", dir.path().string(), "import", "orders", "--format", "csv", (dir / "bad.txt").string()});
     CHECK(bad.code == 2);
-    CHECK_THAT(bad.err, Contains("bad.txt:3: order ORD-12 line 1: SKU NOPE is not in the catalog"));
+    CHECK_THAT(bad.err, Contains("bad.txt:3: sku: order ORD-12 line 1: SKU NOPE is not in the catalog"));
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders") == 2);
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders WHERE id = 'ORD-11'") == 0);
   }
@@ -551,6 +553,13 @@ TEST_CASE("run_cli takes the data folder from --data-dir before the command, els
 
   cli_ok({"--data-dir", from_option.string(), "demo"});
   CHECK(std::filesystem::exists(from_option / "demo" / "pickverify.db"));
+
+  // data_dir in a configuration file comes before the environment, after --data-dir.
+  const auto from_config = dir / "from-config";
+  write_file(dir / "station.toml", "data_dir = \"" + from_config.string() + "\"\n");
+  const CliRun config_run = cli_ok({"--config", (dir / "station.toml").string(), "run"}, "quit\n");
+  CHECK_THAT(config_run.out, Contains("data " + from_config.string()));
+  CHECK(std::filesystem::exists(from_config / "pickverify.db"));
 }
 
 TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain verifies", "[cli][run][bad_input]")

@@ -384,10 +384,10 @@ TEST_CASE("import_orders refuses unknown SKUs, styles and attributes", "[importe
                                              FileFormat::json);
     INFO(message);
     CHECK_THAT(message, StartsWith("orders.json: 4 problem(s), nothing imported"));
-    CHECK_THAT(message, Contains("orders.json:2: order ORD-1 line 1: SKU NOPE is not in the catalog"));
-    CHECK_THAT(message, Contains("orders.json:3: order ORD-2 line 1: style NO-STYLE is not in the catalog"));
-    CHECK_THAT(message, Contains("orders.json:4: order ORD-3 line 1: no item of style TR-RUN has size 12"));
-    CHECK_THAT(message, Contains("orders.json:5: order ORD-4 line 1: names neither a SKU nor a style"));
+    CHECK_THAT(message, Contains("orders.json:2: orders[0].lines[0].sku: order ORD-1 line 1: SKU NOPE is not in the catalog"));
+    CHECK_THAT(message, Contains("orders.json:3: orders[1].lines[0].style: order ORD-2 line 1: style NO-STYLE is not in the catalog"));
+    CHECK_THAT(message, Contains("orders.json:4: orders[2].lines[0].style: order ORD-3 line 1: no item of style TR-RUN has size 12"));
+    CHECK_THAT(message, Contains("orders.json:5: orders[3].lines[0].sku: order ORD-4 line 1: names neither a SKU nor a style"));
   }
   SECTION("CSV")
   {
@@ -396,8 +396,8 @@ TEST_CASE("import_orders refuses unknown SKUs, styles and attributes", "[importe
                                              "ORD-2,10.00,,TR-RUN,size=12,1\n",
                                              FileFormat::csv);
     INFO(message);
-    CHECK_THAT(message, Contains("orders.csv:2: order ORD-1 line 1: SKU NOPE is not in the catalog"));
-    CHECK_THAT(message, Contains("orders.csv:3: order ORD-2 line 1: no item of style TR-RUN has size 12"));
+    CHECK_THAT(message, Contains("orders.csv:2: sku: order ORD-1 line 1: SKU NOPE is not in the catalog"));
+    CHECK_THAT(message, Contains("orders.csv:3: style: order ORD-2 line 1: no item of style TR-RUN has size 12"));
   }
 }
 

@@ -149,6 +149,32 @@ TEST_CASE("parse_gs1_element_string checks the rules of composite fields")
   CHECK(parsed("414" "9506000134352" "254" "A1")[1].ai == "254");
 }
 
+TEST_CASE("parse_gs1_element_string checks country codes (ISO 3166 numeric)")
+{
+  CHECK(parsed("0109506000134352" "422276")[1].value == "276");
+  CHECK(error_of("0109506000134352" "422999") == "AI (422): invalid country code 999");
+  CHECK(parsed("0109506000134352" "423276840")[1].value == "276840");
+  CHECK(error_of("0109506000134352" "423276841") == "AI (423): invalid country code 841");
+  CHECK(error_of("0109506000134352" "4232768") == "AI (423): too short: 4 characters, component 2 needs 3");
+  CHECK(parsed("0109506000134352" "7030" "999ABC")[1].value == "999ABC");
+  CHECK(parsed("421" "528" "1234AB")[0].value == "5281234AB");
+  CHECK(error_of("421" "000" "1234AB") == "AI (421): invalid country code 000");
+}
+
+TEST_CASE("parse_gs1_element_string dates agree with GS1's reference linter")
+{
+  for (const char* good : {"000606", "990606", "200229", "240229", "000229", "040229", "960229", "200600", "201231"}) {
+    INFO(good);
+    CHECK(parsed(std::string("11") + good).size() == 1);
+  }
+  for (const char* bad : {"200010", "201310", "200132", "200230", "200431", "210229", "230229", "000230"}) {
+    INFO(bad);
+    CHECK(error_of(std::string("11") + bad) == std::string("AI (11): invalid date ") + bad);
+  }
+  // YYMMDD without "00 = end of month".
+  CHECK(error_of(std::string("4326") + "200600") == "AI (4326): invalid date 200600");
+}
+
 TEST_CASE("parse_gs1_element_string checks the GMN check character pair (8013)")
 {
   // Vectors from GS1's reference linter.

@@ -903,3 +903,62 @@ TEST_CASE("Station::handle_scan from several scanners at once journals every sca
   CHECK(scans == heard.size());
   bench.require_chain_intact();
 }
+
+TEST_CASE("Station::handle_scan stores the scan's own UTC time in milliseconds", "[station][journal]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  ScanEvent scan = bench.event(k_sock);
+  scan.utc = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'741'944'413'589));   // 2025-03-14T09:26:53.589Z
+  must(bench.station().handle_scan(scan));
+  CHECK(bench.last("scan").utc_ms == 1'741'944'413'589);
+}
+
+TEST_CASE("Station::handle_scan counts nothing once the pack is released", "[station][pack]")
+{
+  Bench bench;
+  bench.start(k_socks);
+  bench.expect(k_sock, Verdict::accepted);
+  bench.expect(k_sock, Verdict::accepted);
+  REQUIRE(must(bench.station().request_pack()).headline == "PACK RELEASED");
+  const StationReply late = bench.expect(k_sock, Verdict::over_quantity);
+  CHECK(contains(late.details, "order ORD-2025-00146 is already released: nothing more goes in this box"));
+  CHECK(bench.session().lines()[0].verified == 2);
+  CHECK(bench.session().state() == SessionState::released);
+  CHECK(bench.last("scan").verdict == "over_quantity");
+  // A second request does not write a second release.
+  const StationReply again = must(bench.station().request_pack());
+  CHECK(contains(again.details, "already released"));
+  std::size_t releases = 0;
+  for (const auto& row : bench.journal()) releases += row.type == "pack_released";
+  CHECK(releases == 1);
+  must(bench.station().mark_packed());
+  REQUIRE_FALSE(bench.station().mark_packed());
+  // The next order starts with its barcode; nothing is left over from the last.
+  bench.start(k_incident);
+  CHECK(bench.session().lines()[0].verified == 0);
+  bench.require_chain_intact();
+}
+
+TEST_CASE("Station::abandon and Station::mark_packed refuse what the state does not allow", "[station]")
+{
+  Bench bench;
+  REQUIRE_FALSE(bench.station().request_pack());
+  REQUIRE_FALSE(bench.station().abandon("no order"));
+  bench.start(k_socks);
+  const auto early = bench.station().mark_packed();
+  REQUIRE_FALSE(early);
+  CHECK(early.error().type == ErrorType::conflict);
+  const auto no_reason = bench.station().abandon("");
+  REQUIRE_FALSE(no_reason);
+  CHECK(no_reason.error().type == ErrorType::invalid_input);
+  CHECK(bench.session().state() == SessionState::active);
+  CHECK(must(bench.station().abandon("picker called away")).state == SessionState::abandoned);
+  REQUIRE_FALSE(bench.station().abandon("again"));
+  // After an abandoned order an item scan is journaled, with no order to count on.
+  const StationReply stray = bench.scan(k_sock);
+  CHECK(stray.headline == "NO ORDER");
+  CHECK(bench.row(stray.journal_seq).raw == k_sock);
+  CHECK(bench.row(stray.journal_seq).verdict.empty());
+  bench.require_chain_intact();
+}
