@@ -64,7 +64,8 @@ struct DeviceProfile {
   AimSource aim = AimSource::none;
   bool beep = false; // HID POS: the host may sound good-read / error beeps (if the descriptor has them)
   SerialSettings serial;
-  std::vector<std::string> quirks; // known: "no_kernel_driver" (nothing to detach)
+  std::vector<std::string> quirks; // "no_kernel_driver" (nothing to detach),
+                                   // "hidpos_output_redirection" (Honeywell: set feature report 0xFE = 1)
   std::string source_file;         // where the profile came from, for messages
   int source_line = 0;
 };

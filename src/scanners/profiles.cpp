@@ -85,7 +85,7 @@ const std::set<std::string_view> k_top_level_keys = {"vendor", "scanner"};
 const std::set<std::string_view> k_scanner_keys = {
     "name", "model", "usb",  "mode",      "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
     "aim",  "beep",  "baud", "data_bits", "parity", "stop_bits",  "quirks"};
-const std::set<std::string_view> k_known_quirks = {"no_kernel_driver"};
+const std::set<std::string_view> k_known_quirks = {"no_kernel_driver", "hidpos_output_redirection"};
 const std::set<int> k_bauds = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400};
 
 class ProfileParser {

@@ -102,6 +102,11 @@ std::vector<InterfaceChoice> hid_interfaces(libusb_device* device, std::string& 
   return choices;
 }
 
+bool has_quirk(const DeviceProfile& profile, std::string_view quirk)
+{
+  return std::find(profile.quirks.begin(), profile.quirks.end(), quirk) != profile.quirks.end();
+}
+
 class ManagerImpl;
 
 // One claimed scanner. Lives on the event thread; beep() reaches it under the manager's mutex.
@@ -569,8 +574,7 @@ private:
     }
 
     const int number = scanner.interface.number;
-    const bool no_kernel_driver = std::find(scanner.profile.quirks.begin(), scanner.profile.quirks.end(),
-                                            "no_kernel_driver") != scanner.profile.quirks.end();
+    const bool no_kernel_driver = has_quirk(scanner.profile, "no_kernel_driver");
     if (!no_kernel_driver && libusb_kernel_driver_active(scanner.handle, number) == 1) {
       // The kernel's usbhid would otherwise turn the scans into key presses for whatever window has focus.
       if (int r = libusb_detach_kernel_driver(scanner.handle, number); r != 0)
@@ -592,6 +596,18 @@ private:
       }
       scanner.keyboard.emplace(scanners::KeyboardDecoderSettings::from(scanner.profile));
     } else {
+      if (has_quirk(scanner.profile, "hidpos_output_redirection")) {
+        // Honeywell scanners send their scans to the HID POS interface only once the host sets the
+        // vendor feature report 0xFE ("Output Redirection") to 1; without it they may stay silent.
+        unsigned char redirect[2] = {scanners::k_honeywell_output_redirection_report, 1};
+        const int r = libusb_control_transfer(
+            scanner.handle, scanners::k_request_out_class_interface, scanners::k_hid_request_set_report,
+            static_cast<std::uint16_t>((scanners::k_hid_report_type_feature << 8) | redirect[0]),
+            static_cast<std::uint16_t>(number), redirect, sizeof(redirect),
+            static_cast<unsigned>(scanners::k_control_timeout.count()));
+        if (r < 0)
+          return make_error(ErrorType::io, "cannot switch the scanner's output to HID POS: " + usb_error(r));
+      }
       scanner.hid_pos.emplace(*layout);
     }
 

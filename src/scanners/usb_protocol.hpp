@@ -17,6 +17,9 @@ constexpr std::uint8_t k_hid_request_set_report = 0x09;
 constexpr std::uint8_t k_hid_request_set_idle = 0x0a;
 constexpr std::uint8_t k_hid_request_set_protocol = 0x0b;
 constexpr std::uint8_t k_hid_report_type_output = 0x02;
+constexpr std::uint8_t k_hid_report_type_feature = 0x03;
+// Honeywell's vendor feature report (page 0xFF66, usage 3 "Output Redirection") in their HID POS descriptor.
+constexpr std::uint8_t k_honeywell_output_redirection_report = 0xfe;
 constexpr std::uint16_t k_hid_protocol_boot = 0;
 
 // bmRequestType values.

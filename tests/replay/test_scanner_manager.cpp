@@ -409,3 +409,21 @@ TEST_CASE("ScannerManager reads a USB CDC-ACM scanner through its tty, and repor
   std::this_thread::sleep_for(100ms);
   CHECK(bench.collected.count_states(DeviceState::offline) == 1); // reported once, not by both paths
 }
+
+TEST_CASE("ScannerManager switches a Honeywell HID POS scanner's output to HID POS when its profile says so",
+          "[manager][quirk]")
+{
+  Bench bench;
+  const auto key = bench.usb.plug(hid_pos_spec());
+  auto profile = hid_pos_profile();
+  profile.quirks = {"hidpos_output_redirection"};
+  bench.start({profile});
+  REQUIRE(bench.collected.wait_for_state(DeviceState::online, 1));
+  const auto counters = bench.usb.counters(key);
+  REQUIRE(counters.feature_reports.size() == 1);
+  CHECK(counters.feature_reports[0] == std::vector<std::uint8_t>{0xfe, 0x01});
+  CHECK(counters.output_reports.empty()); // no beep was asked for
+  bench.usb.send(key, honeywell_report("9506000001418", "]E0"));
+  REQUIRE(bench.collected.wait_for_scans(1));
+  CHECK(bench.collected.scans()[0].raw == "9506000001418");
+}

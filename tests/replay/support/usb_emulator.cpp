@@ -175,7 +175,8 @@ struct UsbEmulator::State {
       else
         ok = false;
     } else if (request_type == 0x21 && request == 0x09) {
-      device.counters.output_reports.emplace_back(data + 8, data + 8 + length);
+      auto& reports = (value >> 8) == 3 ? device.counters.feature_reports : device.counters.output_reports;
+      reports.emplace_back(data + 8, data + 8 + length);
     } else if (request_type == 0x21 && request == 0x0b) {
       if (value == 0)
         device.counters.set_protocol_boot++;

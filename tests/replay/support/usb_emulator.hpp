@@ -32,7 +32,8 @@ struct EmulatedDeviceCounters {
   int releases = 0;
   int set_protocol_boot = 0;
   bool kernel_driver_bound = true;
-  std::vector<std::vector<std::uint8_t>> output_reports; // SET_REPORT payloads (beeps)
+  std::vector<std::vector<std::uint8_t>> output_reports;  // SET_REPORT payloads (beeps)
+  std::vector<std::vector<std::uint8_t>> feature_reports; // SET_REPORT(Feature) payloads
   std::size_t reports_delivered = 0;
 };
 
