@@ -29,7 +29,7 @@ using namespace pickverify;
 using Clock = std::chrono::steady_clock;
 
 constexpr int k_stations = 8;
-constexpr int k_single_iterations = 2000;   // enough samples for a p99
+constexpr int k_single_iterations = 2000; // enough samples for a p99
 constexpr int k_batch_iterations = 500;
 
 // --- The step in front of the journal ------------------------------------------------------------
@@ -38,7 +38,7 @@ using ScanStep = std::function<JournalEntry(const ScanEvent&)>;
 
 struct StepFactory {
   std::string name;
-  std::function<ScanStep()> make;   // fresh state (catalog, sessions …) for each benchmark run
+  std::function<ScanStep()> make; // fresh state (catalog, sessions …) for each benchmark run
 };
 
 // Builds the journal row from the scan as a station would, without a verdict of its own.
@@ -97,7 +97,8 @@ void report_percentiles(benchmark::State& state, std::vector<double>& seconds)
   }
   std::sort(seconds.begin(), seconds.end());
   auto at = [&seconds](double q) {
-    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] * 1e6;
+    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] *
+           1e6;
   };
   // Averaged over threads: with ->Threads(n) each thread reports its own percentiles.
   state.counters["p50_us"] = benchmark::Counter(at(0.50), benchmark::Counter::kAvgThreads);
@@ -311,7 +312,7 @@ void bm_journal_stations_in_parallel(benchmark::State& state, const StepFactory&
   ScanStep step = factory.make();
   std::vector<double> samples;
   const int station = state.thread_index() + 1;
-  for (auto _ : state) {   // every thread starts here only after thread 0 opened the store
+  for (auto _ : state) { // every thread starts here only after thread 0 opened the store
     const auto start = Clock::now();
     auto appended = shared->append_one(step(make_scan(station)));
     const std::chrono::duration<double> elapsed = Clock::now() - start;
@@ -324,7 +325,7 @@ void bm_journal_stations_in_parallel(benchmark::State& state, const StepFactory&
   state.SetItemsProcessed(state.iterations());
   report_percentiles(state, samples);
   if (state.thread_index() == 0) {
-    shared.reset();   // all threads have left the loop: the benchmark library waits for them
+    shared.reset(); // all threads have left the loop: the benchmark library waits for them
   }
 }
 
@@ -344,8 +345,7 @@ void register_journal_benchmarks(const StepFactory& factory)
       ->Iterations(k_batch_iterations)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark(("plain_insert_shared_commit" + suffix).c_str(), bm_plain_insert_shared_commit,
-                               factory)
+  benchmark::RegisterBenchmark(("plain_insert_shared_commit" + suffix).c_str(), bm_plain_insert_shared_commit, factory)
       ->Arg(k_stations)
       ->Iterations(k_batch_iterations)
       ->UseManualTime()
