@@ -2,6 +2,7 @@
 // disk when append() returns, and readers (QA's queries, `audit verify`) never block a station.
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -593,9 +594,12 @@ Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> 
     batch.swap(m_queue);
     queue_lock.unlock();
     Result<void> committed;
-    {
+    try {
       std::lock_guard lock(m_mutex);
       committed = append_batch(batch);
+    } catch (const std::exception& e) {
+      // Out of memory, say: the waiting appends must still be woken, with an error.
+      committed = make_error(ErrorType::internal, e.what());
     }
     queue_lock.lock();
     for (PendingAppend* pending : batch) {
