@@ -219,6 +219,57 @@ void bm_plain_insert_one(benchmark::State& state, const StepFactory& factory)
   report_percentiles(state, samples);
 }
 
+// Journal append and plain insert alternating in one loop, so both see the same disk at the same
+// moment: on a shared machine fsync latency drifts within seconds, and separate benchmarks run
+// seconds apart would compare the drift, not the code.
+void bm_journal_vs_plain_interleaved(benchmark::State& state, const StepFactory& factory)
+{
+  auto store = open_store(state, "interleaved_journal_" + factory.name);
+  if (!store) {
+    return;
+  }
+  PlainTable table(fresh_db("interleaved_plain_" + factory.name));
+  ScanStep step = factory.make();
+  std::vector<double> journal_samples;
+  std::vector<double> plain_samples;
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    const bool journal_first = station % 2 == 0; // neither always follows the other's fsync
+    for (int turn = 0; turn < 2; ++turn) {
+      const auto start = Clock::now();
+      bool done = false;
+      const bool journal_turn = (turn == 0) == journal_first;
+      if (journal_turn) {
+        done = static_cast<bool>(store->append_one(step(scan)));
+      } else {
+        done = table.insert(step(scan));
+      }
+      const std::chrono::duration<double> elapsed = Clock::now() - start;
+      if (!done) {
+        state.SkipWithError("append or insert failed");
+        return;
+      }
+      (journal_turn ? journal_samples : plain_samples).push_back(elapsed.count());
+    }
+  }
+  std::sort(journal_samples.begin(), journal_samples.end());
+  std::sort(plain_samples.begin(), plain_samples.end());
+  auto at = [](const std::vector<double>& seconds, double q) {
+    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] *
+           1e6;
+  };
+  if (journal_samples.empty() || plain_samples.empty()) {
+    return;
+  }
+  state.counters["journal_p50_us"] = at(journal_samples, 0.50);
+  state.counters["journal_p99_us"] = at(journal_samples, 0.99);
+  state.counters["plain_p50_us"] = at(plain_samples, 0.50);
+  state.counters["plain_p99_us"] = at(plain_samples, 0.99);
+  state.counters["ratio_p50"] = at(journal_samples, 0.50) / at(plain_samples, 0.50);
+  state.counters["ratio_p99"] = at(journal_samples, 0.99) / at(plain_samples, 0.99);
+}
+
 // Eight stations' scans share one commit (append of a vector): sustained scans per second.
 void bm_journal_shared_commit(benchmark::State& state, const StepFactory& factory)
 {
@@ -339,6 +390,10 @@ void register_journal_benchmarks(const StepFactory& factory)
   benchmark::RegisterBenchmark(("plain_insert_one" + suffix).c_str(), bm_plain_insert_one, factory)
       ->Iterations(k_single_iterations)
       ->UseManualTime()
+      ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("journal_vs_plain_interleaved" + suffix).c_str(), bm_journal_vs_plain_interleaved,
+                               factory)
+      ->Iterations(k_single_iterations)
       ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark(("journal_shared_commit" + suffix).c_str(), bm_journal_shared_commit, factory)
       ->Arg(k_stations)
