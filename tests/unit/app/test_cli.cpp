@@ -372,7 +372,7 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
 }
 
 TEST_CASE("run_cli import refuses in the importer what the store would refuse, and accepts what it would take",
-          "[cli][import][bug]")
+          "[cli][import]")
 {
   test::TempDir dir;
   const auto db = dir / "pickverify.db";
@@ -632,7 +632,7 @@ TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audi
   }
 }
 
-TEST_CASE("run_cli audit export refuses an epoch time too large for a number, without throwing", "[cli][audit][bug]")
+TEST_CASE("run_cli audit export refuses an epoch time too large for a number, without throwing", "[cli][audit]")
 {
   test::TempDir dir;
   std::optional<CliRun> refused;
@@ -642,7 +642,7 @@ TEST_CASE("run_cli audit export refuses an epoch time too large for a number, wi
   CHECK_THAT(refused->err, StartsWith("pickverify: --from: "));
 }
 
-TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the stored catalog", "[cli][import][bug]")
+TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the stored catalog", "[cli][import]")
 {
   test::TempDir dir;
   write_small_catalog(dir);
@@ -655,7 +655,7 @@ TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the s
   CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM items") == 3);
 }
 
-TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a catalog that loads", "[cli][import][bug]")
+TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a catalog that loads", "[cli][import]")
 {
   // The stored item and the new kit must not both survive under one SKU: the catalog would no longer
   // load and no station could start.
