@@ -168,6 +168,22 @@ TEST_CASE("import_catalog JSON reports every problem with its line and field, an
   CHECK(catalog.find_item("KEEP-ME") != nullptr);
 }
 
+TEST_CASE("import_catalog JSON counts every kind of array element when it numbers lines", "[importer][catalog][bug]")
+{
+  // A number, true or null in the array is an element too: the elements after it keep their own lines.
+  Catalog catalog;
+  const std::string message = catalog_error(R"({"items": [
+  5,
+  null,
+  {"sku": "B", "gtins": ["9506000001419"]}
+]})",
+                                            FileFormat::json, catalog);
+  INFO(message);
+  CHECK_THAT(message, Contains("catalog.json:2: items[0]: must be an object"));
+  CHECK_THAT(message, Contains("catalog.json:3: items[1]: must be an object"));
+  CHECK_THAT(message, Contains("catalog.json:4: items[2]: item B: GTIN 9506000001419"));
+}
+
 TEST_CASE("import_catalog refuses a GTIN given to two items", "[importer][catalog]")
 {
   Catalog catalog;
