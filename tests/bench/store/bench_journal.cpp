@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include <pickverify/scan_event.hpp>
+#include <pickverify/session.hpp>
 #include <pickverify/store.hpp>
 
 namespace {
@@ -418,6 +419,80 @@ void register_journal_benchmarks(const StepFactory& factory)
       ->Unit(benchmark::kMicrosecond);
 }
 
+// The scan → verdict step as a station runs it: parse the bytes (AIM id, GTIN check digit), identify
+// the item in the catalog, apply it to the pack session, build the journal row with the verdict.
+// The order asks for so many units that every scan is accepted; the bounce window is off so every
+// scan goes the whole way.
+struct VerdictFixture {
+  Catalog catalog;
+  std::optional<PackSession> session;
+
+  VerdictFixture()
+  {
+    for (int i = 0; i < 200; ++i) {   // a catalog of realistic size for one style family and more
+      Item item;
+      item.sku = "SKU-" + std::to_string(i);
+      item.style = "STYLE-" + std::to_string(i / 5);
+      item.attributes = {{"size", std::to_string(i % 5 + 7)}, {"width", "D"}};
+      std::string base = "950600100" + std::string(3 - std::to_string(i).size(), '0') + std::to_string(i);
+      item.gtins = {base + std::to_string(gtin_check_digit(base))};
+      (void)catalog.add_item(std::move(item));
+    }
+    Item shoe;
+    shoe.sku = "TR-RUN-09-D";
+    shoe.style = "TR-RUN";
+    shoe.attributes = {{"size", "9"}, {"width", "D"}};
+    shoe.gtins = {"9506000001418"};
+    (void)catalog.add_item(std::move(shoe));
+    Order order;
+    order.id = "ORD-2025-00145";
+    order.value = Money{28500, "USD"};
+    order.lines.push_back(OrderLine{1, "", "TR-RUN", {{"size", "9"}, {"width", "D"}}, 1'000'000'000, ""});
+    Policy policy;
+    policy.bounce_window = std::chrono::milliseconds(0);
+    session.emplace(*PackSession::start(order, catalog, policy));
+  }
+};
+
+ScanStep make_verdict_step()
+{
+  auto fixture = std::make_shared<VerdictFixture>();
+  return [fixture](const ScanEvent& scan) {
+    const ParsedCode code = parse_code(scan.raw, scan.aim);
+    const ScanOutcome outcome = fixture->session->apply(scan, code);
+    JournalEntry entry;
+    entry.utc_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scan.utc.time_since_epoch()).count();
+    entry.type = "scan";
+    entry.station = scan.station;
+    entry.operator_id = "picker-7";
+    entry.order_id = fixture->session->order().id;
+    entry.session_id = "S-" + scan.station + "-1";
+    entry.raw = scan.raw;
+    entry.aim = code.aim ? code.aim->to_string() : std::string{};
+    entry.source = scan.source;
+    entry.gtin = outcome.code.gtin14;
+    entry.verdict = std::string(to_string(outcome.verdict));
+    entry.reason = outcome.message;
+    entry.detail = R"({"line":1})";
+    if (outcome.verdict != Verdict::accepted) {
+      std::abort();   // the benchmark would be measuring the wrong path
+    }
+    return entry;
+  };
+}
+
+// The verdict step alone, without the journal: the CPU a scan costs before its fsync.
+void bm_verdict_only(benchmark::State& state)
+{
+  ScanStep step = make_verdict_step();
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    benchmark::DoNotOptimize(step(scan));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -427,7 +502,8 @@ int main(int argc, char** argv)
     return 1;
   }
   register_journal_benchmarks({"row", make_row_step});
-  // The scan → verdict step (src/core session) registers here as a second StepFactory.
+  register_journal_benchmarks({"verdict", make_verdict_step});
+  benchmark::RegisterBenchmark("verdict_only", bm_verdict_only)->Unit(benchmark::kMicrosecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;
