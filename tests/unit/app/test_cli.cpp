@@ -303,6 +303,30 @@ void write_small_catalog(const test::TempDir& dir)
 
 } // namespace
 
+TEST_CASE("run_cli run accepts CRLF input and, on a terminal, prompts and colours", "[cli][run]")
+{
+  test::TempDir dir;
+  const CliRun crlf = cli_ok({"--data-dir", dir.path().string(), "run"}, "ORD-2025-00146\r\n9506000001975\r\nquit\r\n");
+  CHECK_THAT(crlf.out, Contains("ORDER ORD-2025-00146"));
+  CHECK_THAT(crlf.out, Contains("line 1 Running socks, M: now 1/2"));
+  CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal WHERE raw = CAST('9506000001975' AS BLOB)") == 1);
+  CHECK(crlf.out.find("scan>") == std::string::npos);   // not a terminal: no prompt, no colour codes
+  CHECK(crlf.out.find('\033') == std::string::npos);
+
+  std::vector<std::string> storage{"pickverify", "--data-dir", dir.path().string(), "run"};
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::istringstream in("ORD-2025-00146\n9506000001418\nquit\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(app::run_cli(static_cast<int>(storage.size()), argv.data(), in, out, err, true) == 0);
+  CHECK_THAT(out.str(), Contains("[idle] scan> "));
+  CHECK_THAT(out.str(), Contains("[active] scan> "));
+  CHECK_THAT(out.str(), Contains("\033[1;31mXX WRONG ITEM\033[0m\a"));   // red, and the bell on a refusal
+  CHECK_THAT(out.str(), Contains("Commands:"));
+}
+
 TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli][import]")
 {
   test::TempDir dir;
