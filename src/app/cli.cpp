@@ -6,6 +6,13 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "image_check_provider.hpp"
+
+#ifdef PICKVERIFY_HAVE_vision
+#include <pickverify/calibration.hpp>
+#include <pickverify/camera.hpp>
+#include <pickverify/decode_command.hpp>
+#endif
 
 namespace pickverify::app {
 
@@ -59,6 +66,35 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
 
+#ifdef PICKVERIFY_HAVE_vision
+  auto* decode = app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
+  std::vector<std::string> decode_images;
+  bool decode_json = false;
+  decode->add_option("IMAGE", decode_images, "image files (PNG, JPEG, …)")->required();
+  decode->add_flag("--json", decode_json, "one JSON object per symbol: image, text (GS as \\u001d), format, aim, corners");
+
+  auto* calibrate = app.add_subcommand("calibrate", "calibrate a station's camera from chessboard pictures "
+                                                    "(calibration/README.md)");
+  CalibrateOptions calibrate_options;
+  std::string calibrate_camera;
+  std::string calibrate_images;
+  std::string calibrate_output;
+  std::vector<int> calibrate_pack_area;
+  calibrate->add_option("--station", calibrate_options.station, "station id: writes calibration/<station>.yaml")->required();
+  auto* images_option = calibrate->add_option("--images", calibrate_images, "a folder of chessboard pictures");
+  auto* camera_option = calibrate->add_option("--camera", calibrate_camera, "take pictures from this camera "
+                                                                            "(/dev/video0, a stream URL, a folder)");
+  images_option->excludes(camera_option);
+  calibrate->add_option("--columns", calibrate_options.board.inner_columns, "inner corners along a row")
+      ->check(CLI::Range(2, 50));
+  calibrate->add_option("--rows", calibrate_options.board.inner_rows, "inner corners along a column")->check(CLI::Range(2, 50));
+  calibrate->add_option("--square-mm", calibrate_options.board.square_mm, "printed square size in mm")
+      ->check(CLI::Range(1.0, 500.0));
+  calibrate->add_option("--frames", calibrate_options.camera_frames, "pictures to take from a camera")->check(CLI::Range(3, 200));
+  calibrate->add_option("--pack-area", calibrate_pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
+  calibrate->add_option("--output-dir", calibrate_output, "where <station>.yaml goes (default: the calibration folder)");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -89,6 +125,25 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   if (*audit_verify) return cmd_audit_verify(context);
   if (*audit_export) return cmd_audit_export(context, export_options);
   if (*orders_list) return cmd_orders_list(context);
+#ifdef PICKVERIFY_HAVE_vision
+  if (*decode) return run_decode_command(decode_images, decode_json, out, err);
+  if (*calibrate) {
+    if (calibrate_images.empty() && calibrate_camera.empty()) {
+      err << "pickverify: calibrate needs --images FOLDER or --camera LOCATION\n";
+      return 2;
+    }
+    calibrate_options.images = calibrate_images;
+    if (!calibrate_camera.empty()) {
+      calibrate_options.camera = camera_config_for(calibrate_camera);
+    }
+    calibrate_options.output_dir = calibrate_output.empty() ? calibration_dir() : std::filesystem::path(calibrate_output);
+    if (!calibrate_pack_area.empty()) {
+      calibrate_options.pack_area = PixelRect{calibrate_pack_area[0], calibrate_pack_area[1], calibrate_pack_area[2],
+                                              calibrate_pack_area[3]};
+    }
+    return run_calibrate_command(calibrate_options, out, err);
+  }
+#endif
   err << app.help();
   return 2;
 }
