@@ -8,6 +8,13 @@
 #include "commands.hpp"
 #include "image_check_provider.hpp"
 
+#include <atomic>
+#include <csignal>
+#include <fstream>
+
+#ifdef PICKVERIFY_HAVE_scanners
+#include <pickverify/scanners.hpp>
+#endif
 #ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
@@ -65,6 +72,23 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   auto* orders = app.add_subcommand("orders", "the stored orders");
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
+
+#ifdef PICKVERIFY_HAVE_scanners
+  auto* devices = app.add_subcommand("devices", "USB and serial barcode scanners: list, watch, udev rules");
+  devices->require_subcommand(1);
+  std::string profiles_dir = default_profiles_dir().string();
+  std::string rules_output;
+  auto* devices_list_cmd = devices->add_subcommand("list", "every attached scanner it recognises (profile, mode, state) "
+                                                           "and the USB devices it does not");
+  auto* devices_watch_cmd = devices->add_subcommand("watch", "claim every recognised scanner and print its scans live "
+                                                             "(Ctrl-C stops)");
+  auto* devices_rules_cmd = devices->add_subcommand("udev-rules", "the udev rules that let pickverify use the scanners "
+                                                                  "without root");
+  for (auto* sub : {devices_list_cmd, devices_watch_cmd, devices_rules_cmd}) {
+    sub->add_option("--profiles", profiles_dir, "folder of device profiles")->capture_default_str();
+  }
+  devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
+#endif
 
 #ifdef PICKVERIFY_HAVE_vision
   auto* decode = app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
@@ -125,6 +149,35 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   if (*audit_verify) return cmd_audit_verify(context);
   if (*audit_export) return cmd_audit_export(context, export_options);
   if (*orders_list) return cmd_orders_list(context);
+#ifdef PICKVERIFY_HAVE_scanners
+  if (*devices_list_cmd) return devices_list(out, profiles_dir);
+  if (*devices_watch_cmd) {
+    static std::atomic<bool> stop{false};
+    std::signal(SIGINT, [](int) { stop = true; });
+    std::signal(SIGTERM, [](int) { stop = true; });
+    return devices_watch(out, profiles_dir, stop);
+  }
+  if (*devices_rules_cmd) {
+    auto profiles = load_profiles(profiles_dir);
+    if (!profiles) {
+      err << "pickverify: " << profiles.error().message << "\n";
+      return 2;
+    }
+    const std::string rules = generate_udev_rules(*profiles);
+    if (rules_output.empty() || rules_output == "-") {
+      out << rules;
+      return 0;
+    }
+    std::ofstream file(rules_output, std::ios::binary | std::ios::trunc);
+    file << rules;
+    if (!file.flush()) {
+      err << "pickverify: " << rules_output << ": cannot be written\n";
+      return 1;
+    }
+    err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
+    return 0;
+  }
+#endif
 #ifdef PICKVERIFY_HAVE_vision
   if (*decode) return run_decode_command(decode_images, decode_json, out, err);
   if (*calibrate) {
