@@ -6,6 +6,20 @@
 #include <fmt/format.h>
 
 #include "commands.hpp"
+#include "image_check_provider.hpp"
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+
+#ifdef PICKVERIFY_HAVE_scanners
+#include <pickverify/scanners.hpp>
+#endif
+#ifdef PICKVERIFY_HAVE_vision
+#include <pickverify/calibration.hpp>
+#include <pickverify/camera.hpp>
+#include <pickverify/decode_command.hpp>
+#endif
 
 namespace pickverify::app {
 
@@ -59,6 +73,52 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
 
+#ifdef PICKVERIFY_HAVE_scanners
+  auto* devices = app.add_subcommand("devices", "USB and serial barcode scanners: list, watch, udev rules");
+  devices->require_subcommand(1);
+  std::string profiles_dir = default_profiles_dir().string();
+  std::string rules_output;
+  auto* devices_list_cmd = devices->add_subcommand("list", "every attached scanner it recognises (profile, mode, state) "
+                                                           "and the USB devices it does not");
+  auto* devices_watch_cmd = devices->add_subcommand("watch", "claim every recognised scanner and print its scans live "
+                                                             "(Ctrl-C stops)");
+  auto* devices_rules_cmd = devices->add_subcommand("udev-rules", "the udev rules that let pickverify use the scanners "
+                                                                  "without root");
+  for (auto* sub : {devices_list_cmd, devices_watch_cmd, devices_rules_cmd}) {
+    sub->add_option("--profiles", profiles_dir, "folder of device profiles")->capture_default_str();
+  }
+  devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
+#endif
+
+#ifdef PICKVERIFY_HAVE_vision
+  auto* decode = app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
+  std::vector<std::string> decode_images;
+  bool decode_json = false;
+  decode->add_option("IMAGE", decode_images, "image files (PNG, JPEG, …)")->required();
+  decode->add_flag("--json", decode_json, "one JSON object per symbol: image, text (GS as \\u001d), format, aim, corners");
+
+  auto* calibrate = app.add_subcommand("calibrate", "calibrate a station's camera from chessboard pictures "
+                                                    "(calibration/README.md)");
+  CalibrateOptions calibrate_options;
+  std::string calibrate_camera;
+  std::string calibrate_images;
+  std::string calibrate_output;
+  std::vector<int> calibrate_pack_area;
+  calibrate->add_option("--station", calibrate_options.station, "station id: writes calibration/<station>.yaml")->required();
+  auto* images_option = calibrate->add_option("--images", calibrate_images, "a folder of chessboard pictures");
+  auto* camera_option = calibrate->add_option("--camera", calibrate_camera, "take pictures from this camera "
+                                                                            "(/dev/video0, a stream URL, a folder)");
+  images_option->excludes(camera_option);
+  calibrate->add_option("--columns", calibrate_options.board.inner_columns, "inner corners along a row")
+      ->check(CLI::Range(2, 50));
+  calibrate->add_option("--rows", calibrate_options.board.inner_rows, "inner corners along a column")->check(CLI::Range(2, 50));
+  calibrate->add_option("--square-mm", calibrate_options.board.square_mm, "printed square size in mm")
+      ->check(CLI::Range(1.0, 500.0));
+  calibrate->add_option("--frames", calibrate_options.camera_frames, "pictures to take from a camera")->check(CLI::Range(3, 200));
+  calibrate->add_option("--pack-area", calibrate_pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
+  calibrate->add_option("--output-dir", calibrate_output, "where <station>.yaml goes (default: the calibration folder)");
+#endif
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
@@ -89,6 +149,54 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   if (*audit_verify) return cmd_audit_verify(context);
   if (*audit_export) return cmd_audit_export(context, export_options);
   if (*orders_list) return cmd_orders_list(context);
+#ifdef PICKVERIFY_HAVE_scanners
+  if (*devices_list_cmd) return devices_list(out, profiles_dir);
+  if (*devices_watch_cmd) {
+    static std::atomic<bool> stop{false};
+    std::signal(SIGINT, [](int) { stop = true; });
+    std::signal(SIGTERM, [](int) { stop = true; });
+    return devices_watch(out, profiles_dir, stop);
+  }
+  if (*devices_rules_cmd) {
+    auto profiles = load_profiles(profiles_dir);
+    if (!profiles) {
+      err << "pickverify: " << profiles.error().message << "\n";
+      return 2;
+    }
+    const std::string rules = generate_udev_rules(*profiles);
+    if (rules_output.empty() || rules_output == "-") {
+      out << rules;
+      return 0;
+    }
+    std::ofstream file(rules_output, std::ios::binary | std::ios::trunc);
+    file << rules;
+    if (!file.flush()) {
+      err << "pickverify: " << rules_output << ": cannot be written\n";
+      return 1;
+    }
+    err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
+    return 0;
+  }
+#endif
+#ifdef PICKVERIFY_HAVE_vision
+  if (*decode) return run_decode_command(decode_images, decode_json, out, err);
+  if (*calibrate) {
+    if (calibrate_images.empty() && calibrate_camera.empty()) {
+      err << "pickverify: calibrate needs --images FOLDER or --camera LOCATION\n";
+      return 2;
+    }
+    calibrate_options.images = calibrate_images;
+    if (!calibrate_camera.empty()) {
+      calibrate_options.camera = camera_config_for(calibrate_camera);
+    }
+    calibrate_options.output_dir = calibrate_output.empty() ? calibration_dir() : std::filesystem::path(calibrate_output);
+    if (!calibrate_pack_area.empty()) {
+      calibrate_options.pack_area = PixelRect{calibrate_pack_area[0], calibrate_pack_area[1], calibrate_pack_area[2],
+                                              calibrate_pack_area[3]};
+    }
+    return run_calibrate_command(calibrate_options, out, err);
+  }
+#endif
   err << app.help();
   return 2;
 }

@@ -4,6 +4,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -14,6 +15,7 @@
 #include "demo_data.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
+#include "station_scanners.hpp"
 #include "terminal.hpp"
 
 namespace pickverify::app {
@@ -138,7 +140,9 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
     out << k_run_help;
   }
 
+  std::mutex screen;   // scanners answer from their own thread
   auto show = [&](const Result<StationReply>& reply) {
+    std::lock_guard lock(screen);
     if (reply) {
       terminal.show(*reply);
     } else {
@@ -146,6 +150,13 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
     }
     return reply.has_value();
   };
+  auto scanners = StationScanners::start(context, station, show);
+  if (!scanners) {
+    return fail(context, scanners.error());
+  }
+  if (*scanners) {
+    out << (*scanners)->describe() << "\n";
+  }
 
   std::string line;
   int journal_failures = 0;

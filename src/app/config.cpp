@@ -139,6 +139,47 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
           PV_TRY(id, string_of(station_node, name, "station.id"));
           if (id->empty()) return make_error(ErrorType::invalid_input, fmt::format("{}: station.id is empty", where(name, station_node)));
           config.station_id = *id;
+        } else if (station_key.str() == "scanners") {
+          const auto* list = station_node.as_array();
+          if (!list) {
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: station.scanners must be a list of {{ match, value }} tables",
+                                          where(name, station_node)));
+          }
+          for (const auto& element : *list) {
+            const auto* table = element.as_table();
+            if (!table) {
+              return make_error(ErrorType::invalid_input,
+                                fmt::format("{}: station.scanners entries must be tables", where(name, element)));
+            }
+            ScannerAssignmentConfig assignment;
+            for (const auto& [scanner_key, scanner_node] : *table) {
+              if (scanner_key.str() == "match") {
+                PV_TRY(match, string_of(scanner_node, name, "station.scanners.match"));
+                if (*match != "profile" && *match != "bus_path" && *match != "serial_number" && *match != "any") {
+                  return make_error(ErrorType::invalid_input,
+                                    fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
+                                                where(name, scanner_node)));
+                }
+                assignment.match = *match;
+              } else if (scanner_key.str() == "value") {
+                PV_TRY(value, string_of(scanner_node, name, "station.scanners.value"));
+                assignment.value = *value;
+              } else {
+                return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key station.scanners.{}",
+                                                                        where(name, scanner_node), scanner_key.str()));
+              }
+            }
+            if (assignment.match.empty()) {
+              assignment.match = "any";
+            }
+            if (assignment.match != "any" && assignment.value.empty()) {
+              return make_error(ErrorType::invalid_input,
+                                fmt::format("{}: station.scanners with match = \"{}\" needs a value", where(name, element),
+                                            assignment.match));
+            }
+            config.scanners.push_back(std::move(assignment));
+          }
         } else if (station_key.str() == "operator") {
           PV_TRY(op, string_of(station_node, name, "station.operator"));
           config.operator_id = *op;

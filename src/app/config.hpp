@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <pickverify/error.hpp>
 #include <pickverify/policy.hpp>
@@ -19,12 +20,20 @@ struct CameraConfig {
   std::string calibration;         // calibration file; "" = calibration/<station>.yaml, else uncalibrated
 };
 
+// Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,
+// serial number, or any recognised scanner.
+struct ScannerAssignmentConfig {
+  std::string match;   // "profile", "bus_path", "serial_number" or "any"
+  std::string value;   // unused for "any"
+};
+
 struct Config {
   std::optional<std::filesystem::path> data_dir;
   std::string station_id = "station-1";
   std::string operator_id = "picker";
   Policy policy;
   CameraConfig camera;
+  std::vector<ScannerAssignmentConfig> scanners;   // empty: keyboard-wedge input on stdin only
   std::filesystem::path source_file;   // where it came from, for logs; empty = defaults
 };
 

@@ -15,6 +15,15 @@ namespace pickverify::app {
 
 namespace {
 
+bool camera_supported()
+{
+#ifdef PICKVERIFY_HAVE_vision
+  return true;
+#else
+  return false;
+#endif
+}
+
 class DemoScript {
 public:
   DemoScript(const Context& context, Station& station)
@@ -65,6 +74,32 @@ public:
     if (!session || session->state() != state) {
       return fail(fmt::format("expected state {}, got {}", to_string(state),
                               session ? to_string(session->state()) : "no session"));
+    }
+    return true;
+  }
+
+  // Takes the photo through `camera` and applies the result; the outcome must be `expected`.
+  bool image_check(const ImageCheckProvider& camera, ImageCheckOutcome expected)
+  {
+    const PackSession* session = m_station.session();
+    if (!session) {
+      return fail("no open session for the image check");
+    }
+    auto result = camera.run(session->image_check_request());
+    if (!result) {
+      return fail(result.error().message);
+    }
+    auto reply = m_station.apply_image_check(*result);
+    if (!reply) {
+      return fail(reply.error().message);
+    }
+    m_terminal.show(*reply);
+    if (!result->annotated_hash.empty()) {
+      *m_context.out << "   annotated photo " << result->annotated_hash << "\n";
+    }
+    if (result->outcome != expected) {
+      return fail(fmt::format("expected the image check to be {}, it was {}: {}", to_string(expected),
+                              to_string(result->outcome), result->reason));
     }
     return true;
   }
@@ -128,8 +163,6 @@ int cmd_demo(const Context& base_context)
   Station station("demo-bench", **store, std::move(*catalog), context.config.policy);
   station.set_operator("picker-ana");
   DemoScript demo(context, station);
-  auto image_check = make_image_check_provider(context);
-
   out << "The incident: order ORD-2025-00145 ($285.00) shipped trail runners in size 10 instead of 9 and\n"
          "without the accessories, although picking had been confirmed. Replayed with pickverify:\n";
   bool ok = true;
@@ -158,28 +191,30 @@ int cmd_demo(const Context& base_context)
   ok = ok && demo.expect_state(SessionState::awaiting_image_check);
   ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
   demo.say("The image check: a photo of the packed items, every unit found and nothing else.");
-  *context.out << image_check.description << "\n";
-  if (ok && station.session()) {
-    auto result = image_check.run(station.session()->image_check_request());
-    if (!result) {
-      ok = demo.fail(result.error().message);
-    } else {
-      auto reply = station.apply_image_check(*result);
-      if (!reply) {
-        ok = demo.fail(reply.error().message);
-      } else {
-        Terminal(out, false).show(*reply);
-        if (result->outcome == ImageCheckOutcome::passed) {
-          ok = ok && demo.expect_state(SessionState::released);
-          ok = ok && demo.expect(station.mark_packed(), "PACKED");
-        } else {
-          // Without a camera the pack must stay blocked: that is the point of failing closed.
-          ok = ok && demo.expect_state(SessionState::awaiting_image_check);
-          ok = ok && demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"),
-                                 "ABANDONED");
-        }
-      }
-    }
+  const auto camera_root = demo_dir() / "camera";
+  const bool have_camera = camera_supported() && std::filesystem::is_directory(camera_root / "ORD-2025-00145");
+  if (ok && have_camera) {
+    // The first photo: the insoles were scanned but left on the bench. The photo catches it.
+    auto first = make_camera_provider(context, (camera_root / "ORD-2025-00145-missing-accessory").string(), "demo");
+    *context.out << first.description << "\n";
+    ok = ok && demo.image_check(first, ImageCheckOutcome::failed);
+    ok = ok && demo.expect_state(SessionState::blocked);
+    ok = ok && demo.expect(station.resolve_alert(2, AlertResolution{Role::supervisor, "sup-lee", "repacked",
+                                                                    "insoles put in the box", false}),
+                           "ALERT CLEARED");
+    demo.say("Repacked and photographed again: every unit is found, the pack is released, the photo is evidence.");
+    auto second = make_camera_provider(context, (camera_root / "ORD-2025-00145").string(), "demo");
+    ok = ok && demo.image_check(second, ImageCheckOutcome::passed);
+    ok = ok && demo.expect_state(SessionState::released);
+    ok = ok && demo.expect(station.mark_packed(), "PACKED");
+  } else if (ok) {
+    auto none = make_image_check_provider(context);
+    *context.out << none.description << "\n";
+    ok = ok && demo.image_check(none, ImageCheckOutcome::offline);
+    // Without a camera the pack must stay blocked: that is the point of failing closed.
+    ok = ok && demo.expect_state(SessionState::awaiting_image_check);
+    ok = ok && demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"),
+                           "ABANDONED");
   }
 
   demo.say("A low-value order: two pairs of socks, no image check, released at once.");

@@ -1,22 +1,124 @@
 #include "image_check_provider.hpp"
 
+#include <cstdlib>
+#include <memory>
+
+#include <fmt/format.h>
+
 #include "commands.hpp"
+
+#ifdef PICKVERIFY_HAVE_vision
+#include <pickverify/calibration.hpp>
+#include <pickverify/camera.hpp>
+#include <pickverify/vision_check.hpp>
+#endif
 
 namespace pickverify::app {
 
-ImageCheckProvider make_image_check_provider(const Context& context)
+std::filesystem::path demo_dir()
+{
+  if (const char* dir = std::getenv("PICKVERIFY_DEMO_DIR"); dir && *dir) {
+    return dir;
+  }
+  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "demo";
+}
+
+std::filesystem::path calibration_dir()
+{
+  if (const char* dir = std::getenv("PICKVERIFY_CALIBRATION_DIR"); dir && *dir) {
+    return dir;
+  }
+  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "calibration";
+}
+
+namespace {
+
+ImageCheckProvider offline_provider(std::string description, std::string reason)
 {
   ImageCheckProvider provider;
-  provider.description = context.config.camera.source.empty()
-                             ? "camera: none configured — high-value orders cannot be released (fail closed)"
-                             : "camera: " + context.config.camera.source + " (this build has no camera support yet)";
-  provider.run = [](const ImageCheckRequest&) -> Result<ImageCheckResult> {
+  provider.description = std::move(description);
+  provider.run = [reason = std::move(reason)](const ImageCheckRequest&) -> Result<ImageCheckResult> {
     ImageCheckResult result;
     result.outcome = ImageCheckOutcome::offline;
-    result.reason = "no camera available at this station: the pack stays blocked; call a supervisor";
+    result.reason = reason;
     return result;
   };
   return provider;
+}
+
+} // namespace
+
+ImageCheckProvider make_camera_provider(const Context& context, const std::string& location, const std::string& station)
+{
+#ifdef PICKVERIFY_HAVE_vision
+  // "v4l2:", "folder:", "file:" and "url:" name the kind; a bare location is recognised by its form.
+  CameraConfig camera_config;
+  const auto colon = location.find(':');
+  const std::string prefix = colon == std::string::npos ? std::string{} : location.substr(0, colon);
+  const std::string rest = colon == std::string::npos ? location : location.substr(colon + 1);
+  if (prefix == "v4l2") {
+    camera_config = camera_config_for(rest);
+    camera_config.kind = CameraKind::v4l2;
+  } else if (prefix == "folder") {
+    camera_config = camera_config_for(rest);
+    camera_config.kind = CameraKind::image_folder;
+  } else if (prefix == "file") {
+    camera_config = camera_config_for(rest);
+    camera_config.kind = CameraKind::video_file;
+  } else if (prefix == "url") {
+    camera_config = camera_config_for(rest);
+    camera_config.kind = CameraKind::stream;
+  } else {
+    camera_config = camera_config_for(location);
+  }
+  camera_config.width = context.config.camera.width;
+  camera_config.height = context.config.camera.height;
+  camera_config.fps = context.config.camera.fps;
+  camera_config.loop = true;
+
+  ImageCheckSettings settings;
+  settings.data_dir = context.data_dir;
+  std::string calibration_note;
+  if (!context.config.camera.calibration.empty()) {
+    auto calibration = read_calibration(context.config.camera.calibration);
+    if (!calibration) {
+      return offline_provider(fmt::format("camera: {} — calibration {} unusable: {}", location,
+                                          context.config.camera.calibration, calibration.error().message),
+                              "the camera's calibration file is unusable: the pack stays blocked; call a supervisor");
+    }
+    settings.calibration = *calibration;
+    calibration_note = fmt::format("calibration: {}", context.config.camera.calibration);
+  } else {
+    auto loaded = load_station_calibration(calibration_dir(), station);
+    if (!loaded) {
+      return offline_provider(fmt::format("camera: {} — calibration unusable: {}", location, loaded.error().message),
+                              "the camera's calibration file is unusable: the pack stays blocked; call a supervisor");
+    }
+    settings.calibration = loaded->calibration;
+    calibration_note = loaded->note;
+  }
+  auto camera = std::shared_ptr<CameraSource>(make_camera(camera_config));
+  ImageCheckProvider provider;
+  provider.description = fmt::format("camera: {} ({}); {}", location, camera->device_id(), calibration_note);
+  provider.run = [camera, settings](const ImageCheckRequest& request) -> Result<ImageCheckResult> {
+    return capture_and_check(*camera, request, settings);
+  };
+  return provider;
+#else
+  (void)context;
+  (void)station;
+  return offline_provider(fmt::format("camera: {} — this build has no camera support", location),
+                          "no camera support in this build: the pack stays blocked; call a supervisor");
+#endif
+}
+
+ImageCheckProvider make_image_check_provider(const Context& context)
+{
+  if (context.config.camera.source.empty()) {
+    return offline_provider("camera: none configured — high-value orders cannot be released (fail closed)",
+                            "no camera configured at this station: the pack stays blocked; call a supervisor");
+  }
+  return make_camera_provider(context, context.config.camera.source, context.config.station_id);
 }
 
 } // namespace pickverify::app

@@ -56,7 +56,8 @@ std::vector<int> element_lines(std::string_view text, std::string_view key)
   int line = 1;
   int depth = 0;
   bool in_string = false;
-  bool in_target = false;           // inside the array named key, directly under the top-level object
+  bool in_target = false;        // inside the array named key, directly under the top-level object
+  bool expect_element = false;   // in that array, after '[' or ',': the next value starts an element
   std::string current_string;
   std::string last_top_level_key;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -77,18 +78,18 @@ std::vector<int> element_lines(std::string_view text, std::string_view key)
       }
       continue;
     }
+    const bool blank = c == ' ' || c == '\n' || c == '\r' || c == '\t';
+    if (in_target && depth == 2 && expect_element && !blank && c != ']') {
+      lines.push_back(line);   // any value: object, array, string, number, true, false, null
+      expect_element = false;
+    }
     if (c == '"') {
       in_string = true;
       current_string.clear();
-      if (in_target && depth == 2) {
-        lines.push_back(line);   // a string element: still one element of the array
-      }
     } else if (c == '{' || c == '[') {
-      if (in_target && depth == 2) {
-        lines.push_back(line);
-      }
       if (c == '[' && depth == 1 && last_top_level_key == key) {
         in_target = true;
+        expect_element = true;
       }
       ++depth;
     } else if (c == '}' || c == ']') {
@@ -96,6 +97,8 @@ std::vector<int> element_lines(std::string_view text, std::string_view key)
       if (depth <= 1) {
         in_target = false;
       }
+    } else if (c == ',' && in_target && depth == 2) {
+      expect_element = true;
     }
   }
   return lines;
@@ -294,7 +297,7 @@ Result<Json> parse_json(std::string_view text, const std::string& name)
   if (document.is_discarded()) {
     // Re-parse with exceptions on to get the position of the error.
     try {
-      (void)Json::parse(text.begin(), text.end());
+      [[maybe_unused]] const Json ignored = Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& error) {
       std::size_t line = 1;
       for (std::size_t i = 0; i < error.byte && i < text.size(); ++i) {

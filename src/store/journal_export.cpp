@@ -114,8 +114,7 @@ Result<ExportFormat> parse_export_format(std::string_view name)
   if (name == "jsonl") {
     return ExportFormat::jsonl;
   }
-  return make_error(ErrorType::invalid_input,
-                    fmt::format("export format \"{}\" is not known; use csv or jsonl", name));
+  return make_error(ErrorType::invalid_input, fmt::format("export format \"{}\" is not known; use csv or jsonl", name));
 }
 
 std::string escape_raw(std::string_view raw)

@@ -65,9 +65,8 @@ std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_
   update_field(state, std::to_string(entry.seq));
   update_field(state, std::to_string(entry.utc_ms));
   for (const std::string* field :
-       {&entry.type, &entry.station, &entry.operator_id, &entry.order_id, &entry.session_id, &entry.raw,
-        &entry.aim, &entry.source, &entry.gtin, &entry.ais, &entry.verdict, &entry.reason,
-        &entry.evidence_hash, &entry.detail}) {
+       {&entry.type, &entry.station, &entry.operator_id, &entry.order_id, &entry.session_id, &entry.raw, &entry.aim,
+        &entry.source, &entry.gtin, &entry.ais, &entry.verdict, &entry.reason, &entry.evidence_hash, &entry.detail}) {
     update_field(state, *field);
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};

@@ -10,23 +10,21 @@ namespace pickverify::sqlite {
 
 namespace {
 
-Error error_for_code(int code, std::string_view what, const std::filesystem::path& path,
-                     std::string_view context)
+Error error_for_code(int code, std::string_view what, const std::filesystem::path& path, std::string_view context)
 {
   const std::string where = fmt::format("{}: {}", path.string(), context);
   switch (code & 0xff) {
   case SQLITE_NOTADB:
-    return Error{ErrorType::corrupt,
-                 fmt::format("{}: the file is not a SQLite database ({}); point --data-dir at a "
-                             "pickverify data folder or move the file away",
-                             path.string(), what)};
+    return Error{ErrorType::corrupt, fmt::format("{}: the file is not a SQLite database ({}); point --data-dir at a "
+                                                 "pickverify data folder or move the file away",
+                                                 path.string(), what)};
   case SQLITE_CORRUPT:
     return Error{ErrorType::corrupt, fmt::format("{}: the database file is damaged ({})", where, what)};
   case SQLITE_BUSY:
   case SQLITE_LOCKED:
     return Error{ErrorType::io,
-                 fmt::format("{}: the database stayed locked by another process for {} ms ({}, SQLite code {})",
-                             where, k_busy_timeout_ms, what, code)};
+                 fmt::format("{}: the database stayed locked by another process for {} ms ({}, SQLite code {})", where,
+                             k_busy_timeout_ms, what, code)};
   case SQLITE_CONSTRAINT:
     return Error{ErrorType::conflict, fmt::format("{}: {}", where, what)};
   case SQLITE_FULL:
@@ -74,8 +72,7 @@ Statement& Statement::bind(int index, std::int64_t value)
 Statement& Statement::bind_text(int index, std::string_view value)
 {
   // A non-null pointer even for "", so the value is an empty string and not NULL.
-  sqlite3_bind_text64(m_stmt, index, value.empty() ? "" : value.data(), value.size(), SQLITE_TRANSIENT,
-                      SQLITE_UTF8);
+  sqlite3_bind_text64(m_stmt, index, value.empty() ? "" : value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   return *this;
 }
 
@@ -158,8 +155,8 @@ Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path)
     std::error_code ec;
     std::filesystem::create_directories(path.parent_path(), ec);
     if (ec) {
-      return make_error(ErrorType::io, fmt::format("{}: cannot create the folder: {}",
-                                                   path.parent_path().string(), ec.message()));
+      return make_error(ErrorType::io,
+                        fmt::format("{}: cannot create the folder: {}", path.parent_path().string(), ec.message()));
     }
   }
   sqlite3* handle = nullptr;
@@ -185,8 +182,8 @@ Db::~Db()
 Result<Statement> Db::prepare(std::string_view sql)
 {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(m_handle, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  const int rc =
+      sqlite3_prepare_v3(m_handle, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
   if (rc != SQLITE_OK) {
     return tl::unexpected(last_error(sql.substr(0, 60)));
   }
@@ -198,8 +195,8 @@ Result<void> Db::exec(const std::string& sql)
   char* message = nullptr;
   const int rc = sqlite3_exec(m_handle, sql.c_str(), nullptr, nullptr, &message);
   if (rc != SQLITE_OK) {
-    Error error = error_for_code(sqlite3_extended_errcode(m_handle), message ? message : sqlite3_errstr(rc),
-                                 m_path, std::string_view(sql).substr(0, 60));
+    Error error = error_for_code(sqlite3_extended_errcode(m_handle), message ? message : sqlite3_errstr(rc), m_path,
+                                 std::string_view(sql).substr(0, 60));
     sqlite3_free(message);
     return tl::unexpected(std::move(error));
   }

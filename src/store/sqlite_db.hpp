@@ -44,7 +44,7 @@ public:
   void reset();
 
   std::int64_t column_int(int index) const;
-  std::string column_text(int index) const;   // bytes exactly as stored, NUL included
+  std::string column_text(int index) const; // bytes exactly as stored, NUL included
   std::string column_blob(int index) const;
   bool column_is_null(int index) const;
 

@@ -2,6 +2,7 @@
 // disk when append() returns, and readers (QA's queries, `audit verify`) never block a station.
 #include <chrono>
 #include <condition_variable>
+#include <exception>
 #include <map>
 #include <mutex>
 #include <thread>
@@ -54,13 +55,11 @@ JournalEntry read_journal_row(const Statement& row)
 
 std::int64_t now_utc_ms()
 {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-template <typename T>
-tl::unexpected<Error> fail(const Result<T>& result, std::string_view context)
+template <typename T> tl::unexpected<Error> fail(const Result<T>& result, std::string_view context)
 {
   return tl::unexpected(result.error().with_context(context));
 }
@@ -123,7 +122,7 @@ private:
   std::condition_variable m_queue_done;
   std::vector<PendingAppend*> m_queue;
   bool m_commit_in_flight = false;
-  std::unique_ptr<Db> m_db;   // declared before the statements: they are finalized first
+  std::unique_ptr<Db> m_db; // declared before the statements: they are finalized first
   Statement m_read_head;
   Statement m_insert_row;
   Statement m_update_head;
@@ -166,9 +165,9 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
       m_db->prepare("INSERT INTO kit_components (kit_sku, position, sku, quantity) VALUES (?, ?, ?, ?)");
   auto stored_kit = m_db->prepare("SELECT 1 FROM kits WHERE sku = ?");
   auto stored_item = m_db->prepare("SELECT 1 FROM items WHERE sku = ?");
-  for (const auto* stmt : {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin,
-                           &insert_attribute, &upsert_kit, &delete_components, &insert_component, &stored_kit,
-                           &stored_item}) {
+  for (const auto* stmt :
+       {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin, &insert_attribute, &upsert_kit,
+        &delete_components, &insert_component, &stored_kit, &stored_item}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
     }
@@ -195,9 +194,9 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
       return tl::unexpected(is_kit.error());
     }
     if (*is_kit) {
-      return make_error(ErrorType::conflict,
-                        fmt::format("item {}: the stored catalog has a kit with this SKU; one SKU cannot be both",
-                                    item.sku));
+      return make_error(
+          ErrorType::conflict,
+          fmt::format("item {}: the stored catalog has a kit with this SKU; one SKU cannot be both", item.sku));
     }
     upsert_item->bind_text(1, item.sku)
         .bind_text(2, item.style)
@@ -249,9 +248,9 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
       return tl::unexpected(is_item.error());
     }
     if (*is_item) {
-      return make_error(ErrorType::conflict,
-                        fmt::format("kit {}: the stored catalog has an item with this SKU; one SKU cannot be both",
-                                    kit.sku));
+      return make_error(
+          ErrorType::conflict,
+          fmt::format("kit {}: the stored catalog has an item with this SKU; one SKU cannot be both", kit.sku));
     }
     upsert_kit->bind_text(1, kit.sku).bind_text(2, kit.description);
     if (auto done = upsert_kit->run(); !done) {
@@ -263,8 +262,10 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
     }
     std::int64_t position = 0;
     for (const KitComponent& component : kit.components) {
-      insert_component->bind_text(1, kit.sku).bind(2, position++).bind_text(3, component.sku).bind(
-          4, component.quantity);
+      insert_component->bind_text(1, kit.sku)
+          .bind(2, position++)
+          .bind_text(3, component.sku)
+          .bind(4, component.quantity);
       if (auto done = insert_component->run(); !done) {
         return tl::unexpected(done.error().with_context("kit " + kit.sku + ": component " + component.sku));
       }
@@ -436,8 +437,8 @@ Result<void> SqliteStore::save_order_locked(const Order& order)
   auto delete_lines = m_db->prepare("DELETE FROM order_lines WHERE order_id = ?");
   auto insert_line = m_db->prepare("INSERT INTO order_lines (order_id, line_no, sku, style, quantity, description) "
                                    "VALUES (?, ?, ?, ?, ?, ?)");
-  auto insert_attribute = m_db->prepare(
-      "INSERT INTO order_line_attributes (order_id, line_no, name, value) VALUES (?, ?, ?, ?)");
+  auto insert_attribute =
+      m_db->prepare("INSERT INTO order_line_attributes (order_id, line_no, name, value) VALUES (?, ?, ?, ?)");
   for (const auto* stmt : {&delete_lines, &insert_line, &insert_attribute}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
@@ -473,8 +474,9 @@ Result<void> SqliteStore::save_order_locked(const Order& order)
 Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::string>& id)
 {
   const std::string where = id ? " WHERE order_id = ?1" : "";
-  auto orders = m_db->prepare(std::string("SELECT id, value_minor, currency, image_check_flagged, customer FROM orders") +
-                              (id ? " WHERE id = ?1" : "") + " ORDER BY id");
+  auto orders =
+      m_db->prepare(std::string("SELECT id, value_minor, currency, image_check_flagged, customer FROM orders") +
+                    (id ? " WHERE id = ?1" : "") + " ORDER BY id");
   auto lines = m_db->prepare("SELECT order_id, line_no, sku, style, quantity, description FROM order_lines" + where +
                              " ORDER BY order_id, line_no");
   auto attributes = m_db->prepare("SELECT order_id, line_no, name, value FROM order_line_attributes" + where);
@@ -592,9 +594,12 @@ Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> 
     batch.swap(m_queue);
     queue_lock.unlock();
     Result<void> committed;
-    {
+    try {
       std::lock_guard lock(m_mutex);
       committed = append_batch(batch);
+    } catch (const std::exception& e) {
+      // Out of memory, say: the waiting appends must still be woken, with an error.
+      committed = make_error(ErrorType::internal, e.what());
     }
     queue_lock.lock();
     for (PendingAppend* pending : batch) {
@@ -726,7 +731,7 @@ Result<ChainReport> SqliteStore::verify_chain()
     const JournalEntry entry = read_journal_row(*rows);
     ++report.event_count;
     if (report.first_bad_seq) {
-      continue;   // keep counting rows, report the first break only
+      continue; // keep counting rows, report the first break only
     }
     if (entry.seq > expected_seq) {
       broken(expected_seq, fmt::format("missing: the next row is seq {} (rows were deleted)", entry.seq));
@@ -772,8 +777,8 @@ Result<ChainReport> SqliteStore::verify_chain()
                                      "pickverify",
                                      head_seq));
   } else if (head_hash != running) {
-    broken(last_seq, fmt::format("its hash differs from the recorded journal head {} (the last row was replaced)",
-                                 head_hash));
+    broken(last_seq,
+           fmt::format("its hash differs from the recorded journal head {} (the last row was replaced)", head_hash));
   }
   return report;
 }
@@ -854,8 +859,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     return tl::unexpected(mode.error());
   }
   if (*mode != "wal") {
-    return make_error(ErrorType::io, fmt::format("{}: the database cannot use WAL mode (journal_mode is {})",
-                                                 path.string(), *mode));
+    return make_error(ErrorType::io,
+                      fmt::format("{}: the database cannot use WAL mode (journal_mode is {})", path.string(), *mode));
   }
   for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
     if (auto set = (*db)->exec(pragma); !set) {

@@ -14,8 +14,8 @@ Result<JournalEntry> Store::append_one(JournalEntry entry)
     return tl::unexpected(appended.error());
   }
   if (appended->size() != 1) {
-    return make_error(ErrorType::internal, "journal: append of one event returned " +
-                                               std::to_string(appended->size()) + " rows");
+    return make_error(ErrorType::internal,
+                      "journal: append of one event returned " + std::to_string(appended->size()) + " rows");
   }
   return std::move(appended->front());
 }

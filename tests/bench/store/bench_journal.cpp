@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 
 #include <pickverify/scan_event.hpp>
+#include <pickverify/session.hpp>
 #include <pickverify/store.hpp>
 
 namespace {
@@ -29,7 +30,7 @@ using namespace pickverify;
 using Clock = std::chrono::steady_clock;
 
 constexpr int k_stations = 8;
-constexpr int k_single_iterations = 2000;   // enough samples for a p99
+constexpr int k_single_iterations = 2000; // enough samples for a p99
 constexpr int k_batch_iterations = 500;
 
 // --- The step in front of the journal ------------------------------------------------------------
@@ -38,7 +39,7 @@ using ScanStep = std::function<JournalEntry(const ScanEvent&)>;
 
 struct StepFactory {
   std::string name;
-  std::function<ScanStep()> make;   // fresh state (catalog, sessions …) for each benchmark run
+  std::function<ScanStep()> make; // fresh state (catalog, sessions …) for each benchmark run
 };
 
 // Builds the journal row from the scan as a station would, without a verdict of its own.
@@ -97,7 +98,8 @@ void report_percentiles(benchmark::State& state, std::vector<double>& seconds)
   }
   std::sort(seconds.begin(), seconds.end());
   auto at = [&seconds](double q) {
-    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] * 1e6;
+    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] *
+           1e6;
   };
   // Averaged over threads: with ->Threads(n) each thread reports its own percentiles.
   state.counters["p50_us"] = benchmark::Counter(at(0.50), benchmark::Counter::kAvgThreads);
@@ -218,6 +220,57 @@ void bm_plain_insert_one(benchmark::State& state, const StepFactory& factory)
   report_percentiles(state, samples);
 }
 
+// Journal append and plain insert alternating in one loop, so both see the same disk at the same
+// moment: on a shared machine fsync latency drifts within seconds, and separate benchmarks run
+// seconds apart would compare the drift, not the code.
+void bm_journal_vs_plain_interleaved(benchmark::State& state, const StepFactory& factory)
+{
+  auto store = open_store(state, "interleaved_journal_" + factory.name);
+  if (!store) {
+    return;
+  }
+  PlainTable table(fresh_db("interleaved_plain_" + factory.name));
+  ScanStep step = factory.make();
+  std::vector<double> journal_samples;
+  std::vector<double> plain_samples;
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    const bool journal_first = station % 2 == 0; // neither always follows the other's fsync
+    for (int turn = 0; turn < 2; ++turn) {
+      const auto start = Clock::now();
+      bool done = false;
+      const bool journal_turn = (turn == 0) == journal_first;
+      if (journal_turn) {
+        done = static_cast<bool>(store->append_one(step(scan)));
+      } else {
+        done = table.insert(step(scan));
+      }
+      const std::chrono::duration<double> elapsed = Clock::now() - start;
+      if (!done) {
+        state.SkipWithError("append or insert failed");
+        return;
+      }
+      (journal_turn ? journal_samples : plain_samples).push_back(elapsed.count());
+    }
+  }
+  std::sort(journal_samples.begin(), journal_samples.end());
+  std::sort(plain_samples.begin(), plain_samples.end());
+  auto at = [](const std::vector<double>& seconds, double q) {
+    return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] *
+           1e6;
+  };
+  if (journal_samples.empty() || plain_samples.empty()) {
+    return;
+  }
+  state.counters["journal_p50_us"] = at(journal_samples, 0.50);
+  state.counters["journal_p99_us"] = at(journal_samples, 0.99);
+  state.counters["plain_p50_us"] = at(plain_samples, 0.50);
+  state.counters["plain_p99_us"] = at(plain_samples, 0.99);
+  state.counters["ratio_p50"] = at(journal_samples, 0.50) / at(plain_samples, 0.50);
+  state.counters["ratio_p99"] = at(journal_samples, 0.99) / at(plain_samples, 0.99);
+}
+
 // Eight stations' scans share one commit (append of a vector): sustained scans per second.
 void bm_journal_shared_commit(benchmark::State& state, const StepFactory& factory)
 {
@@ -311,7 +364,7 @@ void bm_journal_stations_in_parallel(benchmark::State& state, const StepFactory&
   ScanStep step = factory.make();
   std::vector<double> samples;
   const int station = state.thread_index() + 1;
-  for (auto _ : state) {   // every thread starts here only after thread 0 opened the store
+  for (auto _ : state) { // every thread starts here only after thread 0 opened the store
     const auto start = Clock::now();
     auto appended = shared->append_one(step(make_scan(station)));
     const std::chrono::duration<double> elapsed = Clock::now() - start;
@@ -324,7 +377,7 @@ void bm_journal_stations_in_parallel(benchmark::State& state, const StepFactory&
   state.SetItemsProcessed(state.iterations());
   report_percentiles(state, samples);
   if (state.thread_index() == 0) {
-    shared.reset();   // all threads have left the loop: the benchmark library waits for them
+    shared.reset(); // all threads have left the loop: the benchmark library waits for them
   }
 }
 
@@ -339,13 +392,16 @@ void register_journal_benchmarks(const StepFactory& factory)
       ->Iterations(k_single_iterations)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);
+  benchmark::RegisterBenchmark(("journal_vs_plain_interleaved" + suffix).c_str(), bm_journal_vs_plain_interleaved,
+                               factory)
+      ->Iterations(k_single_iterations)
+      ->Unit(benchmark::kMicrosecond);
   benchmark::RegisterBenchmark(("journal_shared_commit" + suffix).c_str(), bm_journal_shared_commit, factory)
       ->Arg(k_stations)
       ->Iterations(k_batch_iterations)
       ->UseManualTime()
       ->Unit(benchmark::kMicrosecond);
-  benchmark::RegisterBenchmark(("plain_insert_shared_commit" + suffix).c_str(), bm_plain_insert_shared_commit,
-                               factory)
+  benchmark::RegisterBenchmark(("plain_insert_shared_commit" + suffix).c_str(), bm_plain_insert_shared_commit, factory)
       ->Arg(k_stations)
       ->Iterations(k_batch_iterations)
       ->UseManualTime()
@@ -363,6 +419,80 @@ void register_journal_benchmarks(const StepFactory& factory)
       ->Unit(benchmark::kMicrosecond);
 }
 
+// The scan → verdict step as a station runs it: parse the bytes (AIM id, GTIN check digit), identify
+// the item in the catalog, apply it to the pack session, build the journal row with the verdict.
+// The order asks for so many units that every scan is accepted; the bounce window is off so every
+// scan goes the whole way.
+struct VerdictFixture {
+  Catalog catalog;
+  std::optional<PackSession> session;
+
+  VerdictFixture()
+  {
+    for (int i = 0; i < 200; ++i) {   // a catalog of realistic size for one style family and more
+      Item item;
+      item.sku = "SKU-" + std::to_string(i);
+      item.style = "STYLE-" + std::to_string(i / 5);
+      item.attributes = {{"size", std::to_string(i % 5 + 7)}, {"width", "D"}};
+      std::string base = "950600100" + std::string(3 - std::to_string(i).size(), '0') + std::to_string(i);
+      item.gtins = {base + std::to_string(gtin_check_digit(base))};
+      (void)catalog.add_item(std::move(item));
+    }
+    Item shoe;
+    shoe.sku = "TR-RUN-09-D";
+    shoe.style = "TR-RUN";
+    shoe.attributes = {{"size", "9"}, {"width", "D"}};
+    shoe.gtins = {"9506000001418"};
+    (void)catalog.add_item(std::move(shoe));
+    Order order;
+    order.id = "ORD-2025-00145";
+    order.value = Money{28500, "USD"};
+    order.lines.push_back(OrderLine{1, "", "TR-RUN", {{"size", "9"}, {"width", "D"}}, 1'000'000'000, ""});
+    Policy policy;
+    policy.bounce_window = std::chrono::milliseconds(0);
+    session.emplace(*PackSession::start(order, catalog, policy));
+  }
+};
+
+ScanStep make_verdict_step()
+{
+  auto fixture = std::make_shared<VerdictFixture>();
+  return [fixture](const ScanEvent& scan) {
+    const ParsedCode code = parse_code(scan.raw, scan.aim);
+    const ScanOutcome outcome = fixture->session->apply(scan, code);
+    JournalEntry entry;
+    entry.utc_ms = std::chrono::duration_cast<std::chrono::milliseconds>(scan.utc.time_since_epoch()).count();
+    entry.type = "scan";
+    entry.station = scan.station;
+    entry.operator_id = "picker-7";
+    entry.order_id = fixture->session->order().id;
+    entry.session_id = "S-" + scan.station + "-1";
+    entry.raw = scan.raw;
+    entry.aim = code.aim ? code.aim->to_string() : std::string{};
+    entry.source = scan.source;
+    entry.gtin = outcome.code.gtin14;
+    entry.verdict = std::string(to_string(outcome.verdict));
+    entry.reason = outcome.message;
+    entry.detail = R"({"line":1})";
+    if (outcome.verdict != Verdict::accepted) {
+      std::abort();   // the benchmark would be measuring the wrong path
+    }
+    return entry;
+  };
+}
+
+// The verdict step alone, without the journal: the CPU a scan costs before its fsync.
+void bm_verdict_only(benchmark::State& state)
+{
+  ScanStep step = make_verdict_step();
+  int station = 0;
+  for (auto _ : state) {
+    const ScanEvent scan = make_scan(station++ % k_stations + 1);
+    benchmark::DoNotOptimize(step(scan));
+  }
+  state.SetItemsProcessed(state.iterations());
+}
+
 } // namespace
 
 int main(int argc, char** argv)
@@ -372,7 +502,8 @@ int main(int argc, char** argv)
     return 1;
   }
   register_journal_benchmarks({"row", make_row_step});
-  // The scan → verdict step (src/core session) registers here as a second StepFactory.
+  register_journal_benchmarks({"verdict", make_verdict_step});
+  benchmark::RegisterBenchmark("verdict_only", bm_verdict_only)->Unit(benchmark::kMicrosecond);
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   return 0;

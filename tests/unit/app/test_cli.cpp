@@ -303,6 +303,30 @@ void write_small_catalog(const test::TempDir& dir)
 
 } // namespace
 
+TEST_CASE("run_cli run accepts CRLF input and, on a terminal, prompts and colours", "[cli][run]")
+{
+  test::TempDir dir;
+  const CliRun crlf = cli_ok({"--data-dir", dir.path().string(), "run"}, "ORD-2025-00146\r\n9506000001975\r\nquit\r\n");
+  CHECK_THAT(crlf.out, Contains("ORDER ORD-2025-00146"));
+  CHECK_THAT(crlf.out, Contains("line 1 Running socks, M: now 1/2"));
+  CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal WHERE raw = CAST('9506000001975' AS BLOB)") == 1);
+  CHECK(crlf.out.find("scan>") == std::string::npos);   // not a terminal: no prompt, no colour codes
+  CHECK(crlf.out.find('\033') == std::string::npos);
+
+  std::vector<std::string> storage{"pickverify", "--data-dir", dir.path().string(), "run"};
+  std::vector<char*> argv;
+  for (auto& arg : storage) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::istringstream in("ORD-2025-00146\n9506000001418\nquit\n");
+  std::ostringstream out;
+  std::ostringstream err;
+  CHECK(app::run_cli(static_cast<int>(storage.size()), argv.data(), in, out, err, true) == 0);
+  CHECK_THAT(out.str(), Contains("[idle] scan> "));
+  CHECK_THAT(out.str(), Contains("[active] scan> "));
+  CHECK_THAT(out.str(), Contains("\033[1;31mXX WRONG ITEM\033[0m\a"));   // red, and the bell on a refusal
+  CHECK_THAT(out.str(), Contains("Commands:"));
+}
+
 TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli][import]")
 {
   test::TempDir dir;
@@ -372,7 +396,7 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
 }
 
 TEST_CASE("run_cli import refuses in the importer what the store would refuse, and accepts what it would take",
-          "[cli][import][bug]")
+          "[cli][import]")
 {
   test::TempDir dir;
   const auto db = dir / "pickverify.db";
@@ -632,7 +656,7 @@ TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audi
   }
 }
 
-TEST_CASE("run_cli audit export refuses an epoch time too large for a number, without throwing", "[cli][audit][bug]")
+TEST_CASE("run_cli audit export refuses an epoch time too large for a number, without throwing", "[cli][audit]")
 {
   test::TempDir dir;
   std::optional<CliRun> refused;
@@ -642,7 +666,7 @@ TEST_CASE("run_cli audit export refuses an epoch time too large for a number, wi
   CHECK_THAT(refused->err, StartsWith("pickverify: --from: "));
 }
 
-TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the stored catalog", "[cli][import][bug]")
+TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the stored catalog", "[cli][import]")
 {
   test::TempDir dir;
   write_small_catalog(dir);
@@ -655,7 +679,7 @@ TEST_CASE("run_cli import catalog names the file line of a GTIN clash with the s
   CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM items") == 3);
 }
 
-TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a catalog that loads", "[cli][import][bug]")
+TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a catalog that loads", "[cli][import]")
 {
   // The stored item and the new kit must not both survive under one SKU: the catalog would no longer
   // load and no station could start.

@@ -203,7 +203,7 @@ TEST_CASE("parse_config refuses values out of range and of the wrong type", "[co
   CHECK(error_of("data_dir = 5\n") == "station.toml:1: data_dir must be a string");
 }
 
-TEST_CASE("parse_config refuses a negative high-value threshold", "[config][bug]")
+TEST_CASE("parse_config refuses a negative high-value threshold", "[config]")
 {
   // A negative threshold would put every order, even $0.00, through the image check without anyone
   // having meant it; the documented range is an amount of zero or more.

@@ -168,6 +168,22 @@ TEST_CASE("import_catalog JSON reports every problem with its line and field, an
   CHECK(catalog.find_item("KEEP-ME") != nullptr);
 }
 
+TEST_CASE("import_catalog JSON counts every kind of array element when it numbers lines", "[importer][catalog][bug]")
+{
+  // A number, true or null in the array is an element too: the elements after it keep their own lines.
+  Catalog catalog;
+  const std::string message = catalog_error(R"({"items": [
+  5,
+  null,
+  {"sku": "B", "gtins": ["9506000001419"]}
+]})",
+                                            FileFormat::json, catalog);
+  INFO(message);
+  CHECK_THAT(message, Contains("catalog.json:2: items[0]: must be an object"));
+  CHECK_THAT(message, Contains("catalog.json:3: items[1]: must be an object"));
+  CHECK_THAT(message, Contains("catalog.json:4: items[2]: item B: GTIN 9506000001419"));
+}
+
 TEST_CASE("import_catalog refuses a GTIN given to two items", "[importer][catalog]")
 {
   Catalog catalog;
@@ -289,7 +305,7 @@ TEST_CASE("import_catalog CSV reports every bad field with its line", "[importer
   CHECK(catalog.items().empty());
 }
 
-TEST_CASE("import_catalog JSON checks the type of every field it reads", "[importer][catalog][bug]")
+TEST_CASE("import_catalog JSON checks the type of every field it reads", "[importer][catalog]")
 {
   Catalog catalog;
   // A currency that is not a string must not silently become USD, and one that is not a currency
@@ -303,6 +319,39 @@ TEST_CASE("import_catalog JSON checks the type of every field it reads", "[impor
   CHECK_THAT(message, Contains("catalog.json:2: items[0].currency"));
   CHECK_THAT(message, Contains("catalog.json:3: items[1].currency"));
   CHECK(catalog.items().empty());
+}
+
+TEST_CASE("import_catalog merges onto the catalog it is given", "[importer][catalog]")
+{
+  Catalog catalog = demo_catalog();
+  SECTION("a kit may name stored items; a stored item may become a kit")
+  {
+    auto count = import_catalog("type,sku,gtins,components\n"
+                                "kit,KIT-RUN,,TR-RUN-09-D;ACC-LACES-BLK*2\n"
+                                "kit,SOCK-RUN-M,,ACC-INSOLE-M\n",
+                                FileFormat::csv, "kits.csv", catalog);
+    INFO((count ? std::string() : count.error().message));
+    REQUIRE(count.has_value());
+    CHECK(*count == 2);
+    CHECK(catalog.find_kit("KIT-RUN") != nullptr);
+    CHECK(catalog.find_item("SOCK-RUN-M") == nullptr);
+    CHECK(catalog.find_kit("SOCK-RUN-M") != nullptr);
+    CHECK(catalog.find_by_gtin("09506000001975") == nullptr);   // the GTIN went with the item
+    CHECK(catalog.items().size() == 9);
+    CHECK(catalog.find_kit("KIT-CARE") != nullptr);             // untouched entries stay
+  }
+  SECTION("a stored kit whose component stops being an item: refused, nothing changed")
+  {
+    const std::string message = catalog_error("type,sku,components\nkit,CARE-BRUSH,ACC-INSOLE-M\n", FileFormat::csv, catalog);
+    CHECK_THAT(message, Contains("catalog.csv: stored kit KIT-CARE no longer fits the catalog"));
+    CHECK(catalog.find_item("CARE-BRUSH") != nullptr);
+  }
+  SECTION("a GTIN the stored catalog gives another item: refused at the file's line")
+  {
+    const std::string message = catalog_error("sku,gtins\nNEW-A,9506000009995\nNEW-SOCK,9506000001975\n", FileFormat::csv, catalog);
+    CHECK_THAT(message, Contains("catalog.csv:3: sku NEW-SOCK: GTIN 09506000001975 belongs to both SOCK-RUN-M and NEW-SOCK"));
+    CHECK(catalog.find_item("NEW-A") == nullptr);
+  }
 }
 
 TEST_CASE("format_of tells the format from the extension", "[importer]")
@@ -401,7 +450,7 @@ TEST_CASE("import_orders refuses unknown SKUs, styles and attributes", "[importe
   }
 }
 
-TEST_CASE("import_orders CSV names the line of the bad row, not the order's first row", "[importer][orders][bug]")
+TEST_CASE("import_orders CSV names the line of the bad row, not the order's first row", "[importer][orders]")
 {
   // The unknown SKU is on line 4; line 2 is fine. A person fixing the file must be sent to line 4.
   const std::string message = orders_error("order_id,value,sku,quantity\n"
@@ -414,7 +463,7 @@ TEST_CASE("import_orders CSV names the line of the bad row, not the order's firs
   CHECK_THAT(message, Contains("NOPE"));
 }
 
-TEST_CASE("import_orders JSON names the field of a bad line", "[importer][orders][bug]")
+TEST_CASE("import_orders JSON names the field of a bad line", "[importer][orders]")
 {
   const std::string message = orders_error(R"({"orders": [
   {"id": "ORD-1", "value": "10.00", "lines": [
@@ -464,7 +513,7 @@ TEST_CASE("import_orders CSV requires the value column", "[importer][orders]")
   CHECK_THAT(message, Contains("orders.csv:1: missing column 'value'"));
 }
 
-TEST_CASE("import_orders JSON requires an order value of zero or more", "[importer][orders][bug]")
+TEST_CASE("import_orders JSON requires an order value of zero or more", "[importer][orders]")
 {
   // Without a value an order would count as $0.00 and skip the high-value image check.
   SECTION("missing")
@@ -525,7 +574,7 @@ TEST_CASE("import_orders refuses duplicates and out-of-range quantities", "[impo
   }
 }
 
-TEST_CASE("import_orders refuses the same line number twice in one order", "[importer][orders][bug]")
+TEST_CASE("import_orders refuses the same line number twice in one order", "[importer][orders]")
 {
   SECTION("the same line number twice in one order")
   {
@@ -540,6 +589,16 @@ TEST_CASE("import_orders refuses the same line number twice in one order", "[imp
     CHECK_THAT(message, Contains("orders.json:2:"));
     CHECK_THAT(message, Contains("line 1"));
   }
+}
+
+TEST_CASE("import_orders refuses an order without lines", "[importer][orders]")
+{
+  CHECK_THAT(orders_error(R"({"orders": [{"id": "ORD-1", "value": "10.00", "lines": []}]})", FileFormat::json),
+             Contains("orders.json:1: orders[0].lines: order ORD-1 has no lines"));
+  CHECK_THAT(orders_error(R"({"orders": [{"id": "ORD-1", "value": "10.00"}]})", FileFormat::json),
+             Contains("orders.json:1: orders[0].lines: missing"));
+  CHECK_THAT(orders_error("order_id,value,sku,quantity\nORD-1,-1.00,SOCK-RUN-M,1\n", FileFormat::csv),
+             Contains("orders.csv:2: value: must not be negative"));
 }
 
 TEST_CASE("import_orders reports at most 50 problems and counts the rest", "[importer][orders]")

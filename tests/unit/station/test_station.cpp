@@ -411,7 +411,7 @@ TEST_CASE("Station::handle_scan journals every scan durably before anyone sees t
 }
 
 TEST_CASE("Station::handle_scan reports a journal failure and counts nothing it could not journal",
-          "[station][journal][bug]")
+          "[station][journal]")
 {
   Bench bench;
   bench.start(k_socks);

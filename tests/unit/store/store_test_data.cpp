@@ -111,14 +111,19 @@ std::vector<std::string> hostile_raw_scans()
     four_kb[i] = static_cast<char>(i % 256);
   }
   return {
-      std::string("0950600\0" "001418", 14),                  // NUL in the middle
-      std::string("\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1", 9),  // invalid UTF-8
-      "]C1" "0109506000001906" "\x1d" "10LOT42",               // GS between GS1 fields
-      "'); DROP TABLE journal; --",                           // SQL metacharacters
+      std::string("0950600\0"
+                  "001418",
+                  14),                                        // NUL in the middle
+      std::string("\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1", 9), // invalid UTF-8
+      "]C1"
+      "0109506000001906"
+      "\x1d"
+      "10LOT42",                    // GS between GS1 fields
+      "'); DROP TABLE journal; --", // SQL metacharacters
       "\" OR 1=1; SELECT * FROM journal WHERE raw LIKE '%",
-      "\r\n\t\x1b[31mred\x07",                                // control characters, terminal escapes
-      "=HYPERLINK(\"http://x\")",                             // a spreadsheet formula
-      "",                                                     // nothing at all
+      "\r\n\t\x1b[31mred\x07",    // control characters, terminal escapes
+      "=HYPERLINK(\"http://x\")", // a spreadsheet formula
+      "",                         // nothing at all
       all_bytes,
       four_kb,
   };

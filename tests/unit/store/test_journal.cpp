@@ -101,7 +101,9 @@ std::string try_sql(const std::filesystem::path& path, const std::string& sql)
 
 TEST_CASE("journal_row_hash follows the encoding documented in docs/JOURNAL.md", "[store][journal]")
 {
-  JournalEntry entry = test::scan_entry("st-1", std::string("]C1\x1d" "0109506000001906\0\xff", 22));
+  JournalEntry entry = test::scan_entry("st-1", std::string("]C1\x1d"
+                                                            "0109506000001906\0\xff",
+                                                            22));
   entry.seq = 42;
   CHECK(journal_row_hash(entry, k_genesis_hash) == documented_row_hash(entry, k_genesis_hash));
 
@@ -132,9 +134,9 @@ TEST_CASE("journal_row_hash covers every field and their boundaries", "[store][j
   std::set<std::string> seen{hash};
   for (std::string JournalEntry::*field :
        {&JournalEntry::type, &JournalEntry::station, &JournalEntry::operator_id, &JournalEntry::order_id,
-        &JournalEntry::session_id, &JournalEntry::raw, &JournalEntry::aim, &JournalEntry::source,
-        &JournalEntry::gtin, &JournalEntry::ais, &JournalEntry::verdict, &JournalEntry::reason,
-        &JournalEntry::evidence_hash, &JournalEntry::detail}) {
+        &JournalEntry::session_id, &JournalEntry::raw, &JournalEntry::aim, &JournalEntry::source, &JournalEntry::gtin,
+        &JournalEntry::ais, &JournalEntry::verdict, &JournalEntry::reason, &JournalEntry::evidence_hash,
+        &JournalEntry::detail}) {
     JournalEntry changed = base;
     (changed.*field).push_back('x');
     CHECK(seen.insert(journal_row_hash(changed, k_genesis_hash)).second);
@@ -219,7 +221,7 @@ TEST_CASE("SqliteStore::append of nothing writes nothing; an event without a typ
   auto refused = (*store)->append(batch);
   REQUIRE_FALSE(refused);
   CHECK(refused.error().type == ErrorType::invalid_input);
-  CHECK((*store)->verify_chain()->event_count == 0);   // not even the valid first one
+  CHECK((*store)->verify_chain()->event_count == 0); // not even the valid first one
 }
 
 TEST_CASE("SqliteStore::append stamps the time when the caller left it empty", "[store][journal]")
@@ -227,9 +229,9 @@ TEST_CASE("SqliteStore::append stamps the time when the caller left it empty", "
   test::TempDir dir;
   auto store = open_sqlite_store(dir / "pickverify.db");
   REQUIRE(store);
-  const auto before = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto before =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   auto row = (*store)->append_one(test::scan_entry("st-1", "x", 0));
   REQUIRE(row);
   CHECK(row->utc_ms >= before);
@@ -247,7 +249,7 @@ TEST_CASE("SqliteStore::append keeps hostile raw bytes exactly", "[store][journa
     REQUIRE(store);
     for (const std::string& raw : scans) {
       JournalEntry entry = test::scan_entry("st-1", raw);
-      entry.reason = "unknown code: " + raw;   // text columns carry the same bytes
+      entry.reason = "unknown code: " + raw; // text columns carry the same bytes
       REQUIRE((*store)->append_one(entry));
     }
   }
@@ -400,7 +402,7 @@ TEST_CASE("SqliteStore::verify_chain finds an inserted row", "[store][journal][t
                       test::journal_insert_sql(forged));
     REQUIRE(raw_sql_int(path, "SELECT count(*) FROM journal") == 7);
     const ChainReport report = verify(path);
-    CHECK(report.first_bad_seq == 4);   // row 3 itself chains; the row after it no longer does
+    CHECK(report.first_bad_seq == 4); // row 3 itself chains; the row after it no longer does
   }
   SECTION("at the end, well formed, without the store")
   {
@@ -447,13 +449,14 @@ TEST_CASE("SqliteStore::append after tampering keeps the damage visible", "[stor
     REQUIRE(store);
     auto row = (*store)->append_one(test::scan_entry("st-1", "x"));
     REQUIRE(row);
-    CHECK(row->seq == 5);   // continues from the recorded head, not from the truncated end
+    CHECK(row->seq == 5); // continues from the recorded head, not from the truncated end
   }
   CHECK(verify(path).first_bad_seq == 4);
 
   // A row added behind the store's back takes the next seq: the store refuses to overwrite it.
-  raw_sql(path, "INSERT INTO journal SELECT 6, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, "
-                "source, gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash FROM journal WHERE seq = 5");
+  raw_sql(path,
+          "INSERT INTO journal SELECT 6, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, "
+          "source, gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash FROM journal WHERE seq = 5");
   auto store = open_sqlite_store(path);
   REQUIRE(store);
   auto refused = (*store)->append_one(test::scan_entry("st-1", "y"));
@@ -495,7 +498,7 @@ TEST_CASE("SqliteStore::read_journal filters by order, station, session and time
   by_session.session_id = "S-2";
   CHECK(read_all(**store, by_session).size() == 4);
 
-  JournalFilter by_time;   // from inclusive, to exclusive
+  JournalFilter by_time; // from inclusive, to exclusive
   by_time.from_utc_ms = t0 + 3000;
   by_time.to_utc_ms = t0 + 5000;
   rows = read_all(**store, by_time);
@@ -520,7 +523,7 @@ TEST_CASE("SqliteStore::append from two connections at once keeps one chain", "[
   constexpr int k_events_per_writer = 60;
   // Catch2 assertions are not thread-safe: the writers report their first failure as text.
   auto writer = [&path](const std::string& station, unsigned seed, std::string& failure) {
-    auto store = open_sqlite_store(path);   // its own connection, as another process would have
+    auto store = open_sqlite_store(path); // its own connection, as another process would have
     if (!store) {
       failure = store.error().message;
       return;
@@ -592,10 +595,10 @@ TEST_CASE("SqliteStore::append from many threads on one store shares commits and
     REQUIRE(returned[i].size() == k_events);
     for (int n = 0; n < k_events; ++n) {
       const JournalEntry& row = returned[i][static_cast<std::size_t>(n)];
-      CHECK(row.raw == std::to_string(n));   // each caller gets its own rows back
+      CHECK(row.raw == std::to_string(n)); // each caller gets its own rows back
       CHECK(stored.at(row.seq) == row.hash);
       if (n > 0) {
-        CHECK(row.seq > returned[i][static_cast<std::size_t>(n) - 1].seq);   // in the order it appended
+        CHECK(row.seq > returned[i][static_cast<std::size_t>(n) - 1].seq); // in the order it appended
       }
     }
   }

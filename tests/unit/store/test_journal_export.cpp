@@ -34,7 +34,7 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text)
         field.push_back(c);
       }
     } else if (c == '"') {
-      REQUIRE(field.empty());   // a quote only opens a field
+      REQUIRE(field.empty()); // a quote only opens a field
       quoted = true;
     } else if (c == ',') {
       record.push_back(field);
@@ -48,13 +48,13 @@ std::vector<std::vector<std::string>> parse_csv(const std::string& text)
       records.push_back(record);
       record.clear();
     } else {
-      REQUIRE(c != '\n');   // a bare LF outside quotes is not RFC 4180
+      REQUIRE(c != '\n'); // a bare LF outside quotes is not RFC 4180
       field.push_back(c);
     }
   }
   REQUIRE_FALSE(quoted);
   REQUIRE(field.empty());
-  REQUIRE(record.empty());   // the last record ends with CRLF too
+  REQUIRE(record.empty()); // the last record ends with CRLF too
   return records;
 }
 
@@ -107,10 +107,12 @@ std::unique_ptr<Store> store_with_hostile_scans(const test::TempDir& dir)
 TEST_CASE("escape_raw keeps printable ASCII and escapes everything else reversibly", "[store][export]")
 {
   CHECK(escape_raw("09506000001418") == "09506000001418");
-  CHECK(escape_raw("]C1" "01095\x1d" "10LOT") == "]C101095\\x1d10LOT");
+  CHECK(escape_raw("]C1"
+                   "01095\x1d"
+                   "10LOT") == "]C101095\\x1d10LOT");
   CHECK(escape_raw("a\\b") == "a\\\\b");
   CHECK(escape_raw("\0\xff\x7f"s) == "\\x00\\xff\\x7f");
-  CHECK(escape_raw("=1+2") == "\\x3d1+2");   // never a spreadsheet formula
+  CHECK(escape_raw("=1+2") == "\\x3d1+2"); // never a spreadsheet formula
   CHECK(escape_raw("-5") == "\\x2d5");
   CHECK(escape_raw("") == "");
   for (const std::string& raw : test::hostile_raw_scans()) {
@@ -148,9 +150,9 @@ TEST_CASE("export_journal writes RFC 4180 CSV from which raw bytes come back exa
 
   const auto records = parse_csv(out.str());
   REQUIRE(records.size() == scans.size() + 2);
-  const std::vector<std::string> header = {"seq", "utc_ms", "utc", "type", "station", "operator_id", "order_id",
-                                           "session_id", "raw", "raw_hex", "aim", "source", "gtin", "ais",
-                                           "verdict", "reason", "evidence_hash", "detail", "prev_hash", "hash"};
+  const std::vector<std::string> header = {
+      "seq", "utc_ms", "utc",  "type", "station", "operator_id", "order_id",      "session_id", "raw",       "raw_hex",
+      "aim", "source", "gtin", "ais",  "verdict", "reason",      "evidence_hash", "detail",     "prev_hash", "hash"};
   CHECK(records[0] == header);
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const auto& record = records[i + 1];
@@ -184,7 +186,7 @@ TEST_CASE("export_journal writes one JSON object per line with raw_hex and raw",
   std::size_t n = 0;
   while (std::getline(lines, line)) {
     INFO("line " << n);
-    const auto row = nlohmann::json::parse(line);   // throws, failing the test, on invalid JSON
+    const auto row = nlohmann::json::parse(line); // throws, failing the test, on invalid JSON
     CHECK(row.at("seq").get<std::int64_t>() == static_cast<std::int64_t>(n) + 1);
     CHECK(row.at("type") == "scan");
     if (n < scans.size()) {

@@ -37,7 +37,7 @@ struct Writer {
   {
     int status = 0;
     if (pid > 0) {
-      kill(pid, SIGKILL);   // harmless when it was killed already
+      kill(pid, SIGKILL); // harmless when it was killed already
       waitpid(pid, &status, 0);
       pid = -1;
     }
@@ -69,8 +69,8 @@ void start_writer(Writer& writer, const std::filesystem::path& db, const std::st
   std::string db_arg = db.string();
   std::string seed_arg = std::to_string(seed);
   std::string max_arg = max_events;
-  char* argv[] = {program.data(), db_arg.data(), const_cast<char*>(station.c_str()), seed_arg.data(), max_arg.data(),
-                  nullptr};
+  char* argv[] = {program.data(),  db_arg.data(),  const_cast<char*>(station.c_str()),
+                  seed_arg.data(), max_arg.data(), nullptr};
   const int rc = posix_spawn(&writer.pid, program.c_str(), &actions, nullptr, argv, environ);
   posix_spawn_file_actions_destroy(&actions);
   close(pipe_fds[1]);
@@ -101,7 +101,7 @@ void collect_durable(const std::string& output, std::map<std::int64_t, std::stri
     line >> word >> seq >> hash;
     REQUIRE(word == "durable");
     REQUIRE(hash.size() == 64);
-    REQUIRE(durable.emplace(seq, hash).second);   // no seq reported twice, across processes too
+    REQUIRE(durable.emplace(seq, hash).second); // no seq reported twice, across processes too
     start = end + 1;
   }
 }
@@ -142,7 +142,7 @@ TEST_CASE("SqliteStore::append survives SIGKILL: every event reported durable is
     for (Writer& writer : writers) {
       const int status = writer.finish();
       INFO("writer stderr: " << read_file(dir / "writer.stderr"));
-      REQUIRE(WIFSIGNALED(status));   // it ran until it was killed, not into an error
+      REQUIRE(WIFSIGNALED(status)); // it ran until it was killed, not into an error
       CHECK(WTERMSIG(status) == SIGKILL);
       collect_durable(writer.output, durable);
     }
@@ -173,7 +173,7 @@ TEST_CASE("SqliteStore::append survives SIGKILL: every event reported durable is
   INFO(report->problem);
   CHECK(report->intact());
   CHECK(report->event_count == static_cast<std::int64_t>(stored.size()));
-  CHECK(stored.size() >= durable.size());   // a kill between commit and print loses only the print
+  CHECK(stored.size() >= durable.size()); // a kill between commit and print loses only the print
 }
 
 TEST_CASE("open_sqlite_store lets several processes create the same new database at once", "[store][journal][kill]")

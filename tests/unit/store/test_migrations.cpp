@@ -71,7 +71,7 @@ void build_v1_database(const std::filesystem::path& path)
 TEST_CASE("open_sqlite_store creates a fresh database at the newest schema in WAL mode", "[store][migrations]")
 {
   test::TempDir dir;
-  const auto path = dir / "data" / "pickverify.db";   // the folder does not exist yet
+  const auto path = dir / "data" / "pickverify.db"; // the folder does not exist yet
   {
     auto store = open_sqlite_store(path);
     REQUIRE(store);
@@ -114,7 +114,7 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
   REQUIRE(socks);
   CHECK(socks->sku == "SOCK-RUN-M");
   CHECK(socks->attributes.at("size") == "M");
-  CHECK_FALSE(socks->no_visible_barcode);   // the column v2 added, with its default
+  CHECK_FALSE(socks->no_visible_barcode); // the column v2 added, with its default
 
   auto order = (*store)->find_order("ORD-2025-00146");
   REQUIRE(order);
@@ -201,7 +201,9 @@ TEST_CASE("open_sqlite_store refuses another application's SQLite database", "[s
 TEST_CASE("open_sqlite_store reports a folder it cannot create", "[store][migrations]")
 {
   test::TempDir dir;
-  { std::ofstream blocker(dir / "file"); }
+  {
+    std::ofstream blocker(dir / "file");
+  }
   auto store = open_sqlite_store(dir / "file" / "pickverify.db");
   REQUIRE_FALSE(store);
   CHECK(store.error().type == ErrorType::io);

@@ -55,7 +55,7 @@ TEST_CASE("SqliteStore::save_catalog and load_catalog round-trip items and kits"
     REQUIRE(store);
     REQUIRE((*store)->save_catalog(original));
   }
-  auto store = open_sqlite_store(dir / "pickverify.db");   // a new connection reads what is on disk
+  auto store = open_sqlite_store(dir / "pickverify.db"); // a new connection reads what is on disk
   REQUIRE(store);
   auto loaded = (*store)->load_catalog();
   REQUIRE(loaded);
@@ -122,7 +122,7 @@ TEST_CASE("SqliteStore::save_catalog upserts: changed items are replaced, others
   CHECK(changed->attributes.size() == 2);
   REQUIRE(loaded->find_by_gtin("09506000001975"));
   CHECK(loaded->find_by_gtin("09506000001975")->sku == "SOCK-RUN-M-1P");
-  CHECK(loaded->find_item("TR-RUN-09-D"));   // untouched by the second import
+  CHECK(loaded->find_item("TR-RUN-09-D")); // untouched by the second import
 }
 
 TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
@@ -151,7 +151,7 @@ TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
   auto loaded = (*store)->load_catalog();
   REQUIRE(loaded);
   CHECK(loaded->items().size() == 10);
-  CHECK_FALSE(loaded->find_item("ACC-BELT"));   // rolled back with the rest
+  CHECK_FALSE(loaded->find_item("ACC-BELT")); // rolled back with the rest
   CHECK(loaded->find_by_gtin("09506000001838")->sku == "CARE-BRUSH");
 }
 
@@ -187,7 +187,7 @@ TEST_CASE("SqliteStore::save_catalog refuses a SKU that would be both an item an
     CHECK(saved.error().type == ErrorType::conflict);
     CHECK_THAT(saved.error().message, Catch::Contains("item KIT-CARE") && Catch::Contains("kit with this SKU"));
   }
-  auto loaded = (*store)->load_catalog();   // still loads, unchanged
+  auto loaded = (*store)->load_catalog(); // still loads, unchanged
   REQUIRE(loaded);
   CHECK(loaded->items().size() == 10);
   CHECK(loaded->kits().size() == 1);
@@ -260,7 +260,7 @@ TEST_CASE("SqliteStore::save_orders is all or nothing", "[store][orders]")
   CHECK_THAT(saved.error().message, Catch::Contains("ORD-2025-00147") && Catch::Contains("line 1 appears twice"));
   auto listed = (*store)->list_orders();
   REQUIRE(listed);
-  CHECK(listed->empty());   // the two good orders before it were rolled back too
+  CHECK(listed->empty()); // the two good orders before it were rolled back too
 
   Order nameless;
   auto empty_id = (*store)->save_orders({nameless});

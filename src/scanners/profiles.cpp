@@ -1,0 +1,449 @@
+// Device profiles: one TOML file per scanner family in devices/, parsed strictly so that a typo in a
+// profile is an error naming file and line, never a silently ignored setting.
+#include <pickverify/scanners.hpp>
+
+#include <algorithm>
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+namespace pickverify {
+
+std::string_view to_string(ScannerMode mode)
+{
+  switch (mode) {
+  case ScannerMode::hid_keyboard:
+    return "hid_keyboard";
+  case ScannerMode::hid_pos:
+    return "hid_pos";
+  case ScannerMode::serial:
+    return "serial";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(KeyboardLayout layout)
+{
+  switch (layout) {
+  case KeyboardLayout::us:
+    return "us";
+  case KeyboardLayout::de:
+    return "de";
+  case KeyboardLayout::fr:
+    return "fr";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(Terminator terminator)
+{
+  switch (terminator) {
+  case Terminator::enter:
+    return "enter";
+  case Terminator::tab:
+    return "tab";
+  case Terminator::none:
+    return "none";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(AimSource aim)
+{
+  switch (aim) {
+  case AimSource::none:
+    return "none";
+  case AimSource::prefix:
+    return "prefix";
+  case AimSource::report:
+    return "report";
+  }
+  return "unknown";
+}
+
+std::string_view to_string(DeviceState state)
+{
+  return state == DeviceState::online ? "online" : "offline";
+}
+
+std::string to_string(UsbId id)
+{
+  return fmt::format("{:04x}:{:04x}", id.vendor, id.product);
+}
+
+namespace {
+
+constexpr int k_max_inter_key_timeout_ms = 5000;
+constexpr std::size_t k_max_affix_bytes = 16;
+
+const std::set<std::string_view> k_top_level_keys = {"vendor", "scanner"};
+const std::set<std::string_view> k_scanner_keys = {
+    "name", "model", "usb",  "mode",      "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
+    "aim",  "beep",  "baud", "data_bits", "parity", "stop_bits",  "quirks"};
+const std::set<std::string_view> k_known_quirks = {"no_kernel_driver", "hidpos_output_redirection"};
+const std::set<int> k_bauds = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400};
+
+class ProfileParser {
+public:
+  explicit ProfileParser(std::string_view file_name) : m_file(file_name) {}
+
+  Error error_at(const toml::source_region& where, std::string_view message) const
+  {
+    return Error{ErrorType::invalid_input, fmt::format("{}:{}: {}", m_file, where.begin.line, message)};
+  }
+
+  Result<std::string> string_value(const toml::node& node, std::string_view key) const
+  {
+    auto value = node.value<std::string>();
+    if (!node.is_string() || !value)
+      return tl::unexpected(error_at(node.source(), fmt::format("'{}' must be a string", key)));
+    return *value;
+  }
+
+  template <typename Enum>
+  Result<Enum> enum_value(const toml::node& node, std::string_view key,
+                          std::initializer_list<std::pair<std::string_view, Enum>> choices) const
+  {
+    auto text = string_value(node, key);
+    if (!text)
+      return tl::unexpected(text.error());
+    std::string allowed;
+    for (const auto& [name, value] : choices) {
+      if (name == *text)
+        return value;
+      allowed += allowed.empty() ? "" : ", ";
+      allowed += name;
+    }
+    return tl::unexpected(error_at(node.source(), fmt::format("'{}' = \"{}\" is not one of: {}", key, *text, allowed)));
+  }
+
+  Result<std::int64_t> int_value(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const
+  {
+    if (!node.is_integer())
+      return tl::unexpected(error_at(node.source(), fmt::format("'{}' must be an integer", key)));
+    std::int64_t value = *node.value<std::int64_t>();
+    if (value < min || value > max)
+      return tl::unexpected(
+          error_at(node.source(), fmt::format("'{}' = {} is out of range {}..{}", key, value, min, max)));
+    return value;
+  }
+
+  static bool parse_hex16(std::string_view text, std::uint16_t& out)
+  {
+    if (text.size() != 4)
+      return false;
+    unsigned value = 0;
+    for (char c : text) {
+      value <<= 4;
+      if (c >= '0' && c <= '9')
+        value |= unsigned(c - '0');
+      else if (c >= 'a' && c <= 'f')
+        value |= unsigned(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F')
+        value |= unsigned(c - 'A' + 10);
+      else
+        return false;
+    }
+    out = static_cast<std::uint16_t>(value);
+    return true;
+  }
+
+  Result<DeviceProfile> scanner(const toml::table& table, std::string_view vendor) const
+  {
+    DeviceProfile profile;
+    profile.vendor = vendor;
+    profile.source_file = m_file;
+    profile.source_line = static_cast<int>(table.source().begin.line);
+    bool has_name = false, has_usb = false, has_mode = false;
+    std::optional<toml::source_region> serial_key_at, keyboard_key_at;
+
+    for (const auto& [key_node, node] : table) {
+      const std::string_view key = key_node.str();
+      if (!k_scanner_keys.contains(key))
+        return tl::unexpected(error_at(key_node.source(), fmt::format("unknown key '{}'", key)));
+
+      if (key == "name") {
+        auto v = string_value(node, key);
+        if (!v)
+          return tl::unexpected(v.error());
+        if (v->empty() || v->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+          return tl::unexpected(error_at(node.source(), "'name' must be lower-case letters, digits and '-'"));
+        profile.name = *v;
+        has_name = true;
+      } else if (key == "model") {
+        auto v = string_value(node, key);
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.model = *v;
+      } else if (key == "usb") {
+        auto v = string_value(node, key);
+        if (!v)
+          return tl::unexpected(v.error());
+        if (v->size() != 9 || (*v)[4] != ':' || !parse_hex16(std::string_view(*v).substr(0, 4), profile.usb.vendor) ||
+            !parse_hex16(std::string_view(*v).substr(5, 4), profile.usb.product))
+          return tl::unexpected(
+              error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", *v)));
+        if (profile.usb.vendor == 0)
+          return tl::unexpected(error_at(node.source(), "'usb' vendor id 0000 is not a real vendor"));
+        has_usb = true;
+      } else if (key == "mode") {
+        auto v = enum_value<ScannerMode>(node, key,
+                                         {{"hid_keyboard", ScannerMode::hid_keyboard},
+                                          {"hid_pos", ScannerMode::hid_pos},
+                                          {"serial", ScannerMode::serial}});
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.mode = *v;
+        has_mode = true;
+      } else if (key == "layout") {
+        auto v = enum_value<KeyboardLayout>(
+            node, key, {{"us", KeyboardLayout::us}, {"de", KeyboardLayout::de}, {"fr", KeyboardLayout::fr}});
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.layout = *v;
+        keyboard_key_at = node.source();
+      } else if (key == "terminator") {
+        auto v = enum_value<Terminator>(
+            node, key, {{"enter", Terminator::enter}, {"tab", Terminator::tab}, {"none", Terminator::none}});
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.terminator = *v;
+      } else if (key == "prefix" || key == "suffix") {
+        auto v = string_value(node, key);
+        if (!v)
+          return tl::unexpected(v.error());
+        if (v->size() > k_max_affix_bytes)
+          return tl::unexpected(
+              error_at(node.source(), fmt::format("'{}' is longer than {} bytes", key, k_max_affix_bytes)));
+        (key == "prefix" ? profile.prefix : profile.suffix) = *v;
+      } else if (key == "inter_key_timeout_ms") {
+        auto v = int_value(node, key, 5, k_max_inter_key_timeout_ms);
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.inter_key_timeout = std::chrono::milliseconds(*v);
+      } else if (key == "aim") {
+        auto v = enum_value<AimSource>(
+            node, key, {{"none", AimSource::none}, {"prefix", AimSource::prefix}, {"report", AimSource::report}});
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.aim = *v;
+      } else if (key == "beep") {
+        if (!node.is_boolean())
+          return tl::unexpected(error_at(node.source(), "'beep' must be true or false"));
+        profile.beep = *node.value<bool>();
+      } else if (key == "baud") {
+        auto v = int_value(node, key, 1200, 230400);
+        if (!v)
+          return tl::unexpected(v.error());
+        if (!k_bauds.contains(static_cast<int>(*v)))
+          return tl::unexpected(error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", *v)));
+        profile.serial.baud = static_cast<int>(*v);
+        serial_key_at = node.source();
+      } else if (key == "data_bits") {
+        auto v = int_value(node, key, 7, 8);
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.serial.data_bits = static_cast<int>(*v);
+        serial_key_at = node.source();
+      } else if (key == "stop_bits") {
+        auto v = int_value(node, key, 1, 2);
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.serial.stop_bits = static_cast<int>(*v);
+        serial_key_at = node.source();
+      } else if (key == "parity") {
+        auto v = enum_value<Parity>(node, key, {{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}});
+        if (!v)
+          return tl::unexpected(v.error());
+        profile.serial.parity = *v;
+        serial_key_at = node.source();
+      } else if (key == "quirks") {
+        const auto* array = node.as_array();
+        if (!array)
+          return tl::unexpected(error_at(node.source(), "'quirks' must be an array of strings"));
+        for (const auto& element : *array) {
+          auto v = string_value(element, key);
+          if (!v)
+            return tl::unexpected(v.error());
+          if (!k_known_quirks.contains(*v))
+            return tl::unexpected(error_at(element.source(), fmt::format("unknown quirk '{}'", *v)));
+          profile.quirks.push_back(*v);
+        }
+      }
+    }
+
+    const auto& where = table.source();
+    if (!has_name)
+      return tl::unexpected(error_at(where, "scanner without 'name'"));
+    if (!has_usb)
+      return tl::unexpected(error_at(where, fmt::format("scanner '{}' without 'usb'", profile.name)));
+    if (!has_mode)
+      return tl::unexpected(error_at(where, fmt::format("scanner '{}' without 'mode'", profile.name)));
+    if (serial_key_at && profile.mode != ScannerMode::serial)
+      return tl::unexpected(error_at(*serial_key_at, "serial settings on a scanner whose mode is not serial"));
+    if (keyboard_key_at && profile.mode != ScannerMode::hid_keyboard)
+      return tl::unexpected(error_at(*keyboard_key_at, "'layout' on a scanner whose mode is not hid_keyboard"));
+    if (profile.aim == AimSource::report && profile.mode != ScannerMode::hid_pos)
+      return tl::unexpected(error_at(where, "aim = \"report\" needs mode = \"hid_pos\""));
+    if (profile.beep && profile.mode != ScannerMode::hid_pos)
+      return tl::unexpected(error_at(where, "beep = true needs mode = \"hid_pos\""));
+    return profile;
+  }
+
+  Result<std::vector<DeviceProfile>> parse(std::string_view text) const
+  {
+    toml::table root;
+    try {
+      root = toml::parse(text, std::string(m_file));
+    } catch (const toml::parse_error& e) {
+      return tl::unexpected(error_at(e.source(), std::string(e.description())));
+    }
+
+    std::string vendor;
+    std::vector<DeviceProfile> profiles;
+    for (const auto& [key_node, node] : root) {
+      const std::string_view key = key_node.str();
+      if (!k_top_level_keys.contains(key))
+        return tl::unexpected(error_at(key_node.source(), fmt::format("unknown key '{}'", key)));
+      if (key == "vendor") {
+        auto v = string_value(node, key);
+        if (!v)
+          return tl::unexpected(v.error());
+        vendor = *v;
+      }
+    }
+    if (vendor.empty())
+      return tl::unexpected(Error{ErrorType::invalid_input, fmt::format("{}:1: missing 'vendor'", m_file)});
+
+    const auto* scanners = root["scanner"].as_array();
+    if (!scanners || !scanners->is_array_of_tables())
+      return tl::unexpected(Error{ErrorType::invalid_input, fmt::format("{}:1: expected [[scanner]] tables", m_file)});
+    for (const auto& element : *scanners) {
+      auto profile = scanner(*element.as_table(), vendor);
+      if (!profile)
+        return tl::unexpected(profile.error());
+      profiles.push_back(std::move(*profile));
+    }
+    return profiles;
+  }
+
+private:
+  std::string m_file;
+};
+
+Result<void> check_unique(const std::vector<DeviceProfile>& profiles)
+{
+  std::map<std::string, const DeviceProfile*> by_name;
+  std::map<std::pair<std::uint16_t, std::uint16_t>, const DeviceProfile*> by_id;
+  for (const auto& profile : profiles) {
+    auto [name_it, name_new] = by_name.emplace(profile.name, &profile);
+    if (!name_new)
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}:{}: duplicate profile name '{}' (first at {}:{})", profile.source_file,
+                                    profile.source_line, profile.name, name_it->second->source_file,
+                                    name_it->second->source_line));
+    auto [id_it, id_new] = by_id.emplace(std::pair{profile.usb.vendor, profile.usb.product}, &profile);
+    if (!id_new)
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}:{}: duplicate USB id {} in '{}' (first at {}:{} in '{}')", profile.source_file,
+                                    profile.source_line, to_string(profile.usb), profile.name,
+                                    id_it->second->source_file, id_it->second->source_line, id_it->second->name));
+  }
+  return {};
+}
+
+} // namespace
+
+Result<std::vector<DeviceProfile>> parse_profiles(std::string_view text, std::string_view file_name)
+{
+  auto profiles = ProfileParser(file_name).parse(text);
+  if (!profiles)
+    return profiles;
+  if (auto unique = check_unique(*profiles); !unique)
+    return tl::unexpected(unique.error());
+  return profiles;
+}
+
+Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& dir)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir, ec))
+    return make_error(ErrorType::not_found, fmt::format("profiles folder '{}' does not exist", dir.string()));
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_regular_file() && entry.path().extension() == ".toml")
+      files.push_back(entry.path());
+  std::sort(files.begin(), files.end());
+
+  std::vector<DeviceProfile> all;
+  for (const auto& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+      return make_error(ErrorType::io, fmt::format("cannot read '{}'", file.string()));
+    std::ostringstream text;
+    text << in.rdbuf();
+    auto profiles = parse_profiles(text.str(), file.filename().string());
+    if (!profiles)
+      return tl::unexpected(profiles.error());
+    all.insert(all.end(), profiles->begin(), profiles->end());
+  }
+  if (auto unique = check_unique(all); !unique)
+    return tl::unexpected(unique.error());
+  return all;
+}
+
+std::filesystem::path default_profiles_dir()
+{
+  // An explicit folder wins; then an installed one; then the source tree this binary was built from.
+  if (const char* dir = std::getenv("PICKVERIFY_DEVICES_DIR"); dir && *dir)
+    return dir;
+  std::error_code ec;
+  const std::filesystem::path installed = "/usr/share/pickverify/devices";
+  if (std::filesystem::is_directory(installed, ec))
+    return installed;
+  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "devices";
+}
+
+const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, UsbId id)
+{
+  for (const auto& profile : profiles)
+    if (profile.usb == id)
+      return &profile;
+  return nullptr;
+}
+
+std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles)
+{
+  std::vector<const DeviceProfile*> sorted;
+  for (const auto& profile : profiles)
+    sorted.push_back(&profile);
+  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
+    return std::pair{a->usb.vendor, a->usb.product} < std::pair{b->usb.vendor, b->usb.product};
+  });
+
+  std::string out = "# Generated from devices/*.toml by pickverify (generate_udev_rules) - do not edit by hand.\n"
+                    "# Lets members of group 'pickverify' open the profiled barcode scanners without root:\n"
+                    "# USB HID scanners through /dev/bus/usb (libusb), serial ones through /dev/ttyACM*.\n"
+                    "# Install: cp 70-pickverify-scanners.rules /etc/udev/rules.d/ && udevadm control --reload\n\n";
+  for (const auto* profile : sorted) {
+    const auto vid = fmt::format("{:04x}", profile->usb.vendor);
+    const auto pid = fmt::format("{:04x}", profile->usb.product);
+    out += fmt::format("# {} {} ({}, {})\n", profile->vendor, profile->model, profile->name, to_string(profile->mode));
+    if (profile->mode == ScannerMode::serial)
+      out += fmt::format("SUBSYSTEM==\"tty\", ATTRS{{idVendor}}==\"{}\", ATTRS{{idProduct}}==\"{}\", "
+                         "GROUP=\"pickverify\", MODE=\"0660\", SYMLINK+=\"pickverify/{}-%n\"\n",
+                         vid, pid, profile->name);
+    else
+      out += fmt::format("SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", ATTR{{idVendor}}==\"{}\", "
+                         "ATTR{{idProduct}}==\"{}\", GROUP=\"pickverify\", MODE=\"0660\"\n",
+                         vid, pid);
+  }
+  return out;
+}
+
+} // namespace pickverify
