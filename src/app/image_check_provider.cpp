@@ -52,7 +52,7 @@ ImageCheckProvider make_camera_provider(const Context& context, const std::strin
 {
 #ifdef PICKVERIFY_HAVE_vision
   // "v4l2:", "folder:", "file:" and "url:" name the kind; a bare location is recognised by its form.
-  CameraConfig camera_config;
+  pickverify::CameraConfig camera_config;
   const auto colon = location.find(':');
   const std::string prefix = colon == std::string::npos ? std::string{} : location.substr(0, colon);
   const std::string rest = colon == std::string::npos ? location : location.substr(colon + 1);
