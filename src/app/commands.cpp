@@ -15,6 +15,7 @@
 #include "demo_data.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
+#include "hands_free_input.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -156,6 +157,13 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   }
   if (*scanners) {
     out << (*scanners)->describe() << "\n";
+  }
+  auto hands_free = HandsFreeInput::start(context, station, show);
+  if (!hands_free) {
+    return fail(context, hands_free.error());
+  }
+  if (*hands_free) {
+    out << (*hands_free)->describe() << "\n";
   }
 
   std::string line;

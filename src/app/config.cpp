@@ -200,6 +200,9 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
         if (ck == "source") {
           PV_TRY(source, string_of(camera_node, name, "camera.source"));
           config.camera.source = *source;
+        } else if (ck == "hands_free_source") {
+          PV_TRY(source, string_of(camera_node, name, "camera.hands_free_source"));
+          config.camera.hands_free_source = *source;
         } else if (ck == "calibration") {
           PV_TRY(file, string_of(camera_node, name, "camera.calibration"));
           config.camera.calibration = *file;

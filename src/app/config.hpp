@@ -18,6 +18,7 @@ struct CameraConfig {
   int height = 1080;
   int fps = 30;
   std::string calibration;         // calibration file; "" = calibration/<station>.yaml, else uncalibrated
+  std::string hands_free_source;   // a camera over the bench read like a scanner; "" = none
 };
 
 // Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "camera_location.hpp"
 #include "commands.hpp"
 
 #ifdef PICKVERIFY_HAVE_vision
@@ -51,26 +52,7 @@ ImageCheckProvider offline_provider(std::string description, std::string reason)
 ImageCheckProvider make_camera_provider(const Context& context, const std::string& location, const std::string& station)
 {
 #ifdef PICKVERIFY_HAVE_vision
-  // "v4l2:", "folder:", "file:" and "url:" name the kind; a bare location is recognised by its form.
-  pickverify::CameraConfig camera_config;
-  const auto colon = location.find(':');
-  const std::string prefix = colon == std::string::npos ? std::string{} : location.substr(0, colon);
-  const std::string rest = colon == std::string::npos ? location : location.substr(colon + 1);
-  if (prefix == "v4l2") {
-    camera_config = camera_config_for(rest);
-    camera_config.kind = CameraKind::v4l2;
-  } else if (prefix == "folder") {
-    camera_config = camera_config_for(rest);
-    camera_config.kind = CameraKind::image_folder;
-  } else if (prefix == "file") {
-    camera_config = camera_config_for(rest);
-    camera_config.kind = CameraKind::video_file;
-  } else if (prefix == "url") {
-    camera_config = camera_config_for(rest);
-    camera_config.kind = CameraKind::stream;
-  } else {
-    camera_config = camera_config_for(location);
-  }
+  pickverify::CameraConfig camera_config = camera_config_from(location);
   camera_config.width = context.config.camera.width;
   camera_config.height = context.config.camera.height;
   camera_config.fps = context.config.camera.fps;
