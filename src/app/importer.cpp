@@ -464,26 +464,49 @@ private:
   std::map<std::string, std::size_t> m_index;
 };
 
-Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::string& name, Problems& problems)
+// A CSV file whose first line names the columns: the records, and the header checked against the
+// columns this file kind allows and requires.
+struct CsvTable {
+  std::vector<CsvRecord> records;   // records[0] is the header
+  CsvColumns columns;
+};
+
+Result<CsvTable> open_csv_table(std::string_view text, const std::string& name, const std::set<std::string>& allowed,
+                                const std::set<std::string>& required, Problems& problems)
 {
   auto records = parse_csv(text);
   if (!records) {
-    return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
+    // "line 3: …" from the CSV reader becomes "orders.csv:3: …"
+    const std::string& message = records.error().message;
+    return make_error(ErrorType::invalid_input,
+                      message.rfind("line ", 0) == 0 ? fmt::format("{}:{}", name, message.substr(5))
+                                                     : fmt::format("{}: {}", name, message));
   }
   if (records->empty()) {
     problems.add(0, "empty file: the first line must name the columns");
     return tl::unexpected(problems.error());
   }
-  const CsvColumns columns((*records)[0],
-                           {"type", "sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value",
-                            "currency", "flags", "components"},
-                           {"sku"}, problems);
+  CsvColumns columns((*records)[0], allowed, required, problems);
   if (!problems.empty()) {
     return tl::unexpected(problems.error());
   }
+  return CsvTable{std::move(*records), std::move(columns)};
+}
+
+Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::string& name, Problems& problems)
+{
+  auto table = open_csv_table(text, name,
+                              {"type", "sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value",
+                               "currency", "flags", "components"},
+                              {"sku"}, problems);
+  if (!table) {
+    return tl::unexpected(table.error());
+  }
+  const auto& records = table->records;
+  const CsvColumns& columns = table->columns;
   CatalogEntries entries;
-  for (std::size_t r = 1; r < records->size(); ++r) {
-    const CsvRecord& record = (*records)[r];
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& record = records[r];
     const int line = record.line;
     const std::string type = columns.get(record, "type");
     const std::string sku = columns.get(record, "sku");
@@ -648,25 +671,19 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
 Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::string& name, const Catalog& catalog)
 {
   Problems problems(name);
-  auto records = parse_csv(text);
-  if (!records) {
-    return make_error(ErrorType::invalid_input, fmt::format("{}:{}", name, records.error().message.substr(5)));
+  auto table = open_csv_table(text, name,
+                              {"order_id", "value", "currency", "customer", "image_check", "line", "sku", "style",
+                               "attributes", "quantity", "description"},
+                              {"order_id", "value", "quantity"}, problems);
+  if (!table) {
+    return tl::unexpected(table.error());
   }
-  if (records->empty()) {
-    problems.add(0, "empty file: the first line must name the columns");
-    return tl::unexpected(problems.error());
-  }
-  const CsvColumns columns((*records)[0],
-                           {"order_id", "value", "currency", "customer", "image_check", "line", "sku", "style",
-                            "attributes", "quantity", "description"},
-                           {"order_id", "value", "quantity"}, problems);
-  if (!problems.empty()) {
-    return tl::unexpected(problems.error());
-  }
+  const auto& records = table->records;
+  const CsvColumns& columns = table->columns;
   std::vector<Order> orders;
   std::map<std::string, std::pair<std::size_t, int>> index;   // order id → position, first line
-  for (std::size_t r = 1; r < records->size(); ++r) {
-    const CsvRecord& record = (*records)[r];
+  for (std::size_t r = 1; r < records.size(); ++r) {
+    const CsvRecord& record = records[r];
     const int line = record.line;
     const std::string id = columns.get(record, "order_id");
     if (id.empty()) {
