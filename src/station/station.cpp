@@ -233,8 +233,13 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
 
   JournalEntry entry = make_entry("session_started");
-  entry.reason = fmt::format("order {} ({}), {} line(s){}", order_id, format_money(m_session->order().value),
-                             m_session->lines().size(), m_session->needs_image_check() ? ", image check required" : "");
+  std::int32_t units = 0;
+  for (const auto& progress : m_session->lines()) {
+    units += progress.line.quantity;
+  }
+  entry.reason = fmt::format("order {} ({}), {} order line(s), {} unit(s) to verify{}", order_id,
+                             format_money(m_session->order().value), m_session->order().lines.size(), units,
+                             m_session->needs_image_check() ? ", image check required" : "");
   nlohmann::json detail;
   detail["needs_image_check"] = m_session->needs_image_check();
   detail["value_minor"] = m_session->order().value.minor;
