@@ -88,6 +88,19 @@ Statement& Statement::bind_null(int index)
   return *this;
 }
 
+Result<void> Statement::each_row(const std::function<bool()>& visit)
+{
+  for (;;) {
+    auto row = step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row || !visit()) {
+      return {};
+    }
+  }
+}
+
 Result<bool> Statement::step()
 {
   const int rc = sqlite3_step(m_stmt);

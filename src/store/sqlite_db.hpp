@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -39,6 +40,9 @@ public:
 
   // true: a row is ready; false: done. Errors carry the statement's SQL for context.
   Result<bool> step();
+  // Steps through the result rows, calling visit for each (it reads the columns of this statement);
+  // stops early when visit returns false.
+  Result<void> each_row(const std::function<bool()>& visit);
   // Runs a statement that returns no rows (or whose rows are ignored) to completion.
   Result<void> run();
   void reset();

@@ -286,15 +286,12 @@ Result<Catalog> SqliteStore::load_catalog()
     if (!stmt) {
       return fail(stmt, "load catalog");
     }
-    for (;;) {
-      auto row = stmt->step();
-      if (!row) {
-        return fail(row, "load catalog");
-      }
-      if (!*row) {
-        break;
-      }
+    auto rows_read = stmt->each_row([&] {
       gtins[stmt->column_text(0)].push_back(stmt->column_text(1));
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
     }
   }
   {
@@ -302,15 +299,12 @@ Result<Catalog> SqliteStore::load_catalog()
     if (!stmt) {
       return fail(stmt, "load catalog");
     }
-    for (;;) {
-      auto row = stmt->step();
-      if (!row) {
-        return fail(row, "load catalog");
-      }
-      if (!*row) {
-        break;
-      }
+    auto rows_read = stmt->each_row([&] {
       attributes[stmt->column_text(0)][stmt->column_text(1)] = stmt->column_text(2);
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
     }
   }
   {
@@ -318,16 +312,13 @@ Result<Catalog> SqliteStore::load_catalog()
     if (!stmt) {
       return fail(stmt, "load catalog");
     }
-    for (;;) {
-      auto row = stmt->step();
-      if (!row) {
-        return fail(row, "load catalog");
-      }
-      if (!*row) {
-        break;
-      }
+    auto rows_read = stmt->each_row([&] {
       components[stmt->column_text(0)].push_back(
           KitComponent{stmt->column_text(1), static_cast<std::int32_t>(stmt->column_int(2))});
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
     }
   }
 
@@ -491,26 +482,16 @@ Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::str
     attributes->bind_text(1, *id);
   }
   std::map<std::pair<std::string, std::int64_t>, Attributes> required;
-  for (;;) {
-    auto row = attributes->step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
-      break;
-    }
+  auto attributes_read = attributes->each_row([&] {
     required[{attributes->column_text(0), attributes->column_int(1)}][attributes->column_text(2)] =
         attributes->column_text(3);
+    return true;
+  });
+  if (!attributes_read) {
+    return tl::unexpected(attributes_read.error());
   }
   std::unordered_map<std::string, std::vector<OrderLine>> lines_of;
-  for (;;) {
-    auto row = lines->step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
-      break;
-    }
+  auto lines_read = lines->each_row([&] {
     OrderLine line;
     const std::string order_id = lines->column_text(0);
     line.line_no = static_cast<std::int32_t>(lines->column_int(1));
@@ -522,16 +503,13 @@ Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::str
       line.required_attributes = std::move(found->second);
     }
     lines_of[order_id].push_back(std::move(line));
+    return true;
+  });
+  if (!lines_read) {
+    return tl::unexpected(lines_read.error());
   }
   std::vector<Order> result;
-  for (;;) {
-    auto row = orders->step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
-      break;
-    }
+  auto orders_read = orders->each_row([&] {
     Order order;
     order.id = orders->column_text(0);
     order.value = Money{orders->column_int(1), orders->column_text(2)};
@@ -541,6 +519,10 @@ Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::str
       order.lines = std::move(found->second);
     }
     result.push_back(std::move(order));
+    return true;
+  });
+  if (!orders_read) {
+    return tl::unexpected(orders_read.error());
   }
   return result;
 }
@@ -823,15 +805,11 @@ Result<void> SqliteStore::read_journal(const JournalFilter& filter,
   if (filter.session_id) {
     rows->bind_text(5, *filter.session_id);
   }
-  for (;;) {
-    auto row = rows->step();
-    if (!row) {
-      return fail(row, "read journal");
-    }
-    if (!*row || !visit(read_journal_row(*rows))) {
-      return {};
-    }
+  auto rows_read = rows->each_row([&] { return visit(read_journal_row(*rows)); });
+  if (!rows_read) {
+    return fail(rows_read, "read journal");
   }
+  return {};
 }
 
 } // namespace
