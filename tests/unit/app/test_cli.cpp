@@ -16,6 +16,7 @@
 
 #include "cli.hpp"
 #include "csv.hpp"
+#include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 using namespace pickverify;
@@ -95,27 +96,7 @@ std::size_t count_of(const std::string& text, const std::string& part)
   return count;
 }
 
-// Sets an environment variable for one scope and puts the old value back.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name)
-  {
-    if (const char* old = std::getenv(name)) m_old = old;
-    if (value) setenv(name, value, 1);
-    else unsetenv(name);
-  }
-  ~ScopedEnv()
-  {
-    if (m_old) setenv(m_name, m_old->c_str(), 1);
-    else unsetenv(m_name);
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
+using test::ScopedEnv;
 
 const std::string k_socks_session = "ORD-2025-00146\n"
                                     "9506000001975\n"

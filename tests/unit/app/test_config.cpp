@@ -9,6 +9,7 @@
 
 #include "config.hpp"
 #include "importer.hpp"
+#include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 using namespace pickverify;
@@ -36,27 +37,7 @@ std::string error_of(const std::string& text)
   return config.error().message;
 }
 
-// Sets an environment variable for one scope and puts the old value back.
-class ScopedEnv {
-public:
-  ScopedEnv(const char* name, const char* value) : m_name(name)
-  {
-    if (const char* old = std::getenv(name)) m_old = old;
-    if (value) setenv(name, value, 1);
-    else unsetenv(name);
-  }
-  ~ScopedEnv()
-  {
-    if (m_old) setenv(m_name, m_old->c_str(), 1);
-    else unsetenv(m_name);
-  }
-  ScopedEnv(const ScopedEnv&) = delete;
-  ScopedEnv& operator=(const ScopedEnv&) = delete;
-
-private:
-  const char* m_name;
-  std::optional<std::string> m_old;
-};
+using test::ScopedEnv;
 
 } // namespace
 
