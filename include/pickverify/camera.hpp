@@ -23,10 +23,10 @@
 namespace pickverify {
 
 enum class CameraKind {
-  v4l2,          // location: "/dev/video0" or an index "0"
-  stream,        // location: "rtsp://…", "http://…", "https://…"
-  video_file,    // location: a file OpenCV's FFMPEG backend reads (MJPG .avi, .mp4 …)
-  image_folder,  // location: a folder of .png/.jpg/.bmp files, served in name order
+  v4l2,         // location: "/dev/video0" or an index "0"
+  stream,       // location: "rtsp://…", "http://…", "https://…"
+  video_file,   // location: a file OpenCV's FFMPEG backend reads (MJPG .avi, .mp4 …)
+  image_folder, // location: a folder of .png/.jpg/.bmp files, served in name order
 };
 
 std::string_view to_string(CameraKind kind);
@@ -34,14 +34,14 @@ std::string_view to_string(CameraKind kind);
 struct CameraConfig {
   CameraKind kind = CameraKind::image_folder;
   std::string location;
-  std::string id;              // stable device id for scan events and logs; empty: "camera:<location>"
-  int width = 0;               // requested resolution; 0 keeps the device's default
+  std::string id; // stable device id for scan events and logs; empty: "camera:<location>"
+  int width = 0;  // requested resolution; 0 keeps the device's default
   int height = 0;
-  double fps = 0;              // requested frame rate; 0 keeps the device's default
-  std::string pixel_format;    // V4L2 FOURCC, e.g. "MJPG", "YUYV"; empty keeps the default
-  bool loop = true;            // video file / image folder: start again at the end instead of going offline
-  std::chrono::milliseconds open_timeout{5000};   // streams: give up connecting after this
-  std::chrono::milliseconds read_timeout{3000};   // streams: a frame that does not come in this time means offline
+  double fps = 0;           // requested frame rate; 0 keeps the device's default
+  std::string pixel_format; // V4L2 FOURCC, e.g. "MJPG", "YUYV"; empty keeps the default
+  bool loop = true;         // video file / image folder: start again at the end instead of going offline
+  std::chrono::milliseconds open_timeout{5000}; // streams: give up connecting after this
+  std::chrono::milliseconds read_timeout{3000}; // streams: a frame that does not come in this time means offline
 };
 
 // Guesses the kind from a location: "/dev/video*" or digits → v4l2, "rtsp://" / "http(s)://" →
@@ -49,16 +49,16 @@ struct CameraConfig {
 CameraConfig camera_config_for(std::string_view location);
 
 enum class CameraState {
-  closed,    // not opened yet, or closed by the owner
-  online,    // delivering frames
-  offline,   // failed to open or stopped delivering: message says why
+  closed,  // not opened yet, or closed by the owner
+  online,  // delivering frames
+  offline, // failed to open or stopped delivering: message says why
 };
 
 std::string_view to_string(CameraState state);
 
 struct CameraStatus {
   CameraState state = CameraState::closed;
-  std::string message;   // "cannot open /dev/video0: no such device", "no images in demo/camera/x"
+  std::string message; // "cannot open /dev/video0: no such device", "no images in demo/camera/x"
 };
 
 // One frame, owned. view() borrows it for decode() and the image check; keep the frame alive
@@ -67,17 +67,14 @@ struct CapturedFrame {
   std::vector<std::uint8_t> pixels;
   int width = 0;
   int height = 0;
-  int stride = 0;                                  // bytes per row
+  int stride = 0; // bytes per row
   PixelFormat format = PixelFormat::bgr8;
-  std::uint64_t sequence = 0;                      // counts frames handed out by this source, from 1
-  std::string origin;                              // the image file's name for an image folder, else empty
+  std::uint64_t sequence = 0; // counts frames handed out by this source, from 1
+  std::string origin;         // the image file's name for an image folder, else empty
   std::chrono::steady_clock::time_point monotonic{};
   std::chrono::system_clock::time_point utc{};
 
-  FrameView view() const
-  {
-    return FrameView{pixels.data(), width, height, stride, format};
-  }
+  FrameView view() const { return FrameView{pixels.data(), width, height, stride, format}; }
   bool empty() const { return pixels.empty() || width <= 0 || height <= 0; }
 };
 
@@ -107,10 +104,10 @@ std::unique_ptr<CameraSource> make_camera(const CameraConfig& config);
 // --- Hands-free scanning -----------------------------------------------------------------------
 
 struct HandsFreeSettings {
-  std::string station;                           // stamped on every scan event
-  int confirm_frames = 2;                        // a code counts once read in this many frames in a row
-  int absent_frames = 8;                         // a code gone for this many frames in a row …
-  std::chrono::milliseconds absent_time{400};    // … and for this long has left the view
+  std::string station;                        // stamped on every scan event
+  int confirm_frames = 2;                     // a code counts once read in this many frames in a row
+  int absent_frames = 8;                      // a code gone for this many frames in a row …
+  std::chrono::milliseconds absent_time{400}; // … and for this long has left the view
   DecodeOptions decode;
 };
 
@@ -138,16 +135,16 @@ public:
                                       std::chrono::steady_clock::time_point monotonic,
                                       std::chrono::system_clock::time_point utc);
 
-  void reset();                            // forget everything in view (a new order starts)
-  std::size_t codes_in_view() const;       // distinct codes counted and still in view
+  void reset();                      // forget everything in view (a new order starts)
+  std::size_t codes_in_view() const; // distinct codes counted and still in view
 
 private:
   struct Track {
-    int in_view = 0;          // units already scanned and still in view
-    int streak = 0;           // frames in a row showing more than in_view
-    int pending = 0;          // the fewest units shown during that streak
-    int below_frames = 0;     // frames in a row showing fewer than in_view
-    int below_max = 0;        // the most units shown during those
+    int in_view = 0;      // units already scanned and still in view
+    int streak = 0;       // frames in a row showing more than in_view
+    int pending = 0;      // the fewest units shown during that streak
+    int below_frames = 0; // frames in a row showing fewer than in_view
+    int below_max = 0;    // the most units shown during those
     std::chrono::steady_clock::time_point below_since{};
   };
 

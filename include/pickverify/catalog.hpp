@@ -22,23 +22,23 @@ struct Money {
   friend bool operator==(const Money&, const Money&) = default;
 };
 
-std::string format_money(const Money& money);            // "$285.00", "€12.50", "12.50 CHF"
-Result<Money> parse_money(std::string_view amount, std::string_view currency);  // "285.00" + "USD"
+std::string format_money(const Money& money);                                  // "$285.00", "€12.50", "12.50 CHF"
+Result<Money> parse_money(std::string_view amount, std::string_view currency); // "285.00" + "USD"
 
 // Variant attributes, ordered so that messages and encodings are deterministic.
 using Attributes = std::map<std::string, std::string>;
 
 struct Item {
   std::string sku;
-  std::string style;                 // product family: items of one style differ only in attributes
+  std::string style; // product family: items of one style differ only in attributes
   std::string description;
-  std::vector<std::string> gtins;    // 14-digit form
-  Attributes attributes;             // {"size": "9", "width": "D", "colour": "black"}
+  std::vector<std::string> gtins; // 14-digit form
+  Attributes attributes;          // {"size": "9", "width": "D", "colour": "black"}
   std::int32_t weight_g = 0;
   Money unit_value;
   bool image_check_required = false; // any order holding it needs the image check
   bool serial_tracked = false;
-  bool no_visible_barcode = false;   // cannot be seen in a photo of the pack: excluded from the image check
+  bool no_visible_barcode = false; // cannot be seen in a photo of the pack: excluded from the image check
 };
 
 struct KitComponent {
@@ -56,7 +56,7 @@ class Catalog {
 public:
   // Validates as it adds: a GTIN may belong to one item only, SKUs are unique, GTINs are valid.
   Result<void> add_item(Item item);
-  Result<void> add_kit(Kit kit);   // components must exist already
+  Result<void> add_kit(Kit kit); // components must exist already
 
   const Item* find_by_gtin(std::string_view gtin14) const;
   const Item* find_item(std::string_view sku) const;

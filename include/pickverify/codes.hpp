@@ -29,19 +29,19 @@ bool is_restricted_circulation(std::string_view gtin14);
 // --- AIM symbology identifiers (ISO/IEC 15424) ----------------------------------------------------
 
 struct AimId {
-  char code = 0;      // 'E', 'C', 'd', 'Q', 'e', 'I', ...
-  char modifier = 0;  // '0'..'9', 'A'..'Z'
-  std::string to_string() const;     // "]C1"
-  bool is_gs1() const;               // ]C1 ]d2 ]Q3 ]e0 ]J1 ...
-  std::string_view symbology_name() const;  // "EAN-13/UPC-A", "GS1-128", "GS1 DataMatrix", ...
+  char code = 0;                           // 'E', 'C', 'd', 'Q', 'e', 'I', ...
+  char modifier = 0;                       // '0'..'9', 'A'..'Z'
+  std::string to_string() const;           // "]C1"
+  bool is_gs1() const;                     // ]C1 ]d2 ]Q3 ]e0 ]J1 ...
+  std::string_view symbology_name() const; // "EAN-13/UPC-A", "GS1-128", "GS1 DataMatrix", ...
 };
 
-std::optional<AimId> parse_aim(std::string_view text);  // exactly "]Xm"
+std::optional<AimId> parse_aim(std::string_view text); // exactly "]Xm"
 
 // --- GS1 element strings ------------------------------------------------------------------------
 
 struct Gs1Field {
-  std::string ai;     // "01", "10", "3103", ...
+  std::string ai; // "01", "10", "3103", ...
   std::string value;
 };
 
@@ -66,37 +66,37 @@ std::string to_element_string(const std::vector<Gs1Field>& fields);
 
 // What the GS1 General Specifications say about one AI, for screens and reports.
 struct Gs1AiInfo {
-  std::string ai;                  // "3103"
-  std::string_view title;          // GS1 data title: "NET WEIGHT (kg)"
-  std::string format;              // "N4+N6", "N2+X..20", "N3+N13+[X..17]"
-  bool predefined_length = false;  // never followed by GS (00, 01, 02, 03, 11-20, 31xx-36xx, 41x)
-  bool has_check_digit = false;    // a component ends in a GS1 mod-10 check digit
-  bool has_date = false;           // a component is a date (YYMMDD; DD 00 allowed where GS1 says so)
+  std::string ai;                 // "3103"
+  std::string_view title;         // GS1 data title: "NET WEIGHT (kg)"
+  std::string format;             // "N4+N6", "N2+X..20", "N3+N13+[X..17]"
+  bool predefined_length = false; // never followed by GS (00, 01, 02, 03, 11-20, 31xx-36xx, 41x)
+  bool has_check_digit = false;   // a component ends in a GS1 mod-10 check digit
+  bool has_date = false;          // a component is a date (YYMMDD; DD 00 allowed where GS1 says so)
 };
 
-std::optional<Gs1AiInfo> gs1_ai_info(std::string_view ai);  // nullopt: not a GS1 AI
-std::vector<std::string> gs1_known_ais();                    // every AI, ranges expanded, ascending
+std::optional<Gs1AiInfo> gs1_ai_info(std::string_view ai); // nullopt: not a GS1 AI
+std::vector<std::string> gs1_known_ais();                  // every AI, ranges expanded, ascending
 
 // --- One scan's payload -------------------------------------------------------------------------
 
 enum class CodeKind {
-  gtin,              // a trade item number: gtin14 is set (from EAN/UPC or GS1 AI 01/02)
-  variable_measure,  // restricted-circulation number (prefix 02, 20–29): not a fixed GTIN
-  gs1_other,         // a valid GS1 string without AI 01/02 (an SSCC label, say)
-  text,              // not a GTIN or GS1 data: an order id, a command barcode, a free text
-  malformed,         // looks like a GTIN/GS1 code but breaks its rules: reason says how
+  gtin,             // a trade item number: gtin14 is set (from EAN/UPC or GS1 AI 01/02)
+  variable_measure, // restricted-circulation number (prefix 02, 20–29): not a fixed GTIN
+  gs1_other,        // a valid GS1 string without AI 01/02 (an SSCC label, say)
+  text,             // not a GTIN or GS1 data: an order id, a command barcode, a free text
+  malformed,        // looks like a GTIN/GS1 code but breaks its rules: reason says how
 };
 
 std::string_view to_string(CodeKind kind);
 
 struct ParsedCode {
   CodeKind kind = CodeKind::text;
-  std::optional<AimId> aim;             // from the device or a "]Xm" prefix of the data
-  std::string data;                     // the payload with any AIM prefix removed
-  std::string gtin14;                   // kind == gtin (or variable_measure): 14 digits
-  std::vector<std::string> alternates;  // other valid GTIN-14 readings of ambiguous data (8 digits: EAN-8 vs UPC-E)
-  std::vector<Gs1Field> fields;         // GS1 fields when the payload is GS1
-  std::string reason;                   // kind == malformed: "check digit: expected 7, got 3"
+  std::optional<AimId> aim;            // from the device or a "]Xm" prefix of the data
+  std::string data;                    // the payload with any AIM prefix removed
+  std::string gtin14;                  // kind == gtin (or variable_measure): 14 digits
+  std::vector<std::string> alternates; // other valid GTIN-14 readings of ambiguous data (8 digits: EAN-8 vs UPC-E)
+  std::vector<Gs1Field> fields;        // GS1 fields when the payload is GS1
+  std::string reason;                  // kind == malformed: "check digit: expected 7, got 3"
 };
 
 // raw: bytes exactly as read. device_aim: the AIM id a device reported out of band, if any.

@@ -18,7 +18,7 @@ struct FrameView {
   const std::uint8_t* data = nullptr;
   int width = 0;
   int height = 0;
-  int stride = 0;   // bytes per row
+  int stride = 0; // bytes per row
   PixelFormat format = PixelFormat::lum8;
 };
 
@@ -28,10 +28,10 @@ enum class BarcodeFormat : std::uint32_t {
   ean8 = 1u << 1,
   upca = 1u << 2,
   upce = 1u << 3,
-  code128 = 1u << 4,   // GS1-128 is Code 128 with FNC1: the AIM id tells them apart
+  code128 = 1u << 4, // GS1-128 is Code 128 with FNC1: the AIM id tells them apart
   datamatrix = 1u << 5,
   qr = 1u << 6,
-  station = (1u << 7) - 1,  // everything above
+  station = (1u << 7) - 1, // everything above
 };
 
 // "EAN-13", "EAN-8", "UPC-A", "UPC-E", "Code 128", "DataMatrix", "QR Code" (the `format` of decode --json).
@@ -43,21 +43,41 @@ struct Point {
 };
 
 struct Symbol {
-  std::string text;            // GS1 fields separated by GS (0x1D); no brackets
-  std::string raw;             // the bytes the symbol encodes
+  std::string text; // GS1 fields separated by GS (0x1D); no brackets
+  std::string raw;  // the bytes the symbol encodes
   BarcodeFormat format = BarcodeFormat::none;
-  std::string aim;             // "]E0", "]C1", "]d2", "]Q3" …
-  Point corners[4];            // top-left, top-right, bottom-right, bottom-left in frame pixels
+  std::string aim;  // "]E0", "]C1", "]d2", "]Q3" …
+  Point corners[4]; // top-left, top-right, bottom-right, bottom-left in frame pixels
 };
 
 // Options as a value type with chainable setters.
 class DecodeOptions {
 public:
-  DecodeOptions& formats(BarcodeFormat value) { m_formats = value; return *this; }
-  DecodeOptions& formats(std::uint32_t mask) { m_formats = static_cast<BarcodeFormat>(mask); return *this; }
-  DecodeOptions& try_harder(bool value) { m_try_harder = value; return *this; }
-  DecodeOptions& max_symbols(int value) { m_max_symbols = value; return *this; }
-  DecodeOptions& multi_scale(bool value) { m_multi_scale = value; return *this; }
+  DecodeOptions& formats(BarcodeFormat value)
+  {
+    m_formats = value;
+    return *this;
+  }
+  DecodeOptions& formats(std::uint32_t mask)
+  {
+    m_formats = static_cast<BarcodeFormat>(mask);
+    return *this;
+  }
+  DecodeOptions& try_harder(bool value)
+  {
+    m_try_harder = value;
+    return *this;
+  }
+  DecodeOptions& max_symbols(int value)
+  {
+    m_max_symbols = value;
+    return *this;
+  }
+  DecodeOptions& multi_scale(bool value)
+  {
+    m_multi_scale = value;
+    return *this;
+  }
 
   BarcodeFormat formats() const { return m_formats; }
   bool try_harder() const { return m_try_harder; }

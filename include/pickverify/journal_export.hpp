@@ -16,7 +16,7 @@ namespace pickverify {
 enum class ExportFormat { csv, jsonl };
 
 std::string_view to_string(ExportFormat format);
-Result<ExportFormat> parse_export_format(std::string_view name);   // "csv" | "jsonl"
+Result<ExportFormat> parse_export_format(std::string_view name); // "csv" | "jsonl"
 
 // Printable ASCII form of raw bytes: printable ASCII stays as it is, a backslash becomes "\\",
 // every other byte "\xHH" (lower-case hex). A leading = + - @ is escaped too, so a spreadsheet

@@ -10,13 +10,13 @@
 namespace pickverify {
 
 enum class Verdict {
-  accepted,        // counted on a line
-  wrong_variant,   // same style, attributes differ: each difference named
-  wrong_item,      // a catalog item that is not on the order
-  over_quantity,   // the line is already complete
-  unknown_code,    // a valid code that is not in the catalog, or not a product code
-  malformed,       // bad check digit, broken GS1 data: a bad read, nothing is counted
-  duplicate,       // the same code from the same source inside the bounce window: logged, not counted
+  accepted,      // counted on a line
+  wrong_variant, // same style, attributes differ: each difference named
+  wrong_item,    // a catalog item that is not on the order
+  over_quantity, // the line is already complete
+  unknown_code,  // a valid code that is not in the catalog, or not a product code
+  malformed,     // bad check digit, broken GS1 data: a bad read, nothing is counted
+  duplicate,     // the same code from the same source inside the bounce window: logged, not counted
 };
 
 std::string_view to_string(Verdict verdict);
@@ -34,7 +34,8 @@ struct Policy {
   std::int64_t high_value_threshold_minor = 20000;
   std::chrono::milliseconds bounce_window{300};
   // Verdicts that open an alert and block the session.
-  std::set<Verdict> alert_on{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity, Verdict::unknown_code};
+  std::set<Verdict> alert_on{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
+                             Verdict::unknown_code};
   // Alert kinds a picker may clear (after setting the item aside); supervisors may clear any.
   std::set<Verdict> picker_may_clear{Verdict::duplicate, Verdict::unknown_code};
   ManualEntry manual_entry = ManualEntry::low_value_only;

@@ -40,11 +40,11 @@ enum class AlertKind { scan, image_check };
 struct Alert {
   std::int32_t id = 0;
   AlertKind kind = AlertKind::scan;
-  Verdict verdict = Verdict::wrong_item;     // for scan alerts
-  std::string message;                       // what was wrong, in words
-  std::string gtin14;                        // the code that caused it, if any
+  Verdict verdict = Verdict::wrong_item; // for scan alerts
+  std::string message;                   // what was wrong, in words
+  std::string gtin14;                    // the code that caused it, if any
   std::string sku;
-  std::optional<std::size_t> line_index;     // the line an override would count it on
+  std::optional<std::size_t> line_index; // the line an override would count it on
   bool open = true;
   bool overridden = false;
   Role resolved_by = Role::supervisor;
@@ -55,26 +55,26 @@ struct Alert {
 
 struct ScanOutcome {
   Verdict verdict = Verdict::malformed;
-  std::string message;                       // "size: scanned 10, order needs 9"
+  std::string message; // "size: scanned 10, order needs 9"
   ParsedCode code;
-  const Item* item = nullptr;                // the identified catalog item, if any
-  std::optional<std::size_t> line_index;     // the line it counted on (or would have)
-  std::optional<std::int32_t> alert_id;      // the alert it opened
+  const Item* item = nullptr;            // the identified catalog item, if any
+  std::optional<std::size_t> line_index; // the line it counted on (or would have)
+  std::optional<std::int32_t> alert_id;  // the alert it opened
   SessionState state = SessionState::active;
 };
 
 struct PackDecision {
   bool released = false;
   SessionState state = SessionState::active;
-  std::vector<std::string> reasons;          // every reason the pack is refused, in words
+  std::vector<std::string> reasons; // every reason the pack is refused, in words
 };
 
 struct AlertResolution {
   Role role = Role::supervisor;
   std::string operator_id;
-  std::string reason_code;                   // "item_set_aside", "customer_accepts_substitute", …
+  std::string reason_code; // "item_set_aside", "customer_accepts_substitute", …
   std::string note;
-  bool override_mismatch = false;            // supervisor only: count it as if it matched
+  bool override_mismatch = false; // supervisor only: count it as if it matched
 };
 
 class PackSession {
@@ -108,7 +108,7 @@ public:
   std::vector<const Alert*> open_alerts() const;
   bool needs_image_check() const { return m_needs_image_check; }
   bool image_check_passed() const { return m_image_check_passed; }
-  std::vector<std::string> missing() const;   // "line 2: Cushion insoles, M — 0 of 1 scanned"
+  std::vector<std::string> missing() const; // "line 2: Cushion insoles, M — 0 of 1 scanned"
 
 private:
   PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy);
@@ -132,7 +132,7 @@ private:
   Policy m_policy;
   std::vector<LineProgress> m_lines;
   std::vector<Alert> m_alerts;
-  std::vector<Unit> m_units;                         // accepted units, in scan order
+  std::vector<Unit> m_units; // accepted units, in scan order
   std::vector<std::pair<std::string, LastScan>> m_last_scan_by_source;
   std::set<std::string> m_offline_devices;
   SessionState m_state = SessionState::idle;

@@ -24,11 +24,11 @@ namespace pickverify {
 struct StationReply {
   enum class Tone { ok, warning, error };
   Tone tone = Tone::ok;
-  std::string headline;                  // "ACCEPTED", "WRONG VARIANT", "PACK REFUSED", …
-  std::vector<std::string> details;      // one line each: what is wrong, what to do next
-  std::optional<Verdict> verdict;        // for scans
+  std::string headline;             // "ACCEPTED", "WRONG VARIANT", "PACK REFUSED", …
+  std::vector<std::string> details; // one line each: what is wrong, what to do next
+  std::optional<Verdict> verdict;   // for scans
   SessionState state = SessionState::idle;
-  std::int64_t journal_seq = 0;          // the last journal row written for this event
+  std::int64_t journal_seq = 0; // the last journal row written for this event
 };
 
 // Called after an event is durable: the screen, the controller, the alert queue listen here.
@@ -68,9 +68,9 @@ private:
   Result<StationReply> finish_session(PackSession next, const std::string& type, const std::string& reason);
 
   struct UnfinishedSession {
-    std::string session_id;             // empty when the order has no unfinished session here
-    std::vector<JournalEntry> events;   // its journal rows after session_started, in seq order
-    std::optional<std::int64_t> packed_at_ms;   // the order was packed already (at any station)
+    std::string session_id;                   // empty when the order has no unfinished session here
+    std::vector<JournalEntry> events;         // its journal rows after session_started, in seq order
+    std::optional<std::int64_t> packed_at_ms; // the order was packed already (at any station)
     std::string packed_station;
   };
   Result<UnfinishedSession> find_unfinished_session(const std::string& order_id);
@@ -85,7 +85,7 @@ private:
   std::string m_session_id;
   std::vector<std::string> m_offline_devices;
   std::vector<StationListener> m_listeners;
-  mutable std::recursive_mutex m_mutex;   // events from every source in arrival order
+  mutable std::recursive_mutex m_mutex; // events from every source in arrival order
 };
 
 // "Trail runner, size 9, width D: 1/1" — the per-line progress a picker sees.

@@ -18,25 +18,25 @@ namespace pickverify {
 
 // One row of table `journal`. QA queries it directly; docs/JOURNAL.md documents every column.
 struct JournalEntry {
-  std::int64_t seq = 0;              // assigned by the store, 1, 2, 3 … without gaps
-  std::int64_t utc_ms = 0;           // milliseconds since the Unix epoch, UTC
-  std::string type;                  // scan, session_started, session_abandoned, alert_opened, alert_cleared,
-                                     // pack_refused, pack_released, image_check, override, packed
+  std::int64_t seq = 0;    // assigned by the store, 1, 2, 3 … without gaps
+  std::int64_t utc_ms = 0; // milliseconds since the Unix epoch, UTC
+  std::string type;        // scan, session_started, session_abandoned, alert_opened, alert_cleared,
+                           // pack_refused, pack_released, image_check, override, packed
   std::string station;
   std::string operator_id;
   std::string order_id;
   std::string session_id;
-  std::string raw;                   // scanned bytes exactly as read (BLOB)
-  std::string aim;                   // "]C1" or empty
-  std::string source;                // device id
-  std::string gtin;                  // parsed GTIN-14, or empty
-  std::string ais;                   // parsed GS1 fields as HRI "(01)…(10)…", or empty
-  std::string verdict;               // accepted, wrong_variant, … or empty for non-scan events
-  std::string reason;                // what a person reads
-  std::string evidence_hash;         // SHA-256 hex of an evidence file, or empty
-  std::string detail;                // JSON object with anything else (line progress, alert id …)
-  std::string prev_hash;             // hex; 64 zeros for the first row
-  std::string hash;                  // hex SHA-256(prev_hash ‖ canonical encoding of this row)
+  std::string raw;           // scanned bytes exactly as read (BLOB)
+  std::string aim;           // "]C1" or empty
+  std::string source;        // device id
+  std::string gtin;          // parsed GTIN-14, or empty
+  std::string ais;           // parsed GS1 fields as HRI "(01)…(10)…", or empty
+  std::string verdict;       // accepted, wrong_variant, … or empty for non-scan events
+  std::string reason;        // what a person reads
+  std::string evidence_hash; // SHA-256 hex of an evidence file, or empty
+  std::string detail;        // JSON object with anything else (line progress, alert id …)
+  std::string prev_hash;     // hex; 64 zeros for the first row
+  std::string hash;          // hex SHA-256(prev_hash ‖ canonical encoding of this row)
 };
 
 // SHA-256 over the 64 hex characters of prev_hash, then seq and utc_ms (decimal) and every text
@@ -48,14 +48,14 @@ constexpr const char* k_genesis_hash = "0000000000000000000000000000000000000000
 struct ChainReport {
   std::int64_t event_count = 0;
   std::string head_hash;
-  std::optional<std::int64_t> first_bad_seq;  // set when the chain is broken
-  std::string problem;                         // "seq 17: hash does not match its contents"
+  std::optional<std::int64_t> first_bad_seq; // set when the chain is broken
+  std::string problem;                       // "seq 17: hash does not match its contents"
   bool intact() const { return !first_bad_seq; }
 };
 
 struct JournalFilter {
-  std::optional<std::int64_t> from_utc_ms;   // inclusive
-  std::optional<std::int64_t> to_utc_ms;     // exclusive
+  std::optional<std::int64_t> from_utc_ms; // inclusive
+  std::optional<std::int64_t> to_utc_ms;   // exclusive
   std::optional<std::string> order_id;
   std::optional<std::string> station;
   std::optional<std::string> session_id;
@@ -66,9 +66,9 @@ public:
   virtual ~Store() = default;
 
   // Catalog and orders. Each save is one transaction: all of it or nothing.
-  virtual Result<void> save_catalog(const Catalog& catalog) = 0;   // upsert items and kits
+  virtual Result<void> save_catalog(const Catalog& catalog) = 0; // upsert items and kits
   virtual Result<Catalog> load_catalog() = 0;
-  virtual Result<void> save_orders(const std::vector<Order>& orders) = 0;  // upsert by id
+  virtual Result<void> save_orders(const std::vector<Order>& orders) = 0; // upsert by id
   virtual Result<std::optional<Order>> find_order(const std::string& id) = 0;
   virtual Result<std::vector<Order>> list_orders() = 0;
 

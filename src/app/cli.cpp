@@ -36,9 +36,11 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   std::string config_file;
   std::string station_override;
   std::string operator_override;
-  app.add_option("--data-dir", data_dir,
-                 "folder for pickverify.db and evidence (default: $PICKVERIFY_DATA_DIR, else ~/.local/share/pickverify)");
-  app.add_option("--config", config_file, "configuration file (TOML, see docs/CONFIGURATION.md)")->check(CLI::ExistingFile);
+  app.add_option(
+      "--data-dir", data_dir,
+      "folder for pickverify.db and evidence (default: $PICKVERIFY_DATA_DIR, else ~/.local/share/pickverify)");
+  app.add_option("--config", config_file, "configuration file (TOML, see docs/CONFIGURATION.md)")
+      ->check(CLI::ExistingFile);
   app.add_option("--station", station_override, "station id (overrides the configuration)");
   app.add_option("--operator", operator_override, "operator id (overrides the configuration)");
 
@@ -63,7 +65,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   auto* audit_export = audit->add_subcommand("export", "write journal rows as CSV or JSON Lines");
   ExportOptions export_options;
   audit_export->add_option("--format", export_options.format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
-  audit_export->add_option("--from", export_options.from, "from this UTC time (2025-11-26 or 2025-11-26T10:00:00Z), inclusive");
+  audit_export->add_option("--from", export_options.from,
+                           "from this UTC time (2025-11-26 or 2025-11-26T10:00:00Z), inclusive");
   audit_export->add_option("--to", export_options.to, "up to this UTC time, exclusive");
   audit_export->add_option("--order", export_options.order, "only this order");
   audit_export->add_option("--station", export_options.station, "only this station");
@@ -78,8 +81,9 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   devices->require_subcommand(1);
   std::string profiles_dir = default_profiles_dir().string();
   std::string rules_output;
-  auto* devices_list_cmd = devices->add_subcommand("list", "every attached scanner it recognises (profile, mode, state) "
-                                                           "and the USB devices it does not");
+  auto* devices_list_cmd =
+      devices->add_subcommand("list", "every attached scanner it recognises (profile, mode, state) "
+                                      "and the USB devices it does not");
   auto* devices_watch_cmd = devices->add_subcommand("watch", "claim every recognised scanner and print its scans live "
                                                              "(Ctrl-C stops)");
   auto* devices_rules_cmd = devices->add_subcommand("udev-rules", "the udev rules that let pickverify use the scanners "
@@ -91,11 +95,13 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
 #endif
 
 #ifdef PICKVERIFY_HAVE_vision
-  auto* decode = app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
+  auto* decode =
+      app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
   std::vector<std::string> decode_images;
   bool decode_json = false;
   decode->add_option("IMAGE", decode_images, "image files (PNG, JPEG, …)")->required();
-  decode->add_flag("--json", decode_json, "one JSON object per symbol: image, text (GS as \\u001d), format, aim, corners");
+  decode->add_flag("--json", decode_json,
+                   "one JSON object per symbol: image, text (GS as \\u001d), format, aim, corners");
 
   auto* calibrate = app.add_subcommand("calibrate", "calibrate a station's camera from chessboard pictures "
                                                     "(calibration/README.md)");
@@ -104,19 +110,24 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   std::string calibrate_images;
   std::string calibrate_output;
   std::vector<int> calibrate_pack_area;
-  calibrate->add_option("--station", calibrate_options.station, "station id: writes calibration/<station>.yaml")->required();
+  calibrate->add_option("--station", calibrate_options.station, "station id: writes calibration/<station>.yaml")
+      ->required();
   auto* images_option = calibrate->add_option("--images", calibrate_images, "a folder of chessboard pictures");
-  auto* camera_option = calibrate->add_option("--camera", calibrate_camera, "take pictures from this camera "
-                                                                            "(/dev/video0, a stream URL, a folder)");
+  auto* camera_option = calibrate->add_option("--camera", calibrate_camera,
+                                              "take pictures from this camera "
+                                              "(/dev/video0, a stream URL, a folder)");
   images_option->excludes(camera_option);
   calibrate->add_option("--columns", calibrate_options.board.inner_columns, "inner corners along a row")
       ->check(CLI::Range(2, 50));
-  calibrate->add_option("--rows", calibrate_options.board.inner_rows, "inner corners along a column")->check(CLI::Range(2, 50));
+  calibrate->add_option("--rows", calibrate_options.board.inner_rows, "inner corners along a column")
+      ->check(CLI::Range(2, 50));
   calibrate->add_option("--square-mm", calibrate_options.board.square_mm, "printed square size in mm")
       ->check(CLI::Range(1.0, 500.0));
-  calibrate->add_option("--frames", calibrate_options.camera_frames, "pictures to take from a camera")->check(CLI::Range(3, 200));
+  calibrate->add_option("--frames", calibrate_options.camera_frames, "pictures to take from a camera")
+      ->check(CLI::Range(3, 200));
   calibrate->add_option("--pack-area", calibrate_pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
-  calibrate->add_option("--output-dir", calibrate_output, "where <station>.yaml goes (default: the calibration folder)");
+  calibrate->add_option("--output-dir", calibrate_output,
+                        "where <station>.yaml goes (default: the calibration folder)");
 #endif
 
   try {
@@ -136,21 +147,31 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     }
     context.config = std::move(*config);
   }
-  if (!station_override.empty()) context.config.station_id = station_override;
-  if (!operator_override.empty()) context.config.operator_id = operator_override;
-  context.data_dir = !data_dir.empty() ? std::filesystem::path(data_dir)
+  if (!station_override.empty())
+    context.config.station_id = station_override;
+  if (!operator_override.empty())
+    context.config.operator_id = operator_override;
+  context.data_dir = !data_dir.empty()         ? std::filesystem::path(data_dir)
                      : context.config.data_dir ? *context.config.data_dir
                                                : default_data_dir();
 
-  if (*run) return cmd_run(context, in, interactive);
-  if (*demo) return cmd_demo(context);
-  if (*import_catalog) return cmd_import(context, ImportKind::catalog, import_file, import_format);
-  if (*import_orders) return cmd_import(context, ImportKind::orders, import_file, import_format);
-  if (*audit_verify) return cmd_audit_verify(context);
-  if (*audit_export) return cmd_audit_export(context, export_options);
-  if (*orders_list) return cmd_orders_list(context);
+  if (*run)
+    return cmd_run(context, in, interactive);
+  if (*demo)
+    return cmd_demo(context);
+  if (*import_catalog)
+    return cmd_import(context, ImportKind::catalog, import_file, import_format);
+  if (*import_orders)
+    return cmd_import(context, ImportKind::orders, import_file, import_format);
+  if (*audit_verify)
+    return cmd_audit_verify(context);
+  if (*audit_export)
+    return cmd_audit_export(context, export_options);
+  if (*orders_list)
+    return cmd_orders_list(context);
 #ifdef PICKVERIFY_HAVE_scanners
-  if (*devices_list_cmd) return devices_list(out, profiles_dir);
+  if (*devices_list_cmd)
+    return devices_list(out, profiles_dir);
   if (*devices_watch_cmd) {
     static std::atomic<bool> stop{false};
     std::signal(SIGINT, [](int) { stop = true; });
@@ -179,7 +200,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   }
 #endif
 #ifdef PICKVERIFY_HAVE_vision
-  if (*decode) return run_decode_command(decode_images, decode_json, out, err);
+  if (*decode)
+    return run_decode_command(decode_images, decode_json, out, err);
   if (*calibrate) {
     if (calibrate_images.empty() && calibrate_camera.empty()) {
       err << "pickverify: calibrate needs --images FOLDER or --camera LOCATION\n";
@@ -189,10 +211,11 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     if (!calibrate_camera.empty()) {
       calibrate_options.camera = camera_config_for(calibrate_camera);
     }
-    calibrate_options.output_dir = calibrate_output.empty() ? calibration_dir() : std::filesystem::path(calibrate_output);
+    calibrate_options.output_dir =
+        calibrate_output.empty() ? calibration_dir() : std::filesystem::path(calibrate_output);
     if (!calibrate_pack_area.empty()) {
-      calibrate_options.pack_area = PixelRect{calibrate_pack_area[0], calibrate_pack_area[1], calibrate_pack_area[2],
-                                              calibrate_pack_area[3]};
+      calibrate_options.pack_area =
+          PixelRect{calibrate_pack_area[0], calibrate_pack_area[1], calibrate_pack_area[2], calibrate_pack_area[3]};
     }
     return run_calibrate_command(calibrate_options, out, err);
   }

@@ -13,9 +13,9 @@
 #include <pickverify/station.hpp>
 
 #include "demo_data.hpp"
+#include "hands_free_input.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
-#include "hands_free_input.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -87,13 +87,16 @@ std::vector<std::string> words_of(const std::string& line, std::size_t max_words
   std::vector<std::string> words;
   std::size_t pos = 0;
   while (pos < line.size() && words.size() + 1 < max_words) {
-    while (pos < line.size() && line[pos] == ' ') ++pos;
-    if (pos >= line.size()) break;
+    while (pos < line.size() && line[pos] == ' ')
+      ++pos;
+    if (pos >= line.size())
+      break;
     const auto end = line.find(' ', pos);
     words.push_back(line.substr(pos, end == std::string::npos ? std::string::npos : end - pos));
     pos = end == std::string::npos ? line.size() : end;
   }
-  while (pos < line.size() && line[pos] == ' ') ++pos;
+  while (pos < line.size() && line[pos] == ' ')
+    ++pos;
   if (pos < line.size()) {
     words.push_back(line.substr(pos));
   }
@@ -141,7 +144,7 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
     out << k_run_help;
   }
 
-  std::mutex screen;   // scanners answer from their own thread
+  std::mutex screen; // scanners answer from their own thread
   auto show = [&](const Result<StationReply>& reply) {
     std::lock_guard lock(screen);
     if (reply) {
@@ -256,7 +259,8 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   return journal_failures > 0 ? 1 : 0;
 }
 
-int cmd_import(const Context& context, ImportKind kind, const std::filesystem::path& file, const std::string& format_name)
+int cmd_import(const Context& context, ImportKind kind, const std::filesystem::path& file,
+               const std::string& format_name)
 {
   auto& out = *context.out;
   Result<FileFormat> format = format_name == "csv"    ? Result<FileFormat>(FileFormat::csv)
@@ -279,7 +283,7 @@ int cmd_import(const Context& context, ImportKind kind, const std::filesystem::p
   }
   const std::string name = file.filename().string();
   if (kind == ImportKind::catalog) {
-    Catalog& updated = *catalog;   // the file's entries replace stored ones of the same SKU
+    Catalog& updated = *catalog; // the file's entries replace stored ones of the same SKU
     auto count = import_catalog(*text, *format, name, updated);
     if (!count) {
       return fail(context, count.error());
@@ -318,8 +322,8 @@ int cmd_audit_verify(const Context& context)
   }
   if (!report->intact()) {
     *context.err << fmt::format("journal BROKEN at seq {}: {}\n", *report->first_bad_seq, report->problem);
-    *context.err << fmt::format("{} events checked before it; do not trust rows from seq {} on\n",
-                                report->event_count, *report->first_bad_seq);
+    *context.err << fmt::format("{} events checked before it; do not trust rows from seq {} on\n", report->event_count,
+                                *report->first_bad_seq);
     return 3;
   }
   *context.out << fmt::format("journal intact: {} events, head {}\n", report->event_count,
@@ -338,9 +342,11 @@ Result<std::int64_t> parse_time_arg(const std::string& text)
   std::tm tm{};
   int millis = 0;
   int consumed = 0;
-  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 || consumed != 10) {
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("'{}' is not a time: use 2025-11-26, 2025-11-26T10:15:00Z or epoch milliseconds", text));
+  if (std::sscanf(text.c_str(), "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &consumed) != 3 ||
+      consumed != 10) {
+    return make_error(
+        ErrorType::invalid_input,
+        fmt::format("'{}' is not a time: use 2025-11-26, 2025-11-26T10:15:00Z or epoch milliseconds", text));
   }
   std::string rest = text.substr(10);
   if (!rest.empty()) {
@@ -355,7 +361,8 @@ Result<std::int64_t> parse_time_arg(const std::string& text)
         millis = millis * 10 + (rest[digits] - '0');
         ++digits;
       }
-      for (std::size_t pad = digits; pad <= 3; ++pad) millis *= 10;
+      for (std::size_t pad = digits; pad <= 3; ++pad)
+        millis *= 10;
       rest = rest.substr(digits);
     }
     if (rest != "Z") {
@@ -380,16 +387,20 @@ int cmd_audit_export(const Context& context, const ExportOptions& options)
   JournalFilter filter;
   if (!options.from.empty()) {
     auto from = parse_time_arg(options.from);
-    if (!from) return fail(context, from.error().with_context("--from"));
+    if (!from)
+      return fail(context, from.error().with_context("--from"));
     filter.from_utc_ms = *from;
   }
   if (!options.to.empty()) {
     auto to = parse_time_arg(options.to);
-    if (!to) return fail(context, to.error().with_context("--to"));
+    if (!to)
+      return fail(context, to.error().with_context("--to"));
     filter.to_utc_ms = *to;
   }
-  if (!options.order.empty()) filter.order_id = options.order;
-  if (!options.station.empty()) filter.station = options.station;
+  if (!options.order.empty())
+    filter.order_id = options.order;
+  if (!options.station.empty())
+    filter.station = options.station;
   auto store = open_store(context, false);
   if (!store) {
     return fail(context, store.error());
@@ -407,7 +418,8 @@ int cmd_audit_export(const Context& context, const ExportOptions& options)
   }
   auto rows = export_journal(**store, filter, *format, *out);
   if (!rows) {
-    if (to_file) std::filesystem::remove(temporary);
+    if (to_file)
+      std::filesystem::remove(temporary);
     return fail(context, rows.error());
   }
   if (to_file) {
@@ -434,7 +446,8 @@ int cmd_orders_list(const Context& context)
   }
   for (const auto& order : *orders) {
     std::int32_t units = 0;
-    for (const auto& line : order.lines) units += line.quantity;
+    for (const auto& line : order.lines)
+      units += line.quantity;
     *context.out << fmt::format("{:<18} {:>10}  {} line(s), {} unit(s){}\n", order.id, format_money(order.value),
                                 order.lines.size(), units, order.image_check_flagged ? ", image check" : "");
   }

@@ -40,7 +40,7 @@ struct ExportOptions {
   std::string to;
   std::string order;
   std::string station;
-  std::string output;   // "" or "-" = standard output
+  std::string output; // "" or "-" = standard output
 };
 int cmd_audit_export(const Context& context, const ExportOptions& options);
 

@@ -25,15 +25,18 @@ Result<Verdict> verdict_from(std::string_view text)
       return verdict;
     }
   }
-  return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a verdict (wrong_variant, wrong_item, over_quantity, "
-                                                          "unknown_code, malformed, duplicate)", text));
+  return make_error(ErrorType::invalid_input,
+                    fmt::format("'{}' is not a verdict (wrong_variant, wrong_item, over_quantity, "
+                                "unknown_code, malformed, duplicate)",
+                                text));
 }
 
 Result<std::set<Verdict>> verdict_set(const toml::node& node, const std::string& name, std::string_view key)
 {
   const auto* array = node.as_array();
   if (!array) {
-    return make_error(ErrorType::invalid_input, fmt::format("{}: {} must be a list of verdict names", where(name, node), key));
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: {} must be a list of verdict names", where(name, node), key));
   }
   std::set<Verdict> verdicts;
   for (const auto& element : *array) {
@@ -43,7 +46,8 @@ Result<std::set<Verdict>> verdict_set(const toml::node& node, const std::string&
     }
     auto verdict = verdict_from(text->get());
     if (!verdict) {
-      return make_error(ErrorType::invalid_input, fmt::format("{}: {}: {}", where(name, element), key, verdict.error().message));
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}: {}: {}", where(name, element), key, verdict.error().message));
     }
     verdicts.insert(*verdict);
   }
@@ -69,9 +73,10 @@ Result<std::int64_t> integer_of(const toml::node& node, const std::string& name,
   return value->get();
 }
 
-#define PV_TRY(var, expr)                  \
-  auto var = (expr);                       \
-  if (!var) return tl::unexpected(var.error())
+#define PV_TRY(var, expr)                                                                                              \
+  auto var = (expr);                                                                                                   \
+  if (!var)                                                                                                            \
+  return tl::unexpected(var.error())
 
 Result<void> parse_policy(const toml::table& table, const std::string& name, Policy& policy)
 {
@@ -82,7 +87,8 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
       auto money = parse_money(*text, "USD");
       if (!money) {
         return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: high_value_threshold: '{}' is not an amount such as \"200.00\"", where(name, node), *text));
+                          fmt::format("{}: high_value_threshold: '{}' is not an amount such as \"200.00\"",
+                                      where(name, node), *text));
       }
       if (money->minor < 0) {
         return make_error(ErrorType::invalid_input,
@@ -95,7 +101,8 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
     } else if (k == "alert_on") {
       PV_TRY(set, verdict_set(node, name, k));
       if (set->count(Verdict::accepted)) {
-        return make_error(ErrorType::invalid_input, fmt::format("{}: alert_on cannot include accepted", where(name, node)));
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: alert_on cannot include accepted", where(name, node)));
       }
       policy.alert_on = *set;
     } else if (k == "picker_may_clear") {
@@ -103,11 +110,15 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
       policy.picker_may_clear = *set;
     } else if (k == "manual_entry") {
       PV_TRY(text, string_of(node, name, k));
-      if (*text == "never") policy.manual_entry = ManualEntry::never;
-      else if (*text == "low_value_only") policy.manual_entry = ManualEntry::low_value_only;
-      else if (*text == "always") policy.manual_entry = ManualEntry::always;
-      else return make_error(ErrorType::invalid_input,
-                             fmt::format("{}: manual_entry must be never, low_value_only or always", where(name, node)));
+      if (*text == "never")
+        policy.manual_entry = ManualEntry::never;
+      else if (*text == "low_value_only")
+        policy.manual_entry = ManualEntry::low_value_only;
+      else if (*text == "always")
+        policy.manual_entry = ManualEntry::always;
+      else
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: manual_entry must be never, low_value_only or always", where(name, node)));
     } else {
       return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
     }
@@ -123,7 +134,8 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
   try {
     root = toml::parse(text, name);
   } catch (const toml::parse_error& error) {
-    return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}", name, error.source().begin.line, error.description()));
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}:{}: {}", name, error.source().begin.line, error.description()));
   }
   Config config;
   for (const auto& [key, node] : root) {
@@ -133,11 +145,14 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
       config.data_dir = *text_value;
     } else if (k == "station") {
       const auto* table = node.as_table();
-      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: station must be a table", where(name, node)));
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: station must be a table", where(name, node)));
       for (const auto& [station_key, station_node] : *table) {
         if (station_key.str() == "id") {
           PV_TRY(id, string_of(station_node, name, "station.id"));
-          if (id->empty()) return make_error(ErrorType::invalid_input, fmt::format("{}: station.id is empty", where(name, station_node)));
+          if (id->empty())
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: station.id is empty", where(name, station_node)));
           config.station_id = *id;
         } else if (station_key.str() == "scanners") {
           const auto* list = station_node.as_array();
@@ -157,9 +172,10 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
               if (scanner_key.str() == "match") {
                 PV_TRY(match, string_of(scanner_node, name, "station.scanners.match"));
                 if (*match != "profile" && *match != "bus_path" && *match != "serial_number" && *match != "any") {
-                  return make_error(ErrorType::invalid_input,
-                                    fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
-                                                where(name, scanner_node)));
+                  return make_error(
+                      ErrorType::invalid_input,
+                      fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
+                                  where(name, scanner_node)));
                 }
                 assignment.match = *match;
               } else if (scanner_key.str() == "value") {
@@ -175,8 +191,8 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
             }
             if (assignment.match != "any" && assignment.value.empty()) {
               return make_error(ErrorType::invalid_input,
-                                fmt::format("{}: station.scanners with match = \"{}\" needs a value", where(name, element),
-                                            assignment.match));
+                                fmt::format("{}: station.scanners with match = \"{}\" needs a value",
+                                            where(name, element), assignment.match));
             }
             config.scanners.push_back(std::move(assignment));
           }
@@ -190,11 +206,14 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
       }
     } else if (k == "policy") {
       const auto* table = node.as_table();
-      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: policy must be a table", where(name, node)));
-      if (auto parsed = parse_policy(*table, name, config.policy); !parsed) return tl::unexpected(parsed.error());
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: policy must be a table", where(name, node)));
+      if (auto parsed = parse_policy(*table, name, config.policy); !parsed)
+        return tl::unexpected(parsed.error());
     } else if (k == "camera") {
       const auto* table = node.as_table();
-      if (!table) return make_error(ErrorType::invalid_input, fmt::format("{}: camera must be a table", where(name, node)));
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: camera must be a table", where(name, node)));
       for (const auto& [camera_key, camera_node] : *table) {
         const std::string_view ck = camera_key.str();
         if (ck == "source") {
@@ -216,7 +235,8 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
           PV_TRY(v, integer_of(camera_node, name, "camera.fps", 1, 240));
           config.camera.fps = static_cast<int>(*v);
         } else {
-          return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
         }
       }
     } else {

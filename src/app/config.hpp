@@ -13,19 +13,19 @@
 namespace pickverify::app {
 
 struct CameraConfig {
-  std::string source;              // "" = none; "folder:PATH", "file:PATH", "v4l2:/dev/video0", "url:rtsp://…"
+  std::string source; // "" = none; "folder:PATH", "file:PATH", "v4l2:/dev/video0", "url:rtsp://…"
   int width = 1920;
   int height = 1080;
   int fps = 30;
-  std::string calibration;         // calibration file; "" = calibration/<station>.yaml, else uncalibrated
-  std::string hands_free_source;   // a camera over the bench read like a scanner; "" = none
+  std::string calibration;       // calibration file; "" = calibration/<station>.yaml, else uncalibrated
+  std::string hands_free_source; // a camera over the bench read like a scanner; "" = none
 };
 
 // Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,
 // serial number, or any recognised scanner.
 struct ScannerAssignmentConfig {
-  std::string match;   // "profile", "bus_path", "serial_number" or "any"
-  std::string value;   // unused for "any"
+  std::string match; // "profile", "bus_path", "serial_number" or "any"
+  std::string value; // unused for "any"
 };
 
 struct Config {
@@ -34,8 +34,8 @@ struct Config {
   std::string operator_id = "picker";
   Policy policy;
   CameraConfig camera;
-  std::vector<ScannerAssignmentConfig> scanners;   // empty: keyboard-wedge input on stdin only
-  std::filesystem::path source_file;   // where it came from, for logs; empty = defaults
+  std::vector<ScannerAssignmentConfig> scanners; // empty: keyboard-wedge input on stdin only
+  std::filesystem::path source_file;             // where it came from, for logs; empty = defaults
 };
 
 Result<Config> load_config(const std::filesystem::path& path);

@@ -10,7 +10,7 @@
 namespace pickverify::app {
 
 struct CsvRecord {
-  int line = 0;                       // line where the record starts (1-based)
+  int line = 0; // line where the record starts (1-based)
   std::vector<std::string> fields;
 };
 

@@ -27,8 +27,8 @@ bool camera_supported()
 class DemoScript {
 public:
   DemoScript(const Context& context, Station& station)
-    : m_context(context), m_station(station), m_terminal(*context.out, false),
-      m_clock(std::chrono::steady_clock::now())
+      : m_context(context), m_station(station), m_terminal(*context.out, false),
+        m_clock(std::chrono::steady_clock::now())
   {
   }
 
@@ -49,13 +49,15 @@ public:
     event.utc = std::chrono::system_clock::now();
     *m_context.out << "> scan " << printable(raw) << (aim ? " (AIM " + *aim + ")" : "") << "\n";
     auto reply = m_station.handle_scan(event);
-    return check(reply, [&](const StationReply& r) { return r.verdict == expected; },
-                 expected ? std::string(to_string(*expected)) : "an order start");
+    return check(
+        reply, [&](const StationReply& r) { return r.verdict == expected; },
+        expected ? std::string(to_string(*expected)) : "an order start");
   }
 
   bool expect(const Result<StationReply>& reply, const std::string& headline)
   {
-    return check(reply, [&](const StationReply& r) { return r.headline == headline; }, headline);
+    return check(
+        reply, [&](const StationReply& r) { return r.headline == headline; }, headline);
   }
 
   bool expect_refusal(const Result<StationReply>& reply, const std::string& wanted)
@@ -181,8 +183,9 @@ int cmd_demo(const Context& base_context)
   demo.say("The picker asks to pack: refused — the laces are missing, the size alert is open, the photo is due.");
   ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
   demo.say("The picker may not clear a wrong-variant alert; a supervisor must.");
-  ok = ok && demo.expect_refusal(station.resolve_alert(1, AlertResolution{Role::picker, "picker-ana", "item_set_aside", "", false}),
-                                 "picker may not clear");
+  ok = ok && demo.expect_refusal(
+                 station.resolve_alert(1, AlertResolution{Role::picker, "picker-ana", "item_set_aside", "", false}),
+                 "picker may not clear");
   ok = ok && demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside",
                                                                   "size-10 box returned to the shelf", false}),
                          "ALERT CLEARED");
@@ -213,16 +216,17 @@ int cmd_demo(const Context& base_context)
     ok = ok && demo.image_check(none, ImageCheckOutcome::offline);
     // Without a camera the pack must stay blocked: that is the point of failing closed.
     ok = ok && demo.expect_state(SessionState::awaiting_image_check);
-    ok = ok && demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"),
-                           "ABANDONED");
+    ok = ok &&
+         demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"), "ABANDONED");
   }
 
   demo.say("A low-value order: two pairs of socks, no image check, released at once.");
   ok = ok && demo.scan("ORD-2025-00146", std::nullopt);
   ok = ok && demo.scan("9506000001975", Verdict::accepted);
   ok = ok && demo.scan("9506000001418", Verdict::wrong_item);
-  ok = ok && demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside", "", false}),
-                         "ALERT CLEARED");
+  ok = ok &&
+       demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside", "", false}),
+                   "ALERT CLEARED");
   ok = ok && demo.scan("9506000001975", Verdict::accepted);
   ok = ok && demo.expect(station.request_pack(), "PACK RELEASED");
   ok = ok && demo.expect(station.mark_packed(), "PACKED");

@@ -24,8 +24,8 @@ constexpr auto k_offline_retry = std::chrono::milliseconds(1000);
 class CameraHandsFree final : public HandsFreeInput {
 public:
   CameraHandsFree(const Context& context, Station& station, Show show)
-    : m_station(station), m_show(std::move(show)), m_location(context.config.camera.hands_free_source),
-      m_frame_interval(std::chrono::milliseconds(1000 / std::max(1, context.config.camera.fps)))
+      : m_station(station), m_show(std::move(show)), m_location(context.config.camera.hands_free_source),
+        m_frame_interval(std::chrono::milliseconds(1000 / std::max(1, context.config.camera.fps)))
   {
     pickverify::CameraConfig config = camera_config_from(m_location);
     config.fps = context.config.camera.fps;

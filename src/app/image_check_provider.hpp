@@ -14,7 +14,7 @@ namespace pickverify::app {
 struct Context;
 
 struct ImageCheckProvider {
-  std::string description;   // one line for the start-up banner: which camera, which calibration file
+  std::string description; // one line for the start-up banner: which camera, which calibration file
   std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> run;
 };
 
@@ -23,7 +23,8 @@ struct ImageCheckProvider {
 ImageCheckProvider make_image_check_provider(const Context& context);
 
 // A camera at `location` (device, stream URL, video file or image folder) for one station.
-ImageCheckProvider make_camera_provider(const Context& context, const std::string& location, const std::string& station);
+ImageCheckProvider make_camera_provider(const Context& context, const std::string& location,
+                                        const std::string& station);
 
 // The folder with the demo's data: $PICKVERIFY_DEMO_DIR, else demo/ in the source tree.
 std::filesystem::path demo_dir();

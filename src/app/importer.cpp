@@ -26,7 +26,8 @@ public:
   {
     ++m_count;
     if (m_messages.size() < k_max_reported_errors) {
-      m_messages.push_back(line > 0 ? fmt::format("{}:{}: {}", m_name, line, message) : fmt::format("{}: {}", m_name, message));
+      m_messages.push_back(line > 0 ? fmt::format("{}:{}: {}", m_name, line, message)
+                                    : fmt::format("{}: {}", m_name, message));
     }
   }
   bool empty() const { return m_count == 0; }
@@ -56,8 +57,8 @@ std::vector<int> element_lines(std::string_view text, std::string_view key)
   int line = 1;
   int depth = 0;
   bool in_string = false;
-  bool in_target = false;        // inside the array named key, directly under the top-level object
-  bool expect_element = false;   // in that array, after '[' or ',': the next value starts an element
+  bool in_target = false;      // inside the array named key, directly under the top-level object
+  bool expect_element = false; // in that array, after '[' or ',': the next value starts an element
   std::string current_string;
   std::string last_top_level_key;
   for (std::size_t i = 0; i < text.size(); ++i) {
@@ -80,7 +81,7 @@ std::vector<int> element_lines(std::string_view text, std::string_view key)
     }
     const bool blank = c == ' ' || c == '\n' || c == '\r' || c == '\t';
     if (in_target && depth == 2 && expect_element && !blank && c != ']') {
-      lines.push_back(line);   // any value: object, array, string, number, true, false, null
+      lines.push_back(line); // any value: object, array, string, number, true, false, null
       expect_element = false;
     }
     if (c == '"') {
@@ -119,8 +120,10 @@ std::vector<std::string> split(std::string_view text, char separator)
   while (true) {
     const auto end = text.find(separator, start);
     std::string part(text.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start));
-    while (!part.empty() && part.front() == ' ') part.erase(part.begin());
-    while (!part.empty() && part.back() == ' ') part.pop_back();
+    while (!part.empty() && part.front() == ' ')
+      part.erase(part.begin());
+    while (!part.empty() && part.back() == ' ')
+      part.pop_back();
     if (!part.empty()) {
       parts.push_back(std::move(part));
     }
@@ -167,8 +170,10 @@ Result<std::int32_t> parse_int(std::string_view text, std::int32_t min, std::int
 
 Result<bool> parse_bool(std::string_view text)
 {
-  if (text.empty() || text == "false" || text == "no" || text == "0") return false;
-  if (text == "true" || text == "yes" || text == "1") return true;
+  if (text.empty() || text == "false" || text == "no" || text == "0")
+    return false;
+  if (text == "true" || text == "yes" || text == "1")
+    return true;
   return make_error(ErrorType::invalid_input, fmt::format("'{}' is not true or false", text));
 }
 
@@ -277,7 +282,8 @@ Money get_money(const Json& object, const char* field, const std::string& where,
     return Money{0, currency};
   }
   if (!it->is_string()) {
-    problems.add(line, fmt::format("{}.{}: must be a string such as \"285.00\" (no floating point for money)", where, field));
+    problems.add(line,
+                 fmt::format("{}.{}: must be a string such as \"285.00\" (no floating point for money)", where, field));
     return Money{0, currency};
   }
   auto money = parse_money(it->get<std::string>(), currency);
@@ -303,7 +309,8 @@ Result<Json> parse_json(std::string_view text, const std::string& name)
       for (std::size_t i = 0; i < error.byte && i < text.size(); ++i) {
         line += text[i] == '\n';
       }
-      return make_error(ErrorType::invalid_input, fmt::format("{}:{}: not valid JSON (byte {})", name, line, error.byte));
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}:{}: not valid JSON (byte {})", name, line, error.byte));
     }
     return make_error(ErrorType::invalid_input, fmt::format("{}: not valid JSON", name));
   }
@@ -334,7 +341,7 @@ struct CatalogEntries {
 void add_item_checked(Item item, int line, const std::string& where, CatalogEntries& entries, Problems&)
 {
   if (item.sku.empty()) {
-    return;   // already reported
+    return; // already reported
   }
   entries.items.push_back({line, where, std::move(item)});
 }
@@ -368,7 +375,8 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
         item.sku = get_string(object, "sku", where, line, problems, true);
         item.style = get_string(object, "style", where, line, problems, false);
         item.description = get_string(object, "description", where, line, problems, false);
-        if (item.description.empty()) item.description = item.sku;
+        if (item.description.empty())
+          item.description = item.sku;
         if (auto gtins = object.find("gtins"); gtins != object.end() && gtins->is_array()) {
           for (std::size_t g = 0; g < gtins->size(); ++g) {
             if ((*gtins)[g].is_string()) {
@@ -412,8 +420,9 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
             if (!check_fields(component, {"sku", "quantity"}, component_where, line, problems)) {
               continue;
             }
-            kit.components.push_back(KitComponent{get_string(component, "sku", component_where, line, problems, true),
-                                                  get_int(component, "quantity", component_where, line, problems, 1, 1, 10'000)});
+            kit.components.push_back(
+                KitComponent{get_string(component, "sku", component_where, line, problems, true),
+                             get_int(component, "quantity", component_where, line, problems, 1, 1, 10'000)});
           }
         } else {
           problems.add(line, fmt::format("{}.components: missing (a list of {{sku, quantity}})", where));
@@ -458,7 +467,8 @@ private:
   static std::string join(const std::set<std::string>& names)
   {
     std::string text;
-    for (const auto& name : names) text += (text.empty() ? "" : ", ") + name;
+    for (const auto& name : names)
+      text += (text.empty() ? "" : ", ") + name;
     return text;
   }
   std::map<std::string, std::size_t> m_index;
@@ -467,7 +477,7 @@ private:
 // A CSV file whose first line names the columns: the records, and the header checked against the
 // columns this file kind allows and requires.
 struct CsvTable {
-  std::vector<CsvRecord> records;   // records[0] is the header
+  std::vector<CsvRecord> records; // records[0] is the header
   CsvColumns columns;
 };
 
@@ -478,9 +488,9 @@ Result<CsvTable> open_csv_table(std::string_view text, const std::string& name, 
   if (!records) {
     // "line 3: …" from the CSV reader becomes "orders.csv:3: …"
     const std::string& message = records.error().message;
-    return make_error(ErrorType::invalid_input,
-                      message.rfind("line ", 0) == 0 ? fmt::format("{}:{}", name, message.substr(5))
-                                                     : fmt::format("{}: {}", name, message));
+    return make_error(ErrorType::invalid_input, message.rfind("line ", 0) == 0
+                                                    ? fmt::format("{}:{}", name, message.substr(5))
+                                                    : fmt::format("{}: {}", name, message));
   }
   if (records->empty()) {
     problems.add(0, "empty file: the first line must name the columns");
@@ -543,7 +553,8 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
     item.sku = sku;
     item.style = columns.get(record, "style");
     item.description = columns.get(record, "description");
-    if (item.description.empty()) item.description = sku;
+    if (item.description.empty())
+      item.description = sku;
     item.gtins = split(columns.get(record, "gtins"), ';');
     if (item.gtins.empty()) {
       problems.add(line, "gtins: missing (GTINs separated by ';')");
@@ -554,21 +565,31 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
       problems.add(line, "attributes: " + attributes.error().message);
     }
     if (const auto weight = columns.get(record, "weight_g"); !weight.empty()) {
-      if (auto parsed = parse_int(weight, 0, 1'000'000)) item.weight_g = *parsed;
-      else problems.add(line, "weight_g: " + parsed.error().message);
+      if (auto parsed = parse_int(weight, 0, 1'000'000))
+        item.weight_g = *parsed;
+      else
+        problems.add(line, "weight_g: " + parsed.error().message);
     }
     const std::string currency = columns.get(record, "currency").empty() ? "USD" : columns.get(record, "currency");
     if (const auto value = columns.get(record, "unit_value"); !value.empty()) {
-      if (auto money = parse_money(value, currency)) item.unit_value = *money;
-      else problems.add(line, "unit_value: " + money.error().message);
+      if (auto money = parse_money(value, currency))
+        item.unit_value = *money;
+      else
+        problems.add(line, "unit_value: " + money.error().message);
     } else {
       item.unit_value.currency = currency;
     }
     for (const auto& flag : split(columns.get(record, "flags"), ';')) {
-      if (flag == "image_check") item.image_check_required = true;
-      else if (flag == "serial_tracked") item.serial_tracked = true;
-      else if (flag == "no_visible_barcode") item.no_visible_barcode = true;
-      else problems.add(line, fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, no_visible_barcode)", flag));
+      if (flag == "image_check")
+        item.image_check_required = true;
+      else if (flag == "serial_tracked")
+        item.serial_tracked = true;
+      else if (flag == "no_visible_barcode")
+        item.no_visible_barcode = true;
+      else
+        problems.add(
+            line,
+            fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, no_visible_barcode)", flag));
     }
     add_item_checked(std::move(item), line, "sku " + sku, entries, problems);
   }
@@ -641,12 +662,13 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
     for (std::size_t l = 0; l < order_lines->size(); ++l) {
       const std::string line_where = fmt::format("{}.lines[{}]", where, l);
       const Json& line_object = (*order_lines)[l];
-      if (!check_fields(line_object, {"line", "sku", "style", "attributes", "quantity", "description"}, line_where, line,
-                        problems)) {
+      if (!check_fields(line_object, {"line", "sku", "style", "attributes", "quantity", "description"}, line_where,
+                        line, problems)) {
         continue;
       }
       OrderLine order_line;
-      order_line.line_no = get_int(line_object, "line", line_where, line, problems, static_cast<std::int32_t>(l + 1), 1, 100'000);
+      order_line.line_no =
+          get_int(line_object, "line", line_where, line, problems, static_cast<std::int32_t>(l + 1), 1, 100'000);
       order_line.sku = get_string(line_object, "sku", line_where, line, problems, false);
       order_line.style = get_string(line_object, "style", line_where, line, problems, false);
       order_line.required_attributes = get_attributes(line_object, line_where, line, problems);
@@ -681,7 +703,7 @@ Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::s
   const auto& records = table->records;
   const CsvColumns& columns = table->columns;
   std::vector<Order> orders;
-  std::map<std::string, std::pair<std::size_t, int>> index;   // order id → position, first line
+  std::map<std::string, std::pair<std::size_t, int>> index; // order id → position, first line
   for (std::size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
     const int line = record.line;
@@ -755,10 +777,13 @@ Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::s
 Result<FileFormat> format_of(const std::filesystem::path& path)
 {
   const auto extension = path.extension().string();
-  if (extension == ".csv" || extension == ".CSV") return FileFormat::csv;
-  if (extension == ".json" || extension == ".JSON") return FileFormat::json;
-  return make_error(ErrorType::invalid_input,
-                    fmt::format("{}: cannot tell the format from the extension; use .csv or .json, or --format", path.string()));
+  if (extension == ".csv" || extension == ".CSV")
+    return FileFormat::csv;
+  if (extension == ".json" || extension == ".JSON")
+    return FileFormat::json;
+  return make_error(
+      ErrorType::invalid_input,
+      fmt::format("{}: cannot tell the format from the extension; use .csv or .json, or --format", path.string()));
 }
 
 Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog)
@@ -772,8 +797,10 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
   // The file's entries replace stored ones of the same SKU (an item may become a kit and back);
   // everything else stored stays. Kits go last so they may name items from the file or the store.
   std::set<std::string> redefined;
-  for (const auto& entry : entries->items) redefined.insert(entry.item.sku);
-  for (const auto& entry : entries->kits) redefined.insert(entry.kit.sku);
+  for (const auto& entry : entries->items)
+    redefined.insert(entry.item.sku);
+  for (const auto& entry : entries->kits)
+    redefined.insert(entry.kit.sku);
   Catalog staged;
   for (const auto& item : catalog.items()) {
     if (!redefined.count(item.sku)) {

@@ -13,7 +13,8 @@
 int main(int argc, char** argv)
 {
   try {
-    return pickverify::app::run_cli(argc, argv, std::cin, std::cout, std::cerr, isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
+    return pickverify::app::run_cli(argc, argv, std::cin, std::cout, std::cerr,
+                                    isatty(STDIN_FILENO) && isatty(STDOUT_FILENO));
   } catch (const std::exception& error) {
     std::cerr << "pickverify: fatal: " << error.what() << "\n";
     return 1;

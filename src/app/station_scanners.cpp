@@ -24,31 +24,39 @@ constexpr auto k_presence_check_interval = std::chrono::milliseconds(1000);
 
 StationAssignment::Match match_of(const std::string& match)
 {
-  if (match == "profile") return StationAssignment::Match::profile;
-  if (match == "bus_path") return StationAssignment::Match::bus_path;
-  if (match == "serial_number") return StationAssignment::Match::serial_number;
+  if (match == "profile")
+    return StationAssignment::Match::profile;
+  if (match == "bus_path")
+    return StationAssignment::Match::bus_path;
+  if (match == "serial_number")
+    return StationAssignment::Match::serial_number;
   return StationAssignment::Match::any;
 }
 
 // A name for a configured scanner that is not (yet) a device: "scanner profile=honeywell-hidpos".
 std::string assignment_id(const ScannerAssignmentConfig& assignment)
 {
-  return assignment.match == "any" ? "scanner (any recognised)" : fmt::format("scanner {}={}", assignment.match, assignment.value);
+  return assignment.match == "any" ? "scanner (any recognised)"
+                                   : fmt::format("scanner {}={}", assignment.match, assignment.value);
 }
 
 bool satisfies(const DeviceInfo& device, const ScannerAssignmentConfig& assignment)
 {
-  if (device.state != DeviceState::online) return false;
-  if (assignment.match == "profile") return device.profile == assignment.value;
-  if (assignment.match == "bus_path") return device.bus_path == assignment.value;
-  if (assignment.match == "serial_number") return device.serial_number == assignment.value;
+  if (device.state != DeviceState::online)
+    return false;
+  if (assignment.match == "profile")
+    return device.profile == assignment.value;
+  if (assignment.match == "bus_path")
+    return device.bus_path == assignment.value;
+  if (assignment.match == "serial_number")
+    return device.serial_number == assignment.value;
   return !device.profile.empty();
 }
 
 class UsbStationScanners final : public StationScanners {
 public:
   UsbStationScanners(const Context& context, Station& station, Show show)
-    : m_context(context), m_station(station), m_show(std::move(show))
+      : m_context(context), m_station(station), m_show(std::move(show))
   {
   }
 
@@ -92,7 +100,7 @@ public:
       }
     };
     options.on_device_state = [this](const std::string& device_id, const std::string& profile, DeviceState state,
-                                      const std::string& message) {
+                                     const std::string& message) {
       m_show(m_station.set_device_online(device_id, state == DeviceState::online,
                                          fmt::format("{}{}", profile.empty() ? "" : profile + ": ", message)));
     };
@@ -125,8 +133,9 @@ private:
       bool& known = m_present[assignment_id(assignment)];
       if (present != known) {
         known = present;
-        m_show(m_station.set_device_online(assignment_id(assignment), present,
-                                           present ? "a matching scanner is connected" : "no matching scanner connected"));
+        m_show(
+            m_station.set_device_online(assignment_id(assignment), present,
+                                        present ? "a matching scanner is connected" : "no matching scanner connected"));
       }
     }
   }

@@ -22,12 +22,15 @@ void Terminal::show(const StationReply& reply)
   const char* colour = reply.tone == StationReply::Tone::ok        ? k_green
                        : reply.tone == StationReply::Tone::warning ? k_yellow
                                                                    : k_red;
-  const char* mark = reply.tone == StationReply::Tone::ok ? "OK " : reply.tone == StationReply::Tone::warning ? "!! " : "XX ";
+  const char* mark = reply.tone == StationReply::Tone::ok        ? "OK "
+                     : reply.tone == StationReply::Tone::warning ? "!! "
+                                                                 : "XX ";
   m_out << paint(std::string(mark) + reply.headline, colour);
   if (reply.tone == StationReply::Tone::error && m_interactive) {
     m_out << '\a';
   }
-  m_out << fmt::format("  [{}{}]\n", to_string(reply.state), reply.journal_seq ? fmt::format(", journal #{}", reply.journal_seq) : "");
+  m_out << fmt::format("  [{}{}]\n", to_string(reply.state),
+                       reply.journal_seq ? fmt::format(", journal #{}", reply.journal_seq) : "");
   for (const auto& detail : reply.details) {
     m_out << "   " << detail << "\n";
   }

@@ -15,7 +15,7 @@ Result<void> Catalog::add_item(Item item)
     return make_error(ErrorType::invalid_input, fmt::format("SKU {} is defined twice", item.sku));
   }
   if (item.style.empty()) {
-    item.style = item.sku;   // an item without variants is a style of its own
+    item.style = item.sku; // an item without variants is a style of its own
   }
   for (auto& gtin : item.gtins) {
     auto normalized = normalize_gtin(gtin);
@@ -25,12 +25,13 @@ Result<void> Catalog::add_item(Item item)
     }
     gtin = *normalized;
     if (auto existing = m_by_gtin.find(gtin); existing != m_by_gtin.end()) {
-      return make_error(ErrorType::invalid_input,
-                        fmt::format("GTIN {} belongs to both {} and {}", gtin, m_items[existing->second].sku, item.sku));
+      return make_error(ErrorType::invalid_input, fmt::format("GTIN {} belongs to both {} and {}", gtin,
+                                                              m_items[existing->second].sku, item.sku));
     }
   }
   if (item.weight_g < 0 || item.unit_value.minor < 0) {
-    return make_error(ErrorType::invalid_input, fmt::format("item {}: weight and value must not be negative", item.sku));
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("item {}: weight and value must not be negative", item.sku));
   }
   const std::size_t index = m_items.size();
   for (const auto& gtin : item.gtins) {

@@ -16,7 +16,10 @@ constexpr char k_group_separator = '\x1d';
 // Some scanners pass the leading FNC1 through as its Data Matrix codeword value.
 constexpr char k_fnc1_codeword = '\xe8';
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 tl::unexpected<Error> field_error(std::string_view ai, std::string_view problem)
 {
@@ -27,11 +30,11 @@ tl::unexpected<Error> no_ai_error(std::string_view rest, std::size_t position)
 {
   const bool starts_with_digits = rest.size() >= 2 && is_digit(rest[0]) && is_digit(rest[1]);
   if (starts_with_digits) {
-    return make_error(ErrorType::invalid_input, fmt::format("unknown AI at position {}: {}", position + 1,
-                                                            gs1::display_text(rest.substr(0, 4))));
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("unknown AI at position {}: {}", position + 1, gs1::display_text(rest.substr(0, 4))));
   }
-  return make_error(ErrorType::invalid_input, fmt::format("expected an AI at position {}, found {}",
-                                                          position + 1, gs1::display_text(rest.substr(0, 8))));
+  return make_error(ErrorType::invalid_input, fmt::format("expected an AI at position {}, found {}", position + 1,
+                                                          gs1::display_text(rest.substr(0, 8))));
 }
 
 // "(NN)" … "(NNNN)" at pos naming a known AI: the start of the next HRI field.
@@ -214,8 +217,8 @@ std::optional<Gs1AiInfo> gs1_ai_info(std::string_view ai)
   for (std::size_t i = 0; i < definition->component_count; ++i) {
     const auto rule = definition->components[i].rule;
     info.has_check_digit = info.has_check_digit || rule == gs1::Rule::check_digit;
-    info.has_date = info.has_date || rule == gs1::Rule::date_yymmd0 || rule == gs1::Rule::date_yymmdd
-                    || rule == gs1::Rule::date_yyyymmdd || rule == gs1::Rule::date_yymmddhh;
+    info.has_date = info.has_date || rule == gs1::Rule::date_yymmd0 || rule == gs1::Rule::date_yymmdd ||
+                    rule == gs1::Rule::date_yyyymmdd || rule == gs1::Rule::date_yymmddhh;
   }
   return info;
 }

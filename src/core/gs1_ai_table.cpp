@@ -17,7 +17,7 @@ namespace {
 // parser enforces are written; currency codes, IBANs and GS1 Company Prefixes are not checked.
 struct Row {
   std::string_view first;
-  std::string_view last;  // empty: a single AI
+  std::string_view last; // empty: a single AI
   bool predefined;
   std::string_view spec;
   std::string_view title;
@@ -238,34 +238,41 @@ constexpr Row k_rows[] = {
 // clang-format on
 
 constexpr std::pair<std::string_view, Rule> k_rule_names[] = {
-  {"csum", Rule::check_digit},   {"csumalpha", Rule::check_pair},
-  {"yymmd0", Rule::date_yymmd0},
-  {"yymmdd", Rule::date_yymmdd}, {"yyyymmdd", Rule::date_yyyymmdd},
-  {"yymmddhh", Rule::date_yymmddhh}, {"hhmm", Rule::time_hhmm},
-  {"hh", Rule::hour},            {"mi", Rule::minute},
-  {"ss", Rule::second},          {"yesno", Rule::yes_no},
-  {"zero", Rule::zero},          {"nonzero", Rule::nonzero},
-  {"winding", Rule::winding},    {"pieceoftotal", Rule::piece_of_total},
-  {"hyphen", Rule::hyphen},      {"latitude", Rule::latitude},
-  {"longitude", Rule::longitude}, {"iso3166", Rule::country},
-  {"iso3166999", Rule::country_or_999},
+    {"csum", Rule::check_digit},
+    {"csumalpha", Rule::check_pair},
+    {"yymmd0", Rule::date_yymmd0},
+    {"yymmdd", Rule::date_yymmdd},
+    {"yyyymmdd", Rule::date_yyyymmdd},
+    {"yymmddhh", Rule::date_yymmddhh},
+    {"hhmm", Rule::time_hhmm},
+    {"hh", Rule::hour},
+    {"mi", Rule::minute},
+    {"ss", Rule::second},
+    {"yesno", Rule::yes_no},
+    {"zero", Rule::zero},
+    {"nonzero", Rule::nonzero},
+    {"winding", Rule::winding},
+    {"pieceoftotal", Rule::piece_of_total},
+    {"hyphen", Rule::hyphen},
+    {"latitude", Rule::latitude},
+    {"longitude", Rule::longitude},
+    {"iso3166", Rule::country},
+    {"iso3166999", Rule::country_or_999},
 };
 
 // ISO 3166-1 numeric country codes, ascending (as GS1's reference linter lists them).
 constexpr std::uint16_t k_iso3166_numeric[] = {
-  4, 8, 10, 12, 16, 20, 24, 28, 31, 32, 36, 40, 44, 48, 50, 51, 52, 56, 60, 64,
-  68, 70, 72, 74, 76, 84, 86, 90, 92, 96, 100, 104, 108, 112, 116, 120, 124, 132, 136, 140,
-  144, 148, 152, 156, 158, 162, 166, 170, 174, 175, 178, 180, 184, 188, 191, 192, 196, 203, 204, 208,
-  212, 214, 218, 222, 226, 231, 232, 233, 234, 238, 239, 242, 246, 248, 250, 254, 258, 260, 262, 266,
-  268, 270, 275, 276, 288, 292, 296, 300, 304, 308, 312, 316, 320, 324, 328, 332, 334, 336, 340, 344,
-  348, 352, 356, 360, 364, 368, 372, 376, 380, 384, 388, 392, 398, 400, 404, 408, 410, 414, 417, 418,
-  422, 426, 428, 430, 434, 438, 440, 442, 446, 450, 454, 458, 462, 466, 470, 474, 478, 480, 484, 492,
-  496, 498, 499, 500, 504, 508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548, 554, 558, 562,
-  566, 570, 574, 578, 580, 581, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626,
-  630, 634, 638, 642, 643, 646, 652, 654, 659, 660, 662, 663, 666, 670, 674, 678, 682, 686, 688, 690,
-  694, 702, 703, 704, 705, 706, 710, 716, 724, 728, 729, 732, 740, 744, 748, 752, 756, 760, 762, 764,
-  768, 772, 776, 780, 784, 788, 792, 795, 796, 798, 800, 804, 807, 818, 826, 831, 832, 833, 834, 840,
-  850, 854, 858, 860, 862, 876, 882, 887, 894,
+    4,   8,   10,  12,  16,  20,  24,  28,  31,  32,  36,  40,  44,  48,  50,  51,  52,  56,  60,  64,  68,  70,  72,
+    74,  76,  84,  86,  90,  92,  96,  100, 104, 108, 112, 116, 120, 124, 132, 136, 140, 144, 148, 152, 156, 158, 162,
+    166, 170, 174, 175, 178, 180, 184, 188, 191, 192, 196, 203, 204, 208, 212, 214, 218, 222, 226, 231, 232, 233, 234,
+    238, 239, 242, 246, 248, 250, 254, 258, 260, 262, 266, 268, 270, 275, 276, 288, 292, 296, 300, 304, 308, 312, 316,
+    320, 324, 328, 332, 334, 336, 340, 344, 348, 352, 356, 360, 364, 368, 372, 376, 380, 384, 388, 392, 398, 400, 404,
+    408, 410, 414, 417, 418, 422, 426, 428, 430, 434, 438, 440, 442, 446, 450, 454, 458, 462, 466, 470, 474, 478, 480,
+    484, 492, 496, 498, 499, 500, 504, 508, 512, 516, 520, 524, 528, 531, 533, 534, 535, 540, 548, 554, 558, 562, 566,
+    570, 574, 578, 580, 581, 583, 584, 585, 586, 591, 598, 600, 604, 608, 612, 616, 620, 624, 626, 630, 634, 638, 642,
+    643, 646, 652, 654, 659, 660, 662, 663, 666, 670, 674, 678, 682, 686, 688, 690, 694, 702, 703, 704, 705, 706, 710,
+    716, 724, 728, 729, 732, 740, 744, 748, 752, 756, 760, 762, 764, 768, 772, 776, 780, 784, 788, 792, 795, 796, 798,
+    800, 804, 807, 818, 826, 831, 832, 833, 834, 840, 850, 854, 858, 860, 862, 876, 882, 887, 894,
 };
 
 bool is_iso3166_numeric(std::string_view digits)
@@ -274,7 +281,10 @@ bool is_iso3166_numeric(std::string_view digits)
   return std::binary_search(std::begin(k_iso3166_numeric), std::end(k_iso3166_numeric), code);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 std::optional<std::size_t> parse_number(std::string_view text)
 {
@@ -309,11 +319,20 @@ std::optional<Component> parse_component(std::string_view text)
     return std::nullopt;
   }
   switch (text.front()) {
-  case 'N': component.charset = Charset::numeric; break;
-  case 'X': component.charset = Charset::cset82; break;
-  case 'Y': component.charset = Charset::cset39; break;
-  case 'Z': component.charset = Charset::base64url; break;
-  default: return std::nullopt;
+  case 'N':
+    component.charset = Charset::numeric;
+    break;
+  case 'X':
+    component.charset = Charset::cset82;
+    break;
+  case 'Y':
+    component.charset = Charset::cset39;
+    break;
+  case 'Z':
+    component.charset = Charset::base64url;
+    break;
+  default:
+    return std::nullopt;
   }
   text.remove_prefix(1);
   const bool variable = text.substr(0, 2) == "..";
@@ -374,8 +393,7 @@ std::vector<AiDefinition> build_table()
       table.push_back(make_definition(ai, row));
     }
   }
-  std::sort(table.begin(), table.end(),
-            [](const AiDefinition& a, const AiDefinition& b) { return a.ai() < b.ai(); });
+  std::sort(table.begin(), table.end(), [](const AiDefinition& a, const AiDefinition& b) { return a.ai() < b.ai(); });
   return table;
 }
 
@@ -388,10 +406,14 @@ const std::vector<AiDefinition>& table()
 std::string_view charset_letter(Charset charset)
 {
   switch (charset) {
-  case Charset::numeric: return "N";
-  case Charset::cset82: return "X";
-  case Charset::cset39: return "Y";
-  case Charset::base64url: return "Z";
+  case Charset::numeric:
+    return "N";
+  case Charset::cset82:
+    return "X";
+  case Charset::cset39:
+    return "Y";
+  case Charset::base64url:
+    return "Z";
   }
   return "?";
 }
@@ -399,10 +421,14 @@ std::string_view charset_letter(Charset charset)
 std::string_view charset_name(Charset charset)
 {
   switch (charset) {
-  case Charset::numeric: return "digits only";
-  case Charset::cset82: return "GS1 character set 82";
-  case Charset::cset39: return "GS1 character set 39";
-  case Charset::base64url: return "base64url";
+  case Charset::numeric:
+    return "digits only";
+  case Charset::cset82:
+    return "GS1 character set 82";
+  case Charset::cset39:
+    return "GS1 character set 39";
+  case Charset::base64url:
+    return "base64url";
   }
   return "?";
 }
@@ -414,17 +440,20 @@ bool is_cset39(unsigned char c)
 
 bool is_base64url(unsigned char c)
 {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-'
-         || c == '_' || c == '=';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '=';
 }
 
 bool in_charset(Charset charset, unsigned char c)
 {
   switch (charset) {
-  case Charset::numeric: return c >= '0' && c <= '9';
-  case Charset::cset82: return is_cset82(c);
-  case Charset::cset39: return is_cset39(c);
-  case Charset::base64url: return is_base64url(c);
+  case Charset::numeric:
+    return c >= '0' && c <= '9';
+  case Charset::cset82:
+    return is_cset82(c);
+  case Charset::cset39:
+    return is_cset39(c);
+  case Charset::base64url:
+    return is_base64url(c);
   }
   return false;
 }
@@ -453,10 +482,10 @@ std::uint64_t digits_value(std::string_view digits)
 std::optional<std::string> check_pair_problem(std::string_view value)
 {
   constexpr std::string_view k_cset82_order =
-    "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
+      "!\"%&'()*+,-./0123456789:;<=>?ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz";
   constexpr std::string_view k_cset32 = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ";
-  constexpr unsigned k_primes[] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29, 31, 37, 41, 43, 47, 53, 59,
-                                   61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127};
+  constexpr unsigned k_primes[] = {2,  3,  5,  7,  11, 13, 17, 19, 23, 29,  31,  37,  41,  43,  47, 53,
+                                   59, 61, 67, 71, 73, 79, 83, 89, 97, 101, 103, 107, 109, 113, 127};
   if (value.size() < 2) {
     return std::string("too short for its check character pair");
   }
@@ -483,7 +512,10 @@ std::optional<std::string> check_pair_problem(std::string_view value)
 // Two-digit years: GS1 resolves the century with a sliding window around the current year. For
 // leap years that window (today 1977–2076) never crosses a century that is not a leap year
 // before 2050, so "YY divisible by 4" is exact without reading the clock.
-bool is_leap_year(int year) { return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0; }
+bool is_leap_year(int year)
+{
+  return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
 
 int days_in_month(int year, int month)
 {
@@ -512,7 +544,8 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     return std::optional<std::string>(fmt::format("invalid {} {}", what, value));
   };
   switch (rule) {
-  case Rule::none: return std::nullopt;
+  case Rule::none:
+    return std::nullopt;
   case Rule::check_digit: {
     const int expected = gtin_check_digit(value.substr(0, value.size() - 1));
     const int actual = value.back() - '0';
@@ -521,7 +554,8 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     }
     return std::nullopt;
   }
-  case Rule::check_pair: return check_pair_problem(value);
+  case Rule::check_pair:
+    return check_pair_problem(value);
   case Rule::date_yymmd0:
   case Rule::date_yymmdd:
     if (!is_valid_date(2000 + number_at(value, 0, 2), number_at(value, 2, 2), number_at(value, 4, 2),
@@ -535,8 +569,8 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     }
     return std::nullopt;
   case Rule::date_yymmddhh:
-    if (!is_valid_date(2000 + number_at(value, 0, 2), number_at(value, 2, 2), number_at(value, 4, 2), false)
-        || number_at(value, 6, 2) > 23) {
+    if (!is_valid_date(2000 + number_at(value, 0, 2), number_at(value, 2, 2), number_at(value, 4, 2), false) ||
+        number_at(value, 6, 2) > 23) {
       return invalid("date and hour");
     }
     return std::nullopt;
@@ -545,11 +579,16 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
       return invalid("time");
     }
     return std::nullopt;
-  case Rule::hour: return number_at(value, 0, 2) > 23 ? invalid("hour") : std::nullopt;
-  case Rule::minute: return number_at(value, 0, 2) > 59 ? invalid("minutes") : std::nullopt;
-  case Rule::second: return number_at(value, 0, 2) > 59 ? invalid("seconds") : std::nullopt;
-  case Rule::yes_no: return value == "0" || value == "1" ? std::nullopt : invalid("flag (0 or 1)");
-  case Rule::zero: return value == "0" ? std::nullopt : invalid("padding digit (must be 0)");
+  case Rule::hour:
+    return number_at(value, 0, 2) > 23 ? invalid("hour") : std::nullopt;
+  case Rule::minute:
+    return number_at(value, 0, 2) > 59 ? invalid("minutes") : std::nullopt;
+  case Rule::second:
+    return number_at(value, 0, 2) > 59 ? invalid("seconds") : std::nullopt;
+  case Rule::yes_no:
+    return value == "0" || value == "1" ? std::nullopt : invalid("flag (0 or 1)");
+  case Rule::zero:
+    return value == "0" ? std::nullopt : invalid("padding digit (must be 0)");
   case Rule::nonzero:
     return value.find_first_not_of('0') == std::string_view::npos ? invalid("zero value") : std::nullopt;
   case Rule::winding:
@@ -562,12 +601,16 @@ std::optional<std::string> check_rule(Rule rule, std::string_view value)
     }
     return std::nullopt;
   }
-  case Rule::hyphen: return value == "-" ? std::nullopt : invalid("sign (must be -)");
-  case Rule::country: return is_iso3166_numeric(value) ? std::nullopt : invalid("country code");
+  case Rule::hyphen:
+    return value == "-" ? std::nullopt : invalid("sign (must be -)");
+  case Rule::country:
+    return is_iso3166_numeric(value) ? std::nullopt : invalid("country code");
   case Rule::country_or_999:
     return value == "999" || is_iso3166_numeric(value) ? std::nullopt : invalid("country code");
-  case Rule::latitude: return digits_value(value) > 1800000000ULL ? invalid("latitude") : std::nullopt;
-  case Rule::longitude: return digits_value(value) > 3600000000ULL ? invalid("longitude") : std::nullopt;
+  case Rule::latitude:
+    return digits_value(value) > 1800000000ULL ? invalid("latitude") : std::nullopt;
+  case Rule::longitude:
+    return digits_value(value) > 3600000000ULL ? invalid("longitude") : std::nullopt;
   }
   return std::nullopt;
 }
@@ -627,9 +670,8 @@ std::string AiDefinition::format() const
   std::string text = fmt::format("N{}", ai_length);
   for (std::size_t i = 0; i < component_count; ++i) {
     const Component& component = components[i];
-    const auto length = component.min_length == component.max_length
-                          ? fmt::format("{}", component.max_length)
-                          : fmt::format("..{}", component.max_length);
+    const auto length = component.min_length == component.max_length ? fmt::format("{}", component.max_length)
+                                                                     : fmt::format("..{}", component.max_length);
     const auto part = fmt::format("{}{}", charset_letter(component.charset), length);
     text += component.optional ? fmt::format("+[{}]", part) : fmt::format("+{}", part);
   }
@@ -657,9 +699,15 @@ const AiDefinition* match_ai_prefix(std::string_view data)
   return nullptr;
 }
 
-std::size_t ai_count() { return table().size(); }
+std::size_t ai_count()
+{
+  return table().size();
+}
 
-const AiDefinition& ai_at(std::size_t index) { return table().at(index); }
+const AiDefinition& ai_at(std::size_t index)
+{
+  return table().at(index);
+}
 
 std::optional<std::string> validate_data(const AiDefinition& definition, std::string_view data)
 {
@@ -691,8 +739,7 @@ std::optional<std::string> validate_data(const AiDefinition& definition, std::st
     }
     std::size_t length = std::min<std::size_t>(remaining, component.max_length);
     if (length < component.min_length) {
-      return fmt::format("too short: {} characters, component {} needs {}", data.size(), i + 1,
-                         component.min_length);
+      return fmt::format("too short: {} characters, component {} needs {}", data.size(), i + 1, component.min_length);
     }
     const auto value = data.substr(pos, length);
     for (std::size_t k = 0; k < value.size(); ++k) {
@@ -701,8 +748,8 @@ std::optional<std::string> validate_data(const AiDefinition& definition, std::st
         if (component.charset == Charset::numeric) {
           return fmt::format("not numeric: {}", display_text(data));
         }
-        return fmt::format("character {} at position {} is not in {}", display_text(value.substr(k, 1)),
-                           pos + k + 1, charset_name(component.charset));
+        return fmt::format("character {} at position {} is not in {}", display_text(value.substr(k, 1)), pos + k + 1,
+                           charset_name(component.charset));
       }
     }
     if (auto problem = check_rule(component.rule, value)) {

@@ -17,10 +17,10 @@ namespace pickverify::gs1 {
 
 // Character sets a component may use.
 enum class Charset : std::uint8_t {
-  numeric,    // N: 0-9
-  cset82,     // X: GS1 AI encodable character set 82
-  cset39,     // Y: GS1 AI encodable character set 39
-  base64url,  // Z: A-Z a-z 0-9 - _ and = padding
+  numeric,   // N: 0-9
+  cset82,    // X: GS1 AI encodable character set 82
+  cset39,    // Y: GS1 AI encodable character set 39
+  base64url, // Z: A-Z a-z 0-9 - _ and = padding
 };
 
 // Content rules a component must obey beyond its character set.
@@ -59,16 +59,16 @@ struct Component {
 inline constexpr std::size_t k_max_components = 6;
 
 struct AiDefinition {
-  std::array<char, 4> ai_digits{};  // the AI as it is encoded, "3103"
+  std::array<char, 4> ai_digits{}; // the AI as it is encoded, "3103"
   std::uint8_t ai_length = 0;
-  std::string_view title;           // the GS1 data title, "NET WEIGHT (kg)"
-  bool predefined_length = false;   // true: the field is never followed by a GS separator
+  std::string_view title;         // the GS1 data title, "NET WEIGHT (kg)"
+  bool predefined_length = false; // true: the field is never followed by a GS separator
   std::array<Component, k_max_components> components{};
   std::uint8_t component_count = 0;
 
   std::string_view ai() const { return {ai_digits.data(), ai_length}; }
 
-  std::size_t min_length() const;  // of the data, without the AI
+  std::size_t min_length() const; // of the data, without the AI
   std::size_t max_length() const;
   bool is_fixed_length() const { return min_length() == max_length(); }
   // GS1 General Specifications notation of AI and data: "N2+N14", "N4+N6", "N3+N13+X..17".

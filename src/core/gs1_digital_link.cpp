@@ -14,7 +14,7 @@ namespace pickverify {
 namespace {
 
 // The AIs that may start the identifying part of a Digital Link path.
-constexpr std::string_view k_primary_keys[] = {"00",  "01",   "253",  "255",  "401",  "402",  "414",  "417",
+constexpr std::string_view k_primary_keys[] = {"00",   "01",   "253",  "255",  "401",  "402",  "414", "417",
                                                "8003", "8004", "8006", "8010", "8013", "8017", "8018"};
 
 bool is_primary_key(std::string_view ai)
@@ -22,7 +22,10 @@ bool is_primary_key(std::string_view ai)
   return std::find(std::begin(k_primary_keys), std::end(k_primary_keys), ai) != std::end(k_primary_keys);
 }
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 bool starts_with_ignoring_case(std::string_view text, std::string_view prefix)
 {

@@ -54,8 +54,7 @@ Result<std::string> normalize_gtin(std::string_view digits)
   }
   const auto length = digits.size();
   if (length != 8 && length != 12 && length != 13 && length != 14) {
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("not a GTIN: {} digit{}", length, length == 1 ? "" : "s"));
+    return make_error(ErrorType::invalid_input, fmt::format("not a GTIN: {} digit{}", length, length == 1 ? "" : "s"));
   }
   if (!has_valid_gtin_check_digit(digits)) {
     return make_error(ErrorType::invalid_input, check_digit_problem(digits));
@@ -69,11 +68,10 @@ Result<std::string> expand_upce(std::string_view upce)
     return make_error(ErrorType::invalid_input, "not a UPC-E: needs 8 digits");
   }
   if (upce[0] != '0' && upce[0] != '1') {
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("not a UPC-E: number system {}, must be 0 or 1", upce[0]));
+    return make_error(ErrorType::invalid_input, fmt::format("not a UPC-E: number system {}, must be 0 or 1", upce[0]));
   }
   const char number_system = upce[0];
-  const std::string_view d = upce.substr(1, 6);  // d[0]..d[5]; d[5] says how zeros were suppressed
+  const std::string_view d = upce.substr(1, 6); // d[0]..d[5]; d[5] says how zeros were suppressed
   const char check = upce[7];
   std::string upca;
   upca.reserve(12);
@@ -81,23 +79,23 @@ Result<std::string> expand_upce(std::string_view upce)
   switch (d[5]) {
   case '0':
   case '1':
-  case '2':  // manufacturer X1 X2 X6 0 0, item 0 0 X3 X4 X5
+  case '2': // manufacturer X1 X2 X6 0 0, item 0 0 X3 X4 X5
     upca += d.substr(0, 2);
     upca += d[5];
     upca += "0000";
     upca += d.substr(2, 3);
     break;
-  case '3':  // manufacturer X1 X2 X3 0 0, item 0 0 0 X4 X5
+  case '3': // manufacturer X1 X2 X3 0 0, item 0 0 0 X4 X5
     upca += d.substr(0, 3);
     upca += "00000";
     upca += d.substr(3, 2);
     break;
-  case '4':  // manufacturer X1 X2 X3 X4 0, item 0 0 0 0 X5
+  case '4': // manufacturer X1 X2 X3 X4 0, item 0 0 0 0 X5
     upca += d.substr(0, 4);
     upca += "00000";
     upca += d[4];
     break;
-  default:  // 5-9: manufacturer X1..X5, item 0 0 0 0 X6
+  default: // 5-9: manufacturer X1..X5, item 0 0 0 0 X6
     upca += d.substr(0, 5);
     upca += "0000";
     upca += d[5];

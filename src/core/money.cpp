@@ -23,10 +23,14 @@ int minor_digits(std::string_view currency)
 
 std::string_view currency_symbol(std::string_view currency)
 {
-  if (currency == "USD") return "$";
-  if (currency == "EUR") return "€";
-  if (currency == "GBP") return "£";
-  if (currency == "JPY") return "¥";
+  if (currency == "USD")
+    return "$";
+  if (currency == "EUR")
+    return "€";
+  if (currency == "GBP")
+    return "£";
+  if (currency == "JPY")
+    return "¥";
   return {};
 }
 
@@ -40,7 +44,8 @@ std::string format_money(const Money& money)
     scale *= 10;
   }
   const bool negative = money.minor < 0;
-  const std::uint64_t magnitude = negative ? 0 - static_cast<std::uint64_t>(money.minor) : static_cast<std::uint64_t>(money.minor);
+  const std::uint64_t magnitude =
+      negative ? 0 - static_cast<std::uint64_t>(money.minor) : static_cast<std::uint64_t>(money.minor);
   std::string amount = fmt::format("{}", magnitude / static_cast<std::uint64_t>(scale));
   if (digits > 0) {
     amount += fmt::format(".{:0{}}", magnitude % static_cast<std::uint64_t>(scale), digits);
@@ -56,8 +61,10 @@ std::string format_money(const Money& money)
 Result<Money> parse_money(std::string_view amount, std::string_view currency)
 {
   if (currency.size() != 3 || !std::isupper(static_cast<unsigned char>(currency[0])) ||
-      !std::isupper(static_cast<unsigned char>(currency[1])) || !std::isupper(static_cast<unsigned char>(currency[2]))) {
-    return make_error(ErrorType::invalid_input, fmt::format("currency '{}' is not a three-letter ISO 4217 code", currency));
+      !std::isupper(static_cast<unsigned char>(currency[1])) ||
+      !std::isupper(static_cast<unsigned char>(currency[2]))) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("currency '{}' is not a three-letter ISO 4217 code", currency));
   }
   const int digits = minor_digits(currency);
   std::string_view text = amount;
@@ -71,7 +78,8 @@ Result<Money> parse_money(std::string_view amount, std::string_view currency)
   const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
   auto all_digits = [](std::string_view s) {
     for (char c : s) {
-      if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+      if (!std::isdigit(static_cast<unsigned char>(c)))
+        return false;
     }
     return true;
   };

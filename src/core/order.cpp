@@ -45,8 +45,8 @@ Result<std::vector<ExpectedLine>> expand_order(const Order& order, const Catalog
       }
       const Item* item = catalog.find_item(line.sku);
       if (!item) {
-        return make_error(ErrorType::not_found,
-                          fmt::format("order {} line {}: SKU {} is not in the catalog", order.id, line.line_no, line.sku));
+        return make_error(ErrorType::not_found, fmt::format("order {} line {}: SKU {} is not in the catalog", order.id,
+                                                            line.line_no, line.sku));
       }
       ExpectedLine expected;
       expected.line_no = line.line_no;
@@ -63,8 +63,8 @@ Result<std::vector<ExpectedLine>> expand_order(const Order& order, const Catalog
     }
     const auto variants = catalog.items_of_style(line.style);
     if (variants.empty()) {
-      return make_error(ErrorType::not_found,
-                        fmt::format("order {} line {}: style {} is not in the catalog", order.id, line.line_no, line.style));
+      return make_error(ErrorType::not_found, fmt::format("order {} line {}: style {} is not in the catalog", order.id,
+                                                          line.line_no, line.style));
     }
     bool any_matches = false;
     for (const Item* item : variants) {

@@ -15,7 +15,10 @@ namespace {
 
 constexpr char k_group_separator = '\x1d';
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c)
+{
+  return c >= '0' && c <= '9';
+}
 
 bool all_digits(std::string_view text)
 {
@@ -63,8 +66,8 @@ void set_gs1(ParsedCode& code, std::vector<Gs1Field> fields)
 {
   code.fields = std::move(fields);
   for (const char* key : {"01", "02"}) {
-    const auto found = std::find_if(code.fields.begin(), code.fields.end(),
-                                    [&](const Gs1Field& field) { return field.ai == key; });
+    const auto found =
+        std::find_if(code.fields.begin(), code.fields.end(), [&](const Gs1Field& field) { return field.ai == key; });
     if (found != code.fields.end()) {
       set_gtin(code, found->value);
       return;
@@ -165,9 +168,13 @@ void classify_with_add_on(ParsedCode& code, std::string_view digits)
 {
   switch (digits.size()) {
   case 15:
-  case 18: classify_gtin_digits(code, digits.substr(0, 13)); return;
+  case 18:
+    classify_gtin_digits(code, digits.substr(0, 13));
+    return;
   case 14:
-  case 17: classify_gtin_digits(code, digits.substr(0, 12)); return;
+  case 17:
+    classify_gtin_digits(code, digits.substr(0, 12));
+    return;
   case 10:
   case 13:
     if (auto upca = expand_upce(digits.substr(0, 8))) {
@@ -253,9 +260,9 @@ void classify_other(ParsedCode& code, std::string_view data)
   // Without a separator only a leading SSCC or GTIN with a valid check digit makes GS1 likely
   // enough; "20 PCS" or a serial number stays text.
   const bool starts_with_key =
-    (data.substr(0, 2) == "00" && data.size() >= 20 && has_valid_gtin_check_digit(data.substr(2, 18)))
-    || ((data.substr(0, 2) == "01" || data.substr(0, 2) == "02") && data.size() >= 16
-        && has_valid_gtin_check_digit(data.substr(2, 14)));
+      (data.substr(0, 2) == "00" && data.size() >= 20 && has_valid_gtin_check_digit(data.substr(2, 18))) ||
+      ((data.substr(0, 2) == "01" || data.substr(0, 2) == "02") && data.size() >= 16 &&
+       has_valid_gtin_check_digit(data.substr(2, 14)));
   if (!has_separator && !starts_with_key) {
     return;
   }
@@ -272,11 +279,16 @@ void classify_other(ParsedCode& code, std::string_view data)
 std::string_view to_string(CodeKind kind)
 {
   switch (kind) {
-  case CodeKind::gtin: return "gtin";
-  case CodeKind::variable_measure: return "variable_measure";
-  case CodeKind::gs1_other: return "gs1_other";
-  case CodeKind::text: return "text";
-  case CodeKind::malformed: return "malformed";
+  case CodeKind::gtin:
+    return "gtin";
+  case CodeKind::variable_measure:
+    return "variable_measure";
+  case CodeKind::gs1_other:
+    return "gs1_other";
+  case CodeKind::text:
+    return "text";
+  case CodeKind::malformed:
+    return "malformed";
   }
   return "unknown";
 }

@@ -9,13 +9,20 @@ namespace pickverify {
 std::string_view to_string(Verdict verdict)
 {
   switch (verdict) {
-  case Verdict::accepted: return "accepted";
-  case Verdict::wrong_variant: return "wrong_variant";
-  case Verdict::wrong_item: return "wrong_item";
-  case Verdict::over_quantity: return "over_quantity";
-  case Verdict::unknown_code: return "unknown_code";
-  case Verdict::malformed: return "malformed";
-  case Verdict::duplicate: return "duplicate";
+  case Verdict::accepted:
+    return "accepted";
+  case Verdict::wrong_variant:
+    return "wrong_variant";
+  case Verdict::wrong_item:
+    return "wrong_item";
+  case Verdict::over_quantity:
+    return "over_quantity";
+  case Verdict::unknown_code:
+    return "unknown_code";
+  case Verdict::malformed:
+    return "malformed";
+  case Verdict::duplicate:
+    return "duplicate";
   }
   return "unknown";
 }
@@ -28,14 +35,22 @@ std::string_view to_string(Role role)
 std::string_view to_string(SessionState state)
 {
   switch (state) {
-  case SessionState::idle: return "idle";
-  case SessionState::active: return "active";
-  case SessionState::blocked: return "blocked";
-  case SessionState::complete: return "complete";
-  case SessionState::awaiting_image_check: return "awaiting_image_check";
-  case SessionState::released: return "released";
-  case SessionState::packed: return "packed";
-  case SessionState::abandoned: return "abandoned";
+  case SessionState::idle:
+    return "idle";
+  case SessionState::active:
+    return "active";
+  case SessionState::blocked:
+    return "blocked";
+  case SessionState::complete:
+    return "complete";
+  case SessionState::awaiting_image_check:
+    return "awaiting_image_check";
+  case SessionState::released:
+    return "released";
+  case SessionState::packed:
+    return "packed";
+  case SessionState::abandoned:
+    return "abandoned";
   }
   return "unknown";
 }
@@ -43,10 +58,14 @@ std::string_view to_string(SessionState state)
 std::string_view to_string(ImageCheckOutcome outcome)
 {
   switch (outcome) {
-  case ImageCheckOutcome::passed: return "passed";
-  case ImageCheckOutcome::failed: return "failed";
-  case ImageCheckOutcome::retake: return "retake";
-  case ImageCheckOutcome::offline: return "offline";
+  case ImageCheckOutcome::passed:
+    return "passed";
+  case ImageCheckOutcome::failed:
+    return "failed";
+  case ImageCheckOutcome::retake:
+    return "retake";
+  case ImageCheckOutcome::offline:
+    return "offline";
   }
   return "unknown";
 }
@@ -88,7 +107,7 @@ std::string line_label(const LineProgress& progress)
 } // namespace
 
 PackSession::PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy)
-  : m_order(std::move(order)), m_catalog(&catalog), m_policy(std::move(policy))
+    : m_order(std::move(order)), m_catalog(&catalog), m_policy(std::move(policy))
 {
   for (auto& line : lines) {
     m_lines.push_back(LineProgress{std::move(line), 0});
@@ -130,8 +149,7 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
   auto last = std::find_if(m_last_scan_by_source.begin(), m_last_scan_by_source.end(),
                            [&](const auto& entry) { return entry.first == scan.source; });
   const bool bounced = last != m_last_scan_by_source.end() && last->second.raw == scan.raw &&
-                       scan.monotonic - last->second.at < m_policy.bounce_window &&
-                       scan.monotonic >= last->second.at;
+                       scan.monotonic - last->second.at < m_policy.bounce_window && scan.monotonic >= last->second.at;
   if (last == m_last_scan_by_source.end()) {
     m_last_scan_by_source.emplace_back(scan.source, LastScan{scan.raw, scan.monotonic});
   } else {
@@ -142,14 +160,16 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
   if (is_final(m_state) || m_state == SessionState::released) {
     outcome.code = code;
     outcome.verdict = Verdict::over_quantity;
-    outcome.message = fmt::format("order {} is already {}: nothing more goes in this box", m_order.id, to_string(m_state));
+    outcome.message =
+        fmt::format("order {} is already {}: nothing more goes in this box", m_order.id, to_string(m_state));
     outcome.state = m_state;
     return outcome;
   }
   if (bounced) {
     outcome.code = code;
     outcome.verdict = Verdict::duplicate;
-    outcome.message = fmt::format("same code again within {} ms from {}: not counted", m_policy.bounce_window.count(), scan.source);
+    outcome.message =
+        fmt::format("same code again within {} ms from {}: not counted", m_policy.bounce_window.count(), scan.source);
   } else {
     outcome = classify(code);
   }
@@ -204,9 +224,10 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   }
   if (!item) {
     outcome.verdict = Verdict::unknown_code;
-    outcome.message = code.kind == CodeKind::variable_measure
-                          ? fmt::format("{} is a variable-measure (in-store) number, not in the catalog: set it aside", code.gtin14)
-                          : fmt::format("GTIN {} is not in the catalog: set the item aside and call a supervisor", code.gtin14);
+    outcome.message =
+        code.kind == CodeKind::variable_measure
+            ? fmt::format("{} is a variable-measure (in-store) number, not in the catalog: set it aside", code.gtin14)
+            : fmt::format("GTIN {} is not in the catalog: set the item aside and call a supervisor", code.gtin14);
     return outcome;
   }
   outcome.item = item;
@@ -215,9 +236,9 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   std::optional<std::size_t> full_match;
   for (std::size_t i = 0; i < m_lines.size(); ++i) {
     const auto& line = m_lines[i].line;
-    const bool matches = line.sku.empty()
-                             ? line.style == item->style && attributes_satisfy(item->attributes, line.required_attributes)
-                             : line.sku == item->sku;
+    const bool matches =
+        line.sku.empty() ? line.style == item->style && attributes_satisfy(item->attributes, line.required_attributes)
+                         : line.sku == item->sku;
     if (!matches) {
       continue;
     }
@@ -240,7 +261,8 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   // Same style, other attributes: name every difference against the first line still short.
   std::optional<std::size_t> style_match;
   for (std::size_t i = 0; i < m_lines.size(); ++i) {
-    if (m_lines[i].line.style == item->style && (!style_match || (m_lines[*style_match].done() && !m_lines[i].done()))) {
+    if (m_lines[i].line.style == item->style &&
+        (!style_match || (m_lines[*style_match].done() && !m_lines[i].done()))) {
       style_match = i;
     }
   }
@@ -336,7 +358,8 @@ PackDecision PackSession::request_pack()
     decision.reasons.push_back("missing: " + missing_line);
   }
   for (const Alert* alert : open_alerts()) {
-    decision.reasons.push_back(fmt::format("alert {} open: {} — a supervisor must clear it", alert->id, alert->message));
+    decision.reasons.push_back(
+        fmt::format("alert {} open: {} — a supervisor must clear it", alert->id, alert->message));
   }
   if (m_needs_image_check && !m_image_check_passed) {
     decision.reasons.push_back(fmt::format("image check required (order value {}): take the photo of the packed items",
@@ -371,8 +394,8 @@ ImageCheckRequest PackSession::image_check_request() const
 Result<PackDecision> PackSession::apply_image_check(const ImageCheckResult& result)
 {
   if (m_state != SessionState::awaiting_image_check) {
-    return make_error(ErrorType::conflict, fmt::format("order {} is {}, not waiting for an image check", m_order.id,
-                                                       to_string(m_state)));
+    return make_error(ErrorType::conflict,
+                      fmt::format("order {} is {}, not waiting for an image check", m_order.id, to_string(m_state)));
   }
   if (result.outcome == ImageCheckOutcome::passed) {
     m_image_check_passed = true;
@@ -405,7 +428,8 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
     return make_error(ErrorType::invalid_input, "clearing an alert needs a reason code");
   }
   if (resolution.role == Role::picker) {
-    if (resolution.override_mismatch || alert.kind != AlertKind::scan || !m_policy.picker_may_clear.count(alert.verdict)) {
+    if (resolution.override_mismatch || alert.kind != AlertKind::scan ||
+        !m_policy.picker_may_clear.count(alert.verdict)) {
       return make_error(ErrorType::conflict,
                         fmt::format("a picker may not clear this alert ({}): call a supervisor", alert.message));
     }
@@ -418,7 +442,8 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
       }
       auto& progress = m_lines[*alert.line_index];
       if (progress.done()) {
-        return make_error(ErrorType::conflict, fmt::format("{} is already complete: nothing to count it on", line_label(progress)));
+        return make_error(ErrorType::conflict,
+                          fmt::format("{} is already complete: nothing to count it on", line_label(progress)));
       }
       ++progress.verified;
       m_units.push_back(Unit{alert.gtin14, m_catalog->find_item(alert.sku)});

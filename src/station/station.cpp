@@ -24,7 +24,8 @@ std::string headline_for(Verdict verdict)
 {
   std::string text(to_string(verdict));
   std::replace(text.begin(), text.end(), '_', ' ');
-  std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
 }
 
@@ -74,7 +75,7 @@ void Station::replay(PackSession& session, const std::vector<JournalEntry>& even
     const auto detail = nlohmann::json::parse(entry.detail.empty() ? "{}" : entry.detail, nullptr, false);
     auto text = [&](const char* key) {
       return detail.is_object() && detail.contains(key) && detail[key].is_string() ? detail[key].get<std::string>()
-                                                                                  : std::string{};
+                                                                                   : std::string{};
     };
     if (entry.type == "scan" && !entry.verdict.empty()) {
       if (entry.verdict == "duplicate" || (detail.is_object() && detail.value("manual_refused", false))) {
@@ -124,7 +125,7 @@ std::vector<std::string> describe_progress(const PackSession& session)
 }
 
 Station::Station(std::string station_id, Store& store, Catalog catalog, Policy policy)
-  : m_id(std::move(station_id)), m_store(store), m_catalog(std::move(catalog)), m_policy(std::move(policy))
+    : m_id(std::move(station_id)), m_store(store), m_catalog(std::move(catalog)), m_policy(std::move(policy))
 {
 }
 
@@ -176,9 +177,9 @@ Result<StationReply> Station::start_order(const std::string& order_id)
 {
   std::lock_guard lock(m_mutex);
   if (m_session && is_open(m_session->state())) {
-    return make_error(ErrorType::conflict,
-                      fmt::format("order {} is still open at this station: pack it or abandon it first",
-                                  m_session->order().id));
+    return make_error(
+        ErrorType::conflict,
+        fmt::format("order {} is still open at this station: pack it or abandon it first", m_session->order().id));
   }
   auto order = m_store.find_order(order_id);
   if (!order) {
@@ -199,10 +200,11 @@ Result<StationReply> Station::start_order(const std::string& order_id)
     return tl::unexpected(resumed.error());
   }
   if (resumed->packed_at_ms) {
-    return make_error(ErrorType::conflict,
-                      fmt::format("order {} was already packed at station {} (journal time {} ms): do not pack it twice; "
-                                  "call a supervisor",
-                                  order_id, resumed->packed_station, *resumed->packed_at_ms));
+    return make_error(
+        ErrorType::conflict,
+        fmt::format("order {} was already packed at station {} (journal time {} ms): do not pack it twice; "
+                    "call a supervisor",
+                    order_id, resumed->packed_station, *resumed->packed_at_ms));
   }
   if (!resumed->session_id.empty()) {
     // The station stopped (or was killed) with this order open: rebuild the session from its journal
@@ -302,9 +304,8 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     return notify(std::move(reply));
   }
 
-  const bool manual_allowed =
-      m_policy.manual_entry == ManualEntry::always ||
-      (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
+  const bool manual_allowed = m_policy.manual_entry == ManualEntry::always ||
+                              (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
   // The session changes only once its journal rows are durable: a scan that could not be journaled
   // counts nowhere, and the picker scans it again.
   PackSession next = *m_session;
@@ -393,7 +394,8 @@ Result<StationReply> Station::request_pack()
     reasons += (reasons.empty() ? "" : "; ") + reason;
   }
   entry.reason = decision.released ? "every line verified, no alert open" : reasons;
-  entry.detail = nlohmann::json{{"state", std::string(to_string(decision.state))}, {"reasons", decision.reasons}}.dump();
+  entry.detail =
+      nlohmann::json{{"state", std::string(to_string(decision.state))}, {"reasons", decision.reasons}}.dump();
   StationReply reply = pack_reply(decision);
   if (was_released) {
     reply.details.push_back("already released: close the box");

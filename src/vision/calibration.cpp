@@ -22,7 +22,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr double k_min_sharpness_floor = 20.0;   // below this even a chessboard photo is mush
+constexpr double k_min_sharpness_floor = 20.0; // below this even a chessboard photo is mush
 
 std::string utc_now()
 {
@@ -42,8 +42,8 @@ public:
     const ChessboardSpec& board = settings.board;
     for (int row = 0; row < board.inner_rows; ++row) {
       for (int col = 0; col < board.inner_columns; ++col) {
-        m_board_points.emplace_back(static_cast<float>(col * board.square_mm), static_cast<float>(row * board.square_mm),
-                                    0.0f);
+        m_board_points.emplace_back(static_cast<float>(col * board.square_mm),
+                                    static_cast<float>(row * board.square_mm), 0.0f);
       }
     }
   }
@@ -140,7 +140,8 @@ public:
     const int cols = m_settings.board.inner_columns;
     for (int row = 0; row < m_settings.board.inner_rows; ++row) {
       for (int col = 0; col + 1 < cols; ++col) {
-        distance += cv::norm(flat[static_cast<std::size_t>(row * cols + col)] - flat[static_cast<std::size_t>(row * cols + col + 1)]);
+        distance += cv::norm(flat[static_cast<std::size_t>(row * cols + col)] -
+                             flat[static_cast<std::size_t>(row * cols + col + 1)]);
         ++pairs;
       }
     }
@@ -204,16 +205,29 @@ void report(const CalibrationProgressFn& progress, const CalibrationProgress& p)
 bool is_image_name(const fs::path& path)
 {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff";
 }
 
 // --- YAML ---------------------------------------------------------------------------------------
 
-const std::set<std::string> k_known_keys = {
-    "station",      "calibrated",     "created_utc", "image_width", "image_height", "camera_matrix",
-    "distortion_coefficients", "reprojection_error_px", "images_used", "board_columns", "board_rows",
-    "square_mm",    "pixels_per_mm",  "min_module_mm", "pack_area", "quality"};
+const std::set<std::string> k_known_keys = {"station",
+                                            "calibrated",
+                                            "created_utc",
+                                            "image_width",
+                                            "image_height",
+                                            "camera_matrix",
+                                            "distortion_coefficients",
+                                            "reprojection_error_px",
+                                            "images_used",
+                                            "board_columns",
+                                            "board_rows",
+                                            "square_mm",
+                                            "pixels_per_mm",
+                                            "min_module_mm",
+                                            "pack_area",
+                                            "quality"};
 
 Result<double> read_number(const cv::FileNode& node, const std::string& key, double min, double max, bool required)
 {
@@ -417,10 +431,12 @@ Result<void> write_calibration(const Calibration& c, const fs::path& file)
     storage << "square_mm" << c.square_mm;
     storage << "pixels_per_mm" << c.pixels_per_mm;
     storage << "min_module_mm" << c.min_module_mm;
-    storage << "pack_area" << "{"
+    storage << "pack_area"
+            << "{"
             << "x" << c.pack_area.x << "y" << c.pack_area.y << "width" << c.pack_area.width << "height"
             << c.pack_area.height << "}";
-    storage << "quality" << "{"
+    storage << "quality"
+            << "{"
             << "min_sharpness" << c.quality.min_sharpness << "min_brightness" << c.quality.min_brightness
             << "max_brightness" << c.quality.max_brightness << "max_overexposed_fraction"
             << c.quality.max_overexposed_fraction << "}";
@@ -550,7 +566,8 @@ Result<Calibration> calibrate_from_camera(CameraSource& camera, const Calibratio
   }
   BoardCollector collector(settings);
   const int stride = std::max(1, settings.camera_frame_stride);
-  for (int grabbed = 1; grabbed <= settings.camera_max_grabs && collector.boards() < settings.camera_frames; ++grabbed) {
+  for (int grabbed = 1; grabbed <= settings.camera_max_grabs && collector.boards() < settings.camera_frames;
+       ++grabbed) {
     auto frame = camera.grab();
     if (!frame) {
       return tl::unexpected(frame.error().with_context("calibration"));
@@ -596,7 +613,8 @@ int run_calibrate_command(const CalibrateOptions& options, std::ostream& out, st
 
   auto show = [&out](const CalibrationProgress& p) {
     switch (p.stage) {
-    case CalibrationProgress::Stage::reading: break;
+    case CalibrationProgress::Stage::reading:
+      break;
     case CalibrationProgress::Stage::detecting:
       if (p.total > 0) {
         out << fmt::format("[{}/{}] {}: {} ({} so far)\n", p.index, p.total, p.item,
@@ -608,7 +626,8 @@ int run_calibrate_command(const CalibrateOptions& options, std::ostream& out, st
     case CalibrationProgress::Stage::solving:
       out << fmt::format("solving with {} boards...\n", p.boards_found);
       break;
-    case CalibrationProgress::Stage::done: break;
+    case CalibrationProgress::Stage::done:
+      break;
     }
     out.flush();
   };
@@ -644,7 +663,8 @@ int run_calibrate_command(const CalibrateOptions& options, std::ostream& out, st
                      c.pack_area.height);
   out << fmt::format("  min sharpness      : {:.0f}\n", c.quality.min_sharpness);
   if (c.reprojection_error_px > 1.0) {
-    out << "warning: reprojection error above 1 px: check the target is flat and the photos are sharp, then recalibrate\n";
+    out << "warning: reprojection error above 1 px: check the target is flat and the photos are sharp, then "
+           "recalibrate\n";
   }
   if (c.min_module_mm > 0.33) {
     out << "warning: the camera cannot resolve a standard EAN-13 module (0.33 mm) at the pack plane: move it closer or "

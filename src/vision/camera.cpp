@@ -19,10 +19,14 @@ namespace fs = std::filesystem;
 std::string_view to_string(CameraKind kind)
 {
   switch (kind) {
-  case CameraKind::v4l2: return "v4l2";
-  case CameraKind::stream: return "stream";
-  case CameraKind::video_file: return "video-file";
-  case CameraKind::image_folder: return "image-folder";
+  case CameraKind::v4l2:
+    return "v4l2";
+  case CameraKind::stream:
+    return "stream";
+  case CameraKind::video_file:
+    return "video-file";
+  case CameraKind::image_folder:
+    return "image-folder";
   }
   return "unknown";
 }
@@ -30,9 +34,12 @@ std::string_view to_string(CameraKind kind)
 std::string_view to_string(CameraState state)
 {
   switch (state) {
-  case CameraState::closed: return "closed";
-  case CameraState::online: return "online";
-  case CameraState::offline: return "offline";
+  case CameraState::closed:
+    return "closed";
+  case CameraState::online:
+    return "online";
+  case CameraState::offline:
+    return "offline";
   }
   return "unknown";
 }
@@ -55,7 +62,8 @@ bool starts_with_ci(std::string_view text, std::string_view prefix)
 // A device index: "0" … "9999" (longer digit strings are not an index, and would overflow stoi).
 bool all_digits(std::string_view text)
 {
-  return !text.empty() && text.size() <= 4 && std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() && text.size() <= 4 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void stamp(CapturedFrame& frame, std::uint64_t sequence)
@@ -109,22 +117,22 @@ public:
     cv::Mat image;
     try {
       bool read = m_capture.read(image);
-      if ((!read || image.empty()) && m_config.kind == CameraKind::video_file && m_config.loop &&
-          m_frames_read > 0) {
+      if ((!read || image.empty()) && m_config.kind == CameraKind::video_file && m_config.loop && m_frames_read > 0) {
         m_capture.set(cv::CAP_PROP_POS_FRAMES, 0);
         read = m_capture.read(image);
       }
       if (!read || image.empty()) {
-        const std::string why = m_config.kind == CameraKind::video_file
-                                    ? fmt::format("end of video {}", m_config.location)
-                                    : fmt::format("{} {} stopped delivering frames", to_string(m_config.kind),
-                                                  m_config.location);
+        const std::string why =
+            m_config.kind == CameraKind::video_file
+                ? fmt::format("end of video {}", m_config.location)
+                : fmt::format("{} {} stopped delivering frames", to_string(m_config.kind), m_config.location);
         m_capture.release();
         return tl::unexpected(go_offline(why).error());
       }
     } catch (const cv::Exception& e) {
       m_capture.release();
-      return tl::unexpected(go_offline(fmt::format("{} {}: {}", to_string(m_config.kind), m_config.location, e.what())).error());
+      return tl::unexpected(
+          go_offline(fmt::format("{} {}: {}", to_string(m_config.kind), m_config.location, e.what())).error());
     }
     auto frame = frame_from_capture(image);
     if (!frame) {
@@ -149,9 +157,8 @@ public:
 private:
   bool open_capture()
   {
-    const std::vector<int> timeouts = {
-        cv::CAP_PROP_OPEN_TIMEOUT_MSEC, static_cast<int>(m_config.open_timeout.count()),
-        cv::CAP_PROP_READ_TIMEOUT_MSEC, static_cast<int>(m_config.read_timeout.count())};
+    const std::vector<int> timeouts = {cv::CAP_PROP_OPEN_TIMEOUT_MSEC, static_cast<int>(m_config.open_timeout.count()),
+                                       cv::CAP_PROP_READ_TIMEOUT_MSEC, static_cast<int>(m_config.read_timeout.count())};
     switch (m_config.kind) {
     case CameraKind::v4l2:
       if (all_digits(m_config.location)) {
@@ -206,7 +213,8 @@ private:
 bool is_image_file(const fs::path& path)
 {
   std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  std::transform(ext.begin(), ext.end(), ext.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff" ||
          ext == ".pgm" || ext == ".ppm";
 }

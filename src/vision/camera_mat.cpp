@@ -41,9 +41,15 @@ cv::Mat to_bgr(const FrameView& view)
   }
   cv::Mat bgr;
   switch (view.format) {
-  case PixelFormat::lum8: cv::cvtColor(borrowed, bgr, cv::COLOR_GRAY2BGR); break;
-  case PixelFormat::rgb8: cv::cvtColor(borrowed, bgr, cv::COLOR_RGB2BGR); break;
-  case PixelFormat::bgr8: bgr = borrowed.clone(); break;
+  case PixelFormat::lum8:
+    cv::cvtColor(borrowed, bgr, cv::COLOR_GRAY2BGR);
+    break;
+  case PixelFormat::rgb8:
+    cv::cvtColor(borrowed, bgr, cv::COLOR_RGB2BGR);
+    break;
+  case PixelFormat::bgr8:
+    bgr = borrowed.clone();
+    break;
   }
   return bgr;
 }
@@ -56,9 +62,15 @@ cv::Mat to_grey(const FrameView& view)
   }
   cv::Mat grey;
   switch (view.format) {
-  case PixelFormat::lum8: grey = borrowed.clone(); break;
-  case PixelFormat::rgb8: cv::cvtColor(borrowed, grey, cv::COLOR_RGB2GRAY); break;
-  case PixelFormat::bgr8: cv::cvtColor(borrowed, grey, cv::COLOR_BGR2GRAY); break;
+  case PixelFormat::lum8:
+    grey = borrowed.clone();
+    break;
+  case PixelFormat::rgb8:
+    cv::cvtColor(borrowed, grey, cv::COLOR_RGB2GRAY);
+    break;
+  case PixelFormat::bgr8:
+    cv::cvtColor(borrowed, grey, cv::COLOR_BGR2GRAY);
+    break;
   }
   return grey;
 }

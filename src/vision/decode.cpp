@@ -27,15 +27,24 @@ namespace pickverify {
 std::string_view to_string(BarcodeFormat format)
 {
   switch (format) {
-  case BarcodeFormat::none: return "none";
-  case BarcodeFormat::ean13: return "EAN-13";
-  case BarcodeFormat::ean8: return "EAN-8";
-  case BarcodeFormat::upca: return "UPC-A";
-  case BarcodeFormat::upce: return "UPC-E";
-  case BarcodeFormat::code128: return "Code 128";
-  case BarcodeFormat::datamatrix: return "DataMatrix";
-  case BarcodeFormat::qr: return "QR Code";
-  case BarcodeFormat::station: return "station";
+  case BarcodeFormat::none:
+    return "none";
+  case BarcodeFormat::ean13:
+    return "EAN-13";
+  case BarcodeFormat::ean8:
+    return "EAN-8";
+  case BarcodeFormat::upca:
+    return "UPC-A";
+  case BarcodeFormat::upce:
+    return "UPC-E";
+  case BarcodeFormat::code128:
+    return "Code 128";
+  case BarcodeFormat::datamatrix:
+    return "DataMatrix";
+  case BarcodeFormat::qr:
+    return "QR Code";
+  case BarcodeFormat::station:
+    return "station";
   }
   return "unknown";
 }
@@ -63,12 +72,12 @@ constexpr int k_max_looks_per_frame = 24;
 constexpr double k_min_turn_degrees = 8.0;
 
 constexpr std::uint32_t k_matrix_formats =
-  static_cast<std::uint32_t>(BarcodeFormat::datamatrix) | static_cast<std::uint32_t>(BarcodeFormat::qr);
+    static_cast<std::uint32_t>(BarcodeFormat::datamatrix) | static_cast<std::uint32_t>(BarcodeFormat::qr);
 
 bool is_ean_upc(BarcodeFormat format)
 {
-  return format == BarcodeFormat::ean13 || format == BarcodeFormat::ean8 || format == BarcodeFormat::upca
-         || format == BarcodeFormat::upce;
+  return format == BarcodeFormat::ean13 || format == BarcodeFormat::ean8 || format == BarcodeFormat::upca ||
+         format == BarcodeFormat::upce;
 }
 
 float size_of(const Quad& quad)
@@ -137,7 +146,8 @@ bool has_quiet_zones(const cv::Mat& grey, const Quad& scan_line, int modules)
           return false;
         }
       }
-      const float v = (sample_across(grey, a, across) + sample_across(grey, p, across) + sample_across(grey, b, across)) / 3.0F;
+      const float v =
+          (sample_across(grey, a, across) + sample_across(grey, p, across) + sample_across(grey, b, across)) / 3.0F;
       if (v < threshold) {
         return false;
       }
@@ -199,22 +209,22 @@ struct Found {
 // One way of looking at a part of the frame: a crop, magnified or shrunk, possibly turned.
 struct Look {
   double scale = 1.0;
-  double turn_degrees = 0.0;  // counter-clockwise, about the crop's centre
+  double turn_degrees = 0.0; // counter-clockwise, about the crop's centre
   Binarizer binarizer = Binarizer::local_average;
-  bool stretch = false;       // contrast stretched to the full grey range first
+  bool stretch = false; // contrast stretched to the full grey range first
 };
 
 // The pixels of one look, and the way from them back to the frame's pixels.
 struct View {
   cv::Mat pixels;
   cv::Matx23d to_frame;
-  bool shares_frame = false;  // painting the view paints the frame
+  bool shares_frame = false; // painting the view paints the frame
 };
 
 class Pipeline {
 public:
   Pipeline(cv::Mat grey, const DecodeOptions& options)
-    : m_work(std::move(grey)), m_options(options), m_formats(static_cast<std::uint32_t>(options.formats()))
+      : m_work(std::move(grey)), m_options(options), m_formats(static_cast<std::uint32_t>(options.formats()))
   {
   }
 
@@ -265,7 +275,7 @@ private:
     const cv::Rect& region = candidate.box;
     for (const auto& found : m_found) {
       if (contains(found.quad, candidate.centre, size_of(found.quad) * 0.25F)) {
-        return;  // what is left of a symbol already read: its text, its label's edge
+        return; // what is left of a symbol already read: its text, its label's edge
       }
     }
     const int size = std::max(region.width, region.height);
@@ -280,13 +290,13 @@ private:
     // Tight around the region, so a 1D row threshold is not pulled by what lies beside the label
     // (a bright box next to a label in shadow), and stretched to the full grey range.
     const cv::Rect tight = cv::Rect(region.x - k_tight_margin, region.y - k_tight_margin,
-                                    region.width + 2 * k_tight_margin, region.height + 2 * k_tight_margin)
-                           & cv::Rect(0, 0, m_work.cols, m_work.rows);
+                                    region.width + 2 * k_tight_margin, region.height + 2 * k_tight_margin) &
+                           cv::Rect(0, 0, m_work.cols, m_work.rows);
     const double magnify = size < k_tiny_region ? 3.0 : size < k_small_region ? 2.0 : 1.0;
     std::vector<std::pair<cv::Rect, Look>> looks = {
-      {crop, Look{}},
-      {tight, Look{1.0, 0.0, Binarizer::local_average, true}},
-      {crop, Look{1.0, 0.0, Binarizer::global_histogram}},
+        {crop, Look{}},
+        {tight, Look{1.0, 0.0, Binarizer::local_average, true}},
+        {crop, Look{1.0, 0.0, Binarizer::global_histogram}},
     };
     if (magnify > 1.0) {
       looks.push_back({crop, Look{magnify, 0.0, Binarizer::local_average}});
@@ -386,8 +396,8 @@ private:
       return 0;
     }
     View view = make_view(rect, look);
-    const double frame_per_view = std::sqrt(std::abs(view.to_frame(0, 0) * view.to_frame(1, 1)
-                                                     - view.to_frame(0, 1) * view.to_frame(1, 0)));
+    const double frame_per_view =
+        std::sqrt(std::abs(view.to_frame(0, 0) * view.to_frame(1, 1) - view.to_frame(0, 1) * view.to_frame(1, 0)));
     int reads = 0;
     for (; reads < max_reads && !full(); ++reads) {
       auto read = read_one(view.pixels, formats, m_options.try_harder(), look.binarizer);
@@ -446,7 +456,7 @@ private:
     }
     for (auto it = m_found.begin(); it != m_found.end(); ++it) {
       if (contains(it->quad, centre, tolerance) || contains(quad, centre_of(it->quad), tolerance)) {
-        return;  // the same symbol again, or a remnant of it
+        return; // the same symbol again, or a remnant of it
       }
       if (read.is_linear && it->is_linear && it->symbol.text != read.text && same_linear_symbol(it->quad, quad)) {
         // One symbol, two texts: neither is trusted.
@@ -477,7 +487,7 @@ private:
   DecodeOptions m_options;
   std::uint32_t m_formats;
   std::vector<Found> m_found;
-  std::vector<Quad> m_conflicts;  // places where reads disagreed: nothing there is returned
+  std::vector<Quad> m_conflicts; // places where reads disagreed: nothing there is returned
   int m_looks = 0;
 };
 
@@ -496,7 +506,7 @@ Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& 
   try {
     cv::Mat grey = vision::to_grey(frame);
     if (grey.cols < vision::k_min_zxing_side || grey.rows < vision::k_min_zxing_side) {
-      return std::vector<Symbol>{};  // too small to hold a symbol, and too small to hand to ZXing
+      return std::vector<Symbol>{}; // too small to hold a symbol, and too small to hand to ZXing
     }
     return vision::Pipeline(std::move(grey), options).run();
   } catch (const std::exception& e) {

@@ -44,7 +44,7 @@ float mean_abs_difference(const std::uint8_t* a, const std::uint8_t* b, int n)
 
 struct RowExtent {
   int y = 0;
-  int offset = 0;  // horizontal drift of the pattern against the scan line
+  int offset = 0; // horizontal drift of the pattern against the scan line
 };
 
 // Follows the bars of a horizontal scan line [x0, x0 + n) at row yc upwards (step -1) or downwards.
@@ -141,9 +141,10 @@ Quad trace_linear_symbol(const cv::Mat& grey, const Quad& scan_line)
   const float length = std::max(max_x - min_x, max_y - min_y);
   const int reach = static_cast<int>(length * 2.0F) + 8;
   const cv::Rect bounds(0, 0, grey.cols, grey.rows);
-  const cv::Rect around = cv::Rect(cv::Point(static_cast<int>(min_x) - reach, static_cast<int>(min_y) - reach),
-                                   cv::Point(static_cast<int>(max_x) + reach + 1, static_cast<int>(max_y) + reach + 1))
-                          & bounds;
+  const cv::Rect around =
+      cv::Rect(cv::Point(static_cast<int>(min_x) - reach, static_cast<int>(min_y) - reach),
+               cv::Point(static_cast<int>(max_x) + reach + 1, static_cast<int>(max_y) + reach + 1)) &
+      bounds;
   if (around.empty()) {
     return scan_line;
   }
@@ -200,7 +201,8 @@ void paint_over(cv::Mat& grey, const Quad& quad, float margin)
   for (int i = 0; i < 4; ++i) {
     polygon[i] = cv::Point(static_cast<int>(std::lround(grown[i].x)), static_cast<int>(std::lround(grown[i].y)));
   }
-  const cv::Rect box = cv::boundingRect(std::vector<cv::Point>(polygon, polygon + 4)) & cv::Rect(0, 0, grey.cols, grey.rows);
+  const cv::Rect box =
+      cv::boundingRect(std::vector<cv::Point>(polygon, polygon + 4)) & cv::Rect(0, 0, grey.cols, grey.rows);
   if (box.empty()) {
     return;
   }
@@ -293,13 +295,15 @@ std::vector<Candidate> find_candidate_regions(const cv::Mat& grey, int max_regio
     const int w = stats.at<int>(i, cv::CC_STAT_WIDTH);
     const int h = stats.at<int>(i, cv::CC_STAT_HEIGHT);
     if (area < 4 || w < 2 || h < 2) {
-      continue;  // under 16x16 pixels: nothing decodable
+      continue; // under 16x16 pixels: nothing decodable
     }
     const cv::Rect rect(stats.at<int>(i, cv::CC_STAT_LEFT) * k_block, stats.at<int>(i, cv::CC_STAT_TOP) * k_block,
                         w * k_block, h * k_block);
     const auto& m = moments[static_cast<std::size_t>(i)];
-    const cv::Point2f centre = m[2] > 0 ? cv::Point2f(static_cast<float>(m[0] / m[2] * k_block), static_cast<float>(m[1] / m[2] * k_block))
-                                        : cv::Point2f(static_cast<float>(rect.x + rect.width / 2), static_cast<float>(rect.y + rect.height / 2));
+    const cv::Point2f centre =
+        m[2] > 0
+            ? cv::Point2f(static_cast<float>(m[0] / m[2] * k_block), static_cast<float>(m[1] / m[2] * k_block))
+            : cv::Point2f(static_cast<float>(rect.x + rect.width / 2), static_cast<float>(rect.y + rect.height / 2));
     found.push_back({{rect & cv::Rect(0, 0, grey.cols, grey.rows), centre}, area});
   }
   std::sort(found.begin(), found.end(), [](const Scored& a, const Scored& b) { return a.area > b.area; });

@@ -10,7 +10,7 @@
 
 namespace pickverify::vision {
 
-using Quad = std::array<cv::Point2f, 4>;  // top-left, top-right, bottom-right, bottom-left
+using Quad = std::array<cv::Point2f, 4>; // top-left, top-right, bottom-right, bottom-left
 
 // ZXing reports a 1D symbol as the scan line(s) that crossed it. This follows the bars up and down
 // (or left and right) from that line while neighbouring rows keep the same pattern, and returns the

@@ -133,13 +133,14 @@ Result<std::string> store_evidence(const fs::path& data_dir, const std::vector<s
     return make_error(ErrorType::io, fmt::format("evidence: cannot create {}: {}", dir.string(), ec.message()));
   }
   if (fs::exists(target, ec) && verify_evidence(data_dir, hash)) {
-    return hash;   // content-addressed: the same bytes are already there
+    return hash; // content-addressed: the same bytes are already there
   }
 
   std::string temp_name = (dir / ("." + hash + ".tmp-XXXXXX")).string();
   FileDescriptor fd(::mkstemp(temp_name.data()));
   if (fd.get() < 0) {
-    return make_error(ErrorType::io, fmt::format("evidence: cannot create a file in {}: {}", dir.string(), errno_text(errno)));
+    return make_error(ErrorType::io,
+                      fmt::format("evidence: cannot create a file in {}: {}", dir.string(), errno_text(errno)));
   }
   auto fail = [&](std::string what) -> Result<std::string> {
     ::unlink(temp_name.c_str());
@@ -151,7 +152,7 @@ Result<std::string> store_evidence(const fs::path& data_dir, const std::vector<s
   if (::fsync(fd.get()) != 0) {
     return fail("fsync: " + errno_text(errno));
   }
-  ::fchmod(fd.get(), 0444);   // evidence is never edited in place
+  ::fchmod(fd.get(), 0444); // evidence is never edited in place
   if (fd.release_and_close() != 0) {
     return fail("close: " + errno_text(errno));
   }
@@ -210,7 +211,7 @@ std::string ascii(const std::string& text)
   for (unsigned char c : text) {
     if (c >= 0x80) {
       if ((c & 0xc0) != 0x80) {
-        out.push_back('?');   // one mark per UTF-8 character, not per byte
+        out.push_back('?'); // one mark per UTF-8 character, not per byte
       }
     } else if (c < 0x20) {
       out.push_back(' ');
@@ -233,7 +234,7 @@ cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, c
                  const std::vector<std::string>& banner_lines)
 {
   cv::Mat out = bgr.clone();
-  const double scale = std::max(0.5, out.cols / 1600.0);   // text and lines grow with the frame
+  const double scale = std::max(0.5, out.cols / 1600.0); // text and lines grow with the frame
   const int thickness = std::max(1, static_cast<int>(std::lround(2 * scale)));
   const int font = cv::FONT_HERSHEY_SIMPLEX;
 
@@ -242,7 +243,9 @@ cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, c
                   cv::LINE_AA);
   }
   for (const MarkedSymbol& symbol : symbols) {
-    const cv::Scalar colour = symbol.mark == Mark::expected ? k_green : symbol.mark == Mark::unexpected ? k_red : k_grey;
+    const cv::Scalar colour = symbol.mark == Mark::expected     ? k_green
+                              : symbol.mark == Mark::unexpected ? k_red
+                                                                : k_grey;
     std::vector<cv::Point> polygon;
     for (const Point& p : symbol.corners) {
       polygon.emplace_back(p.x, p.y);

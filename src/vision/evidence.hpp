@@ -15,7 +15,7 @@ namespace pickverify::evidence_detail {
 enum class Mark { expected, unexpected, ignored };
 
 struct MarkedSymbol {
-  Point corners[4];   // in the annotated image's pixels
+  Point corners[4]; // in the annotated image's pixels
   std::string label;
   Mark mark = Mark::expected;
 };
@@ -24,7 +24,7 @@ Result<std::vector<std::uint8_t>> encode_jpeg(const cv::Mat& image, int quality)
 
 // The photo with each symbol boxed and labelled (green expected, red unexpected, grey ignored),
 // the pack area outlined, and a banner on top: the verdict line, then the missing units.
-cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, const PixelRect& pack_area,
-                 bool passed, const std::vector<std::string>& banner_lines);
+cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, const PixelRect& pack_area, bool passed,
+                 const std::vector<std::string>& banner_lines);
 
 } // namespace pickverify::evidence_detail

@@ -21,20 +21,20 @@ Result<void> validate(const FrameView& frame)
     return make_error(ErrorType::invalid_input, "frame has no pixel data");
   }
   if (frame.width <= 0 || frame.height <= 0) {
-    return make_error(ErrorType::invalid_input, "frame is empty (" + std::to_string(frame.width) + "x"
-                                                    + std::to_string(frame.height) + ")");
+    return make_error(ErrorType::invalid_input,
+                      "frame is empty (" + std::to_string(frame.width) + "x" + std::to_string(frame.height) + ")");
   }
-  if (frame.width > k_max_frame_side || frame.height > k_max_frame_side
-      || static_cast<long long>(frame.width) * frame.height > k_max_frame_pixels) {
-    return make_error(ErrorType::invalid_input, "frame is too large (" + std::to_string(frame.width) + "x"
-                                                    + std::to_string(frame.height) + ")");
+  if (frame.width > k_max_frame_side || frame.height > k_max_frame_side ||
+      static_cast<long long>(frame.width) * frame.height > k_max_frame_pixels) {
+    return make_error(ErrorType::invalid_input,
+                      "frame is too large (" + std::to_string(frame.width) + "x" + std::to_string(frame.height) + ")");
   }
   if (frame.format != PixelFormat::lum8 && frame.format != PixelFormat::bgr8 && frame.format != PixelFormat::rgb8) {
     return make_error(ErrorType::invalid_input, "frame has an unknown pixel format");
   }
   if (static_cast<long long>(frame.stride) < static_cast<long long>(frame.width) * bytes_per_pixel(frame.format)) {
-    return make_error(ErrorType::invalid_input, "frame stride " + std::to_string(frame.stride)
-                                                    + " is shorter than a row");
+    return make_error(ErrorType::invalid_input,
+                      "frame stride " + std::to_string(frame.stride) + " is shorter than a row");
   }
   return {};
 }

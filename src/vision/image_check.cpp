@@ -74,14 +74,14 @@ Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckReq
 
   for (std::size_t s = 0; s < symbols.size(); ++s) {
     const Symbol& symbol = symbols[s];
-    const ParsedCode code = parse_code(symbol.text, symbol.aim.empty() ? std::nullopt
-                                                                       : std::optional<std::string_view>(symbol.aim));
+    const ParsedCode code =
+        parse_code(symbol.text, symbol.aim.empty() ? std::nullopt : std::optional<std::string_view>(symbol.aim));
     SymbolVerdict verdict;
     verdict.symbol = symbol;
     if (code.kind == CodeKind::gtin) {
       gtin_of_symbol[s] = code.gtin14;
       verdict.key = code.gtin14;
-      const std::size_t unit = seen_per_format[{code.gtin14, symbol.format}]++;   // this label is unit #unit
+      const std::size_t unit = seen_per_format[{code.gtin14, symbol.format}]++; // this label is unit #unit
       units_of[code.gtin14] = std::max(units_of[code.gtin14], unit + 1);
       const auto it = expected_of.find(code.gtin14);
       if (it != expected_of.end() && unit < it->second.size()) {
@@ -136,11 +136,12 @@ std::string describe(const Comparison& comparison, const ImageCheckRequest& requ
 {
   std::string reason;
   if (comparison.missing.empty() && comparison.unexpected.empty()) {
-    reason = fmt::format("all {} expected unit{} found", comparison.found.size(), comparison.found.size() == 1 ? "" : "s");
+    reason =
+        fmt::format("all {} expected unit{} found", comparison.found.size(), comparison.found.size() == 1 ? "" : "s");
   } else {
     std::vector<std::string> parts;
     if (symbols_seen == 0) {
-      parts.emplace_back("no barcode found in the photo");   // only when nothing was expected to be seen
+      parts.emplace_back("no barcode found in the photo"); // only when nothing was expected to be seen
     }
     if (!comparison.missing.empty()) {
       std::vector<std::string> names;
@@ -247,7 +248,7 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
   } catch (const cv::Exception& e) {
     return retake(fmt::format("cannot correct the photo with the calibration ({}): recalibrate the camera", e.what()));
   }
-  const cv::Mat pack = corrected(geometry.pack_area).clone();   // contiguous, for the decoder
+  const cv::Mat pack = corrected(geometry.pack_area).clone(); // contiguous, for the decoder
 
   cv::Mat grey;
   cv::cvtColor(pack, grey, cv::COLOR_BGR2GRAY);
@@ -297,12 +298,13 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
     marked.push_back(std::move(m));
   }
   std::vector<std::string> banner;
-  banner.push_back(fmt::format("IMAGE CHECK {}: {} of {} expected units found{}", passed ? "PASSED" : "FAILED",
-                               comparison.found.size(), request.expected.size(),
-                               comparison.unexpected.empty() ? ""
-                                                             : fmt::format(", {} unexpected", comparison.unexpected.size())));
+  banner.push_back(
+      fmt::format("IMAGE CHECK {}: {} of {} expected units found{}", passed ? "PASSED" : "FAILED",
+                  comparison.found.size(), request.expected.size(),
+                  comparison.unexpected.empty() ? "" : fmt::format(", {} unexpected", comparison.unexpected.size())));
   for (const ExpectedUnit& unit : comparison.missing) {
-    banner.push_back(fmt::format("MISSING: {} ({})", unit.description.empty() ? unit.sku : unit.description, unit.gtin14));
+    banner.push_back(
+        fmt::format("MISSING: {} ({})", unit.description.empty() ? unit.sku : unit.description, unit.gtin14));
   }
   const PixelRect area{geometry.pack_area.x, geometry.pack_area.y, geometry.pack_area.width, geometry.pack_area.height};
   const cv::Mat annotated = evidence_detail::annotate(corrected, marked, area, passed, banner);
@@ -310,7 +312,8 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
   auto original_jpeg = evidence_detail::encode_jpeg(original, settings.jpeg_quality);
   auto annotated_jpeg = evidence_detail::encode_jpeg(annotated, settings.jpeg_quality);
   if (!original_jpeg || !annotated_jpeg) {
-    return make_error(ErrorType::internal, "evidence: " + (original_jpeg ? annotated_jpeg : original_jpeg).error().message);
+    return make_error(ErrorType::internal,
+                      "evidence: " + (original_jpeg ? annotated_jpeg : original_jpeg).error().message);
   }
   auto original_hash = store_evidence(settings.data_dir, *original_jpeg);
   if (!original_hash) {

@@ -14,8 +14,8 @@ enum class SymbolMark { expected, unexpected, ignored };
 struct SymbolVerdict {
   Symbol symbol;
   SymbolMark mark = SymbolMark::unexpected;
-  std::string key;     // GTIN-14, or the symbol text when it is not a trade item
-  std::string label;   // what the annotated photo prints beside the symbol
+  std::string key;   // GTIN-14, or the symbol text when it is not a trade item
+  std::string label; // what the annotated photo prints beside the symbol
 };
 
 struct Comparison {

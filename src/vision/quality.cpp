@@ -15,7 +15,7 @@ namespace pickverify {
 
 namespace {
 
-constexpr int k_tile = 64;               // px; sharpness is judged where the frame is sharpest
+constexpr int k_tile = 64; // px; sharpness is judged where the frame is sharpest
 constexpr int k_overexposed_level = 250;
 
 } // namespace
@@ -77,7 +77,7 @@ FrameQuality measure_grey(const cv::Mat& grey)
       best = std::max(best, stddev[0] * stddev[0]);
     }
   }
-  if (best == 0 && laplacian.total() > 0) {   // a frame smaller than a tile
+  if (best == 0 && laplacian.total() > 0) { // a frame smaller than a tile
     cv::Scalar mean;
     cv::Scalar stddev;
     cv::meanStdDev(laplacian, mean, stddev);
@@ -117,8 +117,8 @@ std::string quality_problem(const FrameQuality& q, const QualityThresholds& t)
                        100.0 * q.overexposed_fraction);
   }
   if (q.sharpness < t.min_sharpness) {
-    return fmt::format("photo too blurred (sharpness {:.0f}, needs {:.0f}): hold still and take it again",
-                       q.sharpness, t.min_sharpness);
+    return fmt::format("photo too blurred (sharpness {:.0f}, needs {:.0f}): hold still and take it again", q.sharpness,
+                       t.min_sharpness);
   }
   return {};
 }

@@ -13,13 +13,13 @@ struct FormatPair {
 };
 
 constexpr FormatPair k_formats[] = {
-  {BarcodeFormat::ean13, ZXing::BarcodeFormat::EAN13},
-  {BarcodeFormat::ean8, ZXing::BarcodeFormat::EAN8},
-  {BarcodeFormat::upca, ZXing::BarcodeFormat::UPCA},
-  {BarcodeFormat::upce, ZXing::BarcodeFormat::UPCE},
-  {BarcodeFormat::code128, ZXing::BarcodeFormat::Code128},
-  {BarcodeFormat::datamatrix, ZXing::BarcodeFormat::DataMatrix},
-  {BarcodeFormat::qr, ZXing::BarcodeFormat::QRCode},
+    {BarcodeFormat::ean13, ZXing::BarcodeFormat::EAN13},
+    {BarcodeFormat::ean8, ZXing::BarcodeFormat::EAN8},
+    {BarcodeFormat::upca, ZXing::BarcodeFormat::UPCA},
+    {BarcodeFormat::upce, ZXing::BarcodeFormat::UPCE},
+    {BarcodeFormat::code128, ZXing::BarcodeFormat::Code128},
+    {BarcodeFormat::datamatrix, ZXing::BarcodeFormat::DataMatrix},
+    {BarcodeFormat::qr, ZXing::BarcodeFormat::QRCode},
 };
 
 ZXing::BarcodeFormats to_zxing(std::uint32_t mask)
@@ -62,11 +62,11 @@ std::optional<ZxingRead> read_one(const cv::Mat& grey, std::uint32_t formats, bo
   hints.setFormats(zx_formats);
   hints.setTryHarder(try_harder);
   hints.setTryRotate(try_harder);
-  hints.setTryDownscale(false);       // scales are ours; the internal pyramid merges results and can abort
-  hints.setMaxNumberOfSymbols(1);     // the single-result path never merges, so never asserts
+  hints.setTryDownscale(false);   // scales are ours; the internal pyramid merges results and can abort
+  hints.setMaxNumberOfSymbols(1); // the single-result path never merges, so never asserts
   hints.setReturnErrors(false);
   hints.setBinarizer(binarizer == Binarizer::global_histogram ? ZXing::Binarizer::GlobalHistogram
-                                                               : ZXing::Binarizer::LocalAverage);
+                                                              : ZXing::Binarizer::LocalAverage);
   hints.setEanAddOnSymbol(ZXing::EanAddOnSymbol::Ignore);
 
   const auto result = ZXing::ReadBarcode(image, hints);

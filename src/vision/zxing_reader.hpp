@@ -20,8 +20,8 @@ struct ZxingRead {
   std::string raw;
   BarcodeFormat format = BarcodeFormat::none;
   std::string aim;
-  std::array<cv::Point2f, 4> corners;  // in the pixels of the image passed in
-  bool is_linear = false;              // 1D: corners describe the scan line(s), not the symbol
+  std::array<cv::Point2f, 4> corners; // in the pixels of the image passed in
+  bool is_linear = false;             // 1D: corners describe the scan line(s), not the symbol
 };
 
 // How grey becomes black and white. ZXing's local-average binarizer suits most frames; its global

@@ -58,7 +58,8 @@ std::vector<SampleSet> load_sets(const std::filesystem::path& root)
       set.samples.push_back(std::move(sample));
     }
     if (!set.samples.empty()) {
-      std::sort(set.samples.begin(), set.samples.end(), [](const Sample& a, const Sample& b) { return a.image < b.image; });
+      std::sort(set.samples.begin(), set.samples.end(),
+                [](const Sample& a, const Sample& b) { return a.image < b.image; });
       sets.push_back(std::move(set));
     }
   }

@@ -12,17 +12,17 @@ namespace pickverify::corpus {
 
 struct Sample {
   std::filesystem::path image;
-  std::vector<std::string> expected;  // GS already unescaped
+  std::vector<std::string> expected; // GS already unescaped
 };
 
 struct SampleSet {
-  std::string name;  // "ean13-1"
+  std::string name; // "ean13-1"
   std::vector<Sample> samples;
 };
 
 // Every set under root (folders holding NN.png/NN.jpg + NN.txt), sorted by name.
 std::vector<SampleSet> load_sets(const std::filesystem::path& root);
-std::filesystem::path default_root();  // tests/samples of the source tree
+std::filesystem::path default_root(); // tests/samples of the source tree
 
 // One image's score: found (expected symbols read), misread (texts read that are not expected, or
 // expected fewer times than read).

@@ -16,8 +16,8 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <unistd.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -25,25 +25,49 @@ namespace fs = std::filesystem;
 namespace {
 
 struct Code {
-  std::string zint;      // zint options selecting the symbology, without -d/-o
-  std::string data;      // zint's -d
-  std::string expected;  // what a correct reader returns (GS as \x1d)
+  std::string zint;     // zint options selecting the symbology, without -d/-o
+  std::string data;     // zint's -d
+  std::string expected; // what a correct reader returns (GS as \x1d)
 };
 
-Code ean13(const std::string& gtin13) { return {"-b EANX", gtin13.substr(0, 12), gtin13}; }
-Code ean8(const std::string& gtin8) { return {"-b EANX", gtin8.substr(0, 7), gtin8}; }
-Code upca(const std::string& gtin12) { return {"-b UPCA", gtin12.substr(0, 11), gtin12}; }
-Code upce(const std::string& upce8) { return {"-b UPCE", upce8.substr(0, 7), upce8}; }
-Code code128(const std::string& text) { return {"-b CODE128", text, text}; }
-Code gs1_128(const std::string& hri, const std::string& expected) { return {"-b GS1_128", hri, expected}; }
-Code datamatrix(const std::string& text) { return {"-b DATAMATRIX --square", text, text}; }
+Code ean13(const std::string& gtin13)
+{
+  return {"-b EANX", gtin13.substr(0, 12), gtin13};
+}
+Code ean8(const std::string& gtin8)
+{
+  return {"-b EANX", gtin8.substr(0, 7), gtin8};
+}
+Code upca(const std::string& gtin12)
+{
+  return {"-b UPCA", gtin12.substr(0, 11), gtin12};
+}
+Code upce(const std::string& upce8)
+{
+  return {"-b UPCE", upce8.substr(0, 7), upce8};
+}
+Code code128(const std::string& text)
+{
+  return {"-b CODE128", text, text};
+}
+Code gs1_128(const std::string& hri, const std::string& expected)
+{
+  return {"-b GS1_128", hri, expected};
+}
+Code datamatrix(const std::string& text)
+{
+  return {"-b DATAMATRIX --square", text, text};
+}
 Code gs1_datamatrix(const std::string& hri, const std::string& expected)
 {
   return {"-b DATAMATRIX --square --gs1", hri, expected};
 }
-Code qr(const std::string& text) { return {"-b QRCODE", text, text}; }
+Code qr(const std::string& text)
+{
+  return {"-b QRCODE", text, text};
+}
 
-const std::string k_gs = "\\x1d";  // as written in the .txt files
+const std::string k_gs = "\\x1d"; // as written in the .txt files
 
 // The demo catalog's GTINs (briefs/demo.md).
 const std::vector<std::string> k_demo = {"9506000001340", "9506000001418", "9506000001487", "9506000001555",
@@ -52,25 +76,25 @@ const std::vector<std::string> k_demo = {"9506000001340", "9506000001418", "9506
 
 struct Placement {
   Code code;
-  double module_px = 3.0;      // pixels per module in the scene
-  double angle = 0.0;          // degrees, counter-clockwise
-  cv::Point2f centre{0.5F, 0.5F};  // relative to the frame
-  double tilt = 0.0;           // perspective: how much the far edge shrinks (0 = none)
+  double module_px = 3.0;         // pixels per module in the scene
+  double angle = 0.0;             // degrees, counter-clockwise
+  cv::Point2f centre{0.5F, 0.5F}; // relative to the frame
+  double tilt = 0.0;              // perspective: how much the far edge shrinks (0 = none)
 };
 
 struct Effects {
-  double blur = 0.0;           // Gaussian sigma in pixels
-  double noise = 0.0;          // Gaussian noise sigma in grey levels
-  double light = 1.0;          // multiplies every pixel (low light < 1)
-  double glare = 0.0;          // strength of a bright spot over the symbol
-  int jpeg_quality = 0;        // 0: PNG
+  double blur = 0.0;    // Gaussian sigma in pixels
+  double noise = 0.0;   // Gaussian noise sigma in grey levels
+  double light = 1.0;   // multiplies every pixel (low light < 1)
+  double glare = 0.0;   // strength of a bright spot over the symbol
+  int jpeg_quality = 0; // 0: PNG
 };
 
 struct Scene {
   cv::Size size{640, 480};
   std::vector<Placement> labels;
   Effects effects;
-  std::vector<std::string> extra_expected;  // for scenes drawn by hand
+  std::vector<std::string> extra_expected; // for scenes drawn by hand
 };
 
 fs::path g_scratch;
@@ -84,8 +108,8 @@ cv::Mat render(const Code& code)
     return it->second;
   }
   const fs::path out = g_scratch / (std::to_string(g_rendered.size()) + ".png");
-  const std::string command = "zint " + code.zint + " --quietzones --scale=0.5 -o '" + out.string() + "' -d '"
-                              + code.data + "' >/dev/null";
+  const std::string command =
+      "zint " + code.zint + " --quietzones --scale=0.5 -o '" + out.string() + "' -d '" + code.data + "' >/dev/null";
   if (std::system(command.c_str()) != 0) {
     std::cerr << "zint failed: " << command << "\n";
     std::exit(1);
@@ -134,7 +158,8 @@ void place(cv::Mat& frame, const Placement& placement)
   const double s = std::sin(angle);
   const double sw = w * 0.25;
   const double sh = h * 0.25;
-  const cv::Point2f centre(placement.centre.x * static_cast<float>(frame.cols), placement.centre.y * static_cast<float>(frame.rows));
+  const cv::Point2f centre(placement.centre.x * static_cast<float>(frame.cols),
+                           placement.centre.y * static_cast<float>(frame.rows));
   const cv::Mat rotate = (cv::Mat_<double>(3, 3) << c, s, centre.x - (c * sw / 2 + s * sh / 2), -s, c,
                           centre.y - (-s * sw / 2 + c * sh / 2), 0, 0, 1);
   cv::Mat full = rotate * scale_down * m;
@@ -254,7 +279,8 @@ std::vector<Scene> off_centre_matrix(const std::vector<Code>& codes)
 {
   // DataMatrix anywhere: ZXing 1.4 alone only finds one that crosses the frame's centre lines.
   std::vector<Scene> scenes;
-  const cv::Point2f spots[] = {{0.15F, 0.18F}, {0.82F, 0.2F}, {0.2F, 0.82F}, {0.85F, 0.85F}, {0.3F, 0.25F}, {0.7F, 0.7F}};
+  const cv::Point2f spots[] = {{0.15F, 0.18F}, {0.82F, 0.2F}, {0.2F, 0.82F},
+                               {0.85F, 0.85F}, {0.3F, 0.25F}, {0.7F, 0.7F}};
   for (std::size_t i = 0; i < std::size(spots); ++i) {
     Scene scene;
     scene.labels.push_back({codes[i % codes.size()], 4.0, i % 2 == 0 ? 0.0 : 20.0, spots[i], 0});
@@ -270,25 +296,37 @@ std::vector<Scene> multi_label_scenes()
   const auto insole = ean13("9506000001692");
   const auto socks = ean13("9506000001975");
   // Two identical 1D labels: Debian's ZXing aborts in ReadBarcodes on this, and merges them.
-  scenes.push_back({{1280, 720}, {{socks, 2.5, 0, {0.28F, 0.5F}}, {socks, 2.5, 0, {0.72F, 0.5F}}}, {.noise = 3, .jpeg_quality = 90}, {}});
-  scenes.push_back({{1280, 720}, {{socks, 2.5, 0, {0.3F, 0.3F}}, {socks, 2.5, 3, {0.7F, 0.7F}}}, {.noise = 3, .jpeg_quality = 90}, {}});
+  scenes.push_back({{1280, 720},
+                    {{socks, 2.5, 0, {0.28F, 0.5F}}, {socks, 2.5, 0, {0.72F, 0.5F}}},
+                    {.noise = 3, .jpeg_quality = 90},
+                    {}});
+  scenes.push_back({{1280, 720},
+                    {{socks, 2.5, 0, {0.3F, 0.3F}}, {socks, 2.5, 3, {0.7F, 0.7F}}},
+                    {.noise = 3, .jpeg_quality = 90},
+                    {}});
   scenes.push_back({{1280, 720},
                     {{insole, 2.5, 0, {0.25F, 0.3F}}, {insole, 2.5, 0, {0.75F, 0.3F}}, {insole, 2.5, 0, {0.5F, 0.75F}}},
                     {.noise = 3, .jpeg_quality = 90},
                     {}});
   // Stacked one above the other in the same columns.
-  scenes.push_back({{1280, 720}, {{socks, 2.5, 0, {0.5F, 0.27F}}, {socks, 2.5, 0, {0.5F, 0.73F}}}, {.jpeg_quality = 90}, {}});
+  scenes.push_back(
+      {{1280, 720}, {{socks, 2.5, 0, {0.5F, 0.27F}}, {socks, 2.5, 0, {0.5F, 0.73F}}}, {.jpeg_quality = 90}, {}});
   // The incident order ORD-2025-00145 packed correctly: five units, one of them a GS1 DataMatrix.
   scenes.push_back({{1920, 1080},
                     {{ean13("9506000001418"), 3, 0, {0.2F, 0.25F}},
                      {ean13("9506000001692"), 3, 10, {0.55F, 0.22F}},
                      {ean13("9506000001760"), 3, -8, {0.82F, 0.5F}},
                      {ean13("9506000001838"), 3, 90, {0.22F, 0.72F}},
-                     {gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906" "10LOT42"), 5, 0, {0.55F, 0.75F}}},
+                     {gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906"
+                                                                    "10LOT42"),
+                      5,
+                      0,
+                      {0.55F, 0.75F}}},
                     {.noise = 3, .jpeg_quality = 88},
                     {}});
   // The incident as shipped: size 10 instead of 9 and no accessories.
-  scenes.push_back({{1920, 1080}, {{ean13("9506000001487"), 3, 4, {0.4F, 0.4F}}}, {.noise = 3, .jpeg_quality = 88}, {}});
+  scenes.push_back(
+      {{1920, 1080}, {{ean13("9506000001487"), 3, 4, {0.4F, 0.4F}}}, {.noise = 3, .jpeg_quality = 88}, {}});
   // Mixed formats side by side.
   scenes.push_back({{1280, 720},
                     {{ean8("96385074"), 3, 0, {0.2F, 0.3F}},
@@ -298,8 +336,12 @@ std::vector<Scene> multi_label_scenes()
                     {.noise = 3, .jpeg_quality = 90},
                     {}});
   // Three identical DataMatrix labels.
-  const auto spray = gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906" "10LOT42");
-  scenes.push_back({{1280, 720}, {{spray, 4, 0, {0.2F, 0.3F}}, {spray, 4, 0, {0.5F, 0.3F}}, {spray, 4, 0, {0.8F, 0.7F}}}, {.noise = 3, .jpeg_quality = 90}, {}});
+  const auto spray = gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906"
+                                                                   "10LOT42");
+  scenes.push_back({{1280, 720},
+                    {{spray, 4, 0, {0.2F, 0.3F}}, {spray, 4, 0, {0.5F, 0.3F}}, {spray, 4, 0, {0.8F, 0.7F}}},
+                    {.noise = 3, .jpeg_quality = 90},
+                    {}});
   return scenes;
 }
 
@@ -309,12 +351,16 @@ std::vector<Scene> small_codes_1080p()
   std::vector<Scene> scenes;
   const cv::Point2f spots[] = {{0.2F, 0.2F}, {0.75F, 0.3F}, {0.4F, 0.7F}, {0.85F, 0.8F}, {0.1F, 0.6F}, {0.6F, 0.15F}};
   const std::vector<std::pair<Code, double>> codes = {
-    {ean13("9506000001418"), 2.0},
-    {ean13("9506000001760"), 1.6},
-    {gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906" "10LOT42"), 2.0},
-    {gs1_datamatrix("[01]09506000001418[21]SN1234", "0109506000001418" "21SN1234"), 2.5},
-    {qr("ORD-2025-00145"), 2.0},
-    {code128("ORD-2025-00145"), 1.6},
+      {ean13("9506000001418"), 2.0},
+      {ean13("9506000001760"), 1.6},
+      {gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906"
+                                                     "10LOT42"),
+       2.0},
+      {gs1_datamatrix("[01]09506000001418[21]SN1234", "0109506000001418"
+                                                      "21SN1234"),
+       2.5},
+      {qr("ORD-2025-00145"), 2.0},
+      {code128("ORD-2025-00145"), 1.6},
   };
   for (std::size_t i = 0; i < codes.size(); ++i) {
     Scene scene;
@@ -377,7 +423,8 @@ void write_false_positives(const fs::path& root)
     for (int y = 0; y < size.height / cell; ++y) {
       for (int x = 0; x < size.width / cell; ++x) {
         if ((x + y) % 2 == 0) {
-          cv::rectangle(image, {x * cell, y * cell}, {x * cell + cell - 1, y * cell + cell - 1}, cv::Scalar(20), cv::FILLED);
+          cv::rectangle(image, {x * cell, y * cell}, {x * cell + cell - 1, y * cell + cell - 1}, cv::Scalar(20),
+                        cv::FILLED);
         }
       }
     }
@@ -399,8 +446,13 @@ void write_false_positives(const fs::path& root)
   // Printed text, as on a packing slip.
   {
     cv::Mat image(size, CV_8U, cv::Scalar(240));
-    const char* lines[] = {"ORDER ORD-2025-00145   $285.00", "1x Trail runner, size 9, width D", "1x Cushion insoles, M",
-                           "1x Laces, black, 120 cm", "1x Shoe care kit", "9506000001418  9506000001692", "IIIII lllll |||||| 1111"};
+    const char* lines[] = {"ORDER ORD-2025-00145   $285.00",
+                           "1x Trail runner, size 9, width D",
+                           "1x Cushion insoles, M",
+                           "1x Laces, black, 120 cm",
+                           "1x Shoe care kit",
+                           "9506000001418  9506000001692",
+                           "IIIII lllll |||||| 1111"};
     int y = 60;
     for (const char* line : lines) {
       cv::putText(image, line, {30, y}, cv::FONT_HERSHEY_SIMPLEX, 0.9, cv::Scalar(20), 2);
@@ -452,11 +504,16 @@ int main(int argc, char** argv)
                        2.5),
             5);
   write_set(root, "gs1-128-1",
-            variations({gs1_128("[01]09506000001418[10]A1", "0109506000001418" "10A1"),
-                        gs1_128("[01]09506000001906[10]LOT42", "0109506000001906" "10LOT42"),
+            variations({gs1_128("[01]09506000001418[10]A1", "0109506000001418"
+                                                            "10A1"),
+                        gs1_128("[01]09506000001906[10]LOT42", "0109506000001906"
+                                                               "10LOT42"),
                         gs1_128("[00]395060000001234564", "00395060000001234564"),
-                        gs1_128("[01]09506000001692[3103]000750", "0109506000001692" "3103000750"),
-                        gs1_128("[01]09506000001760[10]B7[17]271231", "0109506000001760" "10B7" + k_gs + "17271231")},
+                        gs1_128("[01]09506000001692[3103]000750", "0109506000001692"
+                                                                  "3103000750"),
+                        gs1_128("[01]09506000001760[10]B7[17]271231", "0109506000001760"
+                                                                      "10B7" +
+                                                                          k_gs + "17271231")},
                        2.5),
             6);
   const std::vector<Code> matrix = {datamatrix("ORD-2025-00145"), datamatrix("TR-RUN-09-D"),
@@ -466,11 +523,16 @@ int main(int argc, char** argv)
     dm_scenes.push_back(scene);
   }
   write_set(root, "datamatrix-1", dm_scenes, 7);
-  const std::vector<Code> gs1_matrix = {
-    gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906" "10LOT42"),
-    gs1_datamatrix("[01]09506000001418[21]SN1234", "0109506000001418" "21SN1234"),
-    gs1_datamatrix("[01]09506000001692[17]271231[10]B7", "0109506000001692" "17271231" "10B7"),
-    gs1_datamatrix("[01]09506000001760[10]X1[21]77", "0109506000001760" "10X1" + k_gs + "2177")};
+  const std::vector<Code> gs1_matrix = {gs1_datamatrix("[01]09506000001906[10]LOT42", "0109506000001906"
+                                                                                      "10LOT42"),
+                                        gs1_datamatrix("[01]09506000001418[21]SN1234", "0109506000001418"
+                                                                                       "21SN1234"),
+                                        gs1_datamatrix("[01]09506000001692[17]271231[10]B7", "0109506000001692"
+                                                                                             "17271231"
+                                                                                             "10B7"),
+                                        gs1_datamatrix("[01]09506000001760[10]X1[21]77", "0109506000001760"
+                                                                                         "10X1" +
+                                                                                             k_gs + "2177")};
   auto gs1_dm_scenes = variations(gs1_matrix, 5.0);
   for (auto& scene : off_centre_matrix(gs1_matrix)) {
     gs1_dm_scenes.push_back(scene);
@@ -487,12 +549,13 @@ int main(int argc, char** argv)
   // them, so this set expects nothing.
   std::vector<Scene> malformed;
   const std::vector<Code> broken = {
-    {"-b GS1_128 --gs1nocheck", "[01]09506000001419[10]A1", ""},                 // GTIN check digit
-    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001907[10]LOT42", ""},
-    {"-b GS1_128 --gs1nocheck", "[01]09506000001418[17]271341", ""},             // month 13
-    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]0950600000141[10]X", ""},  // 13-digit GTIN field
-    {"-b GS1_128 --gs1nocheck", "[00]395060000001234565", ""},                   // SSCC check digit
-    {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001418[10]ABCDEFGHIJKLMNOPQRSTUVWXYZ", ""}};  // batch over 20
+      {"-b GS1_128 --gs1nocheck", "[01]09506000001419[10]A1", ""}, // GTIN check digit
+      {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001907[10]LOT42", ""},
+      {"-b GS1_128 --gs1nocheck", "[01]09506000001418[17]271341", ""},             // month 13
+      {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]0950600000141[10]X", ""}, // 13-digit GTIN field
+      {"-b GS1_128 --gs1nocheck", "[00]395060000001234565", ""},                   // SSCC check digit
+      {"-b DATAMATRIX --square --gs1 --gs1nocheck", "[01]09506000001418[10]ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+       ""}}; // batch over 20
   for (std::size_t i = 0; i < broken.size(); ++i) {
     Scene scene;
     scene.labels.push_back({broken[i], i % 2 == 0 ? 2.5 : 5.0, i < 2 ? 0.0 : 6.0, {0.5F, 0.5F}, 0});

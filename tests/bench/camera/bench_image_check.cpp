@@ -33,7 +33,8 @@ const CapturedFrame& photo()
 cv::Mat photo_mat()
 {
   const CapturedFrame& f = photo();
-  return cv::Mat(f.height, f.width, CV_8UC3, const_cast<std::uint8_t*>(f.pixels.data()), static_cast<std::size_t>(f.stride));
+  return cv::Mat(f.height, f.width, CV_8UC3, const_cast<std::uint8_t*>(f.pixels.data()),
+                 static_cast<std::size_t>(f.stride));
 }
 
 // The same photo with only the size-9 box left on an otherwise plain bench: a sharpness measure

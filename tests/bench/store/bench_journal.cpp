@@ -429,7 +429,7 @@ struct VerdictFixture {
 
   VerdictFixture()
   {
-    for (int i = 0; i < 200; ++i) {   // a catalog of realistic size for one style family and more
+    for (int i = 0; i < 200; ++i) { // a catalog of realistic size for one style family and more
       Item item;
       item.sku = "SKU-" + std::to_string(i);
       item.style = "STYLE-" + std::to_string(i / 5);
@@ -475,7 +475,7 @@ ScanStep make_verdict_step()
     entry.reason = outcome.message;
     entry.detail = R"({"line":1})";
     if (outcome.verdict != Verdict::accepted) {
-      std::abort();   // the benchmark would be measuring the wrong path
+      std::abort(); // the benchmark would be measuring the wrong path
     }
     return entry;
   };

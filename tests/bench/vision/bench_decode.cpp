@@ -21,8 +21,8 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <ctime>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 #include <iostream>
 #include <map>
@@ -53,9 +53,10 @@ std::vector<std::string> read_zxing(const cv::Mat& grey)
 {
   using ZXing::BarcodeFormat;
   ZXing::DecodeHints hints;
-  hints.setFormats(BarcodeFormat::EAN13 | BarcodeFormat::EAN8 | BarcodeFormat::UPCA | BarcodeFormat::UPCE
-                   | BarcodeFormat::Code128 | BarcodeFormat::DataMatrix | BarcodeFormat::QRCode);
-  const ZXing::ImageView image(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum, static_cast<int>(grey.step[0]));
+  hints.setFormats(BarcodeFormat::EAN13 | BarcodeFormat::EAN8 | BarcodeFormat::UPCA | BarcodeFormat::UPCE |
+                   BarcodeFormat::Code128 | BarcodeFormat::DataMatrix | BarcodeFormat::QRCode);
+  const ZXing::ImageView image(grey.data, grey.cols, grey.rows, ZXing::ImageFormat::Lum,
+                               static_cast<int>(grey.step[0]));
   std::vector<std::string> texts;
   for (const auto& result : ZXing::ReadBarcodes(image, hints)) {
     texts.push_back(result.text());
@@ -68,8 +69,8 @@ zbar::zbar_image_scanner_t* zbar_scanner()
   static zbar::zbar_image_scanner_t* scanner = [] {
     auto* s = zbar::zbar_image_scanner_create();
     zbar::zbar_image_scanner_set_config(s, zbar::ZBAR_NONE, zbar::ZBAR_CFG_ENABLE, 0);
-    for (auto symbology : {zbar::ZBAR_EAN13, zbar::ZBAR_EAN8, zbar::ZBAR_UPCA, zbar::ZBAR_UPCE, zbar::ZBAR_CODE128,
-                           zbar::ZBAR_QRCODE}) {
+    for (auto symbology :
+         {zbar::ZBAR_EAN13, zbar::ZBAR_EAN8, zbar::ZBAR_UPCA, zbar::ZBAR_UPCE, zbar::ZBAR_CODE128, zbar::ZBAR_QRCODE}) {
       zbar::zbar_image_scanner_set_config(s, symbology, zbar::ZBAR_CFG_ENABLE, 1);
     }
     return s;
@@ -86,10 +87,11 @@ std::vector<std::string> read_zbar(const cv::Mat& grey)
   zbar::zbar_image_set_data(image, continuous.data, continuous.total(), nullptr);
   zbar::zbar_scan_image(zbar_scanner(), image);
   std::vector<std::string> texts;
-  for (auto* symbol = zbar::zbar_image_first_symbol(image); symbol != nullptr; symbol = zbar::zbar_symbol_next(symbol)) {
+  for (auto* symbol = zbar::zbar_image_first_symbol(image); symbol != nullptr;
+       symbol = zbar::zbar_symbol_next(symbol)) {
     std::string text = zbar::zbar_symbol_get_data(symbol);
     if (!text.empty() && text.front() == '\x1d') {
-      text.erase(0, 1);  // zbar keeps GS1-128's leading FNC1
+      text.erase(0, 1); // zbar keeps GS1-128's leading FNC1
     }
     texts.push_back(text);
   }
@@ -101,8 +103,8 @@ std::vector<std::string> read_zbar(const cv::Mat& grey)
 std::vector<std::string> same_numbers(std::vector<std::string> read, const std::vector<std::string>& expected)
 {
   for (auto& text : read) {
-    if (text.size() == 13 && text.front() == '0'
-        && std::find(expected.begin(), expected.end(), text.substr(1)) != expected.end()) {
+    if (text.size() == 13 && text.front() == '0' &&
+        std::find(expected.begin(), expected.end(), text.substr(1)) != expected.end()) {
       text = text.substr(1);
     }
   }
@@ -174,8 +176,8 @@ const std::vector<Frame>& frames()
           continue;
         }
         cv::Mat frame(k_frame, CV_8UC1, cv::Scalar(140));
-        image.copyTo(frame(cv::Rect((k_frame.width - image.cols) / 2, (k_frame.height - image.rows) / 2, image.cols,
-                                    image.rows)));
+        image.copyTo(frame(
+            cv::Rect((k_frame.width - image.cols) / 2, (k_frame.height - image.rows) / 2, image.cols, image.rows)));
         out.push_back({set.name + "/" + sample.image.filename().string(), frame, sample.expected});
       }
     }
@@ -210,8 +212,8 @@ void report_rates(const char* title, const std::vector<Case>& cases)
     int images = 0, complete = 0, expected = 0, found = 0, misread = 0, aborted = 0;
   };
   const std::vector<std::pair<std::string, Reader>> readers = {
-    {"pipeline", read_pipeline}, {"zxing", read_zxing}, {"zbar", read_zbar}};
-  std::map<std::string, std::map<std::string, Totals>> table;  // set -> reader -> totals
+      {"pipeline", read_pipeline}, {"zxing", read_zxing}, {"zbar", read_zbar}};
+  std::map<std::string, std::map<std::string, Totals>> table; // set -> reader -> totals
   std::vector<std::string> pipeline_misses;
   for (const auto& c : cases) {
     for (const auto& [name, reader] : readers) {
@@ -333,9 +335,18 @@ void time_frames(benchmark::State& state, const Reader& reader, bool skip_zxing_
   state.counters["symbols"] = static_cast<double>(symbols) / static_cast<double>(state.iterations());
 }
 
-void BM_decode_pipeline(benchmark::State& state) { time_frames(state, read_pipeline, false); }
-void BM_decode_zxing_plain(benchmark::State& state) { time_frames(state, read_zxing, true); }
-void BM_decode_zbar(benchmark::State& state) { time_frames(state, read_zbar, false); }
+void BM_decode_pipeline(benchmark::State& state)
+{
+  time_frames(state, read_pipeline, false);
+}
+void BM_decode_zxing_plain(benchmark::State& state)
+{
+  time_frames(state, read_zxing, true);
+}
+void BM_decode_zbar(benchmark::State& state)
+{
+  time_frames(state, read_zbar, false);
+}
 // Wall time of parent and child together is the honest figure here: use the real-time counter.
 void BM_decode_pipeline_forked(benchmark::State& state)
 {
@@ -347,7 +358,10 @@ void BM_decode_pipeline_forked(benchmark::State& state)
   state.counters["frames"] = static_cast<double>(frames().size());
 }
 // The same frames the ZXing baseline could time, for a like-for-like median.
-void BM_decode_pipeline_zxing_frames(benchmark::State& state) { time_frames(state, read_pipeline, true); }
+void BM_decode_pipeline_zxing_frames(benchmark::State& state)
+{
+  time_frames(state, read_pipeline, true);
+}
 
 BENCHMARK(BM_decode_pipeline)->Unit(benchmark::kMillisecond)->Iterations(2);
 BENCHMARK(BM_decode_pipeline_zxing_frames)->Unit(benchmark::kMillisecond)->Iterations(2);

@@ -36,7 +36,8 @@ CliRun cli(const std::vector<std::string>& args, const std::string& input = "")
   std::vector<std::string> storage{"pickverify"};
   storage.insert(storage.end(), args.begin(), args.end());
   std::vector<char*> argv;
-  for (auto& arg : storage) argv.push_back(arg.data());
+  for (auto& arg : storage)
+    argv.push_back(arg.data());
   argv.push_back(nullptr);
   std::istringstream in(input);
   std::ostringstream out;
@@ -92,7 +93,8 @@ long long sql_int(const std::filesystem::path& db, const std::string& query)
 std::size_t count_of(const std::string& text, const std::string& part)
 {
   std::size_t count = 0;
-  for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + part.size())) ++count;
+  for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + part.size()))
+    ++count;
   return count;
 }
 
@@ -114,7 +116,8 @@ const std::string k_socks_session = "ORD-2025-00146\n"
 TEST_CASE("run_cli --help lists every command and the global options", "[cli]")
 {
   const CliRun run = cli_ok({"--help"});
-  for (const char* part : {"run", "demo", "import", "audit", "orders", "--data-dir", "--config", "--station", "--operator"}) {
+  for (const char* part :
+       {"run", "demo", "import", "audit", "orders", "--data-dir", "--config", "--station", "--operator"}) {
     CHECK_THAT(run.out, Contains(part));
   }
   CHECK(cli_ok({"--version"}).out.find(PICKVERIFY_VERSION) != std::string::npos);
@@ -159,15 +162,16 @@ TEST_CASE("run_cli refuses a missing or unknown command and bad options", "[cli]
 TEST_CASE("run_cli --config applies the file and names a bad key with its line", "[cli][config]")
 {
   test::TempDir dir;
-  const std::filesystem::path example = std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "pickverify.example.toml";
+  const std::filesystem::path example =
+      std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "pickverify.example.toml";
   // --data-dir on the command line wins over data_dir in the file.
   const CliRun run = cli_ok({"--config", example.string(), "--data-dir", dir.path().string(), "run"}, "quit\n");
   CHECK_THAT(run.out, Contains("station bench-7, operator picker-ana"));
   CHECK_THAT(run.out, Contains("configuration: " + example.string()));
   CHECK(std::filesystem::exists(dir / "pickverify.db"));
 
-  const CliRun overridden =
-      cli_ok({"--config", example.string(), "--data-dir", dir.path().string(), "--station", "bench-9", "run"}, "quit\n");
+  const CliRun overridden = cli_ok(
+      {"--config", example.string(), "--data-dir", dir.path().string(), "--station", "bench-9", "run"}, "quit\n");
   CHECK_THAT(overridden.out, Contains("station bench-9, operator picker-ana"));
 
   write_file(dir / "bad.toml", "[station]\nid = \"bench-1\"\n\n[policy]\nbounce_ms = 300\n");
@@ -256,14 +260,16 @@ TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run
   }
   SECTION("typing a code is a manual entry the policy refuses on a high-value order")
   {
-    const CliRun typed = cli_ok({"--data-dir", dir.path().string(), "run"}, "ORD-2025-00145\ntype 9506000001692\nquit\n");
+    const CliRun typed =
+        cli_ok({"--data-dir", dir.path().string(), "run"}, "ORD-2025-00145\ntype 9506000001692\nquit\n");
     CHECK_THAT(typed.out, Contains("typed entry is not allowed for this order"));
     CHECK(sql_int(db, "SELECT COUNT(*) FROM journal WHERE source = 'manual'") == 1);
   }
   SECTION("bad command arguments are explained, not crashed on")
   {
-    const CliRun bad = cli_ok({"--data-dir", dir.path().string(), "run"},
-                              "pack\nclear\nclear x reason\nsupervisor sup-lee approve 1 r\nORD-2025-00146\nclear 99999999999 r\nquit\n");
+    const CliRun bad = cli_ok(
+        {"--data-dir", dir.path().string(), "run"},
+        "pack\nclear\nclear x reason\nsupervisor sup-lee approve 1 r\nORD-2025-00146\nclear 99999999999 r\nquit\n");
     CHECK_THAT(bad.out, Contains("no open order at this station"));
     CHECK_THAT(bad.out, Contains("usage: clear ALERT REASON [NOTE]"));
     CHECK_THAT(bad.out, Contains("'x' is not an alert number"));
@@ -291,12 +297,13 @@ TEST_CASE("run_cli run accepts CRLF input and, on a terminal, prompts and colour
   CHECK_THAT(crlf.out, Contains("ORDER ORD-2025-00146"));
   CHECK_THAT(crlf.out, Contains("line 1 Running socks, M: now 1/2"));
   CHECK(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal WHERE raw = CAST('9506000001975' AS BLOB)") == 1);
-  CHECK(crlf.out.find("scan>") == std::string::npos);   // not a terminal: no prompt, no colour codes
+  CHECK(crlf.out.find("scan>") == std::string::npos); // not a terminal: no prompt, no colour codes
   CHECK(crlf.out.find('\033') == std::string::npos);
 
   std::vector<std::string> storage{"pickverify", "--data-dir", dir.path().string(), "run"};
   std::vector<char*> argv;
-  for (auto& arg : storage) argv.push_back(arg.data());
+  for (auto& arg : storage)
+    argv.push_back(arg.data());
   argv.push_back(nullptr);
   std::istringstream in("ORD-2025-00146\n9506000001418\nquit\n");
   std::ostringstream out;
@@ -304,7 +311,7 @@ TEST_CASE("run_cli run accepts CRLF input and, on a terminal, prompts and colour
   CHECK(app::run_cli(static_cast<int>(storage.size()), argv.data(), in, out, err, true) == 0);
   CHECK_THAT(out.str(), Contains("[idle] scan> "));
   CHECK_THAT(out.str(), Contains("[active] scan> "));
-  CHECK_THAT(out.str(), Contains("\033[1;31mXX WRONG ITEM\033[0m\a"));   // red, and the bell on a refusal
+  CHECK_THAT(out.str(), Contains("\033[1;31mXX WRONG ITEM\033[0m\a")); // red, and the bell on a refusal
   CHECK_THAT(out.str(), Contains("Commands:"));
 }
 
@@ -340,7 +347,8 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
     write_file(dir / "update.json", R"({"items": [
   {"sku": "TR-RUN-09-D", "style": "TR-RUN", "gtins": ["9506000001418"], "attributes": {"size": "9", "width": "D"}, "unit_value": "179.00"}
 ]})");
-    const CliRun update = cli_ok({"--data-dir", dir.path().string(), "import", "catalog", (dir / "update.json").string()});
+    const CliRun update =
+        cli_ok({"--data-dir", dir.path().string(), "import", "catalog", (dir / "update.json").string()});
     CHECK(update.out == "update.json: imported 1 catalog entries; the catalog now holds 3 items and 0 kits\n");
     CHECK(sql_int(db, "SELECT value_minor FROM items WHERE sku = 'TR-RUN-09-D'") == 17900);
     CHECK(sql_int(db, "SELECT value_minor FROM items WHERE sku = 'SOCK-RUN-M'") == 1200);
@@ -351,7 +359,8 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
                                    "ORD-9,201.00,1,,TR-RUN,size=9,1\n"
                                    "ORD-9,201.00,2,SOCK-RUN-M,,,1\n"
                                    "ORD-10,12.00,1,SOCK-RUN-M,,,1\n");
-    const CliRun orders = cli_ok({"--data-dir", dir.path().string(), "import", "orders", (dir / "orders.csv").string()});
+    const CliRun orders =
+        cli_ok({"--data-dir", dir.path().string(), "import", "orders", (dir / "orders.csv").string()});
     CHECK(orders.out == "orders.csv: imported 2 orders with 3 lines\n");
     const CliRun list = cli_ok({"--data-dir", dir.path().string(), "orders", "list"});
     CHECK_THAT(list.out, Contains("ORD-9"));
@@ -359,10 +368,12 @@ TEST_CASE("run_cli import catalog and orders: all of the file or nothing", "[cli
     CHECK_THAT(list.out, Contains("ORD-10"));
 
     write_file(dir / "bad.txt", "order_id,value,sku,quantity\nORD-11,5.00,SOCK-RUN-M,1\nORD-12,5.00,NOPE,1\n");
-    const CliRun unknown_format = cli({"--data-dir", dir.path().string(), "import", "orders", (dir / "bad.txt").string()});
+    const CliRun unknown_format =
+        cli({"--data-dir", dir.path().string(), "import", "orders", (dir / "bad.txt").string()});
     CHECK(unknown_format.code == 2);
     CHECK_THAT(unknown_format.err, Contains("use .csv or .json, or --format"));
-    const CliRun bad = cli({"--data-dir", dir.path().string(), "import", "orders", "--format", "csv", (dir / "bad.txt").string()});
+    const CliRun bad =
+        cli({"--data-dir", dir.path().string(), "import", "orders", "--format", "csv", (dir / "bad.txt").string()});
     CHECK(bad.code == 2);
     CHECK_THAT(bad.err, Contains("bad.txt:3: sku: order ORD-12 line 1: SKU NOPE is not in the catalog"));
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders") == 2);
@@ -385,7 +396,8 @@ TEST_CASE("run_cli import refuses in the importer what the store would refuse, a
   cli_ok({"--data-dir", dir.path().string(), "import", "catalog", (dir / "catalog.csv").string()});
   SECTION("a kit file may name items already in the stored catalog")
   {
-    write_file(dir / "kits.json", R"({"kits": [{"sku": "KIT-SOCKS", "components": [{"sku": "SOCK-RUN-M", "quantity": 3}]}]})");
+    write_file(dir / "kits.json",
+               R"({"kits": [{"sku": "KIT-SOCKS", "components": [{"sku": "SOCK-RUN-M", "quantity": 3}]}]})");
     const CliRun kits = cli({"--data-dir", dir.path().string(), "import", "catalog", (dir / "kits.json").string()});
     INFO(kits.err);
     CHECK(kits.code == 0);
@@ -401,7 +413,7 @@ TEST_CASE("run_cli import refuses in the importer what the store would refuse, a
 ]})");
     const CliRun dup = cli({"--data-dir", dir.path().string(), "import", "orders", (dir / "dup.json").string()});
     INFO(dup.out << dup.err);
-    CHECK(dup.code == 2);   // the file's fault (exit 2), not a database failure (exit 1)
+    CHECK(dup.code == 2); // the file's fault (exit 2), not a database failure (exit 1)
     CHECK_THAT(dup.err, Contains("dup.json:2:"));
     CHECK(sql_int(db, "SELECT COUNT(*) FROM orders WHERE id = 'ORD-20'") == 0);
   }
@@ -419,7 +431,8 @@ TEST_CASE("run_cli audit verify reports the count and head, and the first bad se
     sqlite3* handle = nullptr;
     REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
     sqlite3_stmt* statement = nullptr;
-    REQUIRE(sqlite3_prepare_v2(handle, "SELECT hash FROM journal ORDER BY seq DESC LIMIT 1", -1, &statement, nullptr) == SQLITE_OK);
+    REQUIRE(sqlite3_prepare_v2(handle, "SELECT hash FROM journal ORDER BY seq DESC LIMIT 1", -1, &statement, nullptr) ==
+            SQLITE_OK);
     REQUIRE(sqlite3_step(statement) == SQLITE_ROW);
     std::string hash(reinterpret_cast<const char*>(sqlite3_column_text(statement, 0)));
     sqlite3_finalize(statement);
@@ -467,20 +480,23 @@ TEST_CASE("run_cli audit verify of an empty journal", "[cli][audit]")
 {
   test::TempDir dir;
   const CliRun empty = cli_ok({"--data-dir", dir.path().string(), "audit", "verify"});
-  CHECK(empty.out == "journal intact: 0 events, head 0000000000000000000000000000000000000000000000000000000000000000\n");
+  CHECK(empty.out ==
+        "journal intact: 0 events, head 0000000000000000000000000000000000000000000000000000000000000000\n");
 }
 
 TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "[cli][audit]")
 {
   test::TempDir dir;
-  cli_ok({"--data-dir", dir.path().string(), "run"}, "ORD-2025-00145\n9506000001487\nabandon wrong cart\n" + k_socks_session);
+  cli_ok({"--data-dir", dir.path().string(), "run"},
+         "ORD-2025-00145\n9506000001487\nabandon wrong cart\n" + k_socks_session);
   const auto db = dir / "pickverify.db";
   const long long socks_rows = sql_int(db, "SELECT COUNT(*) FROM journal WHERE order_id = 'ORD-2025-00146'");
   REQUIRE(socks_rows >= 8);
 
   SECTION("jsonl")
   {
-    const CliRun run = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "jsonl", "--order", "ORD-2025-00146"});
+    const CliRun run = cli_ok(
+        {"--data-dir", dir.path().string(), "audit", "export", "--format", "jsonl", "--order", "ORD-2025-00146"});
     std::istringstream lines(run.out);
     std::string line;
     long long rows = 0;
@@ -507,7 +523,8 @@ TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "
   }
   SECTION("csv")
   {
-    const CliRun run = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "csv", "--order", "ORD-2025-00146"});
+    const CliRun run =
+        cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "csv", "--order", "ORD-2025-00146"});
     auto records = app::parse_csv(run.out);
     REQUIRE(records.has_value());
     REQUIRE(records->size() == static_cast<std::size_t>(socks_rows) + 1);
@@ -529,9 +546,11 @@ TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "
   SECTION("to a file, with a station filter")
   {
     const auto file = dir / "export.jsonl";
-    const CliRun run = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--station", "station-1", "-o", file.string()});
+    const CliRun run =
+        cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--station", "station-1", "-o", file.string()});
     CHECK(run.out.empty());
-    CHECK_THAT(run.err, Contains("exported " + std::to_string(sql_int(db, "SELECT COUNT(*) FROM journal")) + " events"));
+    CHECK_THAT(run.err,
+               Contains("exported " + std::to_string(sql_int(db, "SELECT COUNT(*) FROM journal")) + " events"));
     CHECK(std::filesystem::exists(file));
     CHECK_FALSE(std::filesystem::exists(file.string() + ".partial"));
     const CliRun none = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--station", "bench-99"});
@@ -580,7 +599,8 @@ TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain 
       "9506000001419",
   };
   std::string input = "ORD-2025-00146\n";
-  for (const auto& line : hostile) input += line + "\n";
+  for (const auto& line : hostile)
+    input += line + "\n";
   input += "quit\n";
   const CliRun run = cli({"--data-dir", dir.path().string(), "run"}, input);
   INFO(run.out << run.err);
@@ -596,21 +616,24 @@ TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain 
   std::string line;
   while (std::getline(lines, line)) {
     const auto row = nlohmann::json::parse(line);
-    if (row["type"].get<std::string>() != "scan") continue;
+    if (row["type"].get<std::string>() != "scan")
+      continue;
     const std::string hex = row["raw_hex"].get<std::string>();
     std::string raw;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+      raw += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
     raws.push_back(raw);
     const std::string printable = row["raw"].get<std::string>();
     CHECK(std::all_of(printable.begin(), printable.end(), [](char c) { return c >= 0x20 && c < 0x7f; }));
-    CHECK(printable.front() != '=');   // a spreadsheet must not take a scan for a formula
+    CHECK(printable.front() != '='); // a spreadsheet must not take a scan for a formula
   }
   CHECK(raws == hostile);
 
   const CliRun csv = cli_ok({"--data-dir", dir.path().string(), "audit", "export", "--format", "csv"});
   auto records = app::parse_csv(csv.out);
   REQUIRE(records.has_value());
-  CHECK(records->size() == 1 + static_cast<std::size_t>(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal")));
+  CHECK(records->size() ==
+        1 + static_cast<std::size_t>(sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal")));
 }
 
 TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audit]")
@@ -628,7 +651,7 @@ TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audi
   CHECK(rows({"--from", "2000-01-01T00:00:00Z", "--to", "2999-12-31T23:59:59.999Z"}) == all);
   CHECK(rows({"--to", "2000-01-01"}) == 0);
   CHECK(rows({"--from", "2999-01-01"}) == 0);
-  CHECK(rows({"--from", "946684800000"}) == all);   // epoch milliseconds
+  CHECK(rows({"--from", "946684800000"}) == all); // epoch milliseconds
   for (const char* bad : {"2025-13-01", "2025-11-26T10:00", "2025-11-26T25:00:00Z", "26.11.2025", "1e12"}) {
     INFO(bad);
     const CliRun refused = cli({"--data-dir", dir.path().string(), "audit", "export", "--from", bad});
@@ -641,7 +664,8 @@ TEST_CASE("run_cli audit export refuses an epoch time too large for a number, wi
 {
   test::TempDir dir;
   std::optional<CliRun> refused;
-  CHECK_NOTHROW(refused = cli({"--data-dir", dir.path().string(), "audit", "export", "--from", "99999999999999999999"}));
+  CHECK_NOTHROW(refused =
+                    cli({"--data-dir", dir.path().string(), "audit", "export", "--from", "99999999999999999999"}));
   REQUIRE(refused.has_value());
   CHECK(refused->code == 2);
   CHECK_THAT(refused->err, StartsWith("pickverify: --from: "));
@@ -675,6 +699,6 @@ TEST_CASE("run_cli import catalog: turning an item's SKU into a kit leaves a cat
   const CliRun run = cli({"--data-dir", dir.path().string(), "run"}, "quit\n");
   INFO(run.out << run.err);
   CHECK(run.code == 0);
-  CHECK(sql_int(dir / "pickverify.db",
-                "SELECT (SELECT COUNT(*) FROM items WHERE sku = 'SOCK-RUN-M') + (SELECT COUNT(*) FROM kits WHERE sku = 'SOCK-RUN-M')") == 1);
+  CHECK(sql_int(dir / "pickverify.db", "SELECT (SELECT COUNT(*) FROM items WHERE sku = 'SOCK-RUN-M') + (SELECT "
+                                       "COUNT(*) FROM kits WHERE sku = 'SOCK-RUN-M')") == 1);
 }

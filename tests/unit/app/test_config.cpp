@@ -109,7 +109,8 @@ calibration = "calibration/bench-12.yaml"
 
 TEST_CASE("load_config loads the committed example docs/pickverify.example.toml", "[config][docs]")
 {
-  const std::filesystem::path example = std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "pickverify.example.toml";
+  const std::filesystem::path example =
+      std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "pickverify.example.toml";
   auto config = load_config(example);
   INFO((config ? std::string() : config.error().message));
   REQUIRE(config.has_value());
@@ -158,25 +159,32 @@ TEST_CASE("parse_config names file and line of an unknown key", "[config]")
 
 TEST_CASE("parse_config refuses values out of range and of the wrong type", "[config]")
 {
-  CHECK(error_of("[policy]\nbounce_window_ms = -1\n") == "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
-  CHECK(error_of("[policy]\nbounce_window_ms = 10001\n") == "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
-  CHECK_THAT(error_of("[policy]\nbounce_window_ms = 300.0\n"), StartsWith("station.toml:2: bounce_window_ms must be a whole number"));
+  CHECK(error_of("[policy]\nbounce_window_ms = -1\n") ==
+        "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+  CHECK(error_of("[policy]\nbounce_window_ms = 10001\n") ==
+        "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+  CHECK_THAT(error_of("[policy]\nbounce_window_ms = 300.0\n"),
+             StartsWith("station.toml:2: bounce_window_ms must be a whole number"));
   CHECK_THAT(error_of("[policy]\nbounce_window_ms = \"300\"\n"), StartsWith("station.toml:2: bounce_window_ms"));
   CHECK(error_of("[camera]\nwidth = 63\n") == "station.toml:2: camera.width must be a whole number from 64 to 8192");
-  CHECK(error_of("[camera]\nheight = 8193\n") == "station.toml:2: camera.height must be a whole number from 64 to 8192");
+  CHECK(error_of("[camera]\nheight = 8193\n") ==
+        "station.toml:2: camera.height must be a whole number from 64 to 8192");
   CHECK(error_of("[camera]\nfps = 0\n") == "station.toml:2: camera.fps must be a whole number from 1 to 240");
   CHECK(error_of("[camera]\nfps = 241\n") == "station.toml:2: camera.fps must be a whole number from 1 to 240");
   CHECK(error_of("[camera]\nsource = 0\n") == "station.toml:2: camera.source must be a string");
   CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"lots\"\n"),
              StartsWith("station.toml:2: high_value_threshold: 'lots' is not an amount such as \"200.00\""));
-  CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"200.001\"\n"), StartsWith("station.toml:2: high_value_threshold"));
+  CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"200.001\"\n"),
+             StartsWith("station.toml:2: high_value_threshold"));
   CHECK(error_of("[policy]\nhigh_value_threshold = 200\n") == "station.toml:2: high_value_threshold must be a string");
   CHECK(error_of("[policy]\nmanual_entry = \"sometimes\"\n") ==
         "station.toml:2: manual_entry must be never, low_value_only or always");
-  CHECK(error_of("[policy]\nalert_on = [\"wrong_item\", \"accepted\"]\n") == "station.toml:2: alert_on cannot include accepted");
+  CHECK(error_of("[policy]\nalert_on = [\"wrong_item\", \"accepted\"]\n") ==
+        "station.toml:2: alert_on cannot include accepted");
   CHECK_THAT(error_of("[policy]\npicker_may_clear = [\n  \"duplicate\",\n  \"everything\"\n]\n"),
              StartsWith("station.toml:4: picker_may_clear: 'everything' is not a verdict"));
-  CHECK(error_of("[policy]\nalert_on = \"wrong_item\"\n") == "station.toml:2: alert_on must be a list of verdict names");
+  CHECK(error_of("[policy]\nalert_on = \"wrong_item\"\n") ==
+        "station.toml:2: alert_on must be a list of verdict names");
   CHECK(error_of("[policy]\nalert_on = [1]\n") == "station.toml:2: alert_on must hold strings");
   CHECK(error_of("[station]\nid = \"\"\n") == "station.toml:2: station.id is empty");
   CHECK(error_of("station = \"bench\"\n") == "station.toml:1: station must be a table");
@@ -205,7 +213,8 @@ TEST_CASE("load_config reads a file and names a missing one", "[config]")
   std::ofstream(dir / "bench.toml") << "[station]\nid = \"bench-9\"\n[camera]\nfps = 999\n";
   auto broken = load_config(dir / "bench.toml");
   REQUIRE_FALSE(broken);
-  CHECK(broken.error().message == (dir / "bench.toml").string() + ":4: camera.fps must be a whole number from 1 to 240");
+  CHECK(broken.error().message ==
+        (dir / "bench.toml").string() + ":4: camera.fps must be a whole number from 1 to 240");
 
   std::ofstream(dir / "good.toml") << "[station]\nid = \"bench-9\"\n";
   auto good = load_config(dir / "good.toml");

@@ -78,7 +78,7 @@ TEST_CASE("parse_csv skips a UTF-8 byte order mark and blank lines", "[csv]")
 {
   const auto records = must_parse("\xEF\xBB\xBFsku,gtins\n\nA,1\n\r\n\nB,2\n");
   REQUIRE(records.size() == 3);
-  CHECK(records[0].fields == Fields{"sku", "gtins"});   // not "\xEF\xBB\xBFsku"
+  CHECK(records[0].fields == Fields{"sku", "gtins"}); // not "\xEF\xBB\xBFsku"
   CHECK(records[1].fields == Fields{"A", "1"});
   CHECK(records[1].line == 3);
   CHECK(records[2].fields == Fields{"B", "2"});

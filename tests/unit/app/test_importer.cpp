@@ -30,8 +30,7 @@ Catalog demo_catalog()
 }
 
 // The error text of a failed import; fails the test if the import succeeded.
-template <typename T>
-std::string error_of(const Result<T>& result)
+template <typename T> std::string error_of(const Result<T>& result)
 {
   if (result) {
     FAIL("the import succeeded; it should have been refused");
@@ -81,7 +80,7 @@ TEST_CASE("import_catalog reads the demo catalog JSON", "[importer][catalog]")
 
   const Item* brush = catalog.find_item("CARE-BRUSH");
   REQUIRE(brush != nullptr);
-  CHECK(brush->style == "CARE-BRUSH");   // no style: a style of its own
+  CHECK(brush->style == "CARE-BRUSH"); // no style: a style of its own
   CHECK(brush->attributes.empty());
 
   const Kit* kit = catalog.find_kit("KIT-CARE");
@@ -98,9 +97,11 @@ TEST_CASE("import_catalog reads CSV with quoted fields, flags and kits before th
   const std::string text =
       "type,sku,style,description,gtins,attributes,weight_g,unit_value,currency,flags,components\r\n"
       "kit,KIT-CARE,,Shoe care kit,,,,,,,CARE-BRUSH;CARE-SPRAY*2\r\n"
-      "item,TR-RUN-09-D,TR-RUN,\"Trail runner, size 9, width D\",9506000001418,size=9;width=D;colour=black,800,189.00,USD,,\r\n"
+      "item,TR-RUN-09-D,TR-RUN,\"Trail runner, size 9, width "
+      "D\",9506000001418,size=9;width=D;colour=black,800,189.00,USD,,\r\n"
       ",CARE-BRUSH,,Shoe brush,9506000001838,,110,24.00,,,\r\n"
-      "item,CARE-SPRAY,,\"Water-repellent spray 200 ml\",09506000001906;9506000001999,,240,34.00,USD,image_check;serial_tracked;no_visible_barcode,\r\n";
+      "item,CARE-SPRAY,,\"Water-repellent spray 200 "
+      "ml\",09506000001906;9506000001999,,240,34.00,USD,image_check;serial_tracked;no_visible_barcode,\r\n";
   Catalog catalog;
   auto count = import_catalog(text, FileFormat::csv, "catalog.csv", catalog);
   INFO((count ? std::string() : count.error().message));
@@ -130,7 +131,8 @@ TEST_CASE("import_catalog reads CSV with quoted fields, flags and kits before th
   CHECK(kit->components[1].quantity == 2);
 }
 
-TEST_CASE("import_catalog JSON reports every problem with its line and field, and imports nothing", "[importer][catalog]")
+TEST_CASE("import_catalog JSON reports every problem with its line and field, and imports nothing",
+          "[importer][catalog]")
 {
   const std::string text = R"({
   "items": [
@@ -202,8 +204,7 @@ TEST_CASE("import_catalog refuses a GTIN given to two items", "[importer][catalo
     stored.sku = "STORED";
     stored.gtins = {"9506000001418"};
     REQUIRE(catalog.add_item(stored).has_value());
-    const std::string message =
-        catalog_error("sku,gtins\nNEW,9506000001418\n", FileFormat::csv, catalog);
+    const std::string message = catalog_error("sku,gtins\nNEW,9506000001418\n", FileFormat::csv, catalog);
     CHECK_THAT(message, Contains("catalog.csv:2: sku NEW: GTIN 09506000001418 belongs to both STORED and NEW"));
     CHECK(catalog.items().size() == 1);
   }
@@ -243,7 +244,8 @@ TEST_CASE("import_catalog refuses a kit with an unknown component", "[importer][
                                               "kit,KIT-BAD,,CARE-BRUSH*two\n",
                                               FileFormat::csv, catalog);
     INFO(message);
-    CHECK_THAT(message, Contains("catalog.csv:3: kit KIT-CARE: kit KIT-CARE: component CARE-SPRAY is not in the catalog"));
+    CHECK_THAT(message,
+               Contains("catalog.csv:3: kit KIT-CARE: kit KIT-CARE: component CARE-SPRAY is not in the catalog"));
     CHECK_THAT(message, Contains("catalog.csv:4: components: CARE-BRUSH*two: 'two' is not a whole number"));
   }
   CHECK(catalog.items().empty());
@@ -265,23 +267,23 @@ TEST_CASE("import_catalog CSV reports every bad field with its line", "[importer
   }
   SECTION("fields")
   {
-    const std::string message =
-        catalog_error("type,sku,gtins,attributes,weight_g,unit_value,currency,flags\n"
-                      "item,A,9506000001418,size9,800,189.00,USD,\n"
-                      "item,B,,,,,,\n"
-                      "item,C,9506000001487,size=10;size=11,12kg,189.00,USD,\n"
-                      "item,D,9506000001555,,,189.001,USD,\n"
-                      "item,E,9506000001623,,,18.90,usd,\n"
-                      "item,F,9506000001692,,,1.00,USD,fragile\n"
-                      "bundle,G,9506000001760,,,,,\n"
-                      ",,9506000001838,,,,,\n",
-                      FileFormat::csv, catalog);
+    const std::string message = catalog_error("type,sku,gtins,attributes,weight_g,unit_value,currency,flags\n"
+                                              "item,A,9506000001418,size9,800,189.00,USD,\n"
+                                              "item,B,,,,,,\n"
+                                              "item,C,9506000001487,size=10;size=11,12kg,189.00,USD,\n"
+                                              "item,D,9506000001555,,,189.001,USD,\n"
+                                              "item,E,9506000001623,,,18.90,usd,\n"
+                                              "item,F,9506000001692,,,1.00,USD,fragile\n"
+                                              "bundle,G,9506000001760,,,,,\n"
+                                              ",,9506000001838,,,,,\n",
+                                              FileFormat::csv, catalog);
     INFO(message);
     CHECK_THAT(message, Contains("catalog.csv:2: attributes: attribute 'size9' is not name=value"));
     CHECK_THAT(message, Contains("catalog.csv:3: gtins: missing"));
     CHECK_THAT(message, Contains("catalog.csv:4: attributes: attribute 'size' given twice"));
     CHECK_THAT(message, Contains("catalog.csv:4: weight_g: '12kg' is not a whole number"));
-    CHECK_THAT(message, Contains("catalog.csv:5: unit_value: amount '189.001' is not a USD amount with at most 2 decimals"));
+    CHECK_THAT(message,
+               Contains("catalog.csv:5: unit_value: amount '189.001' is not a USD amount with at most 2 decimals"));
     CHECK_THAT(message, Contains("catalog.csv:6: unit_value: currency 'usd' is not a three-letter ISO 4217 code"));
     CHECK_THAT(message, Contains("catalog.csv:7: flags: unknown flag 'fragile'"));
     CHECK_THAT(message, Contains("catalog.csv:8: type: 'bundle' is neither item nor kit"));
@@ -289,13 +291,14 @@ TEST_CASE("import_catalog CSV reports every bad field with its line", "[importer
   }
   SECTION("an unterminated quote names its line")
   {
-    const std::string message =
-        catalog_error("sku,gtins,description\nA,9506000001418,ok\nB,9506000001487,\"broken\n", FileFormat::csv, catalog);
+    const std::string message = catalog_error("sku,gtins,description\nA,9506000001418,ok\nB,9506000001487,\"broken\n",
+                                              FileFormat::csv, catalog);
     CHECK(message == "catalog.csv:3: a quoted field is never closed");
   }
   SECTION("broken JSON names its line")
   {
-    const std::string message = catalog_error("{\n  \"items\": [\n    {\"sku\": \"A\",}\n  ]\n}\n", FileFormat::json, catalog);
+    const std::string message =
+        catalog_error("{\n  \"items\": [\n    {\"sku\": \"A\",}\n  ]\n}\n", FileFormat::json, catalog);
     CHECK_THAT(message, StartsWith("catalog.json:3: not valid JSON"));
   }
   SECTION("an empty file")
@@ -336,20 +339,23 @@ TEST_CASE("import_catalog merges onto the catalog it is given", "[importer][cata
     CHECK(catalog.find_kit("KIT-RUN") != nullptr);
     CHECK(catalog.find_item("SOCK-RUN-M") == nullptr);
     CHECK(catalog.find_kit("SOCK-RUN-M") != nullptr);
-    CHECK(catalog.find_by_gtin("09506000001975") == nullptr);   // the GTIN went with the item
+    CHECK(catalog.find_by_gtin("09506000001975") == nullptr); // the GTIN went with the item
     CHECK(catalog.items().size() == 9);
-    CHECK(catalog.find_kit("KIT-CARE") != nullptr);             // untouched entries stay
+    CHECK(catalog.find_kit("KIT-CARE") != nullptr); // untouched entries stay
   }
   SECTION("a stored kit whose component stops being an item: refused, nothing changed")
   {
-    const std::string message = catalog_error("type,sku,components\nkit,CARE-BRUSH,ACC-INSOLE-M\n", FileFormat::csv, catalog);
+    const std::string message =
+        catalog_error("type,sku,components\nkit,CARE-BRUSH,ACC-INSOLE-M\n", FileFormat::csv, catalog);
     CHECK_THAT(message, Contains("catalog.csv: stored kit KIT-CARE no longer fits the catalog"));
     CHECK(catalog.find_item("CARE-BRUSH") != nullptr);
   }
   SECTION("a GTIN the stored catalog gives another item: refused at the file's line")
   {
-    const std::string message = catalog_error("sku,gtins\nNEW-A,9506000009995\nNEW-SOCK,9506000001975\n", FileFormat::csv, catalog);
-    CHECK_THAT(message, Contains("catalog.csv:3: sku NEW-SOCK: GTIN 09506000001975 belongs to both SOCK-RUN-M and NEW-SOCK"));
+    const std::string message =
+        catalog_error("sku,gtins\nNEW-A,9506000009995\nNEW-SOCK,9506000001975\n", FileFormat::csv, catalog);
+    CHECK_THAT(message,
+               Contains("catalog.csv:3: sku NEW-SOCK: GTIN 09506000001975 belongs to both SOCK-RUN-M and NEW-SOCK"));
     CHECK(catalog.find_item("NEW-A") == nullptr);
   }
 }
@@ -416,7 +422,7 @@ TEST_CASE("import_orders reads CSV: one row per line, rows of one order grouped 
   CHECK(incident.lines[2].sku == "KIT-CARE");
   const Order& socks = (*orders)[1];
   CHECK(socks.image_check_flagged);
-  CHECK(socks.lines[0].line_no == 1);   // numbered in file order when the column is empty
+  CHECK(socks.lines[0].line_no == 1); // numbered in file order when the column is empty
   CHECK(socks.lines[0].quantity == 2);
 }
 
@@ -433,10 +439,16 @@ TEST_CASE("import_orders refuses unknown SKUs, styles and attributes", "[importe
                                              FileFormat::json);
     INFO(message);
     CHECK_THAT(message, StartsWith("orders.json: 4 problem(s), nothing imported"));
-    CHECK_THAT(message, Contains("orders.json:2: orders[0].lines[0].sku: order ORD-1 line 1: SKU NOPE is not in the catalog"));
-    CHECK_THAT(message, Contains("orders.json:3: orders[1].lines[0].style: order ORD-2 line 1: style NO-STYLE is not in the catalog"));
-    CHECK_THAT(message, Contains("orders.json:4: orders[2].lines[0].style: order ORD-3 line 1: no item of style TR-RUN has size 12"));
-    CHECK_THAT(message, Contains("orders.json:5: orders[3].lines[0].sku: order ORD-4 line 1: names neither a SKU nor a style"));
+    CHECK_THAT(message,
+               Contains("orders.json:2: orders[0].lines[0].sku: order ORD-1 line 1: SKU NOPE is not in the catalog"));
+    CHECK_THAT(
+        message,
+        Contains("orders.json:3: orders[1].lines[0].style: order ORD-2 line 1: style NO-STYLE is not in the catalog"));
+    CHECK_THAT(
+        message,
+        Contains("orders.json:4: orders[2].lines[0].style: order ORD-3 line 1: no item of style TR-RUN has size 12"));
+    CHECK_THAT(message,
+               Contains("orders.json:5: orders[3].lines[0].sku: order ORD-4 line 1: names neither a SKU nor a style"));
   }
   SECTION("CSV")
   {
@@ -480,9 +492,11 @@ TEST_CASE("import_orders takes money as strings only", "[importer][orders]")
 {
   SECTION("a JSON number is refused")
   {
-    const std::string message =
-        orders_error(R"({"orders": [{"id": "ORD-1", "value": 285.0, "lines": [{"sku": "SOCK-RUN-M"}]}]})", FileFormat::json);
-    CHECK_THAT(message, Contains("orders.json:1: orders[0].value: must be a string such as \"285.00\" (no floating point for money)"));
+    const std::string message = orders_error(
+        R"({"orders": [{"id": "ORD-1", "value": 285.0, "lines": [{"sku": "SOCK-RUN-M"}]}]})", FileFormat::json);
+    CHECK_THAT(
+        message,
+        Contains("orders.json:1: orders[0].value: must be a string such as \"285.00\" (no floating point for money)"));
   }
   SECTION("too many decimals, exponents and words are refused")
   {
@@ -501,9 +515,11 @@ TEST_CASE("import_orders takes money as strings only", "[importer][orders]")
                                 FileFormat::json, "orders.json", catalog);
     REQUIRE(orders.has_value());
     CHECK((*orders)[0].value == Money{28500, "JPY"});
-    CHECK_THAT(orders_error(R"({"orders": [{"id": "ORD-1", "value": "285.00", "currency": "JPY", "lines": [{"sku": "SOCK-RUN-M"}]}]})",
-                            FileFormat::json),
-               Contains("orders[0].value: amount '285.00' is not a JPY amount with at most 0 decimals"));
+    CHECK_THAT(
+        orders_error(
+            R"({"orders": [{"id": "ORD-1", "value": "285.00", "currency": "JPY", "lines": [{"sku": "SOCK-RUN-M"}]}]})",
+            FileFormat::json),
+        Contains("orders[0].value: amount '285.00' is not a JPY amount with at most 0 decimals"));
   }
 }
 
@@ -524,8 +540,8 @@ TEST_CASE("import_orders JSON requires an order value of zero or more", "[import
   }
   SECTION("negative")
   {
-    const std::string message =
-        orders_error(R"({"orders": [{"id": "ORD-1", "value": "-285.00", "lines": [{"sku": "SOCK-RUN-M"}]}]})", FileFormat::json);
+    const std::string message = orders_error(
+        R"({"orders": [{"id": "ORD-1", "value": "-285.00", "lines": [{"sku": "SOCK-RUN-M"}]}]})", FileFormat::json);
     CHECK_THAT(message, Contains("orders.json:1: orders[0].value"));
   }
 }
@@ -543,8 +559,8 @@ TEST_CASE("import_orders refuses duplicates and out-of-range quantities", "[impo
   }
   SECTION("one order with two values in CSV")
   {
-    const std::string message =
-        orders_error("order_id,value,sku,quantity\nORD-1,10.00,SOCK-RUN-M,1\nORD-1,12.00,ACC-LACES-BLK,1\n", FileFormat::csv);
+    const std::string message = orders_error(
+        "order_id,value,sku,quantity\nORD-1,10.00,SOCK-RUN-M,1\nORD-1,12.00,ACC-LACES-BLK,1\n", FileFormat::csv);
     CHECK_THAT(message, Contains("orders.csv:3: value: order ORD-1 has value $10.00 on line 2"));
   }
   SECTION("quantities")
@@ -561,16 +577,21 @@ TEST_CASE("import_orders refuses duplicates and out-of-range quantities", "[impo
     CHECK_THAT(message, Contains("orders.csv:4: quantity: '' is not a whole number"));
     CHECK_THAT(message, Contains("orders.csv:5: quantity: '99999999999' is not a whole number"));
     const std::string json = orders_error(
-        R"({"orders": [{"id": "ORD-1", "value": "10.00", "lines": [{"sku": "SOCK-RUN-M", "quantity": 0}]}]})", FileFormat::json);
+        R"({"orders": [{"id": "ORD-1", "value": "10.00", "lines": [{"sku": "SOCK-RUN-M", "quantity": 0}]}]})",
+        FileFormat::json);
     CHECK_THAT(json, Contains("orders[0].lines[0].quantity: must be a whole number from 1 to 100000"));
   }
   SECTION("unknown fields and columns")
   {
-    CHECK_THAT(orders_error(R"({"orders": [{"id": "ORD-1", "value": "10.00", "priority": 1, "lines": [{"sku": "SOCK-RUN-M"}]}]})",
-                            FileFormat::json),
-               Contains("orders.json:1: orders[0].priority: unknown field"));
-    CHECK_THAT(orders_error(R"({"orders": [], "extra": true})", FileFormat::json), Contains("file.extra: unknown field"));
-    CHECK_THAT(orders_error("order_id,value,qty\nORD-1,10.00,1\n", FileFormat::csv), Contains("orders.csv:1: unknown column 'qty'"));
+    CHECK_THAT(
+        orders_error(
+            R"({"orders": [{"id": "ORD-1", "value": "10.00", "priority": 1, "lines": [{"sku": "SOCK-RUN-M"}]}]})",
+            FileFormat::json),
+        Contains("orders.json:1: orders[0].priority: unknown field"));
+    CHECK_THAT(orders_error(R"({"orders": [], "extra": true})", FileFormat::json),
+               Contains("file.extra: unknown field"));
+    CHECK_THAT(orders_error("order_id,value,qty\nORD-1,10.00,1\n", FileFormat::csv),
+               Contains("orders.csv:1: unknown column 'qty'"));
   }
 }
 
@@ -691,7 +712,8 @@ TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer]
   auto demo_orders = import_orders(source_file("demo/orders.json"), FileFormat::json, "orders.json", demo);
   REQUIRE(demo_orders.has_value());
 
-  for (const auto& [name, format] : {std::pair{"catalog.csv", FileFormat::csv}, std::pair{"catalog.json", FileFormat::json}}) {
+  for (const auto& [name, format] :
+       {std::pair{"catalog.csv", FileFormat::csv}, std::pair{"catalog.json", FileFormat::json}}) {
     INFO(name);
     Catalog catalog;
     auto count = import_catalog(doc_example(name), format, name, catalog);
@@ -700,7 +722,8 @@ TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer]
     CHECK(*count == 11);
     check_same_catalog(catalog, demo);
   }
-  for (const auto& [name, format] : {std::pair{"orders.csv", FileFormat::csv}, std::pair{"orders.json", FileFormat::json}}) {
+  for (const auto& [name, format] :
+       {std::pair{"orders.csv", FileFormat::csv}, std::pair{"orders.json", FileFormat::json}}) {
     INFO(name);
     auto orders = import_orders(doc_example(name), format, name, demo);
     INFO((orders ? std::string() : orders.error().message));

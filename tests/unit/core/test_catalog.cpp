@@ -16,8 +16,8 @@ TEST_CASE("Catalog::add_item normalises GTINs to 14 digits and indexes them", "[
   REQUIRE(catalog.find_by_gtin("09506000001418"));
   CHECK(catalog.find_by_gtin("09506000001418")->sku == "A");
   CHECK(catalog.find_by_gtin("00012345678905"));
-  CHECK_FALSE(catalog.find_by_gtin("9506000001418"));   // only the 14-digit form is a key
-  CHECK(catalog.find_item("A")->style == "A");           // an item without style is its own style
+  CHECK_FALSE(catalog.find_by_gtin("9506000001418")); // only the 14-digit form is a key
+  CHECK(catalog.find_item("A")->style == "A");        // an item without style is its own style
 }
 
 TEST_CASE("Catalog::add_item refuses bad and duplicate GTINs and SKUs", "[catalog]")
@@ -37,7 +37,7 @@ TEST_CASE("Catalog::add_item refuses bad and duplicate GTINs and SKUs", "[catalo
   bad_check.sku = "C";
   bad_check.gtins = {"9506000001419"};
   CHECK_FALSE(catalog.add_item(bad_check));
-  CHECK_FALSE(catalog.add_item(a));   // same SKU
+  CHECK_FALSE(catalog.add_item(a)); // same SKU
   CHECK(catalog.items().size() == 1);
 }
 
@@ -52,7 +52,7 @@ TEST_CASE("Catalog::add_kit needs existing components", "[catalog]")
   CHECK_FALSE(catalog.add_kit(Kit{"KIT", "", {}}));
   CHECK_FALSE(catalog.add_kit(Kit{"KIT", "", {{"BRUSH", 0}}}));
   CHECK(catalog.add_kit(Kit{"KIT", "", {{"BRUSH", 2}}}));
-  CHECK_FALSE(catalog.add_kit(Kit{"BRUSH", "", {{"BRUSH", 1}}}));   // SKU of an item
+  CHECK_FALSE(catalog.add_kit(Kit{"BRUSH", "", {{"BRUSH", 1}}})); // SKU of an item
 }
 
 TEST_CASE("format_money and parse_money use integer minor units", "[money]")

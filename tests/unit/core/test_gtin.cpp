@@ -7,11 +7,11 @@ using namespace pickverify;
 
 TEST_CASE("gtin_check_digit computes the GS1 mod-10 check digit for every length")
 {
-  CHECK(gtin_check_digit("950600013435") == 2);        // GTIN-13 9506000134352
-  CHECK(gtin_check_digit("0950600013435") == 2);       // the same as GTIN-14
-  CHECK(gtin_check_digit("10614141234567890") == 8);   // SSCC 106141412345678908
-  CHECK(gtin_check_digit("9638507") == 4);             // EAN-8 96385074
-  CHECK(gtin_check_digit("04210000526") == 4);         // UPC-A 042100005264
+  CHECK(gtin_check_digit("950600013435") == 2);      // GTIN-13 9506000134352
+  CHECK(gtin_check_digit("0950600013435") == 2);     // the same as GTIN-14
+  CHECK(gtin_check_digit("10614141234567890") == 8); // SSCC 106141412345678908
+  CHECK(gtin_check_digit("9638507") == 4);           // EAN-8 96385074
+  CHECK(gtin_check_digit("04210000526") == 4);       // UPC-A 042100005264
   CHECK(gtin_check_digit("") == 0);
   CHECK(gtin_check_digit("12a4") == -1);
 }
@@ -21,7 +21,7 @@ TEST_CASE("has_valid_gtin_check_digit accepts good and refuses altered numbers")
   CHECK(has_valid_gtin_check_digit("09506000134352"));
   CHECK(has_valid_gtin_check_digit("106141412345678908"));
   CHECK_FALSE(has_valid_gtin_check_digit("09506000134353"));
-  CHECK_FALSE(has_valid_gtin_check_digit("09506000143352"));  // transposed digits
+  CHECK_FALSE(has_valid_gtin_check_digit("09506000143352")); // transposed digits
   CHECK_FALSE(has_valid_gtin_check_digit("0950600013435X"));
   CHECK_FALSE(has_valid_gtin_check_digit("2"));
   CHECK_FALSE(has_valid_gtin_check_digit(""));
@@ -49,7 +49,7 @@ TEST_CASE("normalize_gtin refuses wrong lengths, non-digits and bad check digits
 
   CHECK_FALSE(normalize_gtin(""));
   CHECK_FALSE(normalize_gtin("950600013435 "));
-  CHECK_FALSE(normalize_gtin("106141412345678908"));  // an SSCC is not a GTIN
+  CHECK_FALSE(normalize_gtin("106141412345678908")); // an SSCC is not a GTIN
 }
 
 TEST_CASE("expand_upce applies the zero-suppression rule of every last digit")
@@ -76,7 +76,7 @@ TEST_CASE("expand_upce applies the zero-suppression rule of every last digit")
 TEST_CASE("expand_upce refuses bad input")
 {
   CHECK(expand_upce("01234566").error().message == "check digit: expected 5, got 6");
-  CHECK_FALSE(expand_upce("21234565"));  // number system 2 has no UPC-E
+  CHECK_FALSE(expand_upce("21234565")); // number system 2 has no UPC-E
   CHECK_FALSE(expand_upce("0123456"));
   CHECK_FALSE(expand_upce("012345655"));
   CHECK_FALSE(expand_upce("0123456a"));
@@ -84,12 +84,12 @@ TEST_CASE("expand_upce refuses bad input")
 
 TEST_CASE("is_restricted_circulation recognises GTIN-13 prefixes 02 and 20-29")
 {
-  CHECK(is_restricted_circulation("02012345678903"));  // GTIN-13 2012345678903
+  CHECK(is_restricted_circulation("02012345678903")); // GTIN-13 2012345678903
   CHECK(is_restricted_circulation("02912345678906"));
-  CHECK(is_restricted_circulation("00212345678909"));  // UPC-A number system 2 (GTIN-13 prefix 02)
+  CHECK(is_restricted_circulation("00212345678909")); // UPC-A number system 2 (GTIN-13 prefix 02)
   CHECK_FALSE(is_restricted_circulation("09506000134352"));
   CHECK_FALSE(is_restricted_circulation("00042100005264"));
   CHECK_FALSE(is_restricted_circulation("03012345678900"));
-  CHECK_FALSE(is_restricted_circulation("12012345678909"));  // indicator digit 1
-  CHECK_FALSE(is_restricted_circulation("2012345678903"));   // not in 14-digit form
+  CHECK_FALSE(is_restricted_circulation("12012345678909")); // indicator digit 1
+  CHECK_FALSE(is_restricted_circulation("2012345678903"));  // not in 14-digit form
 }

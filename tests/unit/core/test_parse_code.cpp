@@ -25,9 +25,13 @@ TEST_CASE("parse_code strips an AIM prefix and keeps it as the symbology")
 
 TEST_CASE("parse_code prefers the AIM id the device reported")
 {
-  const auto code = parse_code("]C0" "0109506000134352" "10ABC", std::string_view("]C1"));
+  const auto code = parse_code("]C0"
+                               "0109506000134352"
+                               "10ABC",
+                               std::string_view("]C1"));
   CHECK(code.aim->to_string() == "]C1");
-  CHECK(code.data == "0109506000134352" "10ABC");
+  CHECK(code.data == "0109506000134352"
+                     "10ABC");
   CHECK(code.kind == CodeKind::gtin);
   CHECK(code.fields.size() == 2);
 
@@ -87,7 +91,7 @@ TEST_CASE("parse_code reports a wrong check digit as malformed with the expected
   CHECK(code.kind == CodeKind::malformed);
   CHECK(code.reason == "check digit: expected 2, got 3");
   CHECK(code.gtin14.empty());
-  CHECK(parse_code("]E01234565").kind == CodeKind::malformed);  // UPC-E with a bad check digit
+  CHECK(parse_code("]E01234565").kind == CodeKind::malformed); // UPC-E with a bad check digit
   CHECK(parse_code("]E412345674").reason == "check digit: expected 0, got 4");
   CHECK(parse_code("]E41234567").reason == "not an EAN-8: 7 digits");
 }
@@ -97,15 +101,19 @@ TEST_CASE("parse_code marks restricted-circulation numbers as variable measure")
   const auto weighed = parse_code("2012345678903");
   CHECK(weighed.kind == CodeKind::variable_measure);
   CHECK(weighed.gtin14 == "02012345678903");
-  CHECK(parse_code("]E0212345678909").kind == CodeKind::variable_measure);  // UPC-A number system 2
-  CHECK(parse_code("0212345678909").kind == CodeKind::variable_measure);    // GTIN-13 prefix 02
+  CHECK(parse_code("]E0212345678909").kind == CodeKind::variable_measure); // UPC-A number system 2
+  CHECK(parse_code("0212345678909").kind == CodeKind::variable_measure);   // GTIN-13 prefix 02
 }
 
 TEST_CASE("parse_code reads GS1 element strings under GS1 AIM ids")
 {
   for (const char* aim : {"]C1", "]d2", "]Q3", "]e0"}) {
     INFO(aim);
-    const auto code = parse_code(std::string(aim) + "0109506000134352" "17201225" "10ABC123" + k_gs + "21S1");
+    const auto code = parse_code(std::string(aim) +
+                                 "0109506000134352"
+                                 "17201225"
+                                 "10ABC123" +
+                                 k_gs + "21S1");
     CHECK(code.kind == CodeKind::gtin);
     CHECK(code.gtin14 == "09506000134352");
     REQUIRE(code.fields.size() == 4);
@@ -117,14 +125,17 @@ TEST_CASE("parse_code reads GS1 element strings under GS1 AIM ids")
   REQUIRE(sscc.fields.size() == 1);
   CHECK(sscc.fields[0].ai == "00");
 
-  const auto content = parse_code("]C100106141412345678908" "0209506000134352" "3712");
+  const auto content = parse_code("]C100106141412345678908"
+                                  "0209506000134352"
+                                  "3712");
   CHECK(content.kind == CodeKind::gtin);
   CHECK(content.gtin14 == "09506000134352");
 }
 
 TEST_CASE("parse_code reports a broken GS1 string as malformed naming the AI")
 {
-  const auto code = parse_code("]C10109506000134352" "17251341");
+  const auto code = parse_code("]C10109506000134352"
+                               "17251341");
   CHECK(code.kind == CodeKind::malformed);
   CHECK(code.reason == "AI (17): invalid date 251341");
   CHECK(code.fields.empty());
@@ -156,29 +167,40 @@ TEST_CASE("parse_code reads a GS1 Digital Link from a QR code")
 
 TEST_CASE("parse_code reads GS1 digits whose FNC1 a keyboard wedge dropped")
 {
-  const auto code = parse_code("0109506000134352" "17201225" "3103000189");
+  const auto code = parse_code("0109506000134352"
+                               "17201225"
+                               "3103000189");
   CHECK(code.kind == CodeKind::gtin);
   CHECK(code.gtin14 == "09506000134352");
   CHECK(code.fields.size() == 3);
   CHECK(code.aim == std::nullopt);
 
-  const auto batch = parse_code("0109506000134352" "10ABC123");
+  const auto batch = parse_code("0109506000134352"
+                                "10ABC123");
   CHECK(batch.kind == CodeKind::gtin);
   REQUIRE(batch.fields.size() == 2);
   CHECK(batch.fields[1].value == "ABC123");
 
-  const auto separated = parse_code("0109506000134352" "10ABC" + k_gs + "21X");
+  const auto separated = parse_code("0109506000134352"
+                                    "10ABC" +
+                                    k_gs + "21X");
   CHECK(separated.kind == CodeKind::gtin);
   CHECK(separated.fields.size() == 3);
 
   CHECK(parse_code("00106141412345678908").kind == CodeKind::gs1_other);
 
   // A wedge that sends the leading FNC1 as GS.
-  const auto leading_gs = parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "21X");
+  const auto leading_gs = parse_code(k_gs +
+                                     "0109506000134352"
+                                     "10ABC" +
+                                     k_gs + "21X");
   CHECK(leading_gs.kind == CodeKind::gtin);
   CHECK(leading_gs.fields.size() == 3);
-  CHECK(parse_code(k_gs + "0109506000134352" "10ABC" + k_gs + "2 1X").reason
-        == "expected an AI at position 24, found \"2 1X\"");
+  CHECK(parse_code(k_gs +
+                   "0109506000134352"
+                   "10ABC" +
+                   k_gs + "2 1X")
+            .reason == "expected an AI at position 24, found \"2 1X\"");
 }
 
 TEST_CASE("parse_code calls other digit counts malformed")
@@ -189,15 +211,19 @@ TEST_CASE("parse_code calls other digit counts malformed")
   CHECK(parse_code("1").reason == "not a GTIN: 1 digit");
   // Digits that happen to form GS1 fields without a key (AI 95 internal, AI 10 batch) are no GS1 label.
   CHECK(parse_code("1012345").reason == "not a GTIN: 7 digits");
-  CHECK(parse_code("0109506000134353" "10123").reason == "AI (01): check digit: expected 2, got 3");
-  CHECK(parse_code("0109506000134352" "17251341").reason == "AI (17): invalid date 251341");
+  CHECK(parse_code("0109506000134353"
+                   "10123")
+            .reason == "AI (01): check digit: expected 2, got 3");
+  CHECK(parse_code("0109506000134352"
+                   "17251341")
+            .reason == "AI (17): invalid date 251341");
   CHECK(parse_code("]E495060001343").kind == CodeKind::malformed);
 }
 
 TEST_CASE("parse_code keeps order ids, commands and free text as text")
 {
-  for (const char* text : {"ORD-2025-00145", "CMD:CLOSE-PACK", "ord-2025-00145", "SKU 12345", "20 PCS",
-                           "01ABC", "]", "]C", "hello]C1", "010950600013435X", "", "  "}) {
+  for (const char* text : {"ORD-2025-00145", "CMD:CLOSE-PACK", "ord-2025-00145", "SKU 12345", "20 PCS", "01ABC", "]",
+                           "]C", "hello]C1", "010950600013435X", "", "  "}) {
     INFO(text);
     const auto code = parse_code(text);
     CHECK(code.kind == CodeKind::text);

@@ -155,9 +155,9 @@ TEST_CASE("PackSession::apply tells wrong item, unknown code, malformed and over
   PackSession session = start(catalog, socks_order());
   Bench bench;
   CHECK(session.apply(bench.scan("9506000001838")).verdict == Verdict::wrong_item);
-  CHECK(session.apply(bench.scan("4006381333931")).verdict == Verdict::unknown_code);     // valid GTIN, not in catalog
-  CHECK(session.apply(bench.scan("9506000001976")).verdict == Verdict::malformed);        // wrong check digit
-  CHECK(session.apply(bench.scan("hello world")).verdict == Verdict::unknown_code);       // not a product code
+  CHECK(session.apply(bench.scan("4006381333931")).verdict == Verdict::unknown_code); // valid GTIN, not in catalog
+  CHECK(session.apply(bench.scan("9506000001976")).verdict == Verdict::malformed);    // wrong check digit
+  CHECK(session.apply(bench.scan("hello world")).verdict == Verdict::unknown_code);   // not a product code
   CHECK(session.apply(bench.scan("9506000001975")).verdict == Verdict::accepted);
   CHECK(session.apply(bench.scan("9506000001975")).verdict == Verdict::accepted);
   const auto third = session.apply(bench.scan("9506000001975"));
@@ -192,7 +192,8 @@ TEST_CASE("PackSession::apply reads GS1 data with an AIM id as the item", "[sess
   CHECK(prefixed.verdict == Verdict::accepted);
 }
 
-TEST_CASE("PackSession::apply treats the same code from the same source inside the bounce window as duplicate", "[session]")
+TEST_CASE("PackSession::apply treats the same code from the same source inside the bounce window as duplicate",
+          "[session]")
 {
   const Catalog catalog = demo_catalog();
   PackSession session = start(catalog, socks_order());
@@ -228,13 +229,14 @@ TEST_CASE("PackSession::request_pack lists every missing line, open alert and th
   const PackDecision decision = session.request_pack();
   CHECK_FALSE(decision.released);
   std::string all;
-  for (const auto& reason : decision.reasons) all += reason + "\n";
+  for (const auto& reason : decision.reasons)
+    all += reason + "\n";
   CHECK_THAT(all, Catch::Contains("Cushion insoles, M"));
   CHECK_THAT(all, Catch::Contains("Laces, black"));
   CHECK_THAT(all, Catch::Contains("Shoe brush"));
   CHECK_THAT(all, Catch::Contains("alert 1 open"));
   CHECK_THAT(all, Catch::Contains("image check required"));
-  CHECK_THAT(all, !Catch::Contains("Trail runner"));   // verified
+  CHECK_THAT(all, !Catch::Contains("Trail runner")); // verified
   CHECK(session.state() == SessionState::blocked);
 }
 
@@ -308,10 +310,12 @@ TEST_CASE("PackSession::resolve_alert: picker may clear unknown_code, not wrong_
   REQUIRE(unknown.alert_id);
   REQUIRE(wrong.alert_id);
   CHECK(session.resolve_alert(*unknown.alert_id, AlertResolution{Role::picker, "p1", "item_set_aside", "", false}));
-  auto refused = session.resolve_alert(*wrong.alert_id, AlertResolution{Role::picker, "p1", "item_set_aside", "", false});
+  auto refused =
+      session.resolve_alert(*wrong.alert_id, AlertResolution{Role::picker, "p1", "item_set_aside", "", false});
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("supervisor"));
-  CHECK_FALSE(session.resolve_alert(*wrong.alert_id, AlertResolution{Role::supervisor, "s1", "", "", false}));  // no reason
+  CHECK_FALSE(
+      session.resolve_alert(*wrong.alert_id, AlertResolution{Role::supervisor, "s1", "", "", false})); // no reason
   CHECK(session.resolve_alert(*wrong.alert_id, AlertResolution{Role::supervisor, "s1", "item_set_aside", "", false}));
   CHECK_FALSE(session.resolve_alert(*wrong.alert_id, AlertResolution{Role::supervisor, "s1", "again", "", false}));
   CHECK(session.state() == SessionState::active);
@@ -322,12 +326,12 @@ TEST_CASE("PackSession::resolve_alert override counts the substitute on its line
   const Catalog catalog = demo_catalog();
   PackSession session = start(catalog, incident_order());
   Bench bench;
-  const auto wide = session.apply(bench.scan("9506000001623"));   // size 9, width E
+  const auto wide = session.apply(bench.scan("9506000001623")); // size 9, width E
   REQUIRE(wide.verdict == Verdict::wrong_variant);
   CHECK_THAT(wide.message, Catch::Contains("width: scanned E, order needs D"));
   CHECK_FALSE(session.resolve_alert(*wide.alert_id, AlertResolution{Role::picker, "p1", "accept", "", true}));
-  REQUIRE(session.resolve_alert(*wide.alert_id,
-                                AlertResolution{Role::supervisor, "s1", "customer_accepts_substitute", "called", true}));
+  REQUIRE(session.resolve_alert(
+      *wide.alert_id, AlertResolution{Role::supervisor, "s1", "customer_accepts_substitute", "called", true}));
   CHECK(session.lines()[0].verified == 1);
   CHECK(session.alerts()[0].overridden);
   // the override unit must be in the photo too

@@ -25,8 +25,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-template <typename T>
-T must(Result<T> result)
+template <typename T> T must(Result<T> result)
 {
   INFO((result ? std::string() : result.error().message));
   REQUIRE(result.has_value());
@@ -67,12 +66,15 @@ Catalog demo_catalog()
                                   {{"size", "11"}, {"width", "D"}, {"colour", "black"}}, 18900)));
   must(catalog.add_item(make_item("TR-RUN-09-E", "TR-RUN", "Trail runner, size 9, width E", "9506000001623",
                                   {{"size", "9"}, {"width", "E"}, {"colour", "black"}}, 18900)));
-  must(catalog.add_item(make_item("ACC-INSOLE-M", "ACC-INSOLE", "Cushion insoles, M", "9506000001692", {{"size", "M"}}, 2900)));
-  must(catalog.add_item(make_item("ACC-LACES-BLK", "ACC-LACES", "Laces, black, 120 cm", "9506000001760",
-                                  {{"colour", "black"}}, 900)));
+  must(catalog.add_item(
+      make_item("ACC-INSOLE-M", "ACC-INSOLE", "Cushion insoles, M", "9506000001692", {{"size", "M"}}, 2900)));
+  must(catalog.add_item(
+      make_item("ACC-LACES-BLK", "ACC-LACES", "Laces, black, 120 cm", "9506000001760", {{"colour", "black"}}, 900)));
   must(catalog.add_item(make_item("CARE-BRUSH", "CARE-BRUSH", "Shoe brush", "9506000001838", {}, 2400)));
-  must(catalog.add_item(make_item("CARE-SPRAY", "CARE-SPRAY", "Water-repellent spray 200 ml", "9506000001906", {}, 3400)));
-  must(catalog.add_item(make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200)));
+  must(catalog.add_item(
+      make_item("CARE-SPRAY", "CARE-SPRAY", "Water-repellent spray 200 ml", "9506000001906", {}, 3400)));
+  must(catalog.add_item(
+      make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200)));
   must(catalog.add_kit(Kit{"KIT-CARE", "Shoe care kit", {{"CARE-BRUSH", 1}, {"CARE-SPRAY", 1}}}));
   return catalog;
 }
@@ -117,18 +119,21 @@ const std::string k_laces = "9506000001760";
 const std::string k_brush = "9506000001838";
 const std::string k_spray = "9506000001906";
 const std::string k_sock = "9506000001975";
-const std::string k_spray_datamatrix = "0109506000001906" "10LOT42";
-const std::string k_not_in_catalog = "9506000009995";   // valid check digit, no such item
+const std::string k_spray_datamatrix = "0109506000001906"
+                                       "10LOT42";
+const std::string k_not_in_catalog = "9506000009995"; // valid check digit, no such item
 
 bool contains(const std::vector<std::string>& texts, const std::string& part)
 {
-  return std::any_of(texts.begin(), texts.end(), [&](const std::string& text) { return text.find(part) != std::string::npos; });
+  return std::any_of(texts.begin(), texts.end(),
+                     [&](const std::string& text) { return text.find(part) != std::string::npos; });
 }
 
 std::string joined(const std::vector<std::string>& texts)
 {
   std::string all;
-  for (const auto& text : texts) all += text + "\n";
+  for (const auto& text : texts)
+    all += text + "\n";
   return all;
 }
 
@@ -169,8 +174,9 @@ public:
     return scan;
   }
 
-  Result<StationReply> try_scan(const std::string& raw, int after_ms = 1500, const std::string& source = "usb:bench-scanner",
-                                SourceKind kind = SourceKind::hid_pos, std::optional<std::string> aim = std::nullopt)
+  Result<StationReply> try_scan(const std::string& raw, int after_ms = 1500,
+                                const std::string& source = "usb:bench-scanner", SourceKind kind = SourceKind::hid_pos,
+                                std::optional<std::string> aim = std::nullopt)
   {
     return m_station->handle_scan(event(raw, after_ms, source, kind, std::move(aim)));
   }
@@ -223,7 +229,8 @@ public:
   JournalEntry row(std::int64_t seq)
   {
     for (const auto& row : journal()) {
-      if (row.seq == seq) return row;
+      if (row.seq == seq)
+        return row;
     }
     FAIL("no journal row with seq " << seq);
     return {};
@@ -234,7 +241,8 @@ public:
   {
     const auto rows = journal();
     for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
-      if (it->type == type) return *it;
+      if (it->type == type)
+        return *it;
     }
     FAIL("no journal row of type " << type);
     return {};
@@ -282,7 +290,7 @@ TEST_CASE("Station::handle_scan replays the ORD-2025-00145 incident and stops th
   Bench bench;
   bench.start(k_incident);
   CHECK(bench.session().needs_image_check());
-  CHECK(bench.session().lines().size() == 5);   // shoe, insoles, laces, kit: brush + spray
+  CHECK(bench.session().lines().size() == 5); // shoe, insoles, laces, kit: brush + spray
 
   // The size-10 box is refused at the first scan, naming the difference.
   const StationReply wrong = bench.expect(k_shoe_10d, Verdict::wrong_variant);
@@ -353,7 +361,8 @@ TEST_CASE("Station::handle_scan replays the ORD-2025-00145 incident and stops th
   CHECK(waiting.details.size() == 1);
   CHECK(contains(waiting.details, "image check required"));
 
-  const StationReply passed = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5 found")));
+  const StationReply passed =
+      must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5 found")));
   CHECK(passed.headline == "IMAGE CHECK PASSED");
   CHECK(passed.state == SessionState::released);
   const JournalEntry released_row = bench.last("pack_released");
@@ -386,8 +395,9 @@ TEST_CASE("Station::handle_scan journals every scan durably before anyone sees t
 
   bench.start(k_incident);
   const std::vector<std::pair<std::string, Verdict>> scans{
-      {k_shoe_10d, Verdict::wrong_variant}, {k_shoe_9d, Verdict::accepted},         {k_shoe_9d, Verdict::over_quantity},
-      {k_sock, Verdict::wrong_item},         {k_not_in_catalog, Verdict::unknown_code}, {"9506000001419", Verdict::malformed},
+      {k_shoe_10d, Verdict::wrong_variant},      {k_shoe_9d, Verdict::accepted},
+      {k_shoe_9d, Verdict::over_quantity},       {k_sock, Verdict::wrong_item},
+      {k_not_in_catalog, Verdict::unknown_code}, {"9506000001419", Verdict::malformed},
   };
   for (const auto& [raw, verdict] : scans) {
     const StationReply reply = bench.expect(raw, verdict);
@@ -399,7 +409,8 @@ TEST_CASE("Station::handle_scan journals every scan durably before anyone sees t
     CHECK(scan.raw == raw);
     CHECK(scan.verdict == to_string(verdict));
     CHECK(scan.source == "usb:bench-scanner");
-    CHECK(scan.detail.find("\"source_kind\":\"" + std::string(to_string(SourceKind::hid_pos)) + "\"") != std::string::npos);
+    CHECK(scan.detail.find("\"source_kind\":\"" + std::string(to_string(SourceKind::hid_pos)) + "\"") !=
+          std::string::npos);
     if (last.type != "scan") {
       CHECK(last.type == "alert_opened");
     }
@@ -428,7 +439,7 @@ TEST_CASE("Station::handle_scan reports a journal failure and counts nothing it 
 
   REQUIRE_FALSE(failed);
   CHECK(failed.error().message.rfind("journal", 0) == 0);
-  CHECK(heard == 0);   // nothing was shown
+  CHECK(heard == 0); // nothing was shown
   // A unit whose scan is not in the journal must not count towards the pack: the picker scans it again.
   CHECK(bench.session().lines()[0].verified == 0);
   bench.expect(k_sock, Verdict::accepted);
@@ -447,7 +458,8 @@ TEST_CASE("Station::request_pack names each missing line and every open alert", 
   CHECK(contains(empty.details, "missing: line 2 Cushion insoles, M — 0 of 1 scanned, 1 missing"));
   CHECK(contains(empty.details, "missing: line 3 Laces, black, 120 cm — 0 of 1 scanned, 1 missing"));
   CHECK(contains(empty.details, "missing: line 4 Shoe brush (kit KIT-CARE) — 0 of 1 scanned, 1 missing"));
-  CHECK(contains(empty.details, "missing: line 4 Water-repellent spray 200 ml (kit KIT-CARE) — 0 of 1 scanned, 1 missing"));
+  CHECK(contains(empty.details,
+                 "missing: line 4 Water-repellent spray 200 ml (kit KIT-CARE) — 0 of 1 scanned, 1 missing"));
 
   bench.expect(k_shoe_9e, Verdict::wrong_variant);
   const StationReply width = bench.expect(k_sock, Verdict::wrong_item);
@@ -525,8 +537,8 @@ TEST_CASE("Station::resolve_alert with an override counts the scanned item on it
   bench.expect(k_shoe_10d, Verdict::wrong_variant);
   REQUIRE(bench.session().lines()[0].verified == 0);
 
-  const StationReply overridden =
-      must(bench.station().resolve_alert(1, by_supervisor("customer_accepts_substitute", "customer asked for size 10", true)));
+  const StationReply overridden = must(bench.station().resolve_alert(
+      1, by_supervisor("customer_accepts_substitute", "customer asked for size 10", true)));
   CHECK(overridden.headline == "ALERT OVERRIDDEN");
   CHECK(bench.session().lines()[0].verified == 1);
   CHECK(bench.session().alerts()[0].overridden);
@@ -560,7 +572,7 @@ TEST_CASE("Station::resolve_alert refuses to count an item that matches no line"
   CHECK(counted.error().type == ErrorType::conflict);
   CHECK(bench.session().lines()[0].verified == 0);
   CHECK(bench.session().open_alerts().size() == 1);
-  CHECK(bench.journal().back().type == "alert_opened");   // a refused override writes nothing
+  CHECK(bench.journal().back().type == "alert_opened"); // a refused override writes nothing
 }
 
 TEST_CASE("Station::apply_image_check releases only on passed", "[station][image_check]")
@@ -570,13 +582,16 @@ TEST_CASE("Station::apply_image_check releases only on passed", "[station][image
 
   const ImageCheckRequest request = bench.session().image_check_request();
   std::vector<std::string> expected;
-  for (const auto& unit : request.expected) expected.push_back(unit.gtin14);
-  CHECK(expected == std::vector<std::string>{"0" + k_shoe_9d, "0" + k_insole, "0" + k_laces, "0" + k_brush, "0" + k_spray});
+  for (const auto& unit : request.expected)
+    expected.push_back(unit.gtin14);
+  CHECK(expected ==
+        std::vector<std::string>{"0" + k_shoe_9d, "0" + k_insole, "0" + k_laces, "0" + k_brush, "0" + k_spray});
   CHECK(request.not_visible.empty());
 
   SECTION("passed: released, the evidence hash journaled")
   {
-    const StationReply reply = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5")));
+    const StationReply reply =
+        must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5")));
     CHECK(reply.state == SessionState::released);
     CHECK(reply.tone == StationReply::Tone::ok);
     CHECK(contains(reply.details, "pack released"));
@@ -604,7 +619,8 @@ TEST_CASE("Station::apply_image_check releases only on passed", "[station][image
     must(bench.station().resolve_alert(1, by_supervisor("repacked", "laces were under the box flap")));
     CHECK(bench.session().state() == SessionState::awaiting_image_check);
     CHECK(must(bench.station().request_pack()).headline == "PACK REFUSED");
-    CHECK(must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed))).state == SessionState::released);
+    CHECK(must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed))).state ==
+          SessionState::released);
   }
   SECTION("offline: fail closed, still awaiting the image check")
   {
@@ -621,7 +637,8 @@ TEST_CASE("Station::apply_image_check releases only on passed", "[station][image
   }
   SECTION("retake: not a failure, no alert")
   {
-    const StationReply reply = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::retake, "too dark")));
+    const StationReply reply =
+        must(bench.station().apply_image_check(image_check(ImageCheckOutcome::retake, "too dark")));
     CHECK(reply.state == SessionState::awaiting_image_check);
     CHECK(bench.session().open_alerts().empty());
   }
@@ -790,12 +807,15 @@ TEST_CASE("Station::start_order refuses unknown orders and a second open order",
 TEST_CASE("Station::handle_scan gives hostile bytes a verdict and journals them byte for byte", "[station][bad_input]")
 {
   std::string four_kb_binary;
-  for (int i = 0; i < 4096; ++i) four_kb_binary += static_cast<char>(i % 256);
+  for (int i = 0; i < 4096; ++i)
+    four_kb_binary += static_cast<char>(i % 256);
   const std::vector<std::pair<std::string, std::string>> hostile{
       {"4 KB of digits", std::string(4096, '7')},
       {"4 KB of every byte value", four_kb_binary},
       {"control characters", std::string("\x01\x02\x07\x08\x1b[2J\x7f\r\t\n\x1d")},
-      {"NUL bytes", std::string("9506\0" "000001418\0", 15)},
+      {"NUL bytes", std::string("9506\0"
+                                "000001418\0",
+                                15)},
       {"invalid UTF-8", std::string("\xff\xfe\xc3\x28\xa0\xa1\xe2\x28\xa1\xf0\x28\x8c\xbc")},
       {"SQL metacharacters", "'; DROP TABLE journal; --"},
       {"SQL with a quote and a comment", "x' OR '1'='1'; DELETE FROM journal WHERE '1'='1"},
@@ -829,7 +849,8 @@ TEST_CASE("Station::handle_scan gives hostile bytes a verdict and journals them 
     CHECK(bench.session().lines()[0].verified == 0);
     const JournalEntry wrong_digit = [&] {
       for (const auto& row : bench.journal()) {
-        if (row.raw == "9506000001419") return row;
+        if (row.raw == "9506000001419")
+          return row;
       }
       return JournalEntry{};
     }();
@@ -884,12 +905,15 @@ TEST_CASE("Station::handle_scan from several scanners at once journals every sca
         scan.source_kind = SourceKind::hid_pos;
         stamp_now(scan);
         auto reply = bench.station().handle_scan(scan);
-        if (!reply) ++failures;
-        else if (reply->verdict == Verdict::accepted) ++accepted;
+        if (!reply)
+          ++failures;
+        else if (reply->verdict == Verdict::accepted)
+          ++accepted;
       }
     });
   }
-  for (auto& scanner : scanners) scanner.join();
+  for (auto& scanner : scanners)
+    scanner.join();
 
   CHECK(failures == 0);
   CHECK(accepted == 1);
@@ -899,7 +923,8 @@ TEST_CASE("Station::handle_scan from several scanners at once journals every sca
   CHECK(std::is_sorted(heard.begin(), heard.end()));
   CHECK(std::adjacent_find(heard.begin(), heard.end()) == heard.end());
   std::size_t scans = 0;
-  for (const auto& row : bench.journal()) scans += row.type == "scan";
+  for (const auto& row : bench.journal())
+    scans += row.type == "scan";
   CHECK(scans == heard.size());
   bench.require_chain_intact();
 }
@@ -909,7 +934,8 @@ TEST_CASE("Station::handle_scan stores the scan's own UTC time in milliseconds",
   Bench bench;
   bench.start(k_socks);
   ScanEvent scan = bench.event(k_sock);
-  scan.utc = std::chrono::system_clock::time_point(std::chrono::milliseconds(1'741'944'413'589));   // 2025-03-14T09:26:53.589Z
+  scan.utc =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'741'944'413'589)); // 2025-03-14T09:26:53.589Z
   must(bench.station().handle_scan(scan));
   CHECK(bench.last("scan").utc_ms == 1'741'944'413'589);
 }
@@ -930,7 +956,8 @@ TEST_CASE("Station::handle_scan counts nothing once the pack is released", "[sta
   const StationReply again = must(bench.station().request_pack());
   CHECK(contains(again.details, "already released"));
   std::size_t releases = 0;
-  for (const auto& row : bench.journal()) releases += row.type == "pack_released";
+  for (const auto& row : bench.journal())
+    releases += row.type == "pack_released";
   CHECK(releases == 1);
   must(bench.station().mark_packed());
   REQUIRE_FALSE(bench.station().mark_packed());

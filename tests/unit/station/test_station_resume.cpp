@@ -63,7 +63,7 @@ TEST_CASE("Station::start_order resumes an unfinished session with its scans and
     REQUIRE(first.handle_scan(fixture.scan("9506000001692", 2000))->verdict == Verdict::accepted);
     REQUIRE(first.handle_scan(fixture.scan("9506000001692", 2050))->verdict == Verdict::duplicate);
     REQUIRE(first.session()->state() == SessionState::blocked);
-  }   // the station goes away as if the process had been killed
+  } // the station goes away as if the process had been killed
 
   Station second("bench-1", *fixture.store, fixture.catalog, Policy{});
   auto resumed = second.handle_scan(fixture.scan("ORD-1", 10'000));
@@ -72,7 +72,7 @@ TEST_CASE("Station::start_order resumes an unfinished session with its scans and
   const PackSession* session = second.session();
   REQUIRE(session);
   CHECK(session->state() == SessionState::blocked);
-  CHECK(session->lines()[1].verified == 1);   // the duplicate was not counted again
+  CHECK(session->lines()[1].verified == 1); // the duplicate was not counted again
   REQUIRE(session->open_alerts().size() == 1);
 
   AlertResolution resolution;

@@ -24,7 +24,7 @@ constexpr double k_cy = 480;
 constexpr double k_k1 = -0.12;
 const cv::Size k_frame(1280, 960);
 constexpr double k_square_mm = 25;
-constexpr int k_cols = 9;   // inner corners
+constexpr int k_cols = 9; // inner corners
 constexpr int k_rows = 6;
 
 cv::Mat camera_matrix()
@@ -234,8 +234,9 @@ TEST_CASE("read_calibration rejects broken files naming the key", "[calibration]
   REQUIRE_FALSE(range);
   CHECK(range.error().message.find("min_brightness") != std::string::npos);
 
-  auto no_matrix = read_calibration(write(
-      "c.yaml", "%YAML:1.0\n---\nstation: \"c\"\ncalibrated: 1\nimage_width: 10\nimage_height: 10\npixels_per_mm: 1\n"));
+  auto no_matrix = read_calibration(
+      write("c.yaml",
+            "%YAML:1.0\n---\nstation: \"c\"\ncalibrated: 1\nimage_width: 10\nimage_height: 10\npixels_per_mm: 1\n"));
   REQUIRE_FALSE(no_matrix);
   CHECK(no_matrix.error().message.find("camera_matrix") != std::string::npos);
 
@@ -358,9 +359,15 @@ TEST_CASE("read_calibration survives mutated files: an error or a calibration, n
     for (int e = 0; e < edits; ++e) {
       const std::size_t at = next() % mutated.size();
       switch (next() % 3) {
-      case 0: mutated[at] = k_tokens[next() % (sizeof k_tokens - 1)]; break;
-      case 1: mutated.erase(at, 1 + next() % 8); break;
-      default: mutated.insert(at, 1, k_tokens[next() % (sizeof k_tokens - 1)]); break;
+      case 0:
+        mutated[at] = k_tokens[next() % (sizeof k_tokens - 1)];
+        break;
+      case 1:
+        mutated.erase(at, 1 + next() % 8);
+        break;
+      default:
+        mutated.insert(at, 1, k_tokens[next() % (sizeof k_tokens - 1)]);
+        break;
       }
       if (mutated.empty()) {
         mutated = "x";
@@ -378,5 +385,5 @@ TEST_CASE("read_calibration survives mutated files: an error or a calibration, n
       }
     }
   }
-  CHECK(accepted < 300);   // the mutations do break most files
+  CHECK(accepted < 300); // the mutations do break most files
 }

@@ -94,8 +94,9 @@ private:
         }
         request.append(buffer, static_cast<std::size_t>(got));
       }
-      const std::string head = "HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: " +
-                               std::to_string(m_body.size()) + "\r\nConnection: close\r\n\r\n";
+      const std::string head =
+          "HTTP/1.0 200 OK\r\nContent-Type: video/x-msvideo\r\nContent-Length: " + std::to_string(m_body.size()) +
+          "\r\nConnection: close\r\n\r\n";
       std::string response = head + m_body;
       std::size_t sent = 0;
       while (sent < response.size()) {
@@ -296,7 +297,7 @@ TEST_CASE("camera_config_for guesses the kind from the location", "[camera]")
   CHECK(camera_config_for("HTTP://cam.local/mjpg").kind == CameraKind::stream);
   CHECK(camera_config_for(dir.path().string()).kind == CameraKind::image_folder);
   CHECK(camera_config_for("bench.mp4").kind == CameraKind::video_file);
-  CHECK(camera_config_for("99999999999999999999").kind == CameraKind::video_file);   // not an index
+  CHECK(camera_config_for("99999999999999999999").kind == CameraKind::video_file); // not an index
 
   CameraConfig huge_index;
   huge_index.kind = CameraKind::v4l2;

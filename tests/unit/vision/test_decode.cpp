@@ -101,7 +101,7 @@ TEST_CASE("decode refuses a frame without pixels or with impossible sizes", "[de
   SECTION("colour stride shorter than a row")
   {
     frame.format = PixelFormat::bgr8;
-    frame.height = 20;  // 64 * 64 bytes hold 20 rows of 3 * 64
+    frame.height = 20; // 64 * 64 bytes hold 20 rows of 3 * 64
     CHECK_FALSE(decode(frame).has_value());
   }
   SECTION("absurdly large")
@@ -195,7 +195,8 @@ TEST_CASE("decode finds a DataMatrix far from the frame's centre lines", "[decod
     const auto result = decode(view(frame));
     REQUIRE(result.has_value());
     REQUIRE(result->size() == 1);
-    CHECK(result->front().text == "0109506000001906" "10LOT42");
+    CHECK(result->front().text == "0109506000001906"
+                                  "10LOT42");
     CHECK(result->front().aim == "]d2");
     CHECK(std::abs(result->front().corners[0].x - corner.x) < 150);
   }
@@ -215,13 +216,18 @@ TEST_CASE("decode reads every symbol of a packed order, identical DataMatrix lab
   REQUIRE(result.has_value());
   auto read = texts(*result);
   std::sort(read.begin(), read.end());
-  CHECK(read == std::vector<std::string>{"0109506000001906" "10LOT42", "0109506000001906" "10LOT42",
-                                         "0109506000001906" "10LOT42", "9506000001340", "9506000001340"});
+  CHECK(read == std::vector<std::string>{"0109506000001906"
+                                         "10LOT42",
+                                         "0109506000001906"
+                                         "10LOT42",
+                                         "0109506000001906"
+                                         "10LOT42",
+                                         "9506000001340", "9506000001340"});
 }
 
 TEST_CASE("decode honours the formats and max_symbols options", "[decode]")
 {
-  const cv::Mat image = load("multi-1/03.jpg");  // three identical EAN-13 labels
+  const cv::Mat image = load("multi-1/03.jpg"); // three identical EAN-13 labels
   SECTION("a format not in the frame finds nothing")
   {
     const auto result = decode(view(image), DecodeOptions{}.formats(BarcodeFormat::qr));

@@ -37,7 +37,7 @@ TEST_CASE("run_decode_command writes one JSON object per symbol", "[decode][comm
 {
   std::ostringstream out;
   std::ostringstream err;
-  const auto image = sample("multi-1/05.jpg");  // the packed incident order: five symbols
+  const auto image = sample("multi-1/05.jpg"); // the packed incident order: five symbols
   REQUIRE(run_decode_command({image}, true, out, err) == 0);
   CHECK(err.str().empty());
   const auto lines = lines_of(out.str());
@@ -51,7 +51,8 @@ TEST_CASE("run_decode_command writes one JSON object per symbol", "[decode][comm
     if (object.at("format") == "DataMatrix") {
       saw_datamatrix = true;
       CHECK(object.at("aim") == "]d2");
-      CHECK(object.at("text") == "0109506000001906" "10LOT42");
+      CHECK(object.at("text") == "0109506000001906"
+                                 "10LOT42");
     } else {
       CHECK(object.at("format") == "EAN-13");
       CHECK(object.at("aim") == "]E0");
@@ -65,7 +66,8 @@ TEST_CASE("run_decode_command writes the GS separator as \\u001d in JSON", "[dec
   std::ostringstream out;
   std::ostringstream err;
   REQUIRE(run_decode_command({sample("gs1-128-1/05.jpg")}, true, out, err) == 0);
-  CHECK(out.str().find("\"text\":\"0109506000001760" "10B7\\u001d17271231\"") != std::string::npos);
+  CHECK(out.str().find("\"text\":\"0109506000001760"
+                       "10B7\\u001d17271231\"") != std::string::npos);
   CHECK(out.str().find('\x1d') == std::string::npos);
 }
 
@@ -75,7 +77,8 @@ TEST_CASE("run_decode_command writes tab-separated lines without --json", "[deco
   std::ostringstream err;
   const auto image = sample("gs1-128-1/05.jpg");
   REQUIRE(run_decode_command({image}, false, out, err) == 0);
-  CHECK(out.str() == image + "\tCode 128\t]C1\t0109506000001760" "10B7<GS>17271231\n");
+  CHECK(out.str() == image + "\tCode 128\t]C1\t0109506000001760"
+                             "10B7<GS>17271231\n");
 }
 
 TEST_CASE("run_decode_command succeeds with no output when an image holds no symbol", "[decode][command]")

@@ -57,10 +57,10 @@ cv::Mat adversarial(int kind, int width, int height, cv::RNG& rng, const std::ve
     return image;
   }
   switch (kind) {
-  case 0:  // white noise
+  case 0: // white noise
     rng.fill(image, cv::RNG::UNIFORM, 0, 256);
     break;
-  case 1: {  // bars of random widths, the raw material of 1D symbols
+  case 1: { // bars of random widths, the raw material of 1D symbols
     int x = 0;
     bool dark = rng.uniform(0, 2) == 1;
     while (x < width) {
@@ -73,7 +73,7 @@ cv::Mat adversarial(int kind, int width, int height, cv::RNG& rng, const std::ve
     }
     break;
   }
-  case 2: {  // random module grids, the raw material of matrix symbols
+  case 2: { // random module grids, the raw material of matrix symbols
     const int cell = rng.uniform(1, 12);
     for (int y = 0; y < height; y += cell) {
       for (int x = 0; x < width; x += cell) {
@@ -84,7 +84,7 @@ cv::Mat adversarial(int kind, int width, int height, cv::RNG& rng, const std::ve
     }
     break;
   }
-  default: {  // a real symbol, cut, scaled, smeared and scribbled on
+  default: { // a real symbol, cut, scaled, smeared and scribbled on
     const cv::Mat& source = symbols[static_cast<std::size_t>(rng.uniform(0, static_cast<int>(symbols.size())))];
     const cv::Rect cut(rng.uniform(0, source.cols / 2), rng.uniform(0, source.rows / 2), source.cols / 2 + 1,
                        source.rows / 2 + 1);
@@ -109,15 +109,21 @@ cv::Mat adversarial(int kind, int width, int height, cv::RNG& rng, const std::ve
 int random_side(cv::RNG& rng)
 {
   switch (rng.uniform(0, 8)) {
-  case 0: return rng.uniform(0, 3);      // 0, 1, 2
-  case 1: return rng.uniform(3, 20);     // around ZXing's own minimum
-  case 2: return rng.uniform(2000, 4000);  // very long side
-  default: return rng.uniform(20, 900);
+  case 0:
+    return rng.uniform(0, 3); // 0, 1, 2
+  case 1:
+    return rng.uniform(3, 20); // around ZXing's own minimum
+  case 2:
+    return rng.uniform(2000, 4000); // very long side
+  default:
+    return rng.uniform(20, 900);
   }
 }
 
 // Every text the source images hold: noise and patterns hold none, so any other read is a misread.
-const std::set<std::string> k_source_texts = {"9506000001340", "9506000001975", "0109506000001906" "10LOT42",
+const std::set<std::string> k_source_texts = {"9506000001340", "9506000001975",
+                                              "0109506000001906"
+                                              "10LOT42",
                                               "ORD-2025-00145", "01234565"};
 
 void check_plausible(const std::vector<pickverify::Symbol>& symbols, int width, int height)
@@ -149,7 +155,7 @@ TEST_CASE("decode survives a few hundred random and adversarial frames", "[decod
     int width = random_side(rng);
     int height = random_side(rng);
     if (static_cast<long long>(width) * height > 2'500'000) {
-      height = std::max(1, 2'500'000 / std::max(1, width));  // keep the run short: long, not huge
+      height = std::max(1, 2'500'000 / std::max(1, width)); // keep the run short: long, not huge
     }
     const int kind = rng.uniform(0, 4);
     cv::Mat image = adversarial(kind, width, height, rng, symbols);

@@ -47,7 +47,7 @@ TEST_CASE("store_evidence writes <data_dir>/evidence/<2 hex>/<hash>.jpg and noth
   for (const auto& entry : fs::recursive_directory_iterator(dir / "evidence")) {
     files += entry.is_regular_file() ? 1 : 0;
   }
-  CHECK(files == 1);   // no temporary file left behind
+  CHECK(files == 1); // no temporary file left behind
   CHECK(verify_evidence(dir.path(), *hash));
 
   auto again = store_evidence(dir.path(), photo);

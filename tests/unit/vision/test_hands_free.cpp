@@ -48,7 +48,8 @@ public:
     std::vector<ScanEvent> scans;
     for (int i = 0; i < frames; ++i) {
       m_now += 33ms;
-      auto out = m_scanner.feed_symbols(symbols, m_now, std::chrono::system_clock::time_point(m_now.time_since_epoch()));
+      auto out =
+          m_scanner.feed_symbols(symbols, m_now, std::chrono::system_clock::time_point(m_now.time_since_epoch()));
       scans.insert(scans.end(), out.begin(), out.end());
     }
     return scans;
@@ -87,7 +88,7 @@ TEST_CASE("HandsFreeScanner ignores a code that flickers out for a few frames", 
 {
   Player player;
   CHECK(player.play({ean(k_size9)}, 10).size() == 1);
-  CHECK(player.play({}, 3).empty());            // a hand covered it for 100 ms
+  CHECK(player.play({}, 3).empty()); // a hand covered it for 100 ms
   CHECK(player.play({ean(k_size9)}, 10).empty());
 }
 
@@ -95,7 +96,7 @@ TEST_CASE("HandsFreeScanner counts a second unit after the first left the view",
 {
   Player player;
   CHECK(player.play({ean(k_size9)}, 10).size() == 1);
-  CHECK(player.play({}, 20).empty());           // 660 ms away: the first box is gone
+  CHECK(player.play({}, 20).empty()); // 660 ms away: the first box is gone
   CHECK(player.scanner().codes_in_view() == 0);
   CHECK(player.play({ean(k_size9)}, 10).size() == 1);
 }
@@ -107,9 +108,9 @@ TEST_CASE("HandsFreeScanner needs both the frame count and the time to call a co
   settings.absent_time = 1000ms;
   Player player(settings);
   CHECK(player.play({ean(k_size9)}, 5).size() == 1);
-  CHECK(player.play({}, 10).empty());           // 10 frames but only 330 ms
+  CHECK(player.play({}, 10).empty()); // 10 frames but only 330 ms
   CHECK(player.play({ean(k_size9)}, 5).empty());
-  CHECK(player.play({}, 40).empty());           // 1.3 s
+  CHECK(player.play({}, 40).empty()); // 1.3 s
   CHECK(player.play({ean(k_size9)}, 5).size() == 1);
 }
 
@@ -128,7 +129,8 @@ TEST_CASE("HandsFreeScanner counts an item with EAN-13 and GS1 DataMatrix labels
 {
   Player player;
   const Symbol spray_ean = ean("9506000001906");
-  const Symbol spray_dm = gs1_datamatrix("0109506000001906" "10LOT42");
+  const Symbol spray_dm = gs1_datamatrix("0109506000001906"
+                                         "10LOT42");
   auto scans = player.play({spray_ean, spray_dm}, 10);
   CHECK(scans.size() == 1);
 }
@@ -138,7 +140,7 @@ TEST_CASE("HandsFreeScanner needs confirm_frames frames in a row before a scan",
   HandsFreeSettings settings;
   settings.confirm_frames = 3;
   Player player(settings);
-  CHECK(player.play({ean(k_insoles)}, 2).empty());   // a glimpse
+  CHECK(player.play({ean(k_insoles)}, 2).empty()); // a glimpse
   CHECK(player.play({}, 1).empty());
   CHECK(player.play({ean(k_insoles)}, 2).empty());
   CHECK(player.play({ean(k_insoles)}, 1).size() == 1);
@@ -163,8 +165,9 @@ TEST_CASE("HandsFreeScanner feed decodes a generated frame sequence", "[hands-fr
   const auto photo_path = std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "demo/camera/ORD-2025-00145/packed.jpg";
   auto photo = load_image_file(photo_path.string());
   REQUIRE(photo);
-  const cv::Mat full(photo->height, photo->width, CV_8UC3, photo->pixels.data(), static_cast<std::size_t>(photo->stride));
-  const cv::Mat label = full(cv::Rect(90, 110, 540, 360)).clone();   // the size-9 box, top left
+  const cv::Mat full(photo->height, photo->width, CV_8UC3, photo->pixels.data(),
+                     static_cast<std::size_t>(photo->stride));
+  const cv::Mat label = full(cv::Rect(90, 110, 540, 360)).clone(); // the size-9 box, top left
 
   HandsFreeScanner scanner("camera:test", HandsFreeSettings{});
   auto now = std::chrono::steady_clock::time_point{};
@@ -209,7 +212,7 @@ TEST_CASE("HandsFreeScanner poll reads the virtual camera and reports it offline
   HandsFreeScanner scanner(camera->device_id(), settings);
   auto scans = scanner.poll(*camera);
   REQUIRE(scans);
-  CHECK(scans->size() == 5);   // the packed order: five different units in one frame
+  CHECK(scans->size() == 5); // the packed order: five different units in one frame
   auto end = scanner.poll(*camera);
   REQUIRE_FALSE(end);
   CHECK(end.error().type == ErrorType::device_offline);

@@ -149,7 +149,7 @@ TEST_CASE("run_image_check looks only inside the calibrated pack area", "[image-
 {
   test::TempDir dir;
   ImageCheckSettings settings = demo_settings(dir);
-  settings.calibration.pack_area = PixelRect{0, 0, 1920, 540};   // the back row of boxes only
+  settings.calibration.pack_area = PixelRect{0, 0, 1920, 540}; // the back row of boxes only
   const ImageCheckResult result = run_image_check(demo_photo("ORD-2025-00145"), order_145(), settings);
   CHECK(result.outcome == ImageCheckOutcome::failed);
   CHECK(result.reason == "missing: Shoe brush, Water-repellent spray 200 ml");
@@ -159,11 +159,11 @@ TEST_CASE("run_image_check scales the calibration to a frame of the same aspect"
 {
   test::TempDir dir;
   ImageCheckSettings settings = demo_settings(dir);
-  Calibration& c = settings.calibration;   // as if calibrated at 3840x2160, the camera now at 1920x1080
+  Calibration& c = settings.calibration; // as if calibrated at 3840x2160, the camera now at 1920x1080
   c.image_width = 3840;
   c.image_height = 2160;
   c.camera_matrix = {3200, 0, 1920, 0, 3200, 1080, 0, 0, 1};
-  c.pack_area = PixelRect{0, 0, 3840, 1080};   // the back row: the top half at either size
+  c.pack_area = PixelRect{0, 0, 3840, 1080}; // the back row: the top half at either size
   const ImageCheckResult result = run_image_check(demo_photo("ORD-2025-00145"), order_145(), settings);
   CHECK(result.outcome == ImageCheckOutcome::failed);
   CHECK(result.reason == "missing: Shoe brush, Water-repellent spray 200 ml");
@@ -210,7 +210,7 @@ TEST_CASE("run_image_check asks for a retake when a photo shows no barcode at al
 {
   test::TempDir dir;
   ImageCheckSettings settings = demo_settings(dir);
-  settings.calibration.quality.min_sharpness = 0;   // let the photo past the gate to reach the decoder
+  settings.calibration.quality.min_sharpness = 0; // let the photo past the gate to reach the decoder
   CapturedFrame blurred = demo_photo("ORD-2025-00145");
   cv::Mat blurred_mat = as_mat(blurred);
   cv::GaussianBlur(blurred_mat, blurred_mat, cv::Size(0, 0), 8.0);
@@ -236,7 +236,8 @@ TEST_CASE("measure_quality tells a sharp photo from a blurred one", "[image-chec
   CHECK_FALSE(measure_quality(FrameView{}));
 }
 
-TEST_CASE("capture_and_check checks the virtual camera's photo, and fails closed without a camera", "[image-check][decode]")
+TEST_CASE("capture_and_check checks the virtual camera's photo, and fails closed without a camera",
+          "[image-check][decode]")
 {
   test::TempDir dir;
   CameraConfig config;
