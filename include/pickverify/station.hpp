@@ -39,6 +39,7 @@ public:
   Station(std::string station_id, Store& store, Catalog catalog, Policy policy);
 
   void set_operator(std::string operator_id);
+  const std::string& operator_id() const { return m_operator; }
   void add_listener(StationListener listener);
 
   // A scan from any source. An order id starts a session when none is open; anything else goes to
@@ -52,6 +53,18 @@ public:
   Result<StationReply> mark_packed();
   Result<StationReply> abandon(const std::string& reason);
   Result<StationReply> set_device_online(const std::string& device_id, bool online, const std::string& message);
+
+  // A supervisor moves an order that is open at another station (or at none) to this one: the
+  // journal gets a takeover row naming the supervisor, the signed-in picker and where the order
+  // was, then a fresh session_started here; every unit is verified again at this bench. The old
+  // station learns it on its next event. The caller has checked the supervisor's PIN.
+  Result<StationReply> take_over(const std::string& order_id, const std::string& supervisor_id,
+                                 const std::string& reason);
+
+  // Journals an attempt that was refused before it reached the session (wrong PIN, locked account,
+  // a picker trying a supervisor's action): type auth_refused, operator_id the id that was claimed,
+  // the signed-in picker in detail. A refusal is evidence too.
+  Result<StationReply> record_refusal(const std::string& action, const std::string& claimed_id, const std::string& why);
 
   // Read-only views for screens; valid until the next call that changes the session.
   const PackSession* session() const { return m_session ? &*m_session : nullptr; }

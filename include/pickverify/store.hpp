@@ -2,6 +2,7 @@
 // journal. SQLite is the embedded default; PostgreSQL comes later behind the same interface.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -61,6 +62,44 @@ struct JournalFilter {
   std::optional<std::string> session_id;
 };
 
+// Which station holds an order open (table order_claims). At most one per order, taken in the same
+// transaction as the session_started row, dropped with packed or session_abandoned.
+struct OrderClaim {
+  std::string order_id;
+  std::string station;
+  std::string session_id;
+  std::string operator_id;
+  std::int64_t since_utc_ms = 0;
+  std::int64_t last_event_utc_ms = 0;
+};
+
+// Where an order went (table order_packs), written with its `packed` row.
+struct OrderPack {
+  std::string order_id;
+  std::string station;
+  std::string session_id;
+  std::string operator_id;
+  std::int64_t packed_utc_ms = 0;
+};
+
+// A running station process (table station_instances).
+struct StationInstance {
+  std::string station;
+  std::int64_t pid = 0;
+  std::string host;
+  std::int64_t started_utc_ms = 0;
+  std::int64_t heartbeat_utc_ms = 0;
+};
+
+// A running station renews its registration this often; one that has not for k_station_lease is
+// taken for dead (on the same host at once, when its pid no longer exists).
+constexpr std::chrono::seconds k_station_heartbeat{20};
+constexpr std::chrono::seconds k_station_lease{90};
+// An order claimed by a station that is no longer running stays reserved for that station (so it
+// can resume after a crash) until this long after its last event or heartbeat; then another
+// station may start the order, and the journal records the expired claim.
+constexpr std::chrono::minutes k_claim_lease{15};
+
 class Store {
 public:
   virtual ~Store() = default;
@@ -79,6 +118,22 @@ public:
   virtual Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) = 0;
   Result<JournalEntry> append_one(JournalEntry entry);
   virtual Result<ChainReport> verify_chain() = 0;
+  // The claim rules, enforced inside append's transaction (docs/JOURNAL.md, "One order, one
+  // station"): session_started takes an order's claim, or is refused (ErrorType::conflict) naming
+  // the station, since when and the picker; session_resumed keeps it; takeover moves it; every
+  // other row of a session needs its session to still hold the claim; pack_released and packed
+  // need the order not packed anywhere; packed and session_abandoned drop it. A refused append
+  // writes nothing of its own, but does not fail the other appends it shares a commit with.
+  virtual Result<std::optional<OrderClaim>> find_claim(const std::string& order_id) = 0;
+  virtual Result<std::optional<OrderPack>> find_pack(const std::string& order_id) = 0;
+
+  // One process per station id: refused (conflict) while another live process has it, naming its
+  // pid, host and start time. heartbeat renews it; unregister frees it (a crash frees it too, see
+  // k_station_lease).
+  virtual Result<StationInstance> register_station(const std::string& station) = 0;
+  virtual Result<void> heartbeat_station(const std::string& station) = 0;
+  virtual Result<void> unregister_station(const std::string& station) = 0;
+
   // Calls visit for each matching row in seq order until it returns false. visit may read from
   // the store but must not append to it.
   virtual Result<void> read_journal(const JournalFilter& filter,
@@ -90,5 +145,10 @@ public:
 // not a SQLite database and another application's database are refused (ErrorType::corrupt).
 // Several processes may open the same file; their journal appends form one chain.
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path);
+
+// Opens an existing database for reading only: nothing in the file or its folder is written (no
+// journal-mode switch, no migration, no -wal or -shm created where it cannot be), so QA can verify
+// an archived or write-protected copy. Every write (append, save) fails with ErrorType::io.
+Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem::path& path);
 
 } // namespace pickverify

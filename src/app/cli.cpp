@@ -72,6 +72,23 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   audit_export->add_option("--station", export_options.station, "only this station");
   audit_export->add_option("--output,-o", export_options.output, "write to this file instead of standard output");
 
+  auto* user = app.add_subcommand("user", "the people who work stations, clear alerts and audit (docs/USERS.md)");
+  user->require_subcommand(1);
+  UserCommand user_command;
+  auto* user_add = user->add_subcommand("add", "add a user; asks for the PIN or password twice (not echoed)");
+  auto* user_passwd = user->add_subcommand("passwd", "set a new PIN or password; clears a lock-out");
+  auto* user_disable = user->add_subcommand("disable", "the user can no longer sign in");
+  auto* user_enable = user->add_subcommand("enable", "the user can sign in again");
+  auto* user_list = user->add_subcommand("list", "every user with role and state");
+  for (auto* sub : {user_add, user_passwd, user_disable, user_enable}) {
+    sub->add_option("ID", user_command.id, "user id (what the person types or scans from a badge)")->required();
+    sub->add_option("--as", user_command.as, "the admin who authorises this (asked for their password)");
+  }
+  user_add->add_option("--role", user_command.role, "picker, supervisor, qa or admin")
+      ->check(CLI::IsMember({"picker", "supervisor", "qa", "admin"}))
+      ->capture_default_str();
+  user_add->add_option("--name", user_command.name, "the person's name, for lists and evidence");
+
   auto* orders = app.add_subcommand("orders", "the stored orders");
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
@@ -169,6 +186,12 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     return cmd_audit_export(context, export_options);
   if (*orders_list)
     return cmd_orders_list(context);
+  for (auto* sub : {user_add, user_passwd, user_disable, user_enable, user_list}) {
+    if (*sub) {
+      user_command.action = sub->get_name();
+      return cmd_user(context, in, user_command);
+    }
+  }
 #ifdef PICKVERIFY_HAVE_scanners
   if (*devices_list_cmd)
     return devices_list(out, profiles_dir);

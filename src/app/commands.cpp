@@ -1,11 +1,13 @@
 #include "commands.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <ctime>
 #include <fstream>
 #include <iostream>
 #include <mutex>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -16,6 +18,7 @@
 #include "hands_free_input.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
+#include "secret_input.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -44,12 +47,27 @@ Result<void> seed_demo_data(Store& store, std::ostream& out)
   return {};
 }
 
-Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo)
+Result<void> prepare_data_dir(const Context& context, bool announce_new)
 {
   std::error_code ec;
+  const bool is_new = !std::filesystem::exists(context.data_dir / "pickverify.db", ec);
   std::filesystem::create_directories(context.data_dir, ec);
   if (ec) {
     return make_error(ErrorType::io, fmt::format("data folder {}: {}", context.data_dir.string(), ec.message()));
+  }
+  if (is_new && announce_new) {
+    // A mistyped --data-dir would otherwise look like an empty warehouse.
+    *context.err << fmt::format("pickverify: new, empty data folder {} (no database was there); if you meant an "
+                                "existing one, check --data-dir or PICKVERIFY_DATA_DIR\n",
+                                terminal_safe(context.data_dir.string()));
+  }
+  return {};
+}
+
+Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo, bool announce_new)
+{
+  if (auto ready = prepare_data_dir(context, announce_new); !ready) {
+    return tl::unexpected(ready.error());
   }
   auto store = open_sqlite_store(context.data_dir / "pickverify.db");
   if (!store) {
@@ -77,7 +95,7 @@ namespace {
 
 int fail(const Context& context, const Error& error)
 {
-  *context.err << "pickverify: " << error.message << "\n";
+  *context.err << "pickverify: " << terminal_safe(error.message) << "\n";
   return error.type == ErrorType::invalid_input ? 2 : 1;
 }
 
@@ -103,6 +121,92 @@ std::vector<std::string> words_of(const std::string& line, std::size_t max_words
   return words;
 }
 
+// Renews the station's registration (Store::register_station) until the run ends, then frees it.
+class StationHeartbeat {
+public:
+  StationHeartbeat(Store& store, std::string station) : m_store(store), m_station(std::move(station))
+  {
+    m_thread = std::thread([this] {
+      std::unique_lock lock(m_mutex);
+      while (!m_wake.wait_for(lock, k_station_heartbeat, [this] { return m_stop; })) {
+        (void)m_store.heartbeat_station(m_station);
+      }
+    });
+  }
+  ~StationHeartbeat()
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_wake.notify_all();
+    m_thread.join();
+    (void)m_store.unregister_station(m_station);
+  }
+  StationHeartbeat(const StationHeartbeat&) = delete;
+  StationHeartbeat& operator=(const StationHeartbeat&) = delete;
+
+private:
+  Store& m_store;
+  std::string m_station;
+  std::mutex m_mutex;
+  std::condition_variable m_wake;
+  bool m_stop = false;
+  std::thread m_thread;
+};
+
+// The configured operator signs in with their PIN when they are a registered user (true); an id
+// that is not a user is journaled as typed (false). A wrong PIN stops the run and is journaled.
+Result<bool> sign_in_operator(const Context& context, std::istream& in, UserStore& users, Station& station)
+{
+  auto user = users.find_user(context.config.operator_id);
+  if (!user) {
+    return tl::unexpected(user.error());
+  }
+  if (!*user) {
+    return false;
+  }
+  auto secret = read_secret(in, *context.out, fmt::format("PIN for {}: ", terminal_safe(context.config.operator_id)));
+  if (!secret) {
+    return tl::unexpected(secret.error());
+  }
+  auto who = users.authenticate(context.config.operator_id, *secret);
+  if (!who) {
+    (void)station.record_refusal("sign_in", context.config.operator_id, who.error().message);
+    return make_error(ErrorType::conflict, who.error().message);
+  }
+  if (!role_may(who->role, Permission::pack)) {
+    (void)station.record_refusal("sign_in", who->id, "a " + std::string(to_string(who->role)) + " does not pack");
+    return make_error(
+        ErrorType::conflict,
+        fmt::format("{} is a {}: only pickers, supervisors and admins work a station", who->id, to_string(who->role)));
+  }
+  return true;
+}
+
+// Asks for the supervisor's PIN and checks it and the role; a refusal is journaled and shown.
+template <typename Show>
+bool check_supervisor(const Context& context, std::istream& in, UserStore& users, Station& station, Show& show,
+                      const std::string& id, const std::string& action, Permission permission)
+{
+  auto secret = read_secret(in, *context.out, fmt::format("PIN for {}: ", terminal_safe(id)));
+  if (!secret) {
+    show(station.record_refusal(action, id, secret.error().message));
+    return false;
+  }
+  auto who = users.authenticate(id, *secret);
+  if (!who) {
+    show(station.record_refusal(action, id, who.error().message));
+    return false;
+  }
+  if (!role_may(who->role, permission)) {
+    show(station.record_refusal(action, id,
+                                fmt::format("{} is a {}: a supervisor must do this", who->id, to_string(who->role))));
+    return false;
+  }
+  return true;
+}
+
 constexpr const char* k_run_help = R"(Scan (or type) an order barcode to start, then scan each item.
 Commands:
   pack                               ask to release the pack (refused while anything is wrong or missing)
@@ -110,8 +214,9 @@ Commands:
   packed                             the released box is closed
   status                             what is verified, missing and open
   clear ALERT REASON [NOTE]          picker clears an alert the policy allows (e.g. item set aside)
-  supervisor ID clear ALERT REASON [NOTE]     supervisor clears an alert
-  supervisor ID override ALERT REASON [NOTE]  supervisor counts the scanned item anyway
+  supervisor ID clear ALERT REASON [NOTE]     supervisor clears an alert (asks for the PIN)
+  supervisor ID override ALERT REASON [NOTE]  supervisor counts the scanned item anyway (asks for the PIN)
+  supervisor ID takeover ORDER [NOTE]         move an order open at another station here (asks for the PIN)
   abandon REASON                     give up this order at this station
   type CODE                          enter a code by hand (policy decides where that counts)
   help, quit
@@ -130,13 +235,29 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   if (!catalog) {
     return fail(context, catalog.error());
   }
+  // One process per station id: a second `run` with the same id stops here, naming the first.
+  auto registered = (*store)->register_station(context.config.station_id);
+  if (!registered) {
+    return fail(context, registered.error());
+  }
+  StationHeartbeat heartbeat(**store, context.config.station_id);
+  auto users = open_users(context);
+  if (!users) {
+    return fail(context, users.error());
+  }
   Station station(context.config.station_id, **store, std::move(*catalog), context.config.policy);
   station.set_operator(context.config.operator_id);
+  auto signed_in = sign_in_operator(context, in, **users, station);
+  if (!signed_in) {
+    return fail(context, signed_in.error());
+  }
   Terminal terminal(out, interactive);
   auto image_check = make_image_check_provider(context);
 
-  out << fmt::format("pickverify {} — station {}, operator {}, data {}\n", PICKVERIFY_VERSION,
-                     context.config.station_id, context.config.operator_id, context.data_dir.string());
+  out << fmt::format("pickverify {} — station {}, operator {}{}, data {}\n", PICKVERIFY_VERSION,
+                     terminal_safe(context.config.station_id), terminal_safe(context.config.operator_id),
+                     *signed_in ? " (signed in)" : " (not a registered user)",
+                     terminal_safe(context.data_dir.string()));
   out << (context.config.source_file.empty() ? std::string("configuration: defaults\n")
                                              : fmt::format("configuration: {}\n", context.config.source_file.string()));
   out << image_check.description << "\n";
@@ -207,13 +328,29 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
       show(station.apply_image_check(*result));
     } else if (command == "abandon") {
       show(station.abandon(words.size() > 1 ? words[1] : std::string{}));
+    } else if (command == "supervisor" && words_of(line, 4).size() >= 3 && words_of(line, 4)[2] == "takeover") {
+      const auto args = words_of(line, 5);
+      if (args.size() < 4) {
+        terminal.show_error("usage: supervisor ID takeover ORDER [NOTE]");
+        continue;
+      }
+      if (!check_supervisor(context, in, **users, station, show, args[1], "takeover", Permission::take_over)) {
+        continue;
+      }
+      show(station.take_over(args[3], args[1], args.size() > 4 ? args[4] : std::string{}));
     } else if (command == "clear" || command == "supervisor") {
       const bool supervisor = command == "supervisor";
       const auto args = words_of(line, supervisor ? 6 : 4);
       const std::size_t base = supervisor ? 2 : 0;
       if (args.size() < base + 3 || (supervisor && args[2] != "clear" && args[2] != "override")) {
-        terminal.show_error(supervisor ? "usage: supervisor ID clear|override ALERT REASON [NOTE]"
+        terminal.show_error(supervisor ? "usage: supervisor ID clear|override ALERT REASON [NOTE] | "
+                                         "supervisor ID takeover ORDER [NOTE]"
                                        : "usage: clear ALERT REASON [NOTE]");
+        continue;
+      }
+      if (supervisor &&
+          !check_supervisor(context, in, **users, station, show, args[1], args[2],
+                            args[2] == "override" ? Permission::override_alert : Permission::clear_alert)) {
         continue;
       }
       AlertResolution resolution;

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <pickverify/store.hpp>
+#include <pickverify/users.hpp>
 
 #include "config.hpp"
 
@@ -24,7 +25,11 @@ struct Context {
 
 // Opens <data_dir>/pickverify.db, creating the folder; loads the demo catalog and orders into an
 // empty database when seed_demo is set.
-Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo);
+// Creates the data folder; with announce_new, says on the error stream when it holds no database
+// yet (a mistyped --data-dir would otherwise look like an empty warehouse).
+Result<void> prepare_data_dir(const Context& context, bool announce_new);
+// announce_new: say on the error stream when the database did not exist (a mistyped --data-dir).
+Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo, bool announce_new = true);
 Result<void> seed_demo_data(Store& store, std::ostream& out);
 
 int cmd_run(const Context& context, std::istream& in, bool interactive);
@@ -45,6 +50,17 @@ struct ExportOptions {
 int cmd_audit_export(const Context& context, const ExportOptions& options);
 
 int cmd_orders_list(const Context& context);
+
+// `pickverify user add|passwd|disable|enable|list` (user_commands.cpp).
+struct UserCommand {
+  std::string action; // add, passwd, disable, enable, list
+  std::string id;
+  std::string role = "picker";
+  std::string name;
+  std::string as; // the admin (or, for passwd, the user) who authorises the change
+};
+int cmd_user(const Context& context, std::istream& in, const UserCommand& command);
+Result<std::unique_ptr<UserStore>> open_users(const Context& context);
 
 // "2025-11-26", "2025-11-26T10:15:00Z", "2025-11-26T10:15:00.250Z" or epoch milliseconds → UTC ms.
 Result<std::int64_t> parse_time_arg(const std::string& text);

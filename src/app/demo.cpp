@@ -152,7 +152,7 @@ int cmd_demo(const Context& base_context)
   std::filesystem::remove(context.data_dir / "pickverify.db-wal", ec);
   std::filesystem::remove(context.data_dir / "pickverify.db-shm", ec);
   auto& out = *context.out;
-  auto store = open_store(context, true);
+  auto store = open_store(context, true, false);
   if (!store) {
     *context.err << "pickverify: " << store.error().message << "\n";
     return 1;
@@ -218,6 +218,12 @@ int cmd_demo(const Context& base_context)
     ok = ok && demo.expect_state(SessionState::awaiting_image_check);
     ok = ok &&
          demo.expect(station.abandon("demo: no camera at this station, order parked for a camera bench"), "ABANDONED");
+    // The gate stayed shut, but the demo promised an image check it could not run: that is a
+    // failed demo, not a passed one.
+    ok = demo.fail(fmt::format("the image check could not run ({}): the demo's photos are missing or this build "
+                               "has no vision module",
+                               camera_supported() ? (camera_root / "ORD-2025-00145").string() + " is not a folder"
+                                                  : "built without src/vision"));
   }
 
   demo.say("A low-value order: two pairs of socks, no image check, released at once.");

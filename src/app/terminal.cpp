@@ -10,7 +10,70 @@ namespace {
 constexpr const char* k_green = "\033[1;32m";
 constexpr const char* k_yellow = "\033[1;33m";
 constexpr const char* k_red = "\033[1;31m";
+// Length of the valid UTF-8 sequence at text[pos], 0 when it is not one (overlong forms, surrogates
+// and values above U+10FFFF are not valid).
+std::size_t utf8_sequence_length(std::string_view text, std::size_t pos)
+{
+  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
+  const unsigned char lead = byte(pos);
+  std::size_t length = 0;
+  unsigned int min = 0;
+  unsigned int value = 0;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2, min = 0x80, value = lead & 0x1fu;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3, min = 0x800, value = lead & 0x0fu;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4, min = 0x10000, value = lead & 0x07u;
+  } else {
+    return 0;
+  }
+  if (pos + length > text.size()) {
+    return 0;
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    if ((byte(pos + i) & 0xc0u) != 0x80u) {
+      return 0;
+    }
+    value = (value << 6) | (byte(pos + i) & 0x3fu);
+  }
+  if (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
+    return 0;
+  }
+  // C1 controls (U+0080–U+009F) act like ESC sequences on many terminals; bidirectional overrides
+  // and isolates (U+202A–U+202E, U+2066–U+2069) can make a line read differently from its bytes.
+  if ((value >= 0x80 && value <= 0x9f) || (value >= 0x202a && value <= 0x202e) ||
+      (value >= 0x2066 && value <= 0x2069)) {
+    return 0;
+  }
+  return length;
+}
+
 } // namespace
+
+std::string terminal_safe(std::string_view text)
+{
+  std::string safe;
+  safe.reserve(text.size());
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    const auto c = static_cast<unsigned char>(text[pos]);
+    if (c == '\\') {
+      safe += "\\\\";
+      ++pos;
+    } else if (c >= 0x20 && c < 0x7f) {
+      safe.push_back(static_cast<char>(c));
+      ++pos;
+    } else if (const std::size_t length = c >= 0x80 ? utf8_sequence_length(text, pos) : 0; length > 0) {
+      safe.append(text.substr(pos, length));
+      pos += length;
+    } else {
+      safe += fmt::format("\\x{:02X}", c);
+      ++pos;
+    }
+  }
+  return safe;
+}
 
 std::string Terminal::paint(const std::string& text, const char* colour) const
 {
@@ -25,21 +88,21 @@ void Terminal::show(const StationReply& reply)
   const char* mark = reply.tone == StationReply::Tone::ok        ? "OK "
                      : reply.tone == StationReply::Tone::warning ? "!! "
                                                                  : "XX ";
-  m_out << paint(std::string(mark) + reply.headline, colour);
+  m_out << paint(std::string(mark) + terminal_safe(reply.headline), colour);
   if (reply.tone == StationReply::Tone::error && m_interactive) {
     m_out << '\a';
   }
   m_out << fmt::format("  [{}{}]\n", to_string(reply.state),
                        reply.journal_seq ? fmt::format(", journal #{}", reply.journal_seq) : "");
   for (const auto& detail : reply.details) {
-    m_out << "   " << detail << "\n";
+    m_out << "   " << terminal_safe(detail) << "\n";
   }
   m_out.flush();
 }
 
 void Terminal::show_error(const std::string& message)
 {
-  m_out << paint("XX " + message, k_red) << "\n";
+  m_out << paint("XX " + terminal_safe(message), k_red) << "\n";
   m_out.flush();
 }
 
@@ -50,13 +113,14 @@ void Terminal::show_status(const Station& station)
     m_out << "No order open: scan an order barcode.\n";
     return;
   }
-  m_out << fmt::format("Order {} ({}) — {}{}\n", session->order().id, format_money(session->order().value),
-                       to_string(session->state()), session->needs_image_check() ? ", image check required" : "");
+  m_out << fmt::format("Order {} ({}) — {}{}\n", terminal_safe(session->order().id),
+                       format_money(session->order().value), to_string(session->state()),
+                       session->needs_image_check() ? ", image check required" : "");
   for (const auto& line : describe_progress(*session)) {
-    m_out << "   " << line << "\n";
+    m_out << "   " << terminal_safe(line) << "\n";
   }
   for (const Alert* alert : session->open_alerts()) {
-    m_out << fmt::format("   alert {}: {}\n", alert->id, alert->message);
+    m_out << fmt::format("   alert {}: {}\n", alert->id, terminal_safe(alert->message));
   }
 }
 

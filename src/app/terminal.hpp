@@ -3,10 +3,16 @@
 
 #include <iosfwd>
 #include <string>
+#include <string_view>
 
 #include <pickverify/station.hpp>
 
 namespace pickverify::app {
+
+// Text from outside (catalog descriptions, order ids, scanned bytes, reasons, user ids) made safe
+// for a terminal: every control character (C0, DEL, C1) and invalid UTF-8 byte becomes \xHH, and a
+// backslash becomes \\, so nothing can move the cursor, clear the screen or fake a verdict.
+std::string terminal_safe(std::string_view text);
 
 class Terminal {
 public:

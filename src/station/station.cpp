@@ -159,7 +159,15 @@ Result<std::int64_t> Station::journal(std::vector<JournalEntry> entries)
 {
   auto written = m_store.append(std::move(entries));
   if (!written) {
-    return tl::unexpected(written.error().with_context("journal"));
+    if (written.error().type == ErrorType::conflict && m_session && is_open(m_session->state())) {
+      // Refused by the claim rules: if another station took the order over, this session is over.
+      auto claim = m_store.find_claim(m_session->order().id);
+      if (claim && (!*claim || (*claim)->session_id != m_session_id)) {
+        m_session.reset();
+        m_session_id.clear();
+      }
+    }
+    return tl::unexpected(written.error());
   }
   return written->empty() ? 0 : written->back().seq;
 }
@@ -419,6 +427,19 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
   PackSession next = *m_session;
   auto resolved = next.resolve_alert(alert_id, resolution);
   if (!resolved) {
+    // A refused clear is evidence too: who tried to clear what, and why it was refused.
+    JournalEntry refused = make_entry("clear_refused");
+    refused.operator_id = resolution.operator_id.empty() ? m_operator : resolution.operator_id;
+    refused.reason = resolved.error().message;
+    refused.detail = nlohmann::json{{"alert_id", alert_id},
+                                    {"role", std::string(to_string(resolution.role))},
+                                    {"picker", m_operator},
+                                    {"override", resolution.override_mismatch},
+                                    {"reason_code", resolution.reason_code}}
+                         .dump();
+    if (auto seq = journal({refused}); !seq) {
+      return tl::unexpected(seq.error());
+    }
     return tl::unexpected(resolved.error());
   }
   const Alert& alert = next.alerts()[static_cast<std::size_t>(alert_id - 1)];
@@ -429,13 +450,12 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
   entry.reason = fmt::format("{} by {} {}: {}{}", resolution.override_mismatch ? "overridden" : "cleared",
                              to_string(resolution.role), entry.operator_id, resolution.reason_code,
                              resolution.note.empty() ? "" : " — " + resolution.note);
-  entry.detail = nlohmann::json{{"alert_id", alert_id},
-                                {"role", std::string(to_string(resolution.role))},
-                                {"reason_code", resolution.reason_code},
-                                {"note", resolution.note},
-                                {"alert", alert.message},
-                                {"state", std::string(to_string(next.state()))}}
-                     .dump();
+  entry.detail =
+      nlohmann::json{
+          {"alert_id", alert_id},          {"role", std::string(to_string(resolution.role))}, {"picker", m_operator},
+          {"approver", entry.operator_id}, {"reason_code", resolution.reason_code},           {"note", resolution.note},
+          {"alert", alert.message},        {"state", std::string(to_string(next.state()))}}
+          .dump();
   auto seq = journal({entry});
   if (!seq) {
     return tl::unexpected(seq.error());
@@ -547,6 +567,98 @@ Result<StationReply> Station::abandon(const std::string& reason)
     return tl::unexpected(abandoned.error());
   }
   return finish_session(std::move(next), "session_abandoned", reason);
+}
+
+Result<StationReply> Station::take_over(const std::string& order_id, const std::string& supervisor_id,
+                                        const std::string& reason)
+{
+  std::lock_guard lock(m_mutex);
+  if (m_session && is_open(m_session->state())) {
+    return make_error(
+        ErrorType::conflict,
+        fmt::format("order {} is still open at this station: pack it or abandon it first", m_session->order().id));
+  }
+  auto order = m_store.find_order(order_id);
+  if (!order) {
+    return tl::unexpected(order.error());
+  }
+  if (!*order) {
+    return make_error(ErrorType::not_found, fmt::format("order {} is not known: check the pick list", order_id));
+  }
+  auto session = PackSession::start(**order, m_catalog, m_policy);
+  if (!session) {
+    return tl::unexpected(session.error());
+  }
+  auto claim = m_store.find_claim(order_id);
+  if (!claim) {
+    return tl::unexpected(claim.error());
+  }
+  for (const auto& device : m_offline_devices) {
+    session->set_device_online(device, false);
+  }
+  m_session = std::move(*session);
+  m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
+
+  JournalEntry takeover = make_entry("takeover");
+  takeover.operator_id = supervisor_id;
+  nlohmann::json detail{{"picker", m_operator}, {"approver", supervisor_id}, {"note", reason}};
+  if (*claim) {
+    detail["from_station"] = (*claim)->station;
+    detail["from_session"] = (*claim)->session_id;
+    detail["from_picker"] = (*claim)->operator_id;
+    detail["from_since_utc_ms"] = (*claim)->since_utc_ms;
+    takeover.reason =
+        fmt::format("supervisor {} took order {} over from station {} (picker {}) to station {}{}", supervisor_id,
+                    order_id, (*claim)->station, (*claim)->operator_id, m_id, reason.empty() ? "" : ": " + reason);
+  } else {
+    takeover.reason = fmt::format("supervisor {} took order {} to station {} (it was open nowhere){}", supervisor_id,
+                                  order_id, m_id, reason.empty() ? "" : ": " + reason);
+  }
+  takeover.detail = detail.dump();
+  JournalEntry started = make_entry("session_started");
+  started.reason = fmt::format("order {} ({}), taken over: every unit is verified again here", order_id,
+                               format_money(m_session->order().value));
+  started.detail = nlohmann::json{
+      {"needs_image_check", m_session->needs_image_check()},
+      {"value_minor", m_session->order().value.minor},
+      {"currency", m_session->order().value.currency},
+      {"takeover",
+       true}}.dump();
+  auto seq = journal({takeover, started});
+  if (!seq) {
+    m_session.reset();
+    m_session_id.clear();
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.headline = fmt::format("ORDER {} TAKEN OVER", order_id);
+  reply.details.push_back(takeover.reason);
+  reply.details.push_back("scan every item of the order again at this station");
+  for (auto& line : describe_progress(*m_session)) {
+    reply.details.push_back(std::move(line));
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
+Result<StationReply> Station::record_refusal(const std::string& action, const std::string& claimed_id,
+                                             const std::string& why)
+{
+  std::lock_guard lock(m_mutex);
+  JournalEntry entry = make_entry("auth_refused");
+  entry.operator_id = claimed_id;
+  entry.reason = fmt::format("{} refused for {}: {}", action, claimed_id, why);
+  entry.detail = nlohmann::json{{"action", action}, {"picker", m_operator}, {"claimed_id", claimed_id}}.dump();
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  StationReply reply;
+  reply.tone = StationReply::Tone::error;
+  reply.headline = "REFUSED";
+  reply.details.push_back(entry.reason);
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
 }
 
 Result<StationReply> Station::set_device_online(const std::string& device_id, bool online, const std::string& message)

@@ -119,6 +119,52 @@ CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal
 CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal
   BEGIN SELECT RAISE(ABORT, 'journal is append-only: rows cannot be deleted'); END;
 )sql"},
+    Migration{3, "users, order claims, packed orders and serials, station instances", R"sql(
+CREATE TABLE users (
+  id              TEXT PRIMARY KEY,
+  name            TEXT NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('picker', 'supervisor', 'qa', 'admin')),
+  secret_hash     TEXT NOT NULL,
+  disabled        INTEGER NOT NULL DEFAULT 0,
+  failed_attempts INTEGER NOT NULL DEFAULT 0,
+  locked_until_ms INTEGER NOT NULL DEFAULT 0,
+  created_utc_ms  INTEGER NOT NULL
+);
+CREATE TABLE order_claims (
+  order_id          TEXT PRIMARY KEY,
+  station           TEXT NOT NULL,
+  session_id        TEXT NOT NULL,
+  operator_id       TEXT NOT NULL,
+  since_utc_ms      INTEGER NOT NULL,
+  last_event_utc_ms INTEGER NOT NULL
+);
+CREATE TABLE order_packs (
+  order_id      TEXT PRIMARY KEY,
+  station       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  operator_id   TEXT NOT NULL,
+  packed_utc_ms INTEGER NOT NULL
+);
+INSERT INTO order_packs (order_id, station, session_id, operator_id, packed_utc_ms)
+  SELECT order_id, station, session_id, operator_id, utc_ms FROM journal j
+  WHERE type = 'packed' AND seq = (SELECT MIN(seq) FROM journal WHERE type = 'packed' AND order_id = j.order_id);
+CREATE TABLE packed_serials (
+  gtin          TEXT NOT NULL,
+  serial        TEXT NOT NULL,
+  order_id      TEXT NOT NULL,
+  station       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  packed_utc_ms INTEGER NOT NULL,
+  PRIMARY KEY (gtin, serial)
+);
+CREATE TABLE station_instances (
+  station          TEXT PRIMARY KEY,
+  pid              INTEGER NOT NULL,
+  host             TEXT NOT NULL,
+  started_utc_ms   INTEGER NOT NULL,
+  heartbeat_utc_ms INTEGER NOT NULL
+);
+)sql"},
 };
 
 static_assert(k_migrations.back().version == k_schema_version);

@@ -1,5 +1,6 @@
 #include "sqlite_db.hpp"
 
+#include <cctype>
 #include <system_error>
 #include <utility>
 
@@ -177,6 +178,35 @@ Result<std::unique_ptr<Db>> Db::open(const std::filesystem::path& path)
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     Error error = error_for_code(rc, handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc), path, "open");
+    sqlite3_close(handle);
+    return tl::unexpected(std::move(error));
+  }
+  sqlite3_extended_result_codes(handle, 1);
+  sqlite3_busy_timeout(handle, k_busy_timeout_ms);
+  return std::unique_ptr<Db>(new Db(handle, path));
+}
+
+Result<std::unique_ptr<Db>> Db::open_read_only(const std::filesystem::path& path, bool immutable)
+{
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(path, ec)) {
+    return make_error(ErrorType::not_found, fmt::format("{}: no such database file", path.string()));
+  }
+  // A URI, so the file name may hold any character: percent-encode everything but the safe ones.
+  std::string uri = "file:";
+  for (const unsigned char c : path.string()) {
+    if (std::isalnum(c) || c == '/' || c == '.' || c == '-' || c == '_') {
+      uri.push_back(static_cast<char>(c));
+    } else {
+      uri += fmt::format("%{:02X}", c);
+    }
+  }
+  uri += immutable ? "?mode=ro&immutable=1" : "?mode=ro";
+  sqlite3* handle = nullptr;
+  const int rc =
+      sqlite3_open_v2(uri.c_str(), &handle, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_FULLMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    Error error = error_for_code(rc, handle ? sqlite3_errmsg(handle) : sqlite3_errstr(rc), path, "open read-only");
     sqlite3_close(handle);
     return tl::unexpected(std::move(error));
   }

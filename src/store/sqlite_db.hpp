@@ -62,6 +62,10 @@ public:
   // Opens or creates the file. Nothing is read yet: SQLite opens lazily, so a file that is not a
   // database is only noticed by the first statement.
   static Result<std::unique_ptr<Db>> open(const std::filesystem::path& path);
+  // Opens an existing file without ever writing to it or creating anything beside it (an archived
+  // copy, a read-only mount). immutable: also assume nobody else writes it (no locks, no -shm), for
+  // a WAL database in a folder that cannot be written.
+  static Result<std::unique_ptr<Db>> open_read_only(const std::filesystem::path& path, bool immutable);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

@@ -13,8 +13,10 @@
 
 #include <pickverify/store.hpp>
 
+#include "database.hpp"
 #include "journal_hash.hpp"
 #include "migrations.hpp"
+#include "order_claims.hpp"
 #include "sqlite_db.hpp"
 
 namespace pickverify {
@@ -99,6 +101,19 @@ public:
   Result<ChainReport> verify_chain() override;
   Result<void> read_journal(const JournalFilter& filter,
                             const std::function<bool(const JournalEntry&)>& visit) override;
+  Result<std::optional<OrderClaim>> find_claim(const std::string& order_id) override
+  {
+    std::lock_guard lock(m_mutex);
+    return sqlite::read_claim(*m_db, order_id);
+  }
+  Result<std::optional<OrderPack>> find_pack(const std::string& order_id) override
+  {
+    std::lock_guard lock(m_mutex);
+    return sqlite::read_pack(*m_db, order_id);
+  }
+  Result<StationInstance> register_station(const std::string& station) override;
+  Result<void> heartbeat_station(const std::string& station) override;
+  Result<void> unregister_station(const std::string& station) override;
 
 private:
   Result<void> save_catalog_locked(const Catalog& catalog);
@@ -550,6 +565,75 @@ Result<std::vector<Order>> SqliteStore::list_orders()
   return orders;
 }
 
+// --- Station instances ----------------------------------------------------------------------------
+
+Result<StationInstance> SqliteStore::register_station(const std::string& station)
+{
+  std::lock_guard lock(m_mutex);
+  auto transaction = Transaction::begin(*m_db);
+  if (!transaction) {
+    return fail(transaction, "station " + station);
+  }
+  const std::int64_t now = now_utc_ms();
+  auto existing = sqlite::read_station(*m_db, station);
+  if (!existing) {
+    return fail(existing, "station " + station);
+  }
+  StationInstance mine{station, sqlite::current_pid(), sqlite::current_host(), now, now};
+  if (*existing && !((*existing)->pid == mine.pid && (*existing)->host == mine.host) &&
+      sqlite::station_alive(**existing, now)) {
+    return make_error(ErrorType::conflict,
+                      fmt::format("station {} is already running: pid {} on host {}, since {}; stop it first, or "
+                                  "start this one with another --station",
+                                  station, (*existing)->pid, (*existing)->host,
+                                  sqlite::format_utc_minute((*existing)->started_utc_ms)));
+  }
+  auto upsert = m_db->prepare("INSERT INTO station_instances (station, pid, host, started_utc_ms, heartbeat_utc_ms) "
+                              "VALUES (?, ?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET pid = excluded.pid, "
+                              "host = excluded.host, started_utc_ms = excluded.started_utc_ms, "
+                              "heartbeat_utc_ms = excluded.heartbeat_utc_ms");
+  if (!upsert) {
+    return fail(upsert, "station " + station);
+  }
+  upsert->bind_text(1, station).bind(2, mine.pid).bind_text(3, mine.host).bind(4, now).bind(5, now);
+  if (auto done = upsert->run(); !done) {
+    return fail(done, "station " + station);
+  }
+  if (auto committed = transaction->commit(); !committed) {
+    return fail(committed, "station " + station);
+  }
+  return mine;
+}
+
+Result<void> SqliteStore::heartbeat_station(const std::string& station)
+{
+  std::lock_guard lock(m_mutex);
+  auto stmt =
+      m_db->prepare("UPDATE station_instances SET heartbeat_utc_ms = ? WHERE station = ? AND pid = ? AND host = ?");
+  if (!stmt) {
+    return fail(stmt, "station heartbeat");
+  }
+  stmt->bind(1, now_utc_ms()).bind_text(2, station).bind(3, sqlite::current_pid()).bind_text(4, sqlite::current_host());
+  if (auto done = stmt->run(); !done) {
+    return fail(done, "station heartbeat");
+  }
+  return {};
+}
+
+Result<void> SqliteStore::unregister_station(const std::string& station)
+{
+  std::lock_guard lock(m_mutex);
+  auto stmt = m_db->prepare("DELETE FROM station_instances WHERE station = ? AND pid = ? AND host = ?");
+  if (!stmt) {
+    return fail(stmt, "station " + station);
+  }
+  stmt->bind_text(1, station).bind(2, sqlite::current_pid()).bind_text(3, sqlite::current_host());
+  if (auto done = stmt->run(); !done) {
+    return fail(done, "station " + station);
+  }
+  return {};
+}
+
 // --- Journal ------------------------------------------------------------------------------------
 
 Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> entries)
@@ -663,11 +747,44 @@ Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
   // Filled in place: on failure the callers get an error and never see these copies again.
   const std::int64_t now = now_utc_ms();
   for (PendingAppend* pending : batch) {
+    // Each append under its own savepoint: one refused by the claim rules (another station holds
+    // the order) is undone alone, and the appends it shares this commit with go ahead.
+    if (auto saved = m_db->exec("SAVEPOINT one_append"); !saved) {
+      return saved;
+    }
+    const std::int64_t seq_before = seq;
+    const std::string prev_before = prev_hash;
+    std::optional<Error> refused;
     for (JournalEntry& entry : *pending->entries) {
+      auto before = sqlite::apply_claim_rules(*m_db, entry, now);
+      if (!before) {
+        if (before.error().type != ErrorType::conflict) {
+          return tl::unexpected(before.error());
+        }
+        refused = before.error();
+        break;
+      }
+      for (JournalEntry& extra : *before) {
+        if (auto inserted = insert_row(extra, ++seq, prev_hash, now); !inserted) {
+          return inserted;
+        }
+        prev_hash = extra.hash;
+      }
       if (auto inserted = insert_row(entry, ++seq, prev_hash, now); !inserted) {
         return inserted;
       }
       prev_hash = entry.hash;
+    }
+    if (refused) {
+      if (auto undone = m_db->exec("ROLLBACK TO one_append"); !undone) {
+        return undone;
+      }
+      seq = seq_before;
+      prev_hash = prev_before;
+      pending->error = std::move(refused);
+    }
+    if (auto released = m_db->exec("RELEASE one_append"); !released) {
+      return released;
     }
   }
   m_update_head.bind(1, seq).bind_text(2, prev_hash);
@@ -819,34 +936,25 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (!sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = Db::open(path);
+  auto db = sqlite::open_database(path);
   if (!db) {
     return tl::unexpected(db.error());
   }
-  // WAL: readers never block the station that appends. It must be set outside a transaction and
-  // is the first statement that reads the file, so a file that is not a database fails here.
-  // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY at once, without
-  // its busy handler, when another process opens the same new file at that moment: retry here.
-  auto mode = (*db)->query_text("PRAGMA journal_mode = WAL");
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(sqlite::k_busy_timeout_ms);
-  while (!mode && (*db)->last_error_was_busy() && std::chrono::steady_clock::now() < give_up) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    mode = (*db)->query_text("PRAGMA journal_mode = WAL");
+  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  if (auto prepared = store->prepare_statements(); !prepared) {
+    return tl::unexpected(prepared.error());
   }
-  if (!mode) {
-    return tl::unexpected(mode.error());
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem::path& path)
+{
+  if (!sodium_ready()) {
+    return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  if (*mode != "wal") {
-    return make_error(ErrorType::io,
-                      fmt::format("{}: the database cannot use WAL mode (journal_mode is {})", path.string(), *mode));
-  }
-  for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
-    if (auto set = (*db)->exec(pragma); !set) {
-      return tl::unexpected(set.error());
-    }
-  }
-  if (auto migrated = sqlite::migrate(**db); !migrated) {
-    return tl::unexpected(migrated.error());
+  auto db = sqlite::open_database_read_only(path);
+  if (!db) {
+    return tl::unexpected(db.error());
   }
   auto store = std::make_unique<SqliteStore>(std::move(*db));
   if (auto prepared = store->prepare_statements(); !prepared) {

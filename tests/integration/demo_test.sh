@@ -8,4 +8,12 @@ expect_in "$work/out" "missing: line 3 Laces, black, 120 cm"
 expect_in "$work/out" "chain intact"
 "$pickverify" --data-dir "$PICKVERIFY_DATA_DIR/demo" audit verify >"$work/verify"
 expect_in "$work/verify" "journal intact"
+
+# Without its photos the demo cannot run its image check: it must fail, not claim success.
+mkdir -p "$work/no-photos"
+if PICKVERIFY_DEMO_DIR="$work/no-photos" "$pickverify" --data-dir "$work/d2" demo >"$work/out2" 2>"$work/err2"; then
+  fail "demo passed without its image check"
+fi
+expect_in "$work/err2" "the image check could not run"
+expect_not_in "$work/out2" "every wrong or missing item was stopped"
 echo "ok"

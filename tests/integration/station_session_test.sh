@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # A picker's session through `pickverify run` on piped input, then QA's export of it.
 source "$(dirname "$0")/lib.sh"
+printf '4711\n4711\n' | "$pickverify" user add sup-7 --role supervisor >"$work/user" 2>&1 || { cat "$work/user"; fail "user add"; }
 printf '%s\n' ORD-2025-00146 9506000001975 9506000001838 pack \
-  "clear 1 item_set_aside" "supervisor sup-7 clear 1 item_set_aside brush back on shelf" \
+  "clear 1 item_set_aside" "supervisor sup-7 clear 1 item_set_aside brush back on shelf" 4711 \
   9506000001975 pack packed quit | "$pickverify" run >"$work/run" 2>&1
 expect_in "$work/run" "Loaded the demo catalog"
+expect_in "$work/user" "new, empty data folder"
 expect_in "$work/run" "WRONG ITEM"
 expect_in "$work/run" "a picker may not clear this alert"
 expect_in "$work/run" "ALERT CLEARED"

@@ -15,88 +15,17 @@
 #include <sqlite3.h>
 
 #include "cli.hpp"
+#include "cli_runner.hpp"
 #include "csv.hpp"
 #include "scoped_env.hpp"
 #include "temp_dir.hpp"
 
 using namespace pickverify;
+using namespace pickverify::test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 
 namespace {
-
-struct CliRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-CliRun cli(const std::vector<std::string>& args, const std::string& input = "")
-{
-  std::vector<std::string> storage{"pickverify"};
-  storage.insert(storage.end(), args.begin(), args.end());
-  std::vector<char*> argv;
-  for (auto& arg : storage)
-    argv.push_back(arg.data());
-  argv.push_back(nullptr);
-  std::istringstream in(input);
-  std::ostringstream out;
-  std::ostringstream err;
-  CliRun run;
-  run.code = app::run_cli(static_cast<int>(storage.size()), argv.data(), in, out, err, false);
-  run.out = out.str();
-  run.err = err.str();
-  return run;
-}
-
-// Runs and requires exit 0, with both streams in the failure message.
-CliRun cli_ok(const std::vector<std::string>& args, const std::string& input = "")
-{
-  CliRun run = cli(args, input);
-  INFO("stdout:\n" << run.out << "\nstderr:\n" << run.err);
-  REQUIRE(run.code == 0);
-  return run;
-}
-
-void write_file(const std::filesystem::path& path, const std::string& text)
-{
-  std::ofstream(path, std::ios::binary) << text;
-}
-
-void sql(const std::filesystem::path& db, const std::string& statement)
-{
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-  char* message = nullptr;
-  const int rc = sqlite3_exec(handle, statement.c_str(), nullptr, nullptr, &message);
-  const std::string error = message ? message : "";
-  sqlite3_free(message);
-  sqlite3_close(handle);
-  INFO(statement << " → " << error);
-  REQUIRE(rc == SQLITE_OK);
-}
-
-long long sql_int(const std::filesystem::path& db, const std::string& query)
-{
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open(db.c_str(), &handle) == SQLITE_OK);
-  sqlite3_stmt* statement = nullptr;
-  REQUIRE(sqlite3_prepare_v2(handle, query.c_str(), -1, &statement, nullptr) == SQLITE_OK);
-  const int rc = sqlite3_step(statement);
-  const long long value = rc == SQLITE_ROW ? sqlite3_column_int64(statement, 0) : -1;
-  sqlite3_finalize(statement);
-  sqlite3_close(handle);
-  REQUIRE(rc == SQLITE_ROW);
-  return value;
-}
-
-std::size_t count_of(const std::string& text, const std::string& part)
-{
-  std::size_t count = 0;
-  for (auto pos = text.find(part); pos != std::string::npos; pos = text.find(part, pos + part.size()))
-    ++count;
-  return count;
-}
 
 using test::ScopedEnv;
 
@@ -106,6 +35,7 @@ const std::string k_socks_session = "ORD-2025-00146\n"
                                     "pack\n"
                                     "clear 1 item_set_aside\n"
                                     "supervisor sup-lee clear 1 item_set_aside shoe back on the shelf\n"
+                                    "4711\n" // sup-lee's PIN
                                     "9506000001975\n"
                                     "pack\n"
                                     "packed\n"
@@ -212,6 +142,7 @@ TEST_CASE("run_cli demo replays the incident and exits 0", "[cli][demo]")
 TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run]")
 {
   test::TempDir dir;
+  add_user(dir.path(), "sup-lee", "supervisor", "4711");
   const CliRun run = cli({"--data-dir", dir.path().string(), "--operator", "picker-ana", "run"}, k_socks_session);
   INFO("stdout:\n" << run.out << "\nstderr:\n" << run.err);
   CHECK(run.code == 0);
@@ -245,10 +176,11 @@ TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run
   }
   SECTION("a high-value order without a camera stays open and says so")
   {
-    const CliRun high = cli_ok({"--data-dir", dir.path().string(), "run"},
-                               "ORD-2025-00145\n9506000001487\nstatus\nsupervisor sup-lee clear 1 item_set_aside\n"
-                               "9506000001418\n9506000001692\n9506000001760\n9506000001838\n"
-                               "]d2010950600000190610LOT42\nphoto\npack\nquit\n");
+    const CliRun high =
+        cli_ok({"--data-dir", dir.path().string(), "run"},
+               "ORD-2025-00145\n9506000001487\nstatus\nsupervisor sup-lee clear 1 item_set_aside\n4711\n"
+               "9506000001418\n9506000001692\n9506000001760\n9506000001838\n"
+               "]d2010950600000190610LOT42\nphoto\npack\nquit\n");
     INFO(high.out);
     CHECK_THAT(high.out, Contains("size: scanned 10, order needs 9"));
     CHECK_THAT(high.out, Contains("alert 1: wrong variant for line 1"));
@@ -422,6 +354,7 @@ TEST_CASE("run_cli import refuses in the importer what the store would refuse, a
 TEST_CASE("run_cli audit verify reports the count and head, and the first bad seq after tampering", "[cli][audit]")
 {
   test::TempDir dir;
+  add_user(dir.path(), "sup-lee", "supervisor", "4711");
   cli_ok({"--data-dir", dir.path().string(), "run"}, k_socks_session);
   const auto db = dir / "pickverify.db";
   const long long events = sql_int(db, "SELECT COUNT(*) FROM journal");
@@ -487,6 +420,7 @@ TEST_CASE("run_cli audit verify of an empty journal", "[cli][audit]")
 TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "[cli][audit]")
 {
   test::TempDir dir;
+  add_user(dir.path(), "sup-lee", "supervisor", "4711");
   cli_ok({"--data-dir", dir.path().string(), "run"},
          "ORD-2025-00145\n9506000001487\nabandon wrong cart\n" + k_socks_session);
   const auto db = dir / "pickverify.db";
@@ -639,6 +573,7 @@ TEST_CASE("run_cli run journals hostile input lines byte for byte and the chain 
 TEST_CASE("run_cli audit export --from and --to filter by UTC time", "[cli][audit]")
 {
   test::TempDir dir;
+  add_user(dir.path(), "sup-lee", "supervisor", "4711");
   cli_ok({"--data-dir", dir.path().string(), "run"}, k_socks_session);
   const auto all = sql_int(dir / "pickverify.db", "SELECT COUNT(*) FROM journal");
   auto rows = [&](const std::vector<std::string>& filter) {

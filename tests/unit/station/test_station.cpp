@@ -572,7 +572,11 @@ TEST_CASE("Station::resolve_alert refuses to count an item that matches no line"
   CHECK(counted.error().type == ErrorType::conflict);
   CHECK(bench.session().lines()[0].verified == 0);
   CHECK(bench.session().open_alerts().size() == 1);
-  CHECK(bench.journal().back().type == "alert_opened"); // a refused override writes nothing
+  // A refused override counts nothing, and the attempt is journaled: who tried what, and why not.
+  const JournalEntry refused = bench.journal().back();
+  CHECK(refused.type == "clear_refused");
+  CHECK(refused.reason == counted.error().message);
+  CHECK_THAT(refused.detail, Catch::Contains("\"override\":true"));
 }
 
 TEST_CASE("Station::apply_image_check releases only on passed", "[station][image_check]")

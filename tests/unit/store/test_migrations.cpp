@@ -81,7 +81,7 @@ TEST_CASE("open_sqlite_store creates a fresh database at the newest schema in WA
     CHECK(report->event_count == 0);
     CHECK(report->head_hash == k_genesis_hash);
   }
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 2);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 3);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'no_visible_barcode'") == 1);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'journal_by_%'") == 4);
@@ -106,7 +106,7 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
 
   auto store = open_sqlite_store(path);
   REQUIRE(store);
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 2);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 3);
 
   auto catalog = (*store)->load_catalog();
   REQUIRE(catalog);
@@ -164,7 +164,7 @@ TEST_CASE("open_sqlite_store refuses a database newer than this build", "[store]
   REQUIRE_FALSE(store);
   CHECK(store.error().type == ErrorType::corrupt);
   CHECK(store.error().message ==
-        "database schema version 9 is newer than this pickverify supports (2); use a newer pickverify");
+        "database schema version 9 is newer than this pickverify supports (3); use a newer pickverify");
   CHECK(raw_sql_int(path, "PRAGMA user_version") == 9);
 }
 

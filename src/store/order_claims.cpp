@@ -1,0 +1,298 @@
+#include "order_claims.hpp"
+
+#include <cerrno>
+#include <ctime>
+
+#include <fmt/core.h>
+#include <nlohmann/json.hpp>
+#include <signal.h>
+#include <unistd.h>
+
+namespace pickverify::sqlite {
+
+namespace {
+
+constexpr std::int64_t to_ms(std::chrono::milliseconds duration)
+{
+  return duration.count();
+}
+
+Result<void> run(Db& db, std::string_view sql, const std::function<void(Statement&)>& bind)
+{
+  auto stmt = db.prepare(sql);
+  if (!stmt) {
+    return tl::unexpected(stmt.error());
+  }
+  bind(*stmt);
+  return stmt->run();
+}
+
+std::string describe_holder(const OrderClaim& claim)
+{
+  return fmt::format("{} is open at station {} since {}, picker {}", claim.order_id, claim.station,
+                     format_utc_minute(claim.since_utc_ms), claim.operator_id.empty() ? "unknown" : claim.operator_id);
+}
+
+tl::unexpected<Error> packed_already(const OrderPack& pack)
+{
+  return make_error(ErrorType::conflict,
+                    fmt::format("order {} was already packed at station {} on {} (picker {}): do not pack it twice; "
+                                "call a supervisor",
+                                pack.order_id, pack.station, format_utc_minute(pack.packed_utc_ms), pack.operator_id));
+}
+
+// A lapsed claim of a station that is not running any more.
+Result<bool> claim_lapsed(Db& db, const OrderClaim& claim, std::int64_t now)
+{
+  auto instance = read_station(db, claim.station);
+  if (!instance) {
+    return tl::unexpected(instance.error());
+  }
+  std::int64_t last_sign_of_life = claim.last_event_utc_ms;
+  if (*instance) {
+    if (station_alive(**instance, now)) {
+      return false;
+    }
+    last_sign_of_life = std::max(last_sign_of_life, (*instance)->heartbeat_utc_ms);
+  }
+  return now - last_sign_of_life > to_ms(k_claim_lease);
+}
+
+Result<void> write_claim(Db& db, const JournalEntry& entry, std::int64_t now)
+{
+  return run(db,
+             "INSERT INTO order_claims (order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms) "
+             "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET station = excluded.station, "
+             "session_id = excluded.session_id, operator_id = excluded.operator_id, "
+             "since_utc_ms = excluded.since_utc_ms, last_event_utc_ms = excluded.last_event_utc_ms",
+             [&](Statement& stmt) {
+               stmt.bind_text(1, entry.order_id)
+                   .bind_text(2, entry.station)
+                   .bind_text(3, entry.session_id)
+                   .bind_text(4, entry.operator_id)
+                   .bind(5, now)
+                   .bind(6, now);
+             });
+}
+
+std::string picker_of(const JournalEntry& entry)
+{
+  // A takeover row names the supervisor as its operator and the signed-in picker in detail.
+  const auto detail = nlohmann::json::parse(entry.detail.empty() ? "{}" : entry.detail, nullptr, false);
+  if (detail.is_object() && detail.contains("picker") && detail["picker"].is_string()) {
+    return detail["picker"].get<std::string>();
+  }
+  return entry.operator_id;
+}
+
+} // namespace
+
+std::int64_t current_pid()
+{
+  return static_cast<std::int64_t>(getpid());
+}
+
+std::string current_host()
+{
+  char name[256] = {};
+  if (gethostname(name, sizeof name - 1) != 0) {
+    return "unknown-host";
+  }
+  return name;
+}
+
+std::string format_utc_minute(std::int64_t utc_ms)
+{
+  const std::time_t seconds = static_cast<std::time_t>(utc_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&seconds, &tm);
+  char text[32];
+  std::strftime(text, sizeof text, "%Y-%m-%d %H:%M UTC", &tm);
+  return text;
+}
+
+Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id)
+{
+  auto stmt = db.prepare("SELECT order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms "
+                         "FROM order_claims WHERE order_id = ?");
+  if (!stmt) {
+    return tl::unexpected(stmt.error());
+  }
+  stmt->bind_text(1, order_id);
+  auto row = stmt->step();
+  if (!row) {
+    return tl::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::optional<OrderClaim>();
+  }
+  return std::optional<OrderClaim>(OrderClaim{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
+                                              stmt->column_text(3), stmt->column_int(4), stmt->column_int(5)});
+}
+
+Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
+{
+  auto stmt = db.prepare(
+      "SELECT order_id, station, session_id, operator_id, packed_utc_ms FROM order_packs WHERE order_id = ?");
+  if (!stmt) {
+    return tl::unexpected(stmt.error());
+  }
+  stmt->bind_text(1, order_id);
+  auto row = stmt->step();
+  if (!row) {
+    return tl::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::optional<OrderPack>();
+  }
+  return std::optional<OrderPack>(OrderPack{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
+                                            stmt->column_text(3), stmt->column_int(4)});
+}
+
+Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
+{
+  auto stmt = db.prepare(
+      "SELECT station, pid, host, started_utc_ms, heartbeat_utc_ms FROM station_instances WHERE station = ?");
+  if (!stmt) {
+    return tl::unexpected(stmt.error());
+  }
+  stmt->bind_text(1, station);
+  auto row = stmt->step();
+  if (!row) {
+    return tl::unexpected(row.error());
+  }
+  if (!*row) {
+    return std::optional<StationInstance>();
+  }
+  return std::optional<StationInstance>(StationInstance{stmt->column_text(0), stmt->column_int(1), stmt->column_text(2),
+                                                        stmt->column_int(3), stmt->column_int(4)});
+}
+
+bool station_alive(const StationInstance& instance, std::int64_t now_utc_ms)
+{
+  const bool fresh = now_utc_ms - instance.heartbeat_utc_ms <= to_ms(k_station_lease);
+  if (!fresh) {
+    return false;
+  }
+  if (instance.host != current_host()) {
+    return true;
+  }
+  if (instance.pid <= 0 || instance.pid > 4'194'304) {
+    return false;
+  }
+  return kill(static_cast<pid_t>(instance.pid), 0) == 0 || errno == EPERM;
+}
+
+Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& entry, std::int64_t now)
+{
+  std::vector<JournalEntry> before;
+  if (entry.order_id.empty() || entry.session_id.empty()) {
+    return before;
+  }
+  auto claim = read_claim(db, entry.order_id);
+  if (!claim) {
+    return tl::unexpected(claim.error());
+  }
+  auto pack = read_pack(db, entry.order_id);
+  if (!pack) {
+    return tl::unexpected(pack.error());
+  }
+  const bool ours = *claim && (*claim)->session_id == entry.session_id;
+  const std::string& type = entry.type;
+
+  if (type == "session_started" || type == "session_resumed" || type == "takeover") {
+    if (*pack) {
+      return packed_already(**pack);
+    }
+    if (*claim && !ours && type != "takeover") {
+      auto lapsed = claim_lapsed(db, **claim, now);
+      if (!lapsed) {
+        return tl::unexpected(lapsed.error());
+      }
+      if (!*lapsed) {
+        return make_error(ErrorType::conflict,
+                          fmt::format("{} (session {}): finish it there, or a supervisor takes it over here "
+                                      "(supervisor ID takeover {})",
+                                      describe_holder(**claim), (*claim)->session_id, entry.order_id));
+      }
+      JournalEntry expired;
+      expired.type = "claim_expired";
+      expired.utc_ms = entry.utc_ms;
+      expired.station = (*claim)->station;
+      expired.operator_id = (*claim)->operator_id;
+      expired.order_id = entry.order_id;
+      expired.session_id = (*claim)->session_id;
+      expired.reason = fmt::format("station {} is not running and its claim on {} had no event since {} (lease {} "
+                                   "min); taken by station {}",
+                                   (*claim)->station, entry.order_id, format_utc_minute((*claim)->last_event_utc_ms),
+                                   k_claim_lease.count(), entry.station);
+      expired.detail =
+          nlohmann::json{{"taken_by_station", entry.station}, {"taken_by_session", entry.session_id}}.dump();
+      before.push_back(std::move(expired));
+    }
+    if (!ours) {
+      JournalEntry holder = entry;
+      holder.operator_id = picker_of(entry);
+      if (auto written = write_claim(db, holder, now); !written) {
+        return tl::unexpected(written.error());
+      }
+    }
+    return before;
+  }
+
+  if (!ours) {
+    if (type == "session_abandoned") {
+      return before; // a session that lost its order may still be closed; it changes nothing
+    }
+    if (*pack) {
+      return packed_already(**pack);
+    }
+    if (!*claim && type != "pack_released" && type != "packed") {
+      // Nobody holds the order (a session from before claims existed, or one whose order was taken
+      // over and then given up): its rows are journaled, but it cannot release or pack.
+      return before;
+    }
+    if (*claim) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("this session no longer holds order {}: {} (taken over); nothing here counts "
+                                    "for it any more",
+                                    entry.order_id, describe_holder(**claim)));
+    }
+    return make_error(ErrorType::conflict,
+                      fmt::format("this session no longer holds order {}; scan the order again", entry.order_id));
+  }
+  if ((type == "pack_released" || type == "packed") && *pack) {
+    return packed_already(**pack);
+  }
+  if (type == "packed") {
+    auto packed = run(db,
+                      "INSERT INTO order_packs (order_id, station, session_id, operator_id, packed_utc_ms) "
+                      "VALUES (?, ?, ?, ?, ?)",
+                      [&](Statement& stmt) {
+                        stmt.bind_text(1, entry.order_id)
+                            .bind_text(2, entry.station)
+                            .bind_text(3, entry.session_id)
+                            .bind_text(4, (*claim)->operator_id)
+                            .bind(5, now);
+                      });
+    if (!packed) {
+      return tl::unexpected(packed.error());
+    }
+  }
+  if (type == "packed" || type == "session_abandoned") {
+    auto dropped = run(db, "DELETE FROM order_claims WHERE order_id = ?",
+                       [&](Statement& stmt) { stmt.bind_text(1, entry.order_id); });
+    if (!dropped) {
+      return tl::unexpected(dropped.error());
+    }
+    return before;
+  }
+  auto touched = run(db, "UPDATE order_claims SET last_event_utc_ms = ? WHERE order_id = ?",
+                     [&](Statement& stmt) { stmt.bind(1, now).bind_text(2, entry.order_id); });
+  if (!touched) {
+    return tl::unexpected(touched.error());
+  }
+  return before;
+}
+
+} // namespace pickverify::sqlite
