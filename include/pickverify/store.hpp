@@ -13,6 +13,7 @@
 
 #include <pickverify/catalog.hpp>
 #include <pickverify/error.hpp>
+#include <pickverify/journal_anchor.hpp>
 #include <pickverify/order.hpp>
 
 namespace pickverify {
@@ -133,6 +134,17 @@ public:
   virtual Result<StationInstance> register_station(const std::string& station) = 0;
   virtual Result<void> heartbeat_station(const std::string& station) = 0;
   virtual Result<void> unregister_station(const std::string& station) = 0;
+
+  // Signed checkpoints (docs/JOURNAL.md, "Checkpoints and anchors"). Once a key is set, the store
+  // journals a row of type checkpoint (station = station, detail = the Checkpoint as JSON, covering
+  // the row before it) at the end of every commit that journals a pack_released row, and of any
+  // commit once policy.every_events rows or policy.every_interval have passed since this store's
+  // last checkpoint. The key must outlive the store's use of it.
+  virtual void set_checkpoint_signer(const StationKey* key, std::string station, CheckpointPolicy policy) = 0;
+  // Journals a checkpoint of the current head now; needs a signer (else ErrorType::conflict).
+  virtual Result<Checkpoint> append_checkpoint() = 0;
+  // The append-only guard triggers (journal_no_update, journal_no_delete) that are missing.
+  virtual Result<std::vector<std::string>> missing_guards() = 0;
 
   // Calls visit for each matching row in seq order until it returns false. visit may read from
   // the store but must not append to it.

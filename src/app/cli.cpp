@@ -61,7 +61,20 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
 
   auto* audit = app.add_subcommand("audit", "the verification journal: verify its hash chain, export it");
   audit->require_subcommand(1);
-  auto* audit_verify = audit->add_subcommand("verify", "recompute the hash chain; exit 0 when intact, 3 when broken");
+  auto* audit_verify = audit->add_subcommand(
+      "verify",
+      "check the hash chain, signed checkpoints, anchors, guard triggers and evidence files (read-only); exit 0 "
+      "when all hold, 3 naming each problem");
+  AuditVerifyOptions verify_options;
+  audit_verify->add_option(
+      "--anchor", verify_options.anchors,
+      "an anchor file from `audit anchor`, kept elsewhere: its seq and hash must be in the journal");
+  audit_verify->add_option("--public-key", verify_options.public_keys,
+                           "a station's public key file (<key>.pub): checkpoints must be signed by these keys");
+  auto* audit_anchor = audit->add_subcommand(
+      "anchor", "journal a signed checkpoint of the head now and write it out, to keep elsewhere");
+  std::string anchor_output;
+  audit_anchor->add_option("--output,-o", anchor_output, "write to this file instead of standard output");
   auto* audit_export = audit->add_subcommand("export", "write journal rows as CSV or JSON Lines");
   ExportOptions export_options;
   audit_export->add_option("--format", export_options.format, "csv or jsonl")->check(CLI::IsMember({"csv", "jsonl"}));
@@ -181,7 +194,9 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   if (*import_orders)
     return cmd_import(context, ImportKind::orders, import_file, import_format);
   if (*audit_verify)
-    return cmd_audit_verify(context);
+    return cmd_audit_verify(context, verify_options);
+  if (*audit_anchor)
+    return cmd_audit_anchor(context, anchor_output);
   if (*audit_export)
     return cmd_audit_export(context, export_options);
   if (*orders_list)

@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/journal_anchor.hpp>
+#include <pickverify/journal_audit.hpp>
 #include <pickverify/journal_export.hpp>
 #include <pickverify/station.hpp>
 
@@ -241,6 +243,12 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
     return fail(context, registered.error());
   }
   StationHeartbeat heartbeat(**store, context.config.station_id);
+  // Signed checkpoints with the station's key, kept outside the database (created on first start).
+  auto key = StationKey::load_or_create(station_key_path(context));
+  if (!key) {
+    return fail(context, key.error());
+  }
+  (*store)->set_checkpoint_signer(&*key, context.config.station_id, CheckpointPolicy{});
   auto users = open_users(context);
   if (!users) {
     return fail(context, users.error());
@@ -261,6 +269,7 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   out << (context.config.source_file.empty() ? std::string("configuration: defaults\n")
                                              : fmt::format("configuration: {}\n", context.config.source_file.string()));
   out << image_check.description << "\n";
+  out << fmt::format("journal signing key {} ({})\n", key->key_id(), terminal_safe(station_key_path(context).string()));
   if (interactive) {
     out << k_run_help;
   }
@@ -447,24 +456,121 @@ int cmd_import(const Context& context, ImportKind kind, const std::filesystem::p
   return 0;
 }
 
-int cmd_audit_verify(const Context& context)
+std::filesystem::path station_key_path(const Context& context)
 {
+  return context.config.key_file ? *context.config.key_file
+                                 : context.data_dir / "keys" / (context.config.station_id + ".key");
+}
+
+int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options)
+{
+  AuditOptions audit;
+  for (const std::string& file : options.anchors) {
+    auto text = read_text_file(file);
+    if (!text) {
+      return fail(context, text.error());
+    }
+    auto anchor = Checkpoint::from_json(*text);
+    if (!anchor) {
+      return fail(context, anchor.error().with_context(file));
+    }
+    audit.anchors.push_back(std::move(*anchor));
+  }
+  for (const std::string& file : options.public_keys) {
+    auto key = read_public_key_file(file);
+    if (!key) {
+      return fail(context, key.error());
+    }
+    audit.trusted_keys.push_back(std::move(*key));
+  }
+  const std::filesystem::path data_dir = context.data_dir;
+  audit.check_evidence = [data_dir](const std::string& hash) -> Result<void> {
+    // Content-addressed: <data_dir>/evidence/<first 2 hex>/<hash>.jpg (include/pickverify/vision_check.hpp).
+    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+      return make_error(ErrorType::corrupt, fmt::format("evidence hash '{}' in the journal is not a SHA-256", hash));
+    }
+    const auto path = data_dir / "evidence" / hash.substr(0, 2) / (hash + ".jpg");
+    auto actual = sha256_file_hex(path);
+    if (!actual) {
+      return make_error(ErrorType::not_found, fmt::format("evidence {}: missing", path.string()));
+    }
+    if (*actual != hash) {
+      return make_error(ErrorType::corrupt,
+                        fmt::format("evidence {}: altered (its SHA-256 is now {})", path.string(), *actual));
+    }
+    return {};
+  };
+  // Read-only: an archived or write-protected copy is audited without writing a byte to it.
+  auto store = open_sqlite_store_read_only(context.data_dir / "pickverify.db");
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto report = audit_journal(**store, audit);
+  if (!report) {
+    return fail(context, report.error());
+  }
+  auto& out = *context.out;
+  auto& err = *context.err;
+  const ChainReport& chain = report->chain;
+  if (!chain.intact()) {
+    err << fmt::format("journal BROKEN at seq {}: {}\n", *chain.first_bad_seq, terminal_safe(chain.problem));
+    err << fmt::format("{} events checked before it; do not trust rows from seq {} on\n", chain.event_count,
+                       *chain.first_bad_seq);
+  } else {
+    out << fmt::format("journal intact: {} events, head {}\n", chain.event_count,
+                       chain.head_hash.empty() ? std::string(k_genesis_hash) : chain.head_hash);
+  }
+  std::string keys;
+  for (const auto& key : report->keys_seen) {
+    keys += (keys.empty() ? "" : ", ") + key;
+  }
+  out << fmt::format("checkpoints: {} signed{}{}\n", report->checkpoints, keys.empty() ? "" : " by key " + keys,
+                     report->checkpoints
+                         ? fmt::format(", the last covers seq {} ({} later row(s) not yet signed)",
+                                       report->last_checkpoint_seq, chain.event_count - report->last_checkpoint_seq)
+                         : "");
+  if (!audit.anchors.empty()) {
+    out << fmt::format("anchors: {} checked\n", audit.anchors.size());
+  }
+  out << fmt::format("evidence: {} file(s) present with their hash\n", report->evidence_checked);
+  for (const auto& problem : report->problems) {
+    err << "PROBLEM: " << terminal_safe(problem) << "\n";
+  }
+  return report->ok() ? 0 : 3;
+}
+
+int cmd_audit_anchor(const Context& context, const std::string& output)
+{
+  auto key = StationKey::load_or_create(station_key_path(context));
+  if (!key) {
+    return fail(context, key.error());
+  }
   auto store = open_store(context, false);
   if (!store) {
     return fail(context, store.error());
   }
-  auto report = (*store)->verify_chain();
-  if (!report) {
-    return fail(context, report.error());
+  (*store)->set_checkpoint_signer(&*key, context.config.station_id, CheckpointPolicy{});
+  auto checkpoint = (*store)->append_checkpoint();
+  if (!checkpoint) {
+    return fail(context, checkpoint.error());
   }
-  if (!report->intact()) {
-    *context.err << fmt::format("journal BROKEN at seq {}: {}\n", *report->first_bad_seq, report->problem);
-    *context.err << fmt::format("{} events checked before it; do not trust rows from seq {} on\n", report->event_count,
-                                *report->first_bad_seq);
-    return 3;
+  const std::string text = checkpoint->to_json() + "\n";
+  if (output.empty() || output == "-") {
+    *context.out << text;
+    return 0;
   }
-  *context.out << fmt::format("journal intact: {} events, head {}\n", report->event_count,
-                              report->head_hash.empty() ? std::string(k_genesis_hash) : report->head_hash);
+  const std::string temporary = output + ".partial";
+  {
+    std::ofstream file(temporary, std::ios::binary | std::ios::trunc);
+    file << text;
+    if (!file.flush()) {
+      return fail(context, Error{ErrorType::io, fmt::format("{}: cannot be written", output)});
+    }
+  }
+  std::filesystem::rename(temporary, output);
+  *context.err << fmt::format("anchor: seq {} hash {} signed by key {}, written to {}; keep it somewhere the "
+                              "stations cannot write\n",
+                              checkpoint->seq, checkpoint->head_hash, checkpoint->key_id, output);
   return 0;
 }
 

@@ -38,7 +38,17 @@ int cmd_demo(const Context& context);
 enum class ImportKind { catalog, orders };
 int cmd_import(const Context& context, ImportKind kind, const std::filesystem::path& file, const std::string& format);
 
-int cmd_audit_verify(const Context& context);
+// audit verify [--anchor FILE]… [--public-key FILE]…: read-only; exit 0 when everything holds, 3
+// naming each problem.
+struct AuditVerifyOptions {
+  std::vector<std::string> anchors;
+  std::vector<std::string> public_keys;
+};
+int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options = {});
+// audit anchor [-o FILE]: journals a signed checkpoint of the head now and writes it out.
+int cmd_audit_anchor(const Context& context, const std::string& output);
+// The station's signing key file: the configured one, else <data_dir>/keys/<station>.key.
+std::filesystem::path station_key_path(const Context& context);
 struct ExportOptions {
   std::string format = "jsonl";
   std::string from;

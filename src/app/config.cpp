@@ -213,6 +213,12 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
         } else if (station_key.str() == "operator") {
           PV_TRY(op, string_of(station_node, name, "station.operator"));
           config.operator_id = *op;
+        } else if (station_key.str() == "key_file") {
+          PV_TRY(key_file, string_of(station_node, name, "station.key_file"));
+          if (key_file->empty())
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: station.key_file is empty", where(name, station_node)));
+          config.key_file = *key_file;
         } else {
           return make_error(ErrorType::invalid_input,
                             fmt::format("{}: unknown key station.{}", where(name, station_node), station_key.str()));

@@ -36,6 +36,8 @@ struct Config {
   CameraConfig camera;
   std::vector<ScannerAssignmentConfig> scanners; // empty: keyboard-wedge input on stdin only
   std::filesystem::path source_file;             // where it came from, for logs; empty = defaults
+  // The station's Ed25519 journal-signing key (0600); empty: <data_dir>/keys/<station id>.key.
+  std::optional<std::filesystem::path> key_file;
 };
 
 Result<Config> load_config(const std::filesystem::path& path);

@@ -111,6 +111,37 @@ public:
     std::lock_guard lock(m_mutex);
     return sqlite::read_pack(*m_db, order_id);
   }
+  void set_checkpoint_signer(const StationKey* key, std::string station, CheckpointPolicy policy) override
+  {
+    std::lock_guard lock(m_mutex);
+    m_signer = key;
+    m_signer_station = std::move(station);
+    m_checkpoint_policy = policy;
+    m_last_checkpoint_ms = now_utc_ms();
+    auto head = m_db->query_int("SELECT seq FROM journal_head WHERE id = 1");
+    m_last_checkpoint_seq = head ? *head : 0;
+  }
+  Result<Checkpoint> append_checkpoint() override;
+  Result<std::vector<std::string>> missing_guards() override
+  {
+    std::lock_guard lock(m_mutex);
+    std::vector<std::string> missing;
+    for (const char* name : {"journal_no_update", "journal_no_delete"}) {
+      auto stmt = m_db->prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?");
+      if (!stmt) {
+        return fail(stmt, "audit verify");
+      }
+      stmt->bind_text(1, name);
+      auto row = stmt->step();
+      if (!row) {
+        return fail(row, "audit verify");
+      }
+      if (stmt->column_int(0) == 0) {
+        missing.emplace_back(name);
+      }
+    }
+    return missing;
+  }
   Result<StationInstance> register_station(const std::string& station) override;
   Result<void> heartbeat_station(const std::string& station) override;
   Result<void> unregister_station(const std::string& station) override;
@@ -141,6 +172,13 @@ private:
   Statement m_read_head;
   Statement m_insert_row;
   Statement m_update_head;
+  // Checkpoints: who signs, and when this store last did.
+  Result<JournalEntry> checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now);
+  const StationKey* m_signer = nullptr;
+  std::string m_signer_station;
+  CheckpointPolicy m_checkpoint_policy;
+  std::int64_t m_last_checkpoint_seq = 0;
+  std::int64_t m_last_checkpoint_ms = 0;
 };
 
 // --- Catalog ------------------------------------------------------------------------------------
@@ -787,6 +825,30 @@ Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
       return released;
     }
   }
+  if (m_signer && seq > m_last_checkpoint_seq) {
+    bool released = false;
+    for (const PendingAppend* pending : batch) {
+      for (const JournalEntry& entry : *pending->entries) {
+        released = released || (!pending->error && entry.type == "pack_released");
+      }
+    }
+    const bool due =
+        seq - m_last_checkpoint_seq >= m_checkpoint_policy.every_events ||
+        now - m_last_checkpoint_ms >=
+            std::chrono::duration_cast<std::chrono::milliseconds>(m_checkpoint_policy.every_interval).count();
+    if (released || due) {
+      auto row = checkpoint_row(seq, prev_hash, now);
+      if (!row) {
+        return tl::unexpected(row.error());
+      }
+      if (auto inserted = insert_row(*row, ++seq, prev_hash, now); !inserted) {
+        return inserted;
+      }
+      prev_hash = row->hash;
+      m_last_checkpoint_seq = seq;
+      m_last_checkpoint_ms = now;
+    }
+  }
   m_update_head.bind(1, seq).bind_text(2, prev_hash);
   if (auto done = m_update_head.run(); !done) {
     m_update_head.reset();
@@ -794,6 +856,64 @@ Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
   }
   // synchronous=FULL: COMMIT returns after the WAL is fsynced.
   return transaction->commit();
+}
+
+Result<JournalEntry> SqliteStore::checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now)
+{
+  Checkpoint checkpoint;
+  checkpoint.station = m_signer_station;
+  checkpoint.seq = seq;
+  checkpoint.head_hash = head_hash;
+  checkpoint.utc_ms = now;
+  checkpoint.key_id = m_signer->key_id();
+  checkpoint.public_key = m_signer->public_key_hex();
+  checkpoint.signature = m_signer->sign(checkpoint.signed_message());
+  JournalEntry row;
+  row.type = "checkpoint";
+  row.utc_ms = now;
+  row.station = m_signer_station;
+  row.reason = fmt::format("signed checkpoint of seq {} (key {})", seq, checkpoint.key_id);
+  row.detail = checkpoint.to_json();
+  return row;
+}
+
+Result<Checkpoint> SqliteStore::append_checkpoint()
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_signer) {
+    return make_error(ErrorType::conflict, "no station key is set: checkpoints cannot be signed");
+  }
+  auto transaction = Transaction::begin(*m_db);
+  if (!transaction) {
+    return fail(transaction, "checkpoint");
+  }
+  auto head = m_read_head.step();
+  if (!head || !*head) {
+    m_read_head.reset();
+    return make_error(ErrorType::corrupt, "the journal head record is missing; run `pickverify audit verify`");
+  }
+  std::int64_t seq = m_read_head.column_int(0);
+  const std::string prev_hash = m_read_head.column_text(1);
+  m_read_head.reset();
+  const std::int64_t now = now_utc_ms();
+  auto row = checkpoint_row(seq, prev_hash, now);
+  if (!row) {
+    return tl::unexpected(row.error());
+  }
+  if (auto inserted = insert_row(*row, ++seq, prev_hash, now); !inserted) {
+    return fail(inserted, "checkpoint");
+  }
+  m_update_head.bind(1, seq).bind_text(2, row->hash);
+  if (auto done = m_update_head.run(); !done) {
+    m_update_head.reset();
+    return fail(done, "checkpoint");
+  }
+  if (auto committed = transaction->commit(); !committed) {
+    return fail(committed, "checkpoint");
+  }
+  m_last_checkpoint_seq = seq;
+  m_last_checkpoint_ms = now;
+  return Checkpoint::from_json(row->detail);
 }
 
 Result<ChainReport> SqliteStore::verify_chain()
