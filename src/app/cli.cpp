@@ -15,6 +15,9 @@
 #ifdef PICKVERIFY_HAVE_scanners
 #include <pickverify/scanners.hpp>
 #endif
+#ifdef PICKVERIFY_HAVE_firmware_host
+#include <pickverify/controller.hpp>
+#endif
 #ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
@@ -45,6 +48,11 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   app.add_option("--operator", operator_override, "operator id (overrides the configuration)");
 
   auto* run = app.add_subcommand("run", "a pack station in this terminal: scan an order, scan its items, pack");
+  std::string run_controller;
+  run->add_option("--controller", run_controller,
+                  "the gate, light and buzzer: none, virtual (shown in this terminal) or usb (overrides "
+                  "[controller] kind)")
+      ->check(CLI::IsMember({"none", "virtual", "usb"}));
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
@@ -92,6 +100,38 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     sub->add_option("--profiles", profiles_dir, "folder of device profiles")->capture_default_str();
   }
   devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
+#endif
+
+#ifdef PICKVERIFY_HAVE_firmware_host
+  auto* controller_cmd =
+      app.add_subcommand("controller", "the station controller (gate lock, light, buzzer): status, set, watch");
+  controller_cmd->require_subcommand(1);
+  std::string controller_kind = "usb";
+  int controller_watchdog_ms = 1500;
+  std::string controller_serial;
+  std::vector<std::string> controller_words;
+  int controller_hold_ms = 5000;
+  auto* controller_status_cmd = controller_cmd->add_subcommand("status", "firmware, serial, inputs, outputs in force");
+  auto* controller_set_cmd = controller_cmd->add_subcommand(
+      "set", "set the outputs and hold them, e.g. 'set unlocked green chirp' (then the watchdog locks again)");
+  auto* controller_watch_cmd =
+      controller_cmd->add_subcommand("watch", "print connection changes and input events live (Ctrl-C stops)");
+  for (auto* sub : {controller_status_cmd, controller_set_cmd, controller_watch_cmd}) {
+    sub->add_option("--kind", controller_kind, "usb or virtual")
+        ->check(CLI::IsMember({"usb", "virtual"}))
+        ->capture_default_str();
+    sub->add_option("--watchdog-ms", controller_watchdog_ms, "the device watchdog's timeout")
+        ->check(CLI::Range(100, 10000))
+        ->capture_default_str();
+    sub->add_option("--serial", controller_serial, "only the controller with this serial number");
+  }
+  controller_set_cmd
+      ->add_option("OUTPUTS", controller_words,
+                   "locked|unlocked off|red|amber|green steady|blink_slow|blink_fast silent|chirp|error_tone|alarm")
+      ->required();
+  controller_set_cmd->add_option("--hold-ms", controller_hold_ms, "how long to hold them")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
 #endif
 
 #ifdef PICKVERIFY_HAVE_vision
@@ -155,6 +195,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
                      : context.config.data_dir ? *context.config.data_dir
                                                : default_data_dir();
 
+  if (!run_controller.empty())
+    context.config.controller.kind = run_controller;
   if (*run)
     return cmd_run(context, in, interactive);
   if (*demo)
@@ -197,6 +239,27 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     }
     err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
     return 0;
+  }
+#endif
+#ifdef PICKVERIFY_HAVE_firmware_host
+  if (*controller_cmd) {
+    ControllerOptions options;
+    options.watchdog_timeout = std::chrono::milliseconds(controller_watchdog_ms);
+    options.serial = controller_serial;
+    if (*controller_status_cmd)
+      return controller_status(out, controller_kind, options);
+    if (*controller_set_cmd) {
+      auto outputs = parse_outputs(controller_words);
+      if (!outputs) {
+        err << "pickverify: " << outputs.error().message << "\n";
+        return 2;
+      }
+      return controller_set(out, controller_kind, options, *outputs, std::chrono::milliseconds(controller_hold_ms));
+    }
+    static std::atomic<bool> stop_watch{false};
+    std::signal(SIGINT, [](int) { stop_watch = true; });
+    std::signal(SIGTERM, [](int) { stop_watch = true; });
+    return controller_watch(out, controller_kind, options, stop_watch);
   }
 #endif
 #ifdef PICKVERIFY_HAVE_vision

@@ -239,6 +239,35 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                             fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
         }
       }
+    } else if (k == "controller") {
+      const auto* table = node.as_table();
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: controller must be a table", where(name, node)));
+      for (const auto& [controller_key, controller_node] : *table) {
+        const std::string_view ck = controller_key.str();
+        if (ck == "kind") {
+          PV_TRY(kind, string_of(controller_node, name, "controller.kind"));
+          if (*kind != "none" && *kind != "virtual" && *kind != "usb")
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: controller.kind must be \"none\", \"virtual\" or \"usb\"",
+                                          where(name, controller_node)));
+          config.controller.kind = *kind;
+        } else if (ck == "required") {
+          if (!controller_node.is_boolean())
+            return make_error(ErrorType::invalid_input, fmt::format("{}: controller.required must be true or false",
+                                                                    where(name, controller_node)));
+          config.controller.required = *controller_node.value<bool>();
+        } else if (ck == "watchdog_timeout_ms") {
+          PV_TRY(v, integer_of(controller_node, name, "controller.watchdog_timeout_ms", 100, 10000));
+          config.controller.watchdog_timeout_ms = static_cast<int>(*v);
+        } else if (ck == "serial") {
+          PV_TRY(serial, string_of(controller_node, name, "controller.serial"));
+          config.controller.serial = *serial;
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key controller.{}", where(name, controller_node), ck));
+        }
+      }
     } else {
       return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key {}", where(name, node), k));
     }

@@ -28,6 +28,14 @@ struct ScannerAssignmentConfig {
   std::string value; // unused for "any"
 };
 
+// The pack gate, stack light and buzzer ([controller], firmware-host/PROTOCOL.md).
+struct ControllerConfig {
+  std::string kind = "none"; // "none", "virtual" (the firmware model in-process) or "usb"
+  bool required = true;      // while it is offline nothing is released (fail closed)
+  int watchdog_timeout_ms = 1500;
+  std::string serial; // "" = the first controller found
+};
+
 struct Config {
   std::optional<std::filesystem::path> data_dir;
   std::string station_id = "station-1";
@@ -35,7 +43,8 @@ struct Config {
   Policy policy;
   CameraConfig camera;
   std::vector<ScannerAssignmentConfig> scanners; // empty: keyboard-wedge input on stdin only
-  std::filesystem::path source_file;             // where it came from, for logs; empty = defaults
+  ControllerConfig controller;
+  std::filesystem::path source_file; // where it came from, for logs; empty = defaults
 };
 
 Result<Config> load_config(const std::filesystem::path& path);
