@@ -137,7 +137,7 @@ TEST_CASE("usb controller: a watchdog trip while running is reported, re-armed a
   CHECK((*controller)->online());
 }
 
-TEST_CASE("usb controller: unplugged it goes offline; plugged back the outputs are re-asserted within 1 s",
+TEST_CASE("usb controller: unplugged it goes offline, plugged back the outputs are re-asserted within 1 s",
           "[replay][controller]")
 {
   UsbEmulator usb;
@@ -205,7 +205,7 @@ TEST_CASE("usb controller: malformed and short answers are clear errors and the 
   }
 }
 
-TEST_CASE("usb controller: input changes arrive as events; the emergency stop refuses an unlock by name",
+TEST_CASE("usb controller: input changes arrive as events, the emergency stop refuses an unlock by name",
           "[replay][controller]")
 {
   UsbEmulator usb;
