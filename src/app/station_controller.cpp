@@ -7,13 +7,10 @@
 
 #include "commands.hpp"
 
-#ifdef PICKVERIFY_HAVE_firmware_host
 #include <pickverify/controller.hpp>
-#endif
 
 namespace pickverify::app {
 
-#ifdef PICKVERIFY_HAVE_firmware_host
 namespace {
 
 constexpr const char* k_device_id = "controller";
@@ -117,24 +114,16 @@ private:
 };
 
 } // namespace
-#endif
 
 Result<std::unique_ptr<StationController>> StationController::start(const Context& context, Station& station, Show show,
                                                                     Print print)
 {
   if (context.config.controller.kind == "none")
     return std::unique_ptr<StationController>{};
-#ifdef PICKVERIFY_HAVE_firmware_host
   auto controller = std::make_unique<RunningController>(context, station, std::move(show), std::move(print));
   if (auto started = controller->start(); !started)
     return tl::unexpected(started.error().with_context("controller"));
   return std::unique_ptr<StationController>(std::move(controller));
-#else
-  (void)station;
-  (void)show;
-  (void)print;
-  return make_error(ErrorType::unsupported, "this build has no station-controller support: use --controller none");
-#endif
 }
 
 } // namespace pickverify::app

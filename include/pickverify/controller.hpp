@@ -5,16 +5,13 @@
 // device. No libusb type appears here.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <iosfwd>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include <pickverify/error.hpp>
 #include <pickverify/session.hpp>
@@ -114,20 +111,5 @@ Result<std::unique_ptr<Controller>> start_usb_controller(ControllerOptions optio
 // line each time the outputs in force change (the station screen prints it).
 std::unique_ptr<Controller> start_virtual_controller(ControllerOptions options,
                                                      std::function<void(const std::string& line)> show = {});
-
-// --- `pickverify controller ...` entry points (for technicians) ----------------------------------
-// `kind` is "usb" or "virtual". Each returns a process exit code (0 ok, 1 device error, 2 usage).
-
-// Connects, prints GET_INFO and GET_INPUTS, exits.
-int controller_status(std::ostream& out, std::string_view kind, const ControllerOptions& options);
-// Parses "locked|unlocked", a colour, a pattern and a buzzer pattern (any order, e.g.
-// "unlocked green blink_slow chirp"); the rest keep the fail-closed defaults (locked, red, steady, silent).
-Result<ControllerOutputs> parse_outputs(const std::vector<std::string>& words);
-// Sets the outputs and holds them for `hold` (heartbeats continue), then releases the device,
-// whose watchdog locks the gate again.
-int controller_set(std::ostream& out, std::string_view kind, const ControllerOptions& options,
-                   const ControllerOutputs& outputs, std::chrono::milliseconds hold);
-// Prints every state change and input event until `stop`.
-int controller_watch(std::ostream& out, std::string_view kind, ControllerOptions options, std::atomic<bool>& stop);
 
 } // namespace pickverify

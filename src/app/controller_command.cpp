@@ -1,4 +1,6 @@
 // `pickverify controller status|set|watch`: what a technician needs at the bench.
+#include "controller_command.hpp"
+
 #include <pickverify/controller.hpp>
 
 #include <mutex>
@@ -7,7 +9,7 @@
 
 #include <fmt/format.h>
 
-namespace pickverify {
+namespace pickverify::app {
 
 namespace {
 
@@ -174,4 +176,4 @@ int controller_watch(std::ostream& out, std::string_view kind, ControllerOptions
   return 0;
 }
 
-} // namespace pickverify
+} // namespace pickverify::app
