@@ -12,7 +12,7 @@
 
 #include <pickverify/catalog.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_result.hpp>
 #include <pickverify/policy.hpp>
 #include <pickverify/scan_event.hpp>
 #include <pickverify/session.hpp>
@@ -72,6 +72,12 @@ public:
   const std::string& id() const { return m_id; }
   const Catalog& catalog() const { return m_catalog; }
   const Policy& policy() const { return m_policy; }
+  // A device the station needs is offline: outputs show red and the gate stays locked.
+  bool any_device_offline() const
+  {
+    std::lock_guard lock(m_mutex);
+    return !m_offline_devices.empty();
+  }
 
 private:
   JournalEntry make_entry(std::string type) const;

@@ -5,21 +5,21 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "calibrate_command.hpp"
 #include "commands.hpp"
+#include "controller_command.hpp"
+#include "decode_command.hpp"
+#include "devices_command.hpp"
 #include "image_check_provider.hpp"
 
 #include <atomic>
 #include <csignal>
 #include <fstream>
 
-#ifdef PICKVERIFY_HAVE_scanners
-#include <pickverify/scanners.hpp>
-#endif
-#ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
-#include <pickverify/decode_command.hpp>
-#endif
+#include <pickverify/controller.hpp>
+#include <pickverify/device_profile.hpp>
 
 namespace pickverify::app {
 
@@ -45,6 +45,11 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   app.add_option("--operator", operator_override, "operator id (overrides the configuration)");
 
   auto* run = app.add_subcommand("run", "a pack station in this terminal: scan an order, scan its items, pack");
+  std::string run_controller;
+  run->add_option("--controller", run_controller,
+                  "the gate, light and buzzer: none, virtual (shown in this terminal) or usb (overrides "
+                  "[controller] kind)")
+      ->check(CLI::IsMember({"none", "virtual", "usb"}));
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
@@ -106,7 +111,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
 
-#ifdef PICKVERIFY_HAVE_scanners
   auto* devices = app.add_subcommand("devices", "USB and serial barcode scanners: list, watch, udev rules");
   devices->require_subcommand(1);
   std::string profiles_dir = default_profiles_dir().string();
@@ -122,9 +126,37 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     sub->add_option("--profiles", profiles_dir, "folder of device profiles")->capture_default_str();
   }
   devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
-#endif
 
-#ifdef PICKVERIFY_HAVE_vision
+  auto* controller_cmd =
+      app.add_subcommand("controller", "the station controller (gate lock, light, buzzer): status, set, watch");
+  controller_cmd->require_subcommand(1);
+  std::string controller_kind = "usb";
+  int controller_watchdog_ms = 1500;
+  std::string controller_serial;
+  std::vector<std::string> controller_words;
+  int controller_hold_ms = 5000;
+  auto* controller_status_cmd = controller_cmd->add_subcommand("status", "firmware, serial, inputs, outputs in force");
+  auto* controller_set_cmd = controller_cmd->add_subcommand(
+      "set", "set the outputs and hold them, e.g. 'set unlocked green chirp' (then the watchdog locks again)");
+  auto* controller_watch_cmd =
+      controller_cmd->add_subcommand("watch", "print connection changes and input events live (Ctrl-C stops)");
+  for (auto* sub : {controller_status_cmd, controller_set_cmd, controller_watch_cmd}) {
+    sub->add_option("--kind", controller_kind, "usb or virtual")
+        ->check(CLI::IsMember({"usb", "virtual"}))
+        ->capture_default_str();
+    sub->add_option("--watchdog-ms", controller_watchdog_ms, "the device watchdog's timeout")
+        ->check(CLI::Range(100, 10000))
+        ->capture_default_str();
+    sub->add_option("--serial", controller_serial, "only the controller with this serial number");
+  }
+  controller_set_cmd
+      ->add_option("OUTPUTS", controller_words,
+                   "locked|unlocked off|red|amber|green steady|blink_slow|blink_fast silent|chirp|error_tone|alarm")
+      ->required();
+  controller_set_cmd->add_option("--hold-ms", controller_hold_ms, "how long to hold them")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+
   auto* decode =
       app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
   std::vector<std::string> decode_images;
@@ -158,7 +190,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   calibrate->add_option("--pack-area", calibrate_pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
   calibrate->add_option("--output-dir", calibrate_output,
                         "where <station>.yaml goes (default: the calibration folder)");
-#endif
 
   try {
     app.parse(argc, argv);
@@ -185,6 +216,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
                      : context.config.data_dir ? *context.config.data_dir
                                                : default_data_dir();
 
+  if (!run_controller.empty())
+    context.config.controller.kind = run_controller;
   if (*run)
     return cmd_run(context, in, interactive);
   if (*demo)
@@ -207,7 +240,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
       return cmd_user(context, in, user_command);
     }
   }
-#ifdef PICKVERIFY_HAVE_scanners
   if (*devices_list_cmd)
     return devices_list(out, profiles_dir);
   if (*devices_watch_cmd) {
@@ -236,8 +268,25 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
     return 0;
   }
-#endif
-#ifdef PICKVERIFY_HAVE_vision
+  if (*controller_cmd) {
+    ControllerOptions options;
+    options.watchdog_timeout = std::chrono::milliseconds(controller_watchdog_ms);
+    options.serial = controller_serial;
+    if (*controller_status_cmd)
+      return controller_status(out, controller_kind, options);
+    if (*controller_set_cmd) {
+      auto outputs = parse_outputs(controller_words);
+      if (!outputs) {
+        err << "pickverify: " << outputs.error().message << "\n";
+        return 2;
+      }
+      return controller_set(out, controller_kind, options, *outputs, std::chrono::milliseconds(controller_hold_ms));
+    }
+    static std::atomic<bool> stop_watch{false};
+    std::signal(SIGINT, [](int) { stop_watch = true; });
+    std::signal(SIGTERM, [](int) { stop_watch = true; });
+    return controller_watch(out, controller_kind, options, stop_watch);
+  }
   if (*decode)
     return run_decode_command(decode_images, decode_json, out, err);
   if (*calibrate) {
@@ -257,7 +306,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     }
     return run_calibrate_command(calibrate_options, out, err);
   }
-#endif
   err << app.help();
   return 2;
 }

@@ -21,6 +21,7 @@
 #include "image_check_provider.hpp"
 #include "importer.hpp"
 #include "secret_input.hpp"
+#include "station_controller.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -290,6 +291,16 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   }
   if (*scanners) {
     out << (*scanners)->describe() << "\n";
+  }
+  auto controller = StationController::start(context, station, show, [&](const std::string& line) {
+    std::lock_guard lock(screen);
+    out << line << "\n";
+  });
+  if (!controller) {
+    return fail(context, controller.error());
+  }
+  if (*controller) {
+    out << (*controller)->describe() << "\n";
   }
   auto hands_free = HandsFreeInput::start(context, station, show);
   if (!hands_free) {

@@ -181,17 +181,20 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
               return make_error(ErrorType::invalid_input,
                                 fmt::format("{}: station.scanners entries must be tables", where(name, element)));
             }
-            ScannerAssignmentConfig assignment;
+            StationAssignment assignment;
+            bool has_match = false;
             for (const auto& [scanner_key, scanner_node] : *table) {
               if (scanner_key.str() == "match") {
                 PV_TRY(match, string_of(scanner_node, name, "station.scanners.match"));
-                if (*match != "profile" && *match != "bus_path" && *match != "serial_number" && *match != "any") {
+                const auto parsed = parse_assignment_match(*match);
+                if (!parsed) {
                   return make_error(
                       ErrorType::invalid_input,
                       fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
                                   where(name, scanner_node)));
                 }
-                assignment.match = *match;
+                assignment.match = *parsed;
+                has_match = true;
               } else if (scanner_key.str() == "value") {
                 PV_TRY(value, string_of(scanner_node, name, "station.scanners.value"));
                 assignment.value = *value;
@@ -200,13 +203,13 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                                                                         where(name, scanner_node), scanner_key.str()));
               }
             }
-            if (assignment.match.empty()) {
-              assignment.match = "any";
+            if (!has_match) {
+              assignment.match = StationAssignment::Match::any;
             }
-            if (assignment.match != "any" && assignment.value.empty()) {
+            if (assignment.match != StationAssignment::Match::any && assignment.value.empty()) {
               return make_error(ErrorType::invalid_input,
                                 fmt::format("{}: station.scanners with match = \"{}\" needs a value",
-                                            where(name, element), assignment.match));
+                                            where(name, element), to_string(assignment.match)));
             }
             config.scanners.push_back(std::move(assignment));
           }
@@ -257,6 +260,35 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
         } else {
           return make_error(ErrorType::invalid_input,
                             fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
+        }
+      }
+    } else if (k == "controller") {
+      const auto* table = node.as_table();
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: controller must be a table", where(name, node)));
+      for (const auto& [controller_key, controller_node] : *table) {
+        const std::string_view ck = controller_key.str();
+        if (ck == "kind") {
+          PV_TRY(kind, string_of(controller_node, name, "controller.kind"));
+          if (*kind != "none" && *kind != "virtual" && *kind != "usb")
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: controller.kind must be \"none\", \"virtual\" or \"usb\"",
+                                          where(name, controller_node)));
+          config.controller.kind = *kind;
+        } else if (ck == "required") {
+          if (!controller_node.is_boolean())
+            return make_error(ErrorType::invalid_input, fmt::format("{}: controller.required must be true or false",
+                                                                    where(name, controller_node)));
+          config.controller.required = *controller_node.value<bool>();
+        } else if (ck == "watchdog_timeout_ms") {
+          PV_TRY(v, integer_of(controller_node, name, "controller.watchdog_timeout_ms", 100, 10000));
+          config.controller.watchdog_timeout_ms = static_cast<int>(*v);
+        } else if (ck == "serial") {
+          PV_TRY(serial, string_of(controller_node, name, "controller.serial"));
+          config.controller.serial = *serial;
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key controller.{}", where(name, controller_node), ck));
         }
       }
     } else {

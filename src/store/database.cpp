@@ -7,7 +7,7 @@
 
 #include "migrations.hpp"
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 Result<std::unique_ptr<Db>> open_database(const std::filesystem::path& path)
 {
@@ -68,4 +68,4 @@ Result<std::unique_ptr<Db>> open_database_read_only(const std::filesystem::path&
   return db;
 }
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

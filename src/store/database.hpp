@@ -8,7 +8,7 @@
 
 #include "sqlite_db.hpp"
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 // Read-write: creates the file and its folder, WAL, synchronous=FULL, foreign keys, busy_timeout,
 // migrations applied. A database newer than this build, a file that is not a SQLite database and
@@ -19,4 +19,4 @@ Result<std::unique_ptr<Db>> open_database(const std::filesystem::path& path);
 // schema older or newer than this build is refused. For audits of archived copies.
 Result<std::unique_ptr<Db>> open_database_read_only(const std::filesystem::path& path);
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

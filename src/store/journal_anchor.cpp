@@ -66,19 +66,19 @@ Result<void> write_file_exclusive(const fs::path& path, std::string_view bytes, 
 
 std::string key_id_of(std::string_view public_key_hex)
 {
-  (void)sodium_ready();
+  (void)store::sodium_ready();
   const auto bytes = from_hex(public_key_hex);
   if (!bytes) {
     return {};
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size());
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 8));
+  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
 Result<StationKey> StationKey::load(const fs::path& path)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised");
   }
   struct stat info {};
@@ -105,7 +105,8 @@ Result<StationKey> StationKey::load(const fs::path& path)
   }
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
   crypto_sign_ed25519_sk_to_pk(public_key.data(), key.m_secret.data());
-  key.m_public_hex = to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
+  key.m_public_hex =
+      store::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
   key.m_key_id = key_id_of(key.m_public_hex);
   return key;
 }
@@ -116,7 +117,7 @@ Result<StationKey> StationKey::load_or_create(const fs::path& path)
   if (fs::exists(path, ec)) {
     return load(path);
   }
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised");
   }
   if (path.has_parent_path() && !fs::exists(path.parent_path(), ec)) {
@@ -137,7 +138,7 @@ Result<StationKey> StationKey::load_or_create(const fs::path& path)
     return tl::unexpected(written.error().with_context("station key"));
   }
   const std::string public_hex =
-      to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
+      store::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
   fs::path pub = path;
   pub += ".pub";
   fs::remove(pub, ec);
@@ -152,12 +153,12 @@ std::string StationKey::sign(std::string_view message) const
   std::array<unsigned char, crypto_sign_BYTES> signature{};
   crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
                        message.size(), m_secret.data());
-  return to_hex(std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
+  return store::to_hex(std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
 }
 
 bool verify_signature(std::string_view public_key_hex, std::string_view message, std::string_view signature_hex)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return false;
   }
   const auto key = from_hex(public_key_hex);
@@ -191,7 +192,7 @@ Result<std::string> read_public_key_file(const fs::path& path)
 
 Result<std::string> sha256_file_hex(const fs::path& path)
 {
-  (void)sodium_ready();
+  (void)store::sodium_ready();
   std::ifstream file(path, std::ios::binary);
   if (!file) {
     return make_error(ErrorType::not_found, fmt::format("{}: missing or unreadable", path.string()));
@@ -212,7 +213,7 @@ Result<std::string> sha256_file_hex(const fs::path& path)
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&state, digest.data());
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string Checkpoint::signed_message() const

@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 namespace {
 
@@ -295,4 +295,4 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
   return before;
 }
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

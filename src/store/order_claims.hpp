@@ -11,7 +11,7 @@
 
 #include "sqlite_db.hpp"
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 // This process's identity, for station_instances.
 std::int64_t current_pid();
@@ -33,4 +33,4 @@ bool station_alive(const StationInstance& instance, std::int64_t now_utc_ms);
 // is ErrorType::conflict worded for the picker.
 Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& entry, std::int64_t now_utc_ms);
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

@@ -7,7 +7,7 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 namespace {
 
@@ -312,4 +312,4 @@ Result<void> Transaction::commit()
   return {};
 }
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

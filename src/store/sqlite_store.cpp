@@ -23,9 +23,9 @@ namespace pickverify {
 
 namespace {
 
-using sqlite::Db;
-using sqlite::Statement;
-using sqlite::Transaction;
+using store::Db;
+using store::Statement;
+using store::Transaction;
 
 constexpr const char* k_journal_columns =
     "seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais, verdict, "
@@ -104,12 +104,12 @@ public:
   Result<std::optional<OrderClaim>> find_claim(const std::string& order_id) override
   {
     std::lock_guard lock(m_mutex);
-    return sqlite::read_claim(*m_db, order_id);
+    return store::read_claim(*m_db, order_id);
   }
   Result<std::optional<OrderPack>> find_pack(const std::string& order_id) override
   {
     std::lock_guard lock(m_mutex);
-    return sqlite::read_pack(*m_db, order_id);
+    return store::read_pack(*m_db, order_id);
   }
   void set_checkpoint_signer(const StationKey* key, std::string station, CheckpointPolicy policy) override
   {
@@ -613,18 +613,18 @@ Result<StationInstance> SqliteStore::register_station(const std::string& station
     return fail(transaction, "station " + station);
   }
   const std::int64_t now = now_utc_ms();
-  auto existing = sqlite::read_station(*m_db, station);
+  auto existing = store::read_station(*m_db, station);
   if (!existing) {
     return fail(existing, "station " + station);
   }
-  StationInstance mine{station, sqlite::current_pid(), sqlite::current_host(), now, now};
+  StationInstance mine{station, store::current_pid(), store::current_host(), now, now};
   if (*existing && !((*existing)->pid == mine.pid && (*existing)->host == mine.host) &&
-      sqlite::station_alive(**existing, now)) {
+      store::station_alive(**existing, now)) {
     return make_error(ErrorType::conflict,
                       fmt::format("station {} is already running: pid {} on host {}, since {}; stop it first, or "
                                   "start this one with another --station",
                                   station, (*existing)->pid, (*existing)->host,
-                                  sqlite::format_utc_minute((*existing)->started_utc_ms)));
+                                  store::format_utc_minute((*existing)->started_utc_ms)));
   }
   auto upsert = m_db->prepare("INSERT INTO station_instances (station, pid, host, started_utc_ms, heartbeat_utc_ms) "
                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (station) DO UPDATE SET pid = excluded.pid, "
@@ -651,7 +651,7 @@ Result<void> SqliteStore::heartbeat_station(const std::string& station)
   if (!stmt) {
     return fail(stmt, "station heartbeat");
   }
-  stmt->bind(1, now_utc_ms()).bind_text(2, station).bind(3, sqlite::current_pid()).bind_text(4, sqlite::current_host());
+  stmt->bind(1, now_utc_ms()).bind_text(2, station).bind(3, store::current_pid()).bind_text(4, store::current_host());
   if (auto done = stmt->run(); !done) {
     return fail(done, "station heartbeat");
   }
@@ -665,7 +665,7 @@ Result<void> SqliteStore::unregister_station(const std::string& station)
   if (!stmt) {
     return fail(stmt, "station " + station);
   }
-  stmt->bind_text(1, station).bind(2, sqlite::current_pid()).bind_text(3, sqlite::current_host());
+  stmt->bind_text(1, station).bind(2, store::current_pid()).bind_text(3, store::current_host());
   if (auto done = stmt->run(); !done) {
     return fail(done, "station " + station);
   }
@@ -794,7 +794,7 @@ Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
     const std::string prev_before = prev_hash;
     std::optional<Error> refused;
     for (JournalEntry& entry : *pending->entries) {
-      auto before = sqlite::apply_claim_rules(*m_db, entry, now);
+      auto before = store::apply_claim_rules(*m_db, entry, now);
       if (!before) {
         if (before.error().type != ErrorType::conflict) {
           return tl::unexpected(before.error());
@@ -1053,10 +1053,10 @@ Result<void> SqliteStore::read_journal(const JournalFilter& filter,
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = sqlite::open_database(path);
+  auto db = store::open_database(path);
   if (!db) {
     return tl::unexpected(db.error());
   }
@@ -1069,10 +1069,10 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
 
 Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem::path& path)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = sqlite::open_database_read_only(path);
+  auto db = store::open_database_read_only(path);
   if (!db) {
     return tl::unexpected(db.error());
   }

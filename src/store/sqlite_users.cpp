@@ -15,9 +15,9 @@ namespace pickverify {
 
 namespace {
 
-using sqlite::Db;
-using sqlite::Statement;
-using sqlite::Transaction;
+using store::Db;
+using store::Statement;
+using store::Transaction;
 
 std::int64_t now_utc_ms()
 {
@@ -388,10 +388,10 @@ HashCost HashCost::minimum()
 
 Result<std::unique_ptr<UserStore>> open_sqlite_user_store(const std::filesystem::path& path, HashCost cost)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; secrets cannot be checked");
   }
-  auto db = sqlite::open_database(path);
+  auto db = store::open_database(path);
   if (!db) {
     return tl::unexpected(db.error());
   }
