@@ -44,12 +44,11 @@ Result<Weight> ScaleBase::wait_stable(std::chrono::milliseconds timeout)
   const auto start = std::chrono::steady_clock::now();
   const auto deadline = start + timeout;
   while (true) {
-    if (!m_online)
-      return make_error(ErrorType::device_offline, fmt::format("{} is offline", m_options.name));
-    if (m_latest && m_latest->at >= start && m_latest->usable())
+    // Offline: wait the timeout out anyway (a scale just plugged in gets its chance), then refuse.
+    if (m_online && m_latest && m_latest->usable())
       return *m_latest->weight;
     if (m_changed.wait_until(lock, deadline) == std::cv_status::timeout) {
-      if (m_latest && m_latest->at >= start && m_latest->usable())
+      if (m_online && m_latest && m_latest->usable())
         return *m_latest->weight;
       if (!m_online)
         return make_error(ErrorType::device_offline, fmt::format("{} is offline", m_options.name));

@@ -59,7 +59,8 @@ public:
   virtual ~Scale() = default;
   virtual bool online() const = 0;
   virtual std::optional<ScaleReading> latest() const = 0;
-  // The first stable reading taken after this call began, within `timeout`. Errors name why none
+  // The scale's current stable reading (it still says stable: nothing moved since), or the first
+  // one to come within `timeout`. Errors name why none
   // came: device_offline, or the scale's state ("in motion for 3 s", "overload: not a reading").
   virtual Result<Weight> wait_stable(std::chrono::milliseconds timeout) = 0;
   virtual std::string describe() const = 0;

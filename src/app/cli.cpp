@@ -50,6 +50,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
                   "the gate, light and buzzer: none, virtual (shown in this terminal) or usb (overrides "
                   "[controller] kind)")
       ->check(CLI::IsMember({"none", "virtual", "usb"}));
+  std::string run_scale;
+  run->add_option("--scale", run_scale,
+                  "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600] or "
+                  "usb:VID:PID (HID POS); with [policy.weighing] required = true every pack is weighed");
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
@@ -216,6 +220,7 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
                      : context.config.data_dir ? *context.config.data_dir
                                                : default_data_dir();
 
+  context.scale = run_scale;
   if (!run_controller.empty())
     context.config.controller.kind = run_controller;
   if (*run)

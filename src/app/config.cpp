@@ -133,6 +133,41 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
     } else if (k == "gs1_requisite_ais") {
       PV_TRY(checked, boolean_of(node, name, k));
       policy.gs1_requisite_ais = *checked;
+    } else if (k == "weighing") {
+      const auto* weighing = node.as_table();
+      if (!weighing) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: policy.weighing must be a table", where(name, node)));
+      }
+      for (const auto& [wkey, wnode] : *weighing) {
+        const std::string_view wk = wkey.str();
+        if (wk == "required") {
+          PV_TRY(required, boolean_of(wnode, name, "policy.weighing.required"));
+          policy.weighing.required = *required;
+        } else if (wk == "packaging_g") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.packaging_g", 0, 100'000));
+          policy.weighing.packaging_g = *v;
+        } else if (wk == "tolerance_g") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.tolerance_g", 0, 100'000));
+          policy.weighing.tolerance_g = *v;
+        } else if (wk == "tolerance_permille") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.tolerance_permille", 0, 500));
+          policy.weighing.tolerance_permille = static_cast<std::int32_t>(*v);
+        } else if (wk == "missing_weight") {
+          PV_TRY(text, string_of(wnode, name, "policy.weighing.missing_weight"));
+          if (*text == "refuse")
+            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::refuse;
+          else if (*text == "skip")
+            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::skip;
+          else
+            return make_error(ErrorType::invalid_input, fmt::format("{}: policy.weighing.missing_weight must be refuse "
+                                                                    "or skip",
+                                                                    where(name, wnode)));
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key policy.weighing.{}", where(name, wnode), wk));
+        }
+      }
     } else {
       return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
     }

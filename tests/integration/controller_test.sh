@@ -23,4 +23,13 @@ expect_in "$work/status" "watchdog armed"
 expect_in "$work/set" "in force: gate UNLOCKED, light green steady"
 if "$pickverify" controller set --kind virtual purple >"$work/bad" 2>&1; then fail "a bad output was accepted"; fi
 expect_in "$work/bad" "'purple' is not an output"
+# Check-weighing with the virtual scale: 2 socks × 60 g + 100 g box = 220 g ± 20 g.
+printf '[policy]\nbounce_window_ms = 0\n[policy.weighing]\nrequired = true\npackaging_g = 100\ntolerance_g = 20\n' >"$work/weigh.toml"
+printf '%s\n' ORD-2025-00146 9506000001975 9506000001975 pack "weigh 450" pack "weigh 225" pack packed quit |
+  "$pickverify" --config "$work/weigh.toml" --data-dir "$work/weigh-data" run --controller virtual --scale virtual \
+    >"$work/weigh" 2>&1
+expect_in "$work/weigh" "the scale gave no weight (scale gave no reading within 3000 ms)"
+expect_in "$work/weigh" "the box weighs 450 g, expected 220 g ± 20 g: 230 g too heavy — is something extra inside?"
+expect_in "$work/weigh" "PACK RELEASED"
+[ "$(grep -c 'gate UNLOCKED' "$work/weigh")" -eq 1 ] || fail "the gate must unlock once, after the right weight"
 echo "ok"

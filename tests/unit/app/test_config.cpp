@@ -247,7 +247,7 @@ TEST_CASE("default_data_dir: PICKVERIFY_DATA_DIR, else XDG_DATA_HOME, else HOME"
   }
 }
 
-TEST_CASE("parse_config: [controller] kind, required, watchdog and serial, strictly", "[app][config]")
+TEST_CASE("parse_config: the controller table - kind, required, watchdog and serial, strictly", "[app][config]")
 {
   const auto defaults = must_parse("");
   CHECK(defaults.controller.kind == "none");
