@@ -7,6 +7,7 @@
 
 #include "commands.hpp"
 #include "image_check_provider.hpp"
+#include "serve.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -45,6 +46,23 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   app.add_option("--operator", operator_override, "operator id (overrides the configuration)");
 
   auto* run = app.add_subcommand("run", "a pack station in this terminal: scan an order, scan its items, pack");
+  auto* serve = app.add_subcommand("serve", "the station(s) in a browser and the HTTP API (docs/SERVICE.md)");
+  ServeOptions serve_options;
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (loopback unless you say otherwise)")
+      ->capture_default_str();
+  serve->add_option("--stations", serve_options.stations, "station ids to run (default: the configured station)")
+      ->delimiter(',');
+
+  auto* token = app.add_subcommand("token", "API tokens for a WMS or handheld terminals");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "make a token, print it once, store only its hash");
+  std::string token_name;
+  std::string token_role;
+  std::string token_station;
+  token_create->add_option("--name", token_name, "what uses it, e.g. handheld-3")->required();
+  token_create->add_option("--role", token_role, "picker, supervisor, qa or wms")->required();
+  token_create->add_option("--station", token_station, "only this station (picker tokens)");
+
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
@@ -157,6 +175,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
 
   if (*run)
     return cmd_run(context, in, interactive);
+  if (*serve)
+    return cmd_serve(context, serve_options);
+  if (*token_create)
+    return cmd_token_create(context, token_name, token_role, token_station);
   if (*demo)
     return cmd_demo(context);
   if (*import_catalog)
