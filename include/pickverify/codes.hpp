@@ -75,7 +75,15 @@ struct Gs1AiInfo {
 };
 
 std::optional<Gs1AiInfo> gs1_ai_info(std::string_view ai); // nullopt: not a GS1 AI
-std::vector<std::string> gs1_known_ais();                  // every AI, ranges expanded, ascending
+
+// GS1 association rules (General Specifications 4.14; the GS1 Barcode Syntax Dictionary's "ex" and
+// "req" attributes): AIs that may not appear together, AIs that need another, and a digital
+// signature (8030) that needs a serialised key. nullopt when the fields obey them, otherwise the
+// first rule broken, in words: "(02) needs (37): the count of contained items". Invalid pairs are
+// always checked; requisite_ais = false skips the "needs" rules (the reference engine's switch, for
+// data split over several labels of one item).
+std::optional<std::string> gs1_association_problem(const std::vector<Gs1Field>& fields, bool requisite_ais = true);
+std::vector<std::string> gs1_known_ais(); // every AI, ranges expanded, ascending
 
 // --- One scan's payload -------------------------------------------------------------------------
 
@@ -97,6 +105,12 @@ struct ParsedCode {
   std::vector<std::string> alternates; // other valid GTIN-14 readings of ambiguous data (8 digits: EAN-8 vs UPC-E)
   std::vector<Gs1Field> fields;        // GS1 fields when the payload is GS1
   std::string reason;                  // kind == malformed: "check digit: expected 7, got 3"
+  bool breaks_association = false;     // malformed because the label's AIs break a GS1 association
+                                       // rule: reading it again gives the same answer
+};
+
+struct ParseOptions {
+  bool gs1_requisite_ais = true; // check the "needs" rules of GS1 association (Policy::gs1_requisite_ais)
 };
 
 // raw: bytes exactly as read. device_aim: the AIM id a device reported out of band, if any.
@@ -117,6 +131,9 @@ struct ParsedCode {
 // A GTIN (or AI 01/02) with prefix 02/20–29 is variable_measure; GS1 without 01/02 is gs1_other.
 // Digits under symbologies that carry any number (Code 128, Code 39, QR, ...) that fail GTIN rules
 // are text; under EAN/UPC, ITF or with no AIM id they are malformed.
-ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim = std::nullopt);
+// GS1 fields, however they came, must obey the association rules (gs1_association_problem): a
+// violation is malformed with breaks_association set.
+ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim = std::nullopt,
+                      const ParseOptions& options = {});
 
 } // namespace pickverify

@@ -39,6 +39,13 @@ struct Policy {
   // Alert kinds a picker may clear (after setting the item aside); supervisors may clear any.
   std::set<Verdict> picker_may_clear{Verdict::duplicate, Verdict::unknown_code};
   ManualEntry manual_entry = ManualEntry::low_value_only;
+  // A scan of a sealed inner pack or case (or a (02)+(37) label) counts its whole quantity. When
+  // false, such a scan is refused with an instruction to open it and scan the items.
+  bool sealed_packs = false;
+  // GS1 association rules: "(02) needs (37)" and the like are checked on every scan. Invalid pairs
+  // are checked always; false skips the "needs" rules for sites whose labels spread one item's
+  // data over several barcodes.
+  bool gs1_requisite_ais = true;
 };
 
 } // namespace pickverify

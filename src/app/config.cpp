@@ -62,6 +62,14 @@ Result<std::string> string_of(const toml::node& node, const std::string& name, s
   return make_error(ErrorType::invalid_input, fmt::format("{}: {} must be a string", where(name, node), key));
 }
 
+Result<bool> boolean_of(const toml::node& node, const std::string& name, std::string_view key)
+{
+  if (const auto* value = node.as_boolean()) {
+    return value->get();
+  }
+  return make_error(ErrorType::invalid_input, fmt::format("{}: {} must be true or false", where(name, node), key));
+}
+
 Result<std::int64_t> integer_of(const toml::node& node, const std::string& name, std::string_view key, std::int64_t min,
                                 std::int64_t max)
 {
@@ -119,6 +127,12 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
       else
         return make_error(ErrorType::invalid_input,
                           fmt::format("{}: manual_entry must be never, low_value_only or always", where(name, node)));
+    } else if (k == "sealed_packs") {
+      PV_TRY(allowed, boolean_of(node, name, k));
+      policy.sealed_packs = *allowed;
+    } else if (k == "gs1_requisite_ais") {
+      PV_TRY(checked, boolean_of(node, name, k));
+      policy.gs1_requisite_ais = *checked;
     } else {
       return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
     }

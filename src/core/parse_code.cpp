@@ -293,7 +293,7 @@ std::string_view to_string(CodeKind kind)
   return "unknown";
 }
 
-ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim)
+ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> device_aim, const ParseOptions& options)
 {
   ParsedCode code;
   std::string_view data = raw;
@@ -316,6 +316,12 @@ ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> devi
     classify_digits(code, data);
   } else {
     classify_other(code, data);
+  }
+  if (!code.fields.empty() && code.kind != CodeKind::malformed) {
+    if (auto problem = gs1_association_problem(code.fields, options.gs1_requisite_ais)) {
+      set_malformed(code, std::move(*problem));
+      code.breaks_association = true;
+    }
   }
   return code;
 }

@@ -140,7 +140,8 @@ Result<PackSession> PackSession::start(const Order& order, const Catalog& catalo
 
 ScanOutcome PackSession::apply(const ScanEvent& scan)
 {
-  return apply(scan, parse_code(scan.raw, scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt));
+  return apply(scan, parse_code(scan.raw, scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt,
+                                ParseOptions{m_policy.gs1_requisite_ais}));
 }
 
 ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
@@ -200,7 +201,12 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   switch (code.kind) {
   case CodeKind::malformed:
     outcome.verdict = Verdict::malformed;
-    outcome.message = fmt::format("could not use this read ({}): scan the item again", code.reason);
+    outcome.message =
+        code.breaks_association
+            ? fmt::format("this label breaks a GS1 rule ({}): nothing counted — set the item aside and scan its "
+                          "product label",
+                          code.reason)
+            : fmt::format("could not use this read ({}): scan the item again", code.reason);
     return outcome;
   case CodeKind::text:
     outcome.verdict = Verdict::unknown_code;

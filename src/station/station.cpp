@@ -266,7 +266,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
 {
   std::lock_guard lock(m_mutex);
   const auto device_aim = scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt;
-  const ParsedCode code = parse_code(scan.raw, device_aim);
+  const ParsedCode code = parse_code(scan.raw, device_aim, ParseOptions{m_policy.gs1_requisite_ais});
 
   const bool session_open = m_session && is_open(m_session->state());
   if (!session_open && code.kind == CodeKind::text) {
