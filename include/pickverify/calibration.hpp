@@ -8,7 +8,6 @@
 #include <array>
 #include <filesystem>
 #include <functional>
-#include <iosfwd>
 #include <optional>
 #include <string>
 #include <vector>
@@ -116,19 +115,8 @@ Result<Calibration> calibrate_from_camera(CameraSource& camera, const Calibratio
 Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& frames, const CalibrationSettings& settings,
                                           const CalibrationProgressFn& progress = {});
 
-// `pickverify calibrate`: the library entry of the command line.
-struct CalibrateOptions {
-  std::string station;                // required: names calibration/<station>.yaml
-  std::filesystem::path images;       // a folder of chessboard images, or
-  std::optional<CameraConfig> camera; // a camera to take frames from
-  std::filesystem::path output_dir = "calibration";
-  ChessboardSpec board;
-  std::optional<PixelRect> pack_area;
-  int camera_frames = 15;
-};
-
-// 0: written; 1: calibration failed (err says why); 2: bad options.
-int run_calibrate_command(const CalibrateOptions& options, std::ostream& out, std::ostream& err);
+// Refuses a board that cannot be detected unambiguously or too few images, before any image is read.
+Result<void> check_calibration_settings(const CalibrationSettings& settings);
 
 // A station name usable as a file name: letters, digits, '-', '_', '.', not starting with '.'.
 bool is_valid_station_name(const std::string& station);

@@ -97,4 +97,8 @@ private:
 // Frames under 8 px on a side hold nothing. Thread-safe: no state is shared between calls.
 Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& options = {});
 
+// An image file (PNG, JPEG, BMP, TIFF, PGM ...) read as grey, then decode(). not_found when there is
+// no such file, invalid_input when it is not an image this build can read.
+Result<std::vector<Symbol>> decode_image_file(const std::string& path, const DecodeOptions& options = {});
+
 } // namespace pickverify

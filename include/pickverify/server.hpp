@@ -15,7 +15,8 @@
 
 #include <pickverify/catalog.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
 #include <pickverify/order.hpp>
 #include <pickverify/station.hpp>
 #include <pickverify/store.hpp>

@@ -17,7 +17,8 @@
 #include <pickverify/catalog.hpp>
 #include <pickverify/codes.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
 #include <pickverify/order.hpp>
 #include <pickverify/policy.hpp>
 #include <pickverify/scan_event.hpp>

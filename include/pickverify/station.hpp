@@ -12,7 +12,7 @@
 
 #include <pickverify/catalog.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_result.hpp>
 #include <pickverify/policy.hpp>
 #include <pickverify/scan_event.hpp>
 #include <pickverify/session.hpp>

@@ -1,9 +1,8 @@
 #include "camera_location.hpp"
 
-#ifdef PICKVERIFY_HAVE_vision
 namespace pickverify::app {
 
-pickverify::CameraConfig camera_config_from(const std::string& location)
+CameraConfig camera_config_from(const std::string& location)
 {
   const auto colon = location.find(':');
   const std::string prefix = colon == std::string::npos ? std::string{} : location.substr(0, colon);
@@ -15,7 +14,7 @@ pickverify::CameraConfig camera_config_from(const std::string& location)
   for (const Prefix& known : {Prefix{"v4l2", CameraKind::v4l2}, Prefix{"folder", CameraKind::image_folder},
                               Prefix{"file", CameraKind::video_file}, Prefix{"url", CameraKind::stream}}) {
     if (prefix == known.name) {
-      pickverify::CameraConfig config = camera_config_for(rest);
+      CameraConfig config = camera_config_for(rest);
       config.kind = known.kind;
       return config;
     }
@@ -24,4 +23,3 @@ pickverify::CameraConfig camera_config_from(const std::string& location)
 }
 
 } // namespace pickverify::app
-#endif

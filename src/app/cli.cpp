@@ -5,7 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "calibrate_command.hpp"
 #include "commands.hpp"
+#include "decode_command.hpp"
+#include "devices_command.hpp"
 #include "image_check_provider.hpp"
 #include "serve.hpp"
 
@@ -13,14 +16,9 @@
 #include <csignal>
 #include <fstream>
 
-#ifdef PICKVERIFY_HAVE_scanners
-#include <pickverify/scanners.hpp>
-#endif
-#ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
-#include <pickverify/decode_command.hpp>
-#endif
+#include <pickverify/device_profile.hpp>
 
 namespace pickverify::app {
 
@@ -94,7 +92,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   orders->require_subcommand(1);
   auto* orders_list = orders->add_subcommand("list", "every stored order with its value and lines");
 
-#ifdef PICKVERIFY_HAVE_scanners
   auto* devices = app.add_subcommand("devices", "USB and serial barcode scanners: list, watch, udev rules");
   devices->require_subcommand(1);
   std::string profiles_dir = default_profiles_dir().string();
@@ -110,9 +107,7 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     sub->add_option("--profiles", profiles_dir, "folder of device profiles")->capture_default_str();
   }
   devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
-#endif
 
-#ifdef PICKVERIFY_HAVE_vision
   auto* decode =
       app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
   std::vector<std::string> decode_images;
@@ -146,7 +141,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   calibrate->add_option("--pack-area", calibrate_pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
   calibrate->add_option("--output-dir", calibrate_output,
                         "where <station>.yaml goes (default: the calibration folder)");
-#endif
 
   try {
     app.parse(argc, argv);
@@ -191,7 +185,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     return cmd_audit_export(context, export_options);
   if (*orders_list)
     return cmd_orders_list(context);
-#ifdef PICKVERIFY_HAVE_scanners
   if (*devices_list_cmd)
     return devices_list(out, profiles_dir);
   if (*devices_watch_cmd) {
@@ -220,8 +213,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
     return 0;
   }
-#endif
-#ifdef PICKVERIFY_HAVE_vision
   if (*decode)
     return run_decode_command(decode_images, decode_json, out, err);
   if (*calibrate) {
@@ -241,7 +232,6 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     }
     return run_calibrate_command(calibrate_options, out, err);
   }
-#endif
   err << app.help();
   return 2;
 }

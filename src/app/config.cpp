@@ -181,17 +181,20 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
               return make_error(ErrorType::invalid_input,
                                 fmt::format("{}: station.scanners entries must be tables", where(name, element)));
             }
-            ScannerAssignmentConfig assignment;
+            StationAssignment assignment;
+            bool has_match = false;
             for (const auto& [scanner_key, scanner_node] : *table) {
               if (scanner_key.str() == "match") {
                 PV_TRY(match, string_of(scanner_node, name, "station.scanners.match"));
-                if (*match != "profile" && *match != "bus_path" && *match != "serial_number" && *match != "any") {
+                const auto parsed = parse_assignment_match(*match);
+                if (!parsed) {
                   return make_error(
                       ErrorType::invalid_input,
                       fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
                                   where(name, scanner_node)));
                 }
-                assignment.match = *match;
+                assignment.match = *parsed;
+                has_match = true;
               } else if (scanner_key.str() == "value") {
                 PV_TRY(value, string_of(scanner_node, name, "station.scanners.value"));
                 assignment.value = *value;
@@ -200,13 +203,13 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                                                                         where(name, scanner_node), scanner_key.str()));
               }
             }
-            if (assignment.match.empty()) {
-              assignment.match = "any";
+            if (!has_match) {
+              assignment.match = StationAssignment::Match::any;
             }
-            if (assignment.match != "any" && assignment.value.empty()) {
+            if (assignment.match != StationAssignment::Match::any && assignment.value.empty()) {
               return make_error(ErrorType::invalid_input,
                                 fmt::format("{}: station.scanners with match = \"{}\" needs a value",
-                                            where(name, element), assignment.match));
+                                            where(name, element), to_string(assignment.match)));
             }
             config.scanners.push_back(std::move(assignment));
           }

@@ -9,10 +9,13 @@
 
 #include <pickverify/error.hpp>
 #include <pickverify/policy.hpp>
+#include <pickverify/scanner_manager.hpp>
 
 namespace pickverify::app {
 
-struct CameraConfig {
+// The [camera] table. Locations keep their prefixes ("folder:", "v4l2:" ...) until a camera is made
+// from them (camera_location.hpp maps them onto pickverify::CameraConfig).
+struct CameraSection {
   std::string source; // "" = none; "folder:PATH", "file:PATH", "v4l2:/dev/video0", "url:rtsp://…"
   int width = 1920;
   int height = 1080;
@@ -21,21 +24,16 @@ struct CameraConfig {
   std::string hands_free_source; // a camera over the bench read like a scanner; "" = none
 };
 
-// Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,
-// serial number, or any recognised scanner.
-struct ScannerAssignmentConfig {
-  std::string match; // "profile", "bus_path", "serial_number" or "any"
-  std::string value; // unused for "any"
-};
-
 struct Config {
   std::optional<std::filesystem::path> data_dir;
   std::string station_id = "station-1";
   std::string operator_id = "picker";
   Policy policy;
-  CameraConfig camera;
-  std::vector<ScannerAssignmentConfig> scanners; // empty: keyboard-wedge input on stdin only
-  std::filesystem::path source_file;             // where it came from, for logs; empty = defaults
+  CameraSection camera;
+  // Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,
+  // serial number, or any recognised scanner. `station` is left empty: the running station is theirs.
+  std::vector<StationAssignment> scanners; // empty: keyboard-wedge input on stdin only
+  std::filesystem::path source_file;       // where it came from, for logs; empty = defaults
 };
 
 Result<Config> load_config(const std::filesystem::path& path);

@@ -15,15 +15,6 @@ namespace pickverify::app {
 
 namespace {
 
-bool camera_supported()
-{
-#ifdef PICKVERIFY_HAVE_vision
-  return true;
-#else
-  return false;
-#endif
-}
-
 class DemoScript {
 public:
   DemoScript(const Context& context, Station& station)
@@ -195,7 +186,7 @@ int cmd_demo(const Context& base_context)
   ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
   demo.say("The image check: a photo of the packed items, every unit found and nothing else.");
   const auto camera_root = demo_dir() / "camera";
-  const bool have_camera = camera_supported() && std::filesystem::is_directory(camera_root / "ORD-2025-00145");
+  const bool have_camera = std::filesystem::is_directory(camera_root / "ORD-2025-00145");
   if (ok && have_camera) {
     // The first photo: the insoles were scanned but left on the bench. The photo catches it.
     auto first = make_camera_provider(context, (camera_root / "ORD-2025-00145-missing-accessory").string(), "demo");

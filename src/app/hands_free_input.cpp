@@ -8,15 +8,13 @@
 
 #include "commands.hpp"
 
-#ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/camera.hpp>
+#include <pickverify/hands_free_scanner.hpp>
 
 #include "camera_location.hpp"
-#endif
 
 namespace pickverify::app {
 
-#ifdef PICKVERIFY_HAVE_vision
 namespace {
 
 constexpr auto k_offline_retry = std::chrono::milliseconds(1000);
@@ -27,7 +25,7 @@ public:
       : m_station(station), m_show(std::move(show)), m_location(context.config.camera.hands_free_source),
         m_frame_interval(std::chrono::milliseconds(1000 / std::max(1, context.config.camera.fps)))
   {
-    pickverify::CameraConfig config = camera_config_from(m_location);
+    CameraConfig config = camera_config_from(m_location);
     config.fps = context.config.camera.fps;
     m_camera = make_camera(config);
     HandsFreeSettings settings;
@@ -92,20 +90,13 @@ private:
 };
 
 } // namespace
-#endif
 
 Result<std::unique_ptr<HandsFreeInput>> HandsFreeInput::start(const Context& context, Station& station, Show show)
 {
   if (context.config.camera.hands_free_source.empty()) {
     return std::unique_ptr<HandsFreeInput>{};
   }
-#ifdef PICKVERIFY_HAVE_vision
   return std::unique_ptr<HandsFreeInput>(std::make_unique<CameraHandsFree>(context, station, std::move(show)));
-#else
-  (void)station;
-  (void)show;
-  return make_error(ErrorType::unsupported, "this build has no camera support: remove camera.hands_free_source");
-#endif
 }
 
 } // namespace pickverify::app

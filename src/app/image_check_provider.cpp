@@ -8,11 +8,11 @@
 #include "camera_location.hpp"
 #include "commands.hpp"
 
-#ifdef PICKVERIFY_HAVE_vision
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
-#include <pickverify/vision_check.hpp>
-#endif
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
+#include <pickverify/image_checker.hpp>
 
 namespace pickverify::app {
 
@@ -51,8 +51,7 @@ ImageCheckProvider offline_provider(std::string description, std::string reason)
 
 ImageCheckProvider make_camera_provider(const Context& context, const std::string& location, const std::string& station)
 {
-#ifdef PICKVERIFY_HAVE_vision
-  pickverify::CameraConfig camera_config = camera_config_from(location);
+  CameraConfig camera_config = camera_config_from(location);
   camera_config.width = context.config.camera.width;
   camera_config.height = context.config.camera.height;
   camera_config.fps = context.config.camera.fps;
@@ -86,12 +85,6 @@ ImageCheckProvider make_camera_provider(const Context& context, const std::strin
     return capture_and_check(*camera, request, settings);
   };
   return provider;
-#else
-  (void)context;
-  (void)station;
-  return offline_provider(fmt::format("camera: {} — this build has no camera support", location),
-                          "no camera support in this build: the pack stays blocked; call a supervisor");
-#endif
 }
 
 ImageCheckProvider make_image_check_provider(const Context& context)

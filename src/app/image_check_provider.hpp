@@ -7,7 +7,8 @@
 #include <string>
 
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
 
 namespace pickverify::app {
 

@@ -11,45 +11,38 @@
 
 #include "commands.hpp"
 
-#ifdef PICKVERIFY_HAVE_scanners
-#include <pickverify/scanners.hpp>
-#endif
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scanner_manager.hpp>
 
 namespace pickverify::app {
 
-#ifdef PICKVERIFY_HAVE_scanners
 namespace {
 
 constexpr auto k_presence_check_interval = std::chrono::milliseconds(1000);
 
-StationAssignment::Match match_of(const std::string& match)
-{
-  if (match == "profile")
-    return StationAssignment::Match::profile;
-  if (match == "bus_path")
-    return StationAssignment::Match::bus_path;
-  if (match == "serial_number")
-    return StationAssignment::Match::serial_number;
-  return StationAssignment::Match::any;
-}
-
 // A name for a configured scanner that is not (yet) a device: "scanner profile=honeywell-hidpos".
-std::string assignment_id(const ScannerAssignmentConfig& assignment)
+std::string assignment_id(const StationAssignment& assignment)
 {
-  return assignment.match == "any" ? "scanner (any recognised)"
-                                   : fmt::format("scanner {}={}", assignment.match, assignment.value);
+  return assignment.match == StationAssignment::Match::any
+             ? "scanner (any recognised)"
+             : fmt::format("scanner {}={}", to_string(assignment.match), assignment.value);
 }
 
-bool satisfies(const DeviceInfo& device, const ScannerAssignmentConfig& assignment)
+bool satisfies(const DeviceInfo& device, const StationAssignment& assignment)
 {
   if (device.state != DeviceState::online)
     return false;
-  if (assignment.match == "profile")
+  switch (assignment.match) {
+  case StationAssignment::Match::profile:
     return device.profile == assignment.value;
-  if (assignment.match == "bus_path")
+  case StationAssignment::Match::bus_path:
     return device.bus_path == assignment.value;
-  if (assignment.match == "serial_number")
+  case StationAssignment::Match::serial_number:
     return device.serial_number == assignment.value;
+  case StationAssignment::Match::any:
+    break;
+  }
   return !device.profile.empty();
 }
 
@@ -84,7 +77,7 @@ public:
     ScannerManagerOptions options;
     options.profiles = std::move(*profiles);
     for (const auto& assignment : m_context.config.scanners) {
-      options.assignments.push_back(StationAssignment{m_station.id(), match_of(assignment.match), assignment.value});
+      options.assignments.push_back(StationAssignment{m_station.id(), assignment.match, assignment.value});
       // Fail closed: a configured scanner counts as offline until it is seen.
       m_present[assignment_id(assignment)] = false;
       m_show(m_station.set_device_online(assignment_id(assignment), false, "configured, not seen yet"));
@@ -162,24 +155,17 @@ private:
 };
 
 } // namespace
-#endif
 
 Result<std::unique_ptr<StationScanners>> StationScanners::start(const Context& context, Station& station, Show show)
 {
   if (context.config.scanners.empty()) {
     return std::unique_ptr<StationScanners>{};
   }
-#ifdef PICKVERIFY_HAVE_scanners
   auto scanners = std::make_unique<UsbStationScanners>(context, station, std::move(show));
   if (auto started = scanners->start(); !started) {
     return tl::unexpected(started.error());
   }
   return std::unique_ptr<StationScanners>(std::move(scanners));
-#else
-  (void)station;
-  (void)show;
-  return make_error(ErrorType::unsupported, "this build has no USB scanner support: remove [[station.scanners]]");
-#endif
 }
 
 } // namespace pickverify::app

@@ -1,6 +1,6 @@
 // Scans from handheld terminals over HTTP: the web service parses the request and calls submit();
 // this side validates it and turns it into the same ScanEvent a USB scanner yields.
-#include <pickverify/scanners.hpp>
+#include <pickverify/http_scan_source.hpp>
 
 #include <algorithm>
 

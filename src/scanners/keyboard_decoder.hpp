@@ -11,8 +11,8 @@
 #include <string_view>
 #include <vector>
 
+#include <pickverify/device_profile.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/scanners.hpp>
 
 namespace pickverify::scanners {
 

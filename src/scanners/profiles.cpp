@@ -1,6 +1,7 @@
 // Device profiles: one TOML file per scanner family in devices/, parsed strictly so that a typo in a
 // profile is an error naming file and line, never a silently ignored setting.
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,8 +1,8 @@
-#include "scan_text.hpp"
+#include <pickverify/scan_text.hpp>
 
 #include <fmt/format.h>
 
-namespace pickverify::scanners {
+namespace pickverify {
 
 std::string escape_scan_text(std::string_view raw)
 {
@@ -47,4 +47,4 @@ std::optional<std::string> unescape_scan_text(std::string_view text)
   return out;
 }
 
-} // namespace pickverify::scanners
+} // namespace pickverify

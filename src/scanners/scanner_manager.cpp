@@ -2,7 +2,10 @@
 // arrivals and departures are queued by libusb's callbacks and handled on the event thread between
 // calls to libusb_handle_events, which blocks in poll() until a transfer completes, a device comes or
 // goes, a keyboard inter-key deadline is due, or stop() interrupts it: no busy polling.
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scanner_manager.hpp>
+#include <pickverify/serial_scanner.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -935,6 +938,32 @@ Result<std::unique_ptr<ScannerManager>> ScannerManager::start(ScannerManagerOpti
   if (auto started = manager->init(); !started)
     return tl::unexpected(started.error());
   return std::unique_ptr<ScannerManager>(std::move(manager));
+}
+
+std::string_view to_string(StationAssignment::Match match)
+{
+  switch (match) {
+  case StationAssignment::Match::profile:
+    return "profile";
+  case StationAssignment::Match::bus_path:
+    return "bus_path";
+  case StationAssignment::Match::serial_number:
+    return "serial_number";
+  case StationAssignment::Match::any:
+    break;
+  }
+  return "any";
+}
+
+std::optional<StationAssignment::Match> parse_assignment_match(std::string_view name)
+{
+  for (const auto match : {StationAssignment::Match::profile, StationAssignment::Match::bus_path,
+                           StationAssignment::Match::serial_number, StationAssignment::Match::any}) {
+    if (name == to_string(match)) {
+      return match;
+    }
+  }
+  return std::nullopt;
 }
 
 Result<std::vector<DeviceInfo>> enumerate_usb_devices(const std::vector<DeviceProfile>& profiles)

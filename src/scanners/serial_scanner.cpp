@@ -1,7 +1,9 @@
 // Serial scanners (CDC-ACM /dev/ttyACM*, USB-serial adapters): the tty in raw mode at the profile's
 // speed and framing, one scan per terminated line. A reader thread sleeps in poll() on the tty and a
 // wake-up eventfd; its only timeout is the inter-key deadline of a half-received scan.
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/serial_scanner.hpp>
 
 #include <atomic>
 #include <cerrno>

@@ -3,7 +3,7 @@
 // calls afterwards is the only place that reads a station's session, so screens see only what is
 // durable.
 #include <pickverify/journal_export.hpp>
-#include <pickverify/scanners.hpp>
+#include <pickverify/http_scan_source.hpp>
 #include <pickverify/server.hpp>
 
 #include <algorithm>

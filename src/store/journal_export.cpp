@@ -43,7 +43,7 @@ void write_csv_row(std::ostream& out, const JournalEntry& entry)
                                 entry.order_id,
                                 entry.session_id,
                                 escape_raw(entry.raw),
-                                to_hex(entry.raw),
+                                store::to_hex(entry.raw),
                                 entry.aim,
                                 entry.source,
                                 entry.gtin,
@@ -77,7 +77,7 @@ void write_jsonl_row(std::ostream& out, const JournalEntry& entry)
   row["order_id"] = entry.order_id;
   row["session_id"] = entry.session_id;
   row["raw"] = escape_raw(entry.raw);
-  row["raw_hex"] = to_hex(entry.raw);
+  row["raw_hex"] = store::to_hex(entry.raw);
   row["aim"] = entry.aim;
   row["source"] = entry.source;
   row["gtin"] = entry.gtin;

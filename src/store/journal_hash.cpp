@@ -36,6 +36,8 @@ void update_field(crypto_hash_sha256_state& state, std::string_view bytes)
 
 } // namespace
 
+namespace store {
+
 bool sodium_ready()
 {
   // sodium_init is idempotent and thread-safe; the static only saves the repeated call.
@@ -56,9 +58,11 @@ std::string to_hex(std::string_view bytes)
   return hex;
 }
 
+} // namespace store
+
 std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash)
 {
-  (void)sodium_ready();
+  (void)store::sodium_ready();
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
   update(state, prev_hash);
@@ -71,7 +75,7 @@ std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&state, digest.data());
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 } // namespace pickverify

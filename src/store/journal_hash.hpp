@@ -4,7 +4,7 @@
 #include <string>
 #include <string_view>
 
-namespace pickverify {
+namespace pickverify::store {
 
 // Initialises libsodium once; false when the library cannot be used.
 bool sodium_ready();
@@ -12,4 +12,4 @@ bool sodium_ready();
 // Lower-case hex of any bytes.
 std::string to_hex(std::string_view bytes);
 
-} // namespace pickverify
+} // namespace pickverify::store

@@ -5,7 +5,7 @@
 
 #include <fmt/core.h>
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 namespace {
 
@@ -169,4 +169,4 @@ Result<void> migrate(Db& db)
   return transaction->commit();
 }
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

@@ -6,7 +6,7 @@
 
 #include "sqlite_db.hpp"
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 // The newest schema this build knows. Raise it only by appending a migration.
 constexpr int k_schema_version = 2;
@@ -16,4 +16,4 @@ constexpr int k_schema_version = 2;
 // somebody else's tables.
 Result<void> migrate(Db& db);
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

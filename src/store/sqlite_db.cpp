@@ -6,7 +6,7 @@
 #include <fmt/core.h>
 #include <sqlite3.h>
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 namespace {
 
@@ -282,4 +282,4 @@ Result<void> Transaction::commit()
   return {};
 }
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

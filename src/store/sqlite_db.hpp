@@ -14,7 +14,7 @@
 struct sqlite3;
 struct sqlite3_stmt;
 
-namespace pickverify::sqlite {
+namespace pickverify::store {
 
 // Wait this long for another connection (another station process) to finish its write.
 constexpr int k_busy_timeout_ms = 5000;
@@ -103,4 +103,4 @@ private:
   Db* m_db = nullptr;
 };
 
-} // namespace pickverify::sqlite
+} // namespace pickverify::store

@@ -21,9 +21,9 @@ namespace pickverify {
 
 namespace {
 
-using sqlite::Db;
-using sqlite::Statement;
-using sqlite::Transaction;
+using store::Db;
+using store::Statement;
+using store::Transaction;
 
 constexpr const char* k_journal_columns =
     "seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais, verdict, "
@@ -816,7 +816,7 @@ Result<void> SqliteStore::read_journal(const JournalFilter& filter,
 
 Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& path)
 {
-  if (!sodium_ready()) {
+  if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
   auto db = Db::open(path);
@@ -828,7 +828,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   // Switching a new file to WAL needs an exclusive lock, and SQLite answers BUSY at once, without
   // its busy handler, when another process opens the same new file at that moment: retry here.
   auto mode = (*db)->query_text("PRAGMA journal_mode = WAL");
-  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(sqlite::k_busy_timeout_ms);
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::milliseconds(store::k_busy_timeout_ms);
   while (!mode && (*db)->last_error_was_busy() && std::chrono::steady_clock::now() < give_up) {
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     mode = (*db)->query_text("PRAGMA journal_mode = WAL");
@@ -845,7 +845,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
       return tl::unexpected(set.error());
     }
   }
-  if (auto migrated = sqlite::migrate(**db); !migrated) {
+  if (auto migrated = store::migrate(**db); !migrated) {
     return tl::unexpected(migrated.error());
   }
   auto store = std::make_unique<SqliteStore>(std::move(*db));

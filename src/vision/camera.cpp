@@ -10,7 +10,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/videoio.hpp>
 
-#include "camera_mat.hpp"
+#include "frame_mat.hpp"
 
 namespace pickverify {
 
@@ -75,7 +75,7 @@ void stamp(CapturedFrame& frame, std::uint64_t sequence)
 
 Result<CapturedFrame> frame_from_capture(const cv::Mat& image)
 {
-  CapturedFrame frame = camera_detail::to_frame(image);
+  CapturedFrame frame = vision::to_frame(image);
   if (frame.empty()) {
     return make_error(ErrorType::device_offline,
                       fmt::format("unsupported frame ({}x{}, type {})", image.cols, image.rows, image.type()));
@@ -344,7 +344,7 @@ Result<CapturedFrame> load_image_file(const std::string& path)
   if (image.empty()) {
     return make_error(ErrorType::invalid_input, fmt::format("{}: not an image OpenCV can read", path));
   }
-  CapturedFrame frame = camera_detail::to_frame(image);
+  CapturedFrame frame = vision::to_frame(image);
   if (frame.empty()) {
     return make_error(ErrorType::invalid_input, fmt::format("{}: unsupported image type", path));
   }

@@ -1,6 +1,6 @@
-#include "evidence.hpp"
+#include "annotated_photo.hpp"
 
-#include <pickverify/vision_check.hpp>
+#include <pickverify/evidence.hpp>
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -186,7 +186,7 @@ Result<void> verify_evidence(const fs::path& data_dir, std::string_view hex)
   return {};
 }
 
-namespace evidence_detail {
+namespace vision {
 
 Result<std::vector<std::uint8_t>> encode_jpeg(const cv::Mat& image, int quality)
 {
@@ -279,6 +279,6 @@ cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, c
   return out;
 }
 
-} // namespace evidence_detail
+} // namespace vision
 
 } // namespace pickverify

@@ -1,5 +1,6 @@
 // Hands-free scanning: frames in, one scan per unit that enters the view out.
 #include <pickverify/camera.hpp>
+#include <pickverify/hands_free_scanner.hpp>
 
 #include <algorithm>
 

@@ -1,6 +1,11 @@
 // The image check: quality gate, undistort, crop to the pack area, decode, compare the multiset of
 // GTIN-14s with the expected units, store the evidence.
-#include <pickverify/vision_check.hpp>
+#include <pickverify/camera.hpp>
+#include <pickverify/evidence.hpp>
+#include <pickverify/frame_quality.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
+#include <pickverify/image_checker.hpp>
 
 #include <algorithm>
 #include <map>
@@ -12,14 +17,14 @@
 
 #include <pickverify/codes.hpp>
 
-#include "camera_mat.hpp"
-#include "evidence.hpp"
+#include "annotated_photo.hpp"
+#include "frame_mat.hpp"
 #include "image_check_internal.hpp"
 #include "quality.hpp"
 
 namespace pickverify {
 
-namespace image_check_detail {
+namespace vision {
 
 namespace {
 
@@ -167,11 +172,11 @@ std::string describe(const Comparison& comparison, const ImageCheckRequest& requ
   return reason;
 }
 
-} // namespace image_check_detail
+} // namespace vision
 
 namespace {
 
-using namespace image_check_detail;
+using namespace vision;
 
 // Scales intrinsics and the pack area when the frame is the calibrated size times a factor
 // (a camera set to 1280×720 after calibrating at 1920×1080).
@@ -228,7 +233,7 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
 {
   cv::Mat original;
   try {
-    original = camera_detail::to_bgr(frame);
+    original = vision::to_bgr(frame);
   } catch (const cv::Exception& e) {
     return retake(fmt::format("the camera frame is unusable ({}): take the photo again", e.what()));
   }
@@ -252,7 +257,7 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
 
   cv::Mat grey;
   cv::cvtColor(pack, grey, cv::COLOR_BGR2GRAY);
-  const FrameQuality quality = quality_detail::measure_grey(grey);
+  const FrameQuality quality = vision::measure_grey(grey);
   if (std::string problem = quality_problem(quality, settings.calibration.quality); !problem.empty()) {
     return retake(std::move(problem));
   }
@@ -287,14 +292,14 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
   if (settings.data_dir.empty()) {
     return result;
   }
-  std::vector<evidence_detail::MarkedSymbol> marked;
+  std::vector<vision::MarkedSymbol> marked;
   for (const SymbolVerdict& verdict : comparison.symbols) {
-    evidence_detail::MarkedSymbol m;
+    vision::MarkedSymbol m;
     std::copy(std::begin(verdict.symbol.corners), std::end(verdict.symbol.corners), std::begin(m.corners));
     m.label = verdict.label;
-    m.mark = verdict.mark == SymbolMark::expected     ? evidence_detail::Mark::expected
-             : verdict.mark == SymbolMark::unexpected ? evidence_detail::Mark::unexpected
-                                                      : evidence_detail::Mark::ignored;
+    m.mark = verdict.mark == SymbolMark::expected     ? vision::Mark::expected
+             : verdict.mark == SymbolMark::unexpected ? vision::Mark::unexpected
+                                                      : vision::Mark::ignored;
     marked.push_back(std::move(m));
   }
   std::vector<std::string> banner;
@@ -307,10 +312,10 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
         fmt::format("MISSING: {} ({})", unit.description.empty() ? unit.sku : unit.description, unit.gtin14));
   }
   const PixelRect area{geometry.pack_area.x, geometry.pack_area.y, geometry.pack_area.width, geometry.pack_area.height};
-  const cv::Mat annotated = evidence_detail::annotate(corrected, marked, area, passed, banner);
+  const cv::Mat annotated = vision::annotate(corrected, marked, area, passed, banner);
 
-  auto original_jpeg = evidence_detail::encode_jpeg(original, settings.jpeg_quality);
-  auto annotated_jpeg = evidence_detail::encode_jpeg(annotated, settings.jpeg_quality);
+  auto original_jpeg = vision::encode_jpeg(original, settings.jpeg_quality);
+  auto annotated_jpeg = vision::encode_jpeg(annotated, settings.jpeg_quality);
   if (!original_jpeg || !annotated_jpeg) {
     return make_error(ErrorType::internal,
                       "evidence: " + (original_jpeg ? annotated_jpeg : original_jpeg).error().message);

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include <pickverify/decode.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_request.hpp>
 
-namespace pickverify::image_check_detail {
+namespace pickverify::vision {
 
 enum class SymbolMark { expected, unexpected, ignored };
 
@@ -34,4 +34,4 @@ Comparison compare_units(const std::vector<Symbol>& symbols, const ImageCheckReq
 // "missing: Cushion insoles, M; unexpected: 09506000001487"
 std::string describe(const Comparison& comparison, const ImageCheckRequest& request, std::size_t symbols_seen);
 
-} // namespace pickverify::image_check_detail
+} // namespace pickverify::vision

@@ -1,5 +1,5 @@
 // The image check's quality gate: is the photo sharp and exposed well enough to judge?
-#include <pickverify/vision_check.hpp>
+#include <pickverify/frame_quality.hpp>
 
 #include <algorithm>
 #include <array>
@@ -8,7 +8,7 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include "camera_mat.hpp"
+#include "frame_mat.hpp"
 #include "quality.hpp"
 
 namespace pickverify {
@@ -20,7 +20,7 @@ constexpr int k_overexposed_level = 250;
 
 } // namespace
 
-namespace quality_detail {
+namespace vision {
 
 FrameQuality measure_grey(const cv::Mat& grey)
 {
@@ -87,11 +87,11 @@ FrameQuality measure_grey(const cv::Mat& grey)
   return quality;
 }
 
-} // namespace quality_detail
+} // namespace vision
 
 Result<FrameQuality> measure_quality(const FrameView& frame, const PixelRect& area)
 {
-  cv::Mat grey = camera_detail::to_grey(frame);
+  cv::Mat grey = vision::to_grey(frame);
   if (grey.empty()) {
     return make_error(ErrorType::invalid_input,
                       fmt::format("unusable frame ({}x{}, stride {})", frame.width, frame.height, frame.stride));
@@ -103,7 +103,7 @@ Result<FrameQuality> measure_quality(const FrameView& frame, const PixelRect& ar
     }
     grey = grey(roi);
   }
-  return quality_detail::measure_grey(grey);
+  return vision::measure_grey(grey);
 }
 
 std::string quality_problem(const FrameQuality& q, const QualityThresholds& t)

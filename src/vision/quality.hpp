@@ -3,11 +3,11 @@
 
 #include <opencv2/core.hpp>
 
-#include <pickverify/vision_check.hpp>
+#include <pickverify/frame_quality.hpp>
 
-namespace pickverify::quality_detail {
+namespace pickverify::vision {
 
 // grey: 8-bit, one channel.
 FrameQuality measure_grey(const cv::Mat& grey);
 
-} // namespace pickverify::quality_detail
+} // namespace pickverify::vision

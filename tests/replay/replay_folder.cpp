@@ -6,7 +6,9 @@
 
 #include <fmt/format.h>
 
-#include "scan_text.hpp"
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scan_text.hpp>
 
 namespace pickverify::test {
 
@@ -143,7 +145,7 @@ ReplayFolder read_replay_folder(const std::filesystem::path& dir, const std::vec
       const std::string aim = rest.substr(0, space);
       if (aim != "-")
         scan.aim = aim;
-      auto raw = scanners::unescape_scan_text(rest.substr(space + 1));
+      auto raw = unescape_scan_text(rest.substr(space + 1));
       if (!raw)
         fail("expected.txt", number, "bad escape");
       scan.raw = *raw;

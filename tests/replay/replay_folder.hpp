@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
 
 #include "usb_emulator.hpp"
 

@@ -5,7 +5,8 @@
 #include <string>
 #include <vector>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scanner_manager.hpp>
 
 #include "usb_emulator.hpp"
 

@@ -9,7 +9,10 @@
 
 #include "replay_folder.hpp"
 #include "scan_collector.hpp"
-#include "scan_text.hpp"
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scan_text.hpp>
+#include <pickverify/scanner_manager.hpp>
 
 using namespace pickverify;
 using namespace pickverify::test;
@@ -66,9 +69,9 @@ void run_folder(const ReplayFolder& folder)
   const auto scans = collected.scans();
   std::vector<std::string> got, want;
   for (const auto& scan : scans)
-    got.push_back(fmt::format("{} {}", scan.aim.value_or("-"), scanners::escape_scan_text(scan.raw)));
+    got.push_back(fmt::format("{} {}", scan.aim.value_or("-"), escape_scan_text(scan.raw)));
   for (const auto& scan : folder.scans)
-    want.push_back(fmt::format("{} {}", scan.aim.value_or("-"), scanners::escape_scan_text(scan.raw)));
+    want.push_back(fmt::format("{} {}", scan.aim.value_or("-"), escape_scan_text(scan.raw)));
   CHECK(got == want);
   const std::string source = fmt::format("usb:1-{}:{}", folder.spec.port, to_string(folder.profile.usb));
   for (const auto& scan : scans) {

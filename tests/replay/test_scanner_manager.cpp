@@ -13,12 +13,17 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/serial_scanner.hpp>
+
+#include "devices_command.hpp" // the app's `devices list|watch`, run against the same emulated devices
 #include "scan_collector.hpp"
 #include "usb_emulator.hpp"
 
 using namespace pickverify;
 using namespace pickverify::test;
 using namespace std::chrono_literals;
+using pickverify::app::devices_list;
+using pickverify::app::devices_watch;
 
 namespace {
 

@@ -13,7 +13,9 @@
 
 #include <libusb.h>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scanner_manager.hpp>
 
 #include "hid_descriptor.hpp"
 #include "hid_pos_decoder.hpp"

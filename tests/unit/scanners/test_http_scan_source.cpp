@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/http_scan_source.hpp>
 
 using namespace pickverify;
 

@@ -2,7 +2,7 @@
 
 #include <fstream>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
 #include <temp_dir.hpp>
 
 using namespace pickverify;

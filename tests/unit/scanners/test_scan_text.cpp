@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "scan_text.hpp"
+#include <pickverify/scan_text.hpp>
 
-using namespace pickverify::scanners;
+using namespace pickverify;
 
 TEST_CASE("escape_scan_text shows GS, control and high bytes and round-trips through unescape_scan_text", "[scan_text]")
 {

@@ -9,7 +9,9 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/serial_scanner.hpp>
 
 using namespace pickverify;
 using namespace std::chrono_literals;

@@ -4,7 +4,7 @@
 #include <fstream>
 #include <sstream>
 
-#include <pickverify/scanners.hpp>
+#include <pickverify/device_profile.hpp>
 
 using namespace pickverify;
 

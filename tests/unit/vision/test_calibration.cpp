@@ -5,127 +5,22 @@
 #include <iterator>
 #include <sstream>
 
-#include <opencv2/calib3d.hpp>
-#include <opencv2/imgcodecs.hpp>
-#include <opencv2/imgproc.hpp>
-
 #include <pickverify/calibration.hpp>
 
+#include "chessboards.hpp"
 #include "temp_dir.hpp"
 
 using namespace pickverify;
+using pickverify::test::k_cols;
+using pickverify::test::k_cx;
+using pickverify::test::k_cy;
+using pickverify::test::k_fx;
+using pickverify::test::k_fy;
+using pickverify::test::k_k1;
+using pickverify::test::k_rows;
+using pickverify::test::k_square_mm;
 
 namespace {
-
-constexpr double k_fx = 1000;
-constexpr double k_fy = 1000;
-constexpr double k_cx = 640;
-constexpr double k_cy = 480;
-constexpr double k_k1 = -0.12;
-const cv::Size k_frame(1280, 960);
-constexpr double k_square_mm = 25;
-constexpr int k_cols = 9; // inner corners
-constexpr int k_rows = 6;
-
-cv::Mat camera_matrix()
-{
-  return (cv::Mat_<double>(3, 3) << k_fx, 0, k_cx, 0, k_fy, k_cy, 0, 0, 1);
-}
-
-cv::Mat distortion()
-{
-  return (cv::Mat_<double>(1, 5) << k_k1, 0, 0, 0, 0);
-}
-
-// The printed target: (cols+1)×(rows+1) squares with a one-square white border, 4 px per mm.
-cv::Mat board_texture(double px_per_mm)
-{
-  const int squares_x = k_cols + 1;
-  const int squares_y = k_rows + 1;
-  const int side = static_cast<int>(k_square_mm * px_per_mm);
-  cv::Mat texture((squares_y + 2) * side, (squares_x + 2) * side, CV_8UC1, cv::Scalar(235));
-  for (int y = 0; y < squares_y; ++y) {
-    for (int x = 0; x < squares_x; ++x) {
-      if ((x + y) % 2 == 0) {
-        cv::rectangle(texture, cv::Rect((x + 1) * side, (y + 1) * side, side, side), cv::Scalar(20), cv::FILLED);
-      }
-    }
-  }
-  return texture;
-}
-
-// Renders the board seen by the known camera, board origin (its first inner corner) at
-// translation t, rotated by rvec; the distortion applied through an exact inverse map.
-cv::Mat render(const cv::Vec3d& rvec, const cv::Vec3d& t)
-{
-  const double px_per_mm = 4;
-  const cv::Mat texture = board_texture(px_per_mm);
-  cv::Mat rotation;
-  cv::Rodrigues(rvec, rotation);
-  // texture pixel → board mm (the first inner corner is two squares in from the texture's corner)
-  const double offset = 2 * k_square_mm;
-  const cv::Mat texture_to_board =
-      (cv::Mat_<double>(3, 3) << 1 / px_per_mm, 0, -offset, 0, 1 / px_per_mm, -offset, 0, 0, 1);
-  cv::Mat extrinsic(3, 3, CV_64F);
-  rotation.col(0).copyTo(extrinsic.col(0));
-  rotation.col(1).copyTo(extrinsic.col(1));
-  cv::Mat(t).copyTo(extrinsic.col(2));
-  const cv::Mat homography = camera_matrix() * extrinsic * texture_to_board;
-
-  cv::Mat ideal;
-  cv::warpPerspective(texture, ideal, homography, k_frame, cv::INTER_AREA, cv::BORDER_CONSTANT, cv::Scalar(120));
-
-  // For each pixel of the distorted frame, where it comes from in the ideal one.
-  std::vector<cv::Point2f> pixels;
-  pixels.reserve(static_cast<std::size_t>(k_frame.area()));
-  for (int y = 0; y < k_frame.height; ++y) {
-    for (int x = 0; x < k_frame.width; ++x) {
-      pixels.emplace_back(static_cast<float>(x), static_cast<float>(y));
-    }
-  }
-  std::vector<cv::Point2f> sources;
-  cv::undistortPoints(pixels, sources, camera_matrix(), distortion(), cv::noArray(), camera_matrix(),
-                      cv::TermCriteria(cv::TermCriteria::COUNT | cv::TermCriteria::EPS, 20, 1e-6));
-  cv::Mat map(k_frame, CV_32FC2, sources.data());
-  cv::Mat distorted;
-  cv::remap(ideal, distorted, map, cv::noArray(), cv::INTER_LINEAR, cv::BORDER_CONSTANT, cv::Scalar(120));
-  cv::GaussianBlur(distorted, distorted, cv::Size(3, 3), 0.6);
-  return distorted;
-}
-
-struct Pose {
-  cv::Vec3d rvec;
-  cv::Vec3d t;
-};
-
-// The first pose is the board flat under the camera at 600 mm: the pack plane.
-std::vector<Pose> poses()
-{
-  const double w = (k_cols - 1) * k_square_mm;
-  const double h = (k_rows - 1) * k_square_mm;
-  return {
-      {{0, 0, 0}, {-w / 2, -h / 2, 600}},
-      {{0.35, 0, 0}, {-w / 2, -h / 2, 650}},
-      {{-0.35, 0, 0}, {-w / 2, -h / 2, 620}},
-      {{0, 0.4, 0}, {-w / 2 - 60, -h / 2, 640}},
-      {{0, -0.4, 0}, {-w / 2 + 60, -h / 2, 600}},
-      {{0.25, 0.25, 0.2}, {-w / 2 - 120, -h / 2 - 90, 700}},
-      {{-0.25, 0.3, -0.15}, {-w / 2 + 120, -h / 2 + 90, 680}},
-      {{0.3, -0.3, 0.1}, {-w / 2 + 150, -h / 2 - 110, 720}},
-      {{-0.2, -0.25, 0.3}, {-w / 2 - 150, -h / 2 + 110, 660}},
-  };
-}
-
-std::filesystem::path write_boards(const test::TempDir& dir)
-{
-  const auto folder = dir / "boards";
-  std::filesystem::create_directories(folder);
-  int index = 0;
-  for (const Pose& pose : poses()) {
-    cv::imwrite((folder / ("board_" + std::to_string(index++) + ".png")).string(), render(pose.rvec, pose.t));
-  }
-  return folder;
-}
 
 CalibrationSettings settings_for(const std::string& station)
 {
@@ -140,7 +35,7 @@ CalibrationSettings settings_for(const std::string& station)
 TEST_CASE("calibrate_from_folder recovers the camera of rendered chessboards", "[calibration]")
 {
   test::TempDir dir;
-  const auto folder = write_boards(dir);
+  const auto folder = test::write_boards(dir.path());
   std::vector<CalibrationProgress> progress;
   auto calibration = calibrate_from_folder(folder, settings_for("bench-1"),
                                            [&](const CalibrationProgress& p) { progress.push_back(p); });
@@ -148,9 +43,9 @@ TEST_CASE("calibrate_from_folder recovers the camera of rendered chessboards", "
   const Calibration& c = *calibration;
   CHECK(c.calibrated);
   CHECK(c.station == "bench-1");
-  CHECK(c.images_used == static_cast<int>(poses().size()));
-  CHECK(c.image_width == k_frame.width);
-  CHECK(c.image_height == k_frame.height);
+  CHECK(c.images_used == static_cast<int>(test::board_poses().size()));
+  CHECK(c.image_width == test::k_board_frame_width);
+  CHECK(c.image_height == test::k_board_frame_height);
   CHECK(c.camera_matrix[0] == Approx(k_fx).epsilon(0.01));
   CHECK(c.camera_matrix[4] == Approx(k_fy).epsilon(0.01));
   CHECK(c.camera_matrix[2] == Approx(k_cx).margin(5));
@@ -163,14 +58,14 @@ TEST_CASE("calibrate_from_folder recovers the camera of rendered chessboards", "
   CHECK(c.min_module_mm == Approx(k_pixels_per_module / c.pixels_per_mm));
   CHECK_FALSE(c.pack_area.empty());
   CHECK(c.pack_area.x >= 0);
-  CHECK(c.pack_area.x + c.pack_area.width <= k_frame.width);
+  CHECK(c.pack_area.x + c.pack_area.width <= test::k_board_frame_width);
   CHECK(c.quality.min_sharpness > 0);
 
   // Progress: one "detecting" per image, then solving, then done.
   const auto detecting = std::count_if(progress.begin(), progress.end(), [](const CalibrationProgress& p) {
     return p.stage == CalibrationProgress::Stage::detecting;
   });
-  CHECK(detecting == static_cast<long>(poses().size()));
+  CHECK(detecting == static_cast<long>(test::board_poses().size()));
   REQUIRE_FALSE(progress.empty());
   CHECK(progress.back().stage == CalibrationProgress::Stage::done);
 }
@@ -179,8 +74,8 @@ TEST_CASE("calibrate_from_folder refuses too few boards with a reason", "[calibr
 {
   test::TempDir dir;
   std::filesystem::create_directories(dir / "few");
-  cv::imwrite((dir / "few" / "a.png").string(), render({0, 0, 0}, {-100, -62.5, 600}));
-  cv::imwrite((dir / "few" / "blank.png").string(), cv::Mat(k_frame, CV_8UC1, cv::Scalar(128)));
+  test::write_board_image(dir / "few" / "a.png", {{0, 0, 0}, {-100, -62.5, 600}});
+  test::write_blank_image(dir / "few" / "blank.png");
   auto calibration = calibrate_from_folder(dir / "few", settings_for("bench-1"));
   REQUIRE_FALSE(calibration);
   CHECK(calibration.error().message.find("found the 9x6 board in 1 image") != std::string::npos);
@@ -284,36 +179,10 @@ TEST_CASE("the shipped calibration files load", "[calibration]")
   CHECK(demo->calibration.calibrated);
 }
 
-TEST_CASE("run_calibrate_command writes calibration/<station>.yaml and reports progress", "[calibration]")
-{
-  test::TempDir dir;
-  const auto folder = write_boards(dir);
-  CalibrateOptions options;
-  options.station = "bench-9";
-  options.images = folder;
-  options.output_dir = dir / "calibration";
-  options.board = ChessboardSpec{k_cols, k_rows, k_square_mm};
-  std::ostringstream out;
-  std::ostringstream err;
-  REQUIRE(run_calibrate_command(options, out, err) == 0);
-  CHECK(err.str().empty());
-  CHECK(out.str().find("[1/9] board_0.png: board found") != std::string::npos);
-  CHECK(out.str().find("reprojection error") != std::string::npos);
-  auto written = read_calibration(dir / "calibration" / "bench-9.yaml");
-  REQUIRE(written);
-  CHECK(written->camera_matrix[0] == Approx(k_fx).epsilon(0.01));
-
-  CalibrateOptions bad = options;
-  bad.station = "";
-  std::ostringstream bad_err;
-  CHECK(run_calibrate_command(bad, out, bad_err) == 2);
-  CHECK_FALSE(bad_err.str().empty());
-}
-
 TEST_CASE("calibrate_from_camera collects boards from a camera's frames", "[calibration]")
 {
   test::TempDir dir;
-  const auto folder = write_boards(dir);
+  const auto folder = test::write_boards(dir.path());
   CameraConfig config;
   config.kind = CameraKind::image_folder;
   config.location = folder.string();

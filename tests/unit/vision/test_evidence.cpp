@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <fstream>
 
-#include <pickverify/vision_check.hpp>
+#include <pickverify/evidence.hpp>
 
 #include "temp_dir.hpp"
 

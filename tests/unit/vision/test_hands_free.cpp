@@ -8,6 +8,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <pickverify/camera.hpp>
+#include <pickverify/hands_free_scanner.hpp>
 
 using namespace pickverify;
 using namespace std::chrono_literals;

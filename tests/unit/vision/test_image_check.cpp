@@ -9,7 +9,12 @@
 #include <opencv2/core.hpp>
 #include <opencv2/imgproc.hpp>
 
-#include <pickverify/vision_check.hpp>
+#include <pickverify/camera.hpp>
+#include <pickverify/evidence.hpp>
+#include <pickverify/frame_quality.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
+#include <pickverify/image_checker.hpp>
 
 #include "temp_dir.hpp"
 

@@ -1,4 +1,4 @@
-// Evidence images: JPEG encoding and the annotated copy of an image-check photo. Internal.
+// The annotated copy of an image-check photo and JPEG encoding of evidence images. Internal.
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@
 #include <pickverify/decode.hpp>
 #include <pickverify/error.hpp>
 
-namespace pickverify::evidence_detail {
+namespace pickverify::vision {
 
 enum class Mark { expected, unexpected, ignored };
 
@@ -27,4 +27,4 @@ Result<std::vector<std::uint8_t>> encode_jpeg(const cv::Mat& image, int quality)
 cv::Mat annotate(const cv::Mat& bgr, const std::vector<MarkedSymbol>& symbols, const PixelRect& pack_area, bool passed,
                  const std::vector<std::string>& banner_lines);
 
-} // namespace pickverify::evidence_detail
+} // namespace pickverify::vision

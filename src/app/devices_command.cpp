@@ -1,5 +1,5 @@
 // `pickverify devices list` and `devices watch`: what a technician setting up a bench needs to see.
-#include <pickverify/scanners.hpp>
+#include "devices_command.hpp"
 
 #include <chrono>
 #include <mutex>
@@ -8,55 +8,15 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
-#include <libusb.h>
 
-#include "scan_text.hpp"
+#include <pickverify/device_profile.hpp>
+#include <pickverify/device_state.hpp>
+#include <pickverify/scan_text.hpp>
+#include <pickverify/scanner_manager.hpp>
 
-namespace pickverify {
+namespace pickverify::app {
 
 namespace {
-
-// What the technician needs to know before `run`: can the service open it, and is the kernel still
-// turning its scans into key presses?
-std::string probe_state(const DeviceInfo& info)
-{
-  libusb_context* context = nullptr;
-  if (libusb_init(&context) != 0)
-    return "unknown";
-  std::string state = "not found";
-  libusb_device** list = nullptr;
-  const ssize_t count = libusb_get_device_list(context, &list);
-  for (ssize_t i = 0; i < count; ++i) {
-    libusb_device_descriptor descriptor{};
-    libusb_get_device_descriptor(list[i], &descriptor);
-    std::uint8_t ports[8];
-    const int n = libusb_get_port_numbers(list[i], ports, 8);
-    std::string path = std::to_string(libusb_get_bus_number(list[i]));
-    if (n <= 0)
-      path += "-d" + std::to_string(libusb_get_device_address(list[i]));
-    for (int p = 0; p < n; ++p)
-      path += (p == 0 ? "-" : ".") + std::to_string(ports[p]);
-    if (path != info.bus_path || descriptor.idVendor != info.usb.vendor || descriptor.idProduct != info.usb.product)
-      continue;
-    libusb_device_handle* handle = nullptr;
-    const int r = libusb_open(list[i], &handle);
-    if (r == LIBUSB_ERROR_ACCESS) {
-      state = "no access (udev rules not installed?)";
-    } else if (r != 0) {
-      state = std::string("cannot open: ") + libusb_error_name(r);
-    } else {
-      const int active = libusb_kernel_driver_active(handle, 0);
-      state = active == 1 ? "attached, kernel driver bound (types into the focused window until claimed)"
-                          : "attached, free to claim";
-      libusb_close(handle);
-    }
-    break;
-  }
-  if (count >= 0)
-    libusb_free_device_list(list, 1);
-  libusb_exit(context);
-  return state;
-}
 
 std::string now_text()
 {
@@ -87,7 +47,7 @@ int devices_list(std::ostream& out, const std::filesystem::path& profiles_dir)
     ++recognised;
     out << fmt::format("  {:<28} {:<36} {:<13} {}\n", device.id, device.profile, to_string(*device.mode),
                        device.mode == ScannerMode::serial ? "attached (read through its /dev/ttyACM* node)"
-                                                          : probe_state(device));
+                                                          : probe_access(device));
   }
   if (recognised == 0)
     out << "  (none)\n";
@@ -118,7 +78,7 @@ int devices_watch(std::ostream& out, const std::filesystem::path& profiles_dir, 
   options.on_scan = [&](const ScanEvent& event) {
     std::lock_guard lock(out_mutex);
     out << fmt::format("{}  scan   {}  {}  {}\n", now_text(), event.source, event.aim.value_or("-"),
-                       scanners::escape_scan_text(event.raw))
+                       escape_scan_text(event.raw))
         << std::flush;
   };
   options.on_device_state = [&](const std::string& id, const std::string& profile, DeviceState state,
@@ -141,4 +101,4 @@ int devices_watch(std::ostream& out, const std::filesystem::path& profiles_dir, 
   return 0;
 }
 
-} // namespace pickverify
+} // namespace pickverify::app

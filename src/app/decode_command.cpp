@@ -1,15 +1,13 @@
-#include <pickverify/decode.hpp>
-#include <pickverify/decode_command.hpp>
+// `pickverify decode [--json] IMAGE...`: every symbol in each image file.
+#include "decode_command.hpp"
 
-#include "frame_mat.hpp"
+#include <ostream>
 
 #include <nlohmann/json.hpp>
-#include <opencv2/imgcodecs.hpp>
 
-#include <exception>
-#include <filesystem>
+#include <pickverify/decode.hpp>
 
-namespace pickverify {
+namespace pickverify::app {
 
 namespace {
 
@@ -26,24 +24,6 @@ std::string show_separators(const std::string& text)
   return shown;
 }
 
-Result<cv::Mat> load_image(const std::string& path)
-{
-  std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) {
-    return make_error(ErrorType::not_found, "no such file");
-  }
-  cv::Mat image;
-  try {
-    image = cv::imread(path, cv::IMREAD_GRAYSCALE);
-  } catch (const std::exception& e) {
-    return make_error(ErrorType::invalid_input, std::string("cannot read the image: ") + e.what());
-  }
-  if (image.empty()) {
-    return make_error(ErrorType::invalid_input, "not an image this build can read (PNG, JPEG, BMP, TIFF, PGM ...)");
-  }
-  return image;
-}
-
 } // namespace
 
 int run_decode_command(const std::vector<std::string>& images, bool json, std::ostream& out, std::ostream& err)
@@ -54,13 +34,7 @@ int run_decode_command(const std::vector<std::string>& images, bool json, std::o
   }
   int status = 0;
   for (const auto& path : images) {
-    auto image = load_image(path);
-    if (!image) {
-      err << "decode: " << path << ": " << image.error().message << "\n";
-      status = 2;
-      continue;
-    }
-    auto symbols = decode(vision::view_of(*image));
+    auto symbols = decode_image_file(path);
     if (!symbols) {
       err << "decode: " << path << ": " << symbols.error().message << "\n";
       status = 2;
@@ -88,4 +62,4 @@ int run_decode_command(const std::vector<std::string>& images, bool json, std::o
   return status;
 }
 
-} // namespace pickverify
+} // namespace pickverify::app

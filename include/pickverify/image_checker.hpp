@@ -10,15 +10,13 @@
 #pragma once
 
 #include <filesystem>
-#include <string>
-#include <string_view>
-#include <vector>
 
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
 #include <pickverify/decode.hpp>
 #include <pickverify/error.hpp>
-#include <pickverify/image_check.hpp>
+#include <pickverify/image_check_request.hpp>
+#include <pickverify/image_check_result.hpp>
 
 namespace pickverify {
 
@@ -33,21 +31,6 @@ struct ImageCheckSettings {
   bool ignore_non_product_codes = false;
 };
 
-// What the quality gate measured; a "retake" reason quotes these.
-struct FrameQuality {
-  double sharpness = 0;            // variance of the Laplacian in the sharpest tile
-  double brightness = 0;           // mean grey level
-  double dark_percentile = 0;      // 5th percentile grey level
-  double bright_percentile = 0;    // 95th percentile grey level
-  double overexposed_fraction = 0; // share of pixels at 250 or above
-};
-
-// Measures a frame (or the part of it inside area, when not empty).
-Result<FrameQuality> measure_quality(const FrameView& frame, const PixelRect& area = {});
-
-// Empty when the quality is good enough; otherwise the reason a picker reads.
-std::string quality_problem(const FrameQuality& quality, const QualityThresholds& thresholds);
-
 // The check itself. Never throws; an unusable frame is retake, a storage failure is retake too
 // (the pack stays blocked) with the reason naming it.
 ImageCheckResult run_image_check(const FrameView& frame, const ImageCheckRequest& request,
@@ -59,20 +42,5 @@ ImageCheckResult run_image_check(const CapturedFrame& frame, const ImageCheckReq
 // camera's message (fail closed), not an error; an error means the evidence could not be stored.
 Result<ImageCheckResult> capture_and_check(CameraSource& camera, const ImageCheckRequest& request,
                                            const ImageCheckSettings& settings);
-
-// --- Evidence -----------------------------------------------------------------------------------
-
-// SHA-256 of bytes as 64 lower-case hex digits (libsodium).
-std::string sha256_hex(const std::uint8_t* data, std::size_t size);
-
-// <data_dir>/evidence/<first 2 hex>/<hash>.jpg
-std::filesystem::path evidence_path(const std::filesystem::path& data_dir, std::string_view sha256_hex);
-
-// Stores bytes content-addressed (temp file, fsync, rename, fsync of the folder); returns the hash.
-// Storing the same bytes twice is a no-op that returns the same hash.
-Result<std::string> store_evidence(const std::filesystem::path& data_dir, const std::vector<std::uint8_t>& jpeg);
-
-// Re-hashes the stored file: not_found when it is missing, corrupt when its bytes differ from the hash.
-Result<void> verify_evidence(const std::filesystem::path& data_dir, std::string_view sha256_hex);
 
 } // namespace pickverify

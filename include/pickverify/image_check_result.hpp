@@ -1,23 +1,14 @@
-// The image check's contract with the domain: what the photo must show, and what it showed.
-// The vision room computes the result; the pack session only consumes it.
+// What the image check of a packed order found. The vision room computes it (image_checker.hpp);
+// the pack session only consumes it.
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include <pickverify/image_check_request.hpp>
+
 namespace pickverify {
-
-// One unit the photo must show: a GTIN that was accepted at scan time.
-struct ExpectedUnit {
-  std::string gtin14;
-  std::string sku;
-  std::string description; // "Trail runner, size 9"
-};
-
-struct ImageCheckRequest {
-  std::vector<ExpectedUnit> expected;    // one entry per unit (a quantity of 2 is two entries)
-  std::vector<ExpectedUnit> not_visible; // items flagged "no visible barcode": excluded, listed
-};
 
 enum class ImageCheckOutcome {
   passed,  // every expected unit found, nothing else

@@ -1,5 +1,4 @@
 // run_decode_command(): what `pickverify decode [--json] IMAGE...` prints and returns.
-#include <pickverify/decode_command.hpp>
 
 #include "temp_dir.hpp"
 
@@ -12,7 +11,9 @@
 #include <string>
 #include <vector>
 
-using pickverify::run_decode_command;
+#include "decode_command.hpp"
+
+using pickverify::app::run_decode_command;
 
 namespace {
 

@@ -6,10 +6,10 @@
 #include <string>
 #include <string_view>
 
-namespace pickverify::scanners {
+namespace pickverify {
 
 std::string escape_scan_text(std::string_view raw);
 // The inverse; nullopt when the text holds a malformed escape.
 std::optional<std::string> unescape_scan_text(std::string_view text);
 
-} // namespace pickverify::scanners
+} // namespace pickverify

@@ -1,12 +1,12 @@
-// `pickverify decode [--json] IMAGE...`: every symbol in each image file. The app wires the
-// command line to this; it lives in the vision library so it is tested without the executable.
+// `pickverify decode [--json] IMAGE...`: every symbol in each image file, tested in-process with
+// string streams.
 #pragma once
 
 #include <ostream>
 #include <string>
 #include <vector>
 
-namespace pickverify {
+namespace pickverify::app {
 
 // Writes every symbol found to out: with json, one object per line
 //   {"image": ..., "text": ... (GS as \u001d), "format": ..., "aim": ..., "corners": [[x,y] x4]}
@@ -16,4 +16,4 @@ namespace pickverify {
 // no image was given.
 int run_decode_command(const std::vector<std::string>& images, bool json, std::ostream& out, std::ostream& err);
 
-} // namespace pickverify
+} // namespace pickverify::app

@@ -1,0 +1,29 @@
+// Evidence photos of the image check, stored content-addressed by SHA-256 under
+// <data_dir>/evidence/ so the journal can carry their hashes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <pickverify/error.hpp>
+
+namespace pickverify {
+
+// SHA-256 of bytes as 64 lower-case hex digits (libsodium).
+std::string sha256_hex(const std::uint8_t* data, std::size_t size);
+
+// <data_dir>/evidence/<first 2 hex>/<hash>.jpg
+std::filesystem::path evidence_path(const std::filesystem::path& data_dir, std::string_view sha256_hex);
+
+// Stores bytes content-addressed (temp file, fsync, rename, fsync of the folder); returns the hash.
+// Storing the same bytes twice is a no-op that returns the same hash.
+Result<std::string> store_evidence(const std::filesystem::path& data_dir, const std::vector<std::uint8_t>& jpeg);
+
+// Re-hashes the stored file: not_found when it is missing, corrupt when its bytes differ from the hash.
+Result<void> verify_evidence(const std::filesystem::path& data_dir, std::string_view sha256_hex);
+
+} // namespace pickverify
