@@ -2,8 +2,8 @@
 // goes through the station actor (Station), which journals before it answers; the listener it
 // calls afterwards is the only place that reads a station's session, so screens see only what is
 // durable.
-#include <pickverify/journal_export.hpp>
 #include <pickverify/http_scan_source.hpp>
+#include <pickverify/journal_export.hpp>
 #include <pickverify/server.hpp>
 
 #include <algorithm>
@@ -705,6 +705,94 @@ private:
     add(
         "GET", "/api/v1/journal/export", RouteMode::pool, [this](Request& r) { return journal_export(r); },
         "export journal rows as CSV or JSON Lines");
+
+    // Evidence photos (content-addressed, <data-dir>/evidence/ab/<sha256>.jpg).
+    add(
+        "GET", "/api/v1/evidence/{sha256}", RouteMode::pool, [this](Request& r) { return evidence(r); },
+        "an evidence photo by its SHA-256");
+
+    // Reports.
+    add(
+        "GET", "/api/v1/reports/mismatches", RouteMode::pool, [this](Request& r) { return mismatch_report(r); },
+        "mismatch rate by day, station, picker or SKU");
+  }
+
+  Response evidence(Request& request)
+  {
+    if (auto caller = authenticate(request); !caller) {
+      return auth_failure(caller.error());
+    }
+    const std::string& hash = request.params[0];
+    // Only 64 lower-case hex digits name a file: nothing else can reach the file system.
+    if (hash.size() != 64 || !std::all_of(hash.begin(), hash.end(),
+                                          [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+      return error_response(400, "an evidence id is the photo's SHA-256: 64 lower-case hex digits");
+    }
+    const auto path = m_options.data_dir / "evidence" / hash.substr(0, 2) / (hash + ".jpg");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+      return error_response(404, fmt::format("no evidence photo {}", hash));
+    }
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    if (sha256_hex(bytes.str()) != hash) {
+      return error_response(500, fmt::format("evidence photo {} does not match its hash: it was changed", hash));
+    }
+    Response response;
+    response.content_type = "image/jpeg";
+    response.body = bytes.str();
+    return response;
+  }
+
+  // Scans (less duplicates) and mismatches (the verdicts that open an alert by default) per group.
+  Response mismatch_report(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    const std::string by = request.query["by"].empty() ? std::string("day") : request.query["by"];
+    if (by != "day" && by != "station" && by != "picker" && by != "sku") {
+      return error_response(400, fmt::format("by={} is not one of day, station, picker, sku", by));
+    }
+    auto filter = journal_filter(request);
+    if (!filter) {
+      return error_response(400, filter.error().message);
+    }
+    static const std::set<std::string> k_mismatches = {"wrong_variant", "wrong_item", "over_quantity", "unknown_code"};
+    const Catalog* catalog = m_stations.empty() ? nullptr : &m_stations.begin()->second->station->catalog();
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> groups; // key → scans, mismatches
+    auto read = m_store.read_journal(*filter, [&](const JournalEntry& entry) {
+      if (entry.type != "scan" || entry.verdict.empty() || entry.verdict == "duplicate") {
+        return true;
+      }
+      std::string key;
+      if (by == "day") {
+        key = format_utc_ms(entry.utc_ms).substr(0, 10);
+      } else if (by == "station") {
+        key = entry.station;
+      } else if (by == "picker") {
+        key = entry.operator_id;
+      } else {
+        const Item* item = catalog && !entry.gtin.empty() ? catalog->find_by_gtin(entry.gtin) : nullptr;
+        key = item ? item->sku : entry.gtin.empty() ? std::string("(no GTIN)") : "GTIN " + entry.gtin;
+      }
+      auto& counts = groups[key];
+      ++counts.first;
+      counts.second += k_mismatches.count(entry.verdict) ? 1 : 0;
+      return true;
+    });
+    if (!read) {
+      return error_response(500, read.error().message);
+    }
+    json out = json::array();
+    for (const auto& [key, counts] : groups) {
+      out.push_back(
+          {{"key", key},
+           {"scans", counts.first},
+           {"mismatches", counts.second},
+           {"rate", counts.first ? static_cast<double>(counts.second) / static_cast<double>(counts.first) : 0.0}});
+    }
+    return json_response(200, json{{"by", by}, {"groups", out}}.dump());
   }
 
   Response login(Request& request)

@@ -187,3 +187,23 @@ test('the journal exports as CSV and JSON Lines', async () => {
   assert.equal(lines.length, await eventCount());
   assert.equal((await call('GET', '/api/v1/journal/export?format=xml', { cookie: qaCookie })).status, 400);
 });
+
+test('reports: mismatch rate by group; bad parameters are refused', async () => {
+  const byStation = await call('GET', '/api/v1/reports/mismatches?by=station', { cookie: qaCookie });
+  assert.equal(byStation.status, 200);
+  const station = byStation.json.groups.find((g) => g.key === 'station-1');
+  assert.ok(station && station.mismatches >= 1 && station.scans >= station.mismatches, JSON.stringify(byStation.json));
+  assert.equal(station.rate, station.mismatches / station.scans);
+  const bySku = await call('GET', '/api/v1/reports/mismatches?by=sku', { cookie: qaCookie });
+  assert.ok(bySku.json.groups.some((g) => g.key === 'TR-RUN-10-D' && g.mismatches >= 1), JSON.stringify(bySku.json));
+  assert.equal((await call('GET', '/api/v1/reports/mismatches?by=colour', { cookie: qaCookie })).status, 400);
+  assert.equal((await call('GET', '/api/v1/reports/mismatches', { token: server.pickerToken })).status, 403);
+});
+
+test('evidence: only a SHA-256 names a photo', async () => {
+  assert.equal((await call('GET', '/api/v1/evidence/' + 'a'.repeat(64), { cookie: qaCookie })).status, 404);
+  assert.equal((await call('GET', '/api/v1/evidence/' + 'A'.repeat(64), { cookie: qaCookie })).status, 400);
+  assert.equal((await call('GET', '/api/v1/evidence/..%2f..%2fusers.json', { cookie: qaCookie })).status, 400);
+  assert.equal((await rawRequest('GET', '/api/v1/evidence/../../users.json')).status, 400);
+  assert.equal((await call('GET', '/api/v1/evidence/' + 'a'.repeat(64))).status, 401);
+});

@@ -110,6 +110,23 @@ test('the incident: picker and supervisor in two pages', async () => {
   await qa.click('#search button[type=submit]');
   await qa.waitForFunction(() => /pack_released/.test(document.getElementById('rows').textContent), null, { timeout: 15000 });
   await qa.screenshot({ path: join(artefacts, '6-qa-journal.png'), fullPage: true });
+  // The photo that released the pack is the order's evidence: its link serves the JPEG, hash-checked.
+  const photo = await qa.getAttribute('#rows a[href^="/api/v1/evidence/"]', 'href');
+  assert.ok(photo, 'the image_check row links its evidence photo');
+  const image = await qa.evaluate(async (href) => {
+    const response = await fetch(href);
+    return { status: response.status, type: response.headers.get('content-type'), size: (await response.arrayBuffer()).byteLength };
+  }, photo);
+  assert.equal(image.status, 200);
+  assert.equal(image.type, 'image/jpeg');
+  assert.ok(image.size > 1000);
+  // The chart (Chart.js, embedded at build time) and its table: one wrong variant among the scans of today.
+  assert.equal(await qa.evaluate(() => typeof window.Chart), 'function', 'the chart library is embedded');
+  await qa.selectOption('#chart-by', 'sku');
+  await qa.waitForFunction(() => /TR-RUN-10-D/.test(document.getElementById('chart-rows').textContent), null, { timeout: 15000 });
+  assert.match(await qa.textContent('#chart-rows'), /TR-RUN-10-D\s*1\s*1\s*100\.0 %/);
+  await qa.locator('#chart').scrollIntoViewIfNeeded();
+  await qa.screenshot({ path: join(artefacts, '7-qa-mismatch-chart.png') });
   const download = qa.waitForEvent('download');
   await qa.click('#export-csv');
   const csv = readFileSync(await (await download).path(), 'utf8');

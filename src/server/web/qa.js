@@ -24,7 +24,9 @@
       pv.el('td', { text: row.seq }), pv.el('td', { text: row.time }), pv.el('td', { text: row.type }),
       pv.el('td', { text: row.station }), pv.el('td', { text: row.operator }), pv.el('td', { text: row.order_id }),
       pv.el('td', { class: 'mono', text: row.raw }), pv.el('td', { text: row.verdict }),
-      pv.el('td', { text: row.reason }))));
+      pv.el('td', {}, row.reason, ...(row.evidence_hash
+        ? [' ', pv.el('a', { href: '/api/v1/evidence/' + row.evidence_hash, target: '_blank', rel: 'noopener',
+                             text: 'evidence photo' })] : [])))));
     const exportParams = new URLSearchParams(params);
     exportParams.delete('operator'); exportParams.delete('verdict');
     for (const format of ['csv', 'jsonl']) {
@@ -44,7 +46,33 @@
       : 'Chain BROKEN at seq ' + report.first_bad_seq + ': ' + report.problem;
   }
 
+  let chart = null;
+  async function report() {
+    const by = document.getElementById('chart-by').value;
+    const result = await pv.call('GET', '/api/v1/reports/mismatches?by=' + encodeURIComponent(by));
+    const note = document.getElementById('chart-note');
+    if (!result.ok) { note.textContent = result.data.error; return; }
+    const groups = result.data.groups;
+    document.getElementById('chart-rows').replaceChildren(...groups.map((g) => pv.el('tr', {},
+      pv.el('td', { text: g.key }), pv.el('td', { text: g.scans }), pv.el('td', { text: g.mismatches }),
+      pv.el('td', { text: (100 * g.rate).toFixed(1) + ' %' }))));
+    note.textContent = groups.length ? 'Mismatches: wrong variant, wrong item, over quantity, unknown code, '
+                                       + 'as a share of scans (duplicates not counted).' : 'No scans yet.';
+    if (typeof window.Chart !== 'function') { note.textContent += ' (This build has no chart library: the table has the figures.)'; return; }
+    const data = { labels: groups.map((g) => g.key),
+                   datasets: [{ label: 'mismatch rate (%)', data: groups.map((g) => +(100 * g.rate).toFixed(2)),
+                                backgroundColor: '#b00020' }] };
+    if (chart) { chart.data = data; chart.update(); return; }
+    chart = new window.Chart(document.getElementById('chart'), {
+      type: 'bar', data,
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 scales: { y: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: '% of scans' } } } },
+    });
+  }
+
   pv.signIn(['qa', 'supervisor'], () => {
+    document.getElementById('chart-by').addEventListener('change', report);
+    report();
     document.getElementById('audit').hidden = false;
     document.getElementById('search').addEventListener('submit', (event) => { event.preventDefault(); search(); });
     document.getElementById('verify').addEventListener('click', verify);
