@@ -7,6 +7,8 @@
 #include <set>
 #include <string>
 
+#include <pickverify/weighing.hpp>
+
 namespace pickverify {
 
 enum class Verdict {
@@ -39,6 +41,8 @@ struct Policy {
   // Alert kinds a picker may clear (after setting the item aside); supervisors may clear any.
   std::set<Verdict> picker_may_clear{Verdict::duplicate, Verdict::unknown_code};
   ManualEntry manual_entry = ManualEntry::low_value_only;
+  // Check-weighing before release ([policy.weighing], docs/CONFIGURATION.md).
+  WeighingPolicy weighing;
   // A scan of a sealed inner pack or case (or a (02)+(37) label) counts its whole quantity. When
   // false, such a scan is refused with an instruction to open it and scan the items.
   bool sealed_packs = false;

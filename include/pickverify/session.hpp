@@ -109,7 +109,15 @@ public:
   std::vector<const Alert*> open_alerts() const;
   bool needs_image_check() const { return m_needs_image_check; }
   bool image_check_passed() const { return m_image_check_passed; }
-  std::vector<std::string> missing() const; // "line 2: Cushion insoles, M — 0 of 1 scanned"
+  std::vector<std::string> missing() const;
+  // The catalog item of every accepted unit, in scan order (the weight check adds them up).
+  std::vector<const Item*> accepted_items() const
+  {
+    std::vector<const Item*> items;
+    for (const auto& unit : m_units)
+      items.push_back(unit.item);
+    return items;
+  } // "line 2: Cushion insoles, M — 0 of 1 scanned"
 
 private:
   PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy);

@@ -17,6 +17,7 @@
 #include <pickverify/scan_event.hpp>
 #include <pickverify/session.hpp>
 #include <pickverify/store.hpp>
+#include <pickverify/weight.hpp>
 
 namespace pickverify {
 
@@ -40,6 +41,10 @@ public:
 
   void set_operator(std::string operator_id);
   void add_listener(StationListener listener);
+  // The scale the weight check reads when policy.weighing.required: a stable reading, or why none
+  // came (offline → the pack is refused: fail closed).
+  using WeighFunction = std::function<Result<Weight>()>;
+  void set_scale(WeighFunction weigh);
 
   // A scan from any source. An order id starts a session when none is open; anything else goes to
   // the session. The error case is only a journal failure: then nothing may be shown as verified.
@@ -59,12 +64,19 @@ public:
   const std::string& id() const { return m_id; }
   const Catalog& catalog() const { return m_catalog; }
   const Policy& policy() const { return m_policy; }
+  // A device the station needs is offline: outputs show red and the gate stays locked.
+  bool any_device_offline() const
+  {
+    std::lock_guard lock(m_mutex);
+    return !m_offline_devices.empty();
+  }
 
 private:
   JournalEntry make_entry(std::string type) const;
   Result<std::int64_t> journal(std::vector<JournalEntry> entries);
   StationReply notify(StationReply reply);
   StationReply pack_reply(const PackDecision& decision) const;
+  std::optional<std::string> weigh_before_release(std::vector<JournalEntry>& entries);
   Result<StationReply> finish_session(PackSession next, const std::string& type, const std::string& reason);
 
   struct UnfinishedSession {
@@ -85,6 +97,7 @@ private:
   std::string m_session_id;
   std::vector<std::string> m_offline_devices;
   std::vector<StationListener> m_listeners;
+  WeighFunction m_weigh;
   mutable std::recursive_mutex m_mutex; // events from every source in arrival order
 };
 

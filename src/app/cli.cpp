@@ -7,6 +7,7 @@
 
 #include "calibrate_command.hpp"
 #include "commands.hpp"
+#include "controller_command.hpp"
 #include "decode_command.hpp"
 #include "devices_command.hpp"
 #include "image_check_provider.hpp"
@@ -18,6 +19,7 @@
 
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
+#include <pickverify/controller.hpp>
 #include <pickverify/device_profile.hpp>
 
 namespace pickverify::app {
@@ -44,6 +46,15 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   app.add_option("--operator", operator_override, "operator id (overrides the configuration)");
 
   auto* run = app.add_subcommand("run", "a pack station in this terminal: scan an order, scan its items, pack");
+  std::string run_controller;
+  run->add_option("--controller", run_controller,
+                  "the gate, light and buzzer: none, virtual (shown in this terminal) or usb (overrides "
+                  "[controller] kind)")
+      ->check(CLI::IsMember({"none", "virtual", "usb"}));
+  std::string run_scale;
+  run->add_option("--scale", run_scale,
+                  "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600] or "
+                  "usb:VID:PID (HID POS); with [policy.weighing] required = true every pack is weighed");
   auto* serve = app.add_subcommand("serve", "the station(s) in a browser and the HTTP API (docs/SERVICE.md)");
   ServeOptions serve_options;
   serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (loopback unless you say otherwise)")
@@ -108,6 +119,36 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   }
   devices_rules_cmd->add_option("--output,-o", rules_output, "write to this file instead of standard output");
 
+  auto* controller_cmd =
+      app.add_subcommand("controller", "the station controller (gate lock, light, buzzer): status, set, watch");
+  controller_cmd->require_subcommand(1);
+  std::string controller_kind = "usb";
+  int controller_watchdog_ms = 1500;
+  std::string controller_serial;
+  std::vector<std::string> controller_words;
+  int controller_hold_ms = 5000;
+  auto* controller_status_cmd = controller_cmd->add_subcommand("status", "firmware, serial, inputs, outputs in force");
+  auto* controller_set_cmd = controller_cmd->add_subcommand(
+      "set", "set the outputs and hold them, e.g. 'set unlocked green chirp' (then the watchdog locks again)");
+  auto* controller_watch_cmd =
+      controller_cmd->add_subcommand("watch", "print connection changes and input events live (Ctrl-C stops)");
+  for (auto* sub : {controller_status_cmd, controller_set_cmd, controller_watch_cmd}) {
+    sub->add_option("--kind", controller_kind, "usb or virtual")
+        ->check(CLI::IsMember({"usb", "virtual"}))
+        ->capture_default_str();
+    sub->add_option("--watchdog-ms", controller_watchdog_ms, "the device watchdog's timeout")
+        ->check(CLI::Range(100, 10000))
+        ->capture_default_str();
+    sub->add_option("--serial", controller_serial, "only the controller with this serial number");
+  }
+  controller_set_cmd
+      ->add_option("OUTPUTS", controller_words,
+                   "locked|unlocked off|red|amber|green steady|blink_slow|blink_fast silent|chirp|error_tone|alarm")
+      ->required();
+  controller_set_cmd->add_option("--hold-ms", controller_hold_ms, "how long to hold them")
+      ->check(CLI::Range(0, 600000))
+      ->capture_default_str();
+
   auto* decode =
       app.add_subcommand("decode", "read every barcode in image files (exit 0 when it ran, even finding nothing)");
   std::vector<std::string> decode_images;
@@ -167,6 +208,9 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
                      : context.config.data_dir ? *context.config.data_dir
                                                : default_data_dir();
 
+  context.scale = run_scale;
+  if (!run_controller.empty())
+    context.config.controller.kind = run_controller;
   if (*run)
     return cmd_run(context, in, interactive);
   if (*serve)
@@ -212,6 +256,25 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     }
     err << fmt::format("wrote {} (install it in /etc/udev/rules.d/ and run udevadm control --reload)\n", rules_output);
     return 0;
+  }
+  if (*controller_cmd) {
+    ControllerOptions options;
+    options.watchdog_timeout = std::chrono::milliseconds(controller_watchdog_ms);
+    options.serial = controller_serial;
+    if (*controller_status_cmd)
+      return controller_status(out, controller_kind, options);
+    if (*controller_set_cmd) {
+      auto outputs = parse_outputs(controller_words);
+      if (!outputs) {
+        err << "pickverify: " << outputs.error().message << "\n";
+        return 2;
+      }
+      return controller_set(out, controller_kind, options, *outputs, std::chrono::milliseconds(controller_hold_ms));
+    }
+    static std::atomic<bool> stop_watch{false};
+    std::signal(SIGINT, [](int) { stop_watch = true; });
+    std::signal(SIGTERM, [](int) { stop_watch = true; });
+    return controller_watch(out, controller_kind, options, stop_watch);
   }
   if (*decode)
     return run_decode_command(decode_images, decode_json, out, err);

@@ -1,6 +1,8 @@
 #include "commands.hpp"
 
 #include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -10,12 +12,14 @@
 #include <fmt/format.h>
 
 #include <pickverify/journal_export.hpp>
+#include <pickverify/scale.hpp>
 #include <pickverify/station.hpp>
 
 #include "demo_data.hpp"
 #include "hands_free_input.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
+#include "station_controller.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -114,8 +118,38 @@ Commands:
   supervisor ID override ALERT REASON [NOTE]  supervisor counts the scanned item anyway
   abandon REASON                     give up this order at this station
   type CODE                          enter a code by hand (policy decides where that counts)
+  weigh GRAMS                        put a box of this weight on the virtual scale (--scale virtual)
   help, quit
 )";
+
+constexpr auto k_stable_weight_wait = std::chrono::milliseconds(3000);
+
+Result<std::unique_ptr<Scale>> open_scale(const std::string& spec, const ScaleOptions& options,
+                                          VirtualScale*& virtual_scale)
+{
+  if (spec == "virtual") {
+    auto scale = start_virtual_scale(options);
+    virtual_scale = scale.get();
+    return std::unique_ptr<Scale>(std::move(scale));
+  }
+  if (spec.rfind("mt-sics:", 0) == 0) {
+    std::string tty = spec.substr(8);
+    int baud = 9600;
+    if (auto at = tty.find('@'); at != std::string::npos) {
+      baud = std::atoi(tty.c_str() + at + 1);
+      tty.erase(at);
+    }
+    return open_mt_sics_scale(tty, baud, options);
+  }
+  unsigned vendor = 0, product = 0;
+  if (spec.rfind("usb:", 0) == 0 && spec.size() == 13 &&
+      std::sscanf(spec.c_str() + 4, "%4x:%4x", &vendor, &product) == 2) {
+    return start_hid_pos_scale(static_cast<std::uint16_t>(vendor), static_cast<std::uint16_t>(product), options);
+  }
+  return make_error(
+      ErrorType::invalid_input,
+      fmt::format("scale '{}' is not virtual, mt-sics:TTY[@BAUD] or usb:VID:PID (e.g. usb:0922:8003)", spec));
+}
 
 } // namespace
 
@@ -161,6 +195,34 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
   if (*scanners) {
     out << (*scanners)->describe() << "\n";
   }
+  auto controller = StationController::start(context, station, show, [&](const std::string& line) {
+    std::lock_guard lock(screen);
+    out << line << "\n";
+  });
+  if (!controller) {
+    return fail(context, controller.error());
+  }
+  if (*controller) {
+    out << (*controller)->describe() << "\n";
+  }
+  // The check-weighing scale: --scale virtual | mt-sics:TTY[@BAUD] | usb:VID:PID (or [policy.weighing] alone).
+  std::unique_ptr<Scale> scale;
+  VirtualScale* virtual_scale = nullptr;
+  if (!context.scale.empty()) {
+    ScaleOptions scale_options;
+    scale_options.on_state = [&](ScaleState, const std::string& message) {
+      std::lock_guard lock(screen);
+      out << "[scale] " << message << "\n";
+    };
+    auto opened = open_scale(context.scale, scale_options, virtual_scale);
+    if (!opened) {
+      return fail(context, opened.error());
+    }
+    scale = std::move(*opened);
+    out << scale->describe() << "\n";
+    Scale* reader = scale.get();
+    station.set_scale([reader] { return reader->wait_stable(k_stable_weight_wait); });
+  }
   auto hands_free = HandsFreeInput::start(context, station, show);
   if (!hands_free) {
     return fail(context, hands_free.error());
@@ -190,6 +252,18 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
       out << k_run_help;
     } else if (command == "status") {
       terminal.show_status(station);
+    } else if (command == "weigh") {
+      if (!virtual_scale) {
+        terminal.show_error("weigh needs the virtual scale: run --scale virtual");
+        continue;
+      }
+      auto weight = words.size() > 1 ? parse_weight(words[1], "g") : make_error(ErrorType::invalid_input, "usage");
+      if (!weight || weight->mantissa < 0) {
+        terminal.show_error("usage: weigh GRAMS (e.g. weigh 1240)");
+        continue;
+      }
+      virtual_scale->put(*weight);
+      out << "[scale] stable " << weight->grams_text() << "\n";
     } else if (command == "pack") {
       show(station.request_pack());
     } else if (command == "packed") {

@@ -18,6 +18,7 @@ namespace pickverify::app {
 struct Context {
   Config config;
   std::filesystem::path data_dir;
+  std::string scale; // run --scale: "" none, "virtual", "mt-sics:TTY[@BAUD]", "usb:VID:PID"
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
 };

@@ -133,6 +133,41 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
     } else if (k == "gs1_requisite_ais") {
       PV_TRY(checked, boolean_of(node, name, k));
       policy.gs1_requisite_ais = *checked;
+    } else if (k == "weighing") {
+      const auto* weighing = node.as_table();
+      if (!weighing) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: policy.weighing must be a table", where(name, node)));
+      }
+      for (const auto& [wkey, wnode] : *weighing) {
+        const std::string_view wk = wkey.str();
+        if (wk == "required") {
+          PV_TRY(required, boolean_of(wnode, name, "policy.weighing.required"));
+          policy.weighing.required = *required;
+        } else if (wk == "packaging_g") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.packaging_g", 0, 100'000));
+          policy.weighing.packaging_g = *v;
+        } else if (wk == "tolerance_g") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.tolerance_g", 0, 100'000));
+          policy.weighing.tolerance_g = *v;
+        } else if (wk == "tolerance_permille") {
+          PV_TRY(v, integer_of(wnode, name, "policy.weighing.tolerance_permille", 0, 500));
+          policy.weighing.tolerance_permille = static_cast<std::int32_t>(*v);
+        } else if (wk == "missing_weight") {
+          PV_TRY(text, string_of(wnode, name, "policy.weighing.missing_weight"));
+          if (*text == "refuse")
+            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::refuse;
+          else if (*text == "skip")
+            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::skip;
+          else
+            return make_error(ErrorType::invalid_input, fmt::format("{}: policy.weighing.missing_weight must be refuse "
+                                                                    "or skip",
+                                                                    where(name, wnode)));
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key policy.weighing.{}", where(name, wnode), wk));
+        }
+      }
     } else {
       return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
     }
@@ -254,6 +289,35 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
         } else {
           return make_error(ErrorType::invalid_input,
                             fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
+        }
+      }
+    } else if (k == "controller") {
+      const auto* table = node.as_table();
+      if (!table)
+        return make_error(ErrorType::invalid_input, fmt::format("{}: controller must be a table", where(name, node)));
+      for (const auto& [controller_key, controller_node] : *table) {
+        const std::string_view ck = controller_key.str();
+        if (ck == "kind") {
+          PV_TRY(kind, string_of(controller_node, name, "controller.kind"));
+          if (*kind != "none" && *kind != "virtual" && *kind != "usb")
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: controller.kind must be \"none\", \"virtual\" or \"usb\"",
+                                          where(name, controller_node)));
+          config.controller.kind = *kind;
+        } else if (ck == "required") {
+          if (!controller_node.is_boolean())
+            return make_error(ErrorType::invalid_input, fmt::format("{}: controller.required must be true or false",
+                                                                    where(name, controller_node)));
+          config.controller.required = *controller_node.value<bool>();
+        } else if (ck == "watchdog_timeout_ms") {
+          PV_TRY(v, integer_of(controller_node, name, "controller.watchdog_timeout_ms", 100, 10000));
+          config.controller.watchdog_timeout_ms = static_cast<int>(*v);
+        } else if (ck == "serial") {
+          PV_TRY(serial, string_of(controller_node, name, "controller.serial"));
+          config.controller.serial = *serial;
+        } else {
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: unknown key controller.{}", where(name, controller_node), ck));
         }
       }
     } else {

@@ -24,6 +24,14 @@ struct CameraSection {
   std::string hands_free_source; // a camera over the bench read like a scanner; "" = none
 };
 
+// The pack gate, stack light and buzzer ([controller], firmware-host/PROTOCOL.md).
+struct ControllerConfig {
+  std::string kind = "none"; // "none", "virtual" (the firmware model in-process) or "usb"
+  bool required = true;      // while it is offline nothing is released (fail closed)
+  int watchdog_timeout_ms = 1500;
+  std::string serial; // "" = the first controller found
+};
+
 struct Config {
   std::optional<std::filesystem::path> data_dir;
   std::string station_id = "station-1";
@@ -33,7 +41,8 @@ struct Config {
   // Which USB/serial scanners feed this station ([[station.scanners]]): by profile name, bus path,
   // serial number, or any recognised scanner. `station` is left empty: the running station is theirs.
   std::vector<StationAssignment> scanners; // empty: keyboard-wedge input on stdin only
-  std::filesystem::path source_file;       // where it came from, for logs; empty = defaults
+  ControllerConfig controller;
+  std::filesystem::path source_file; // where it came from, for logs; empty = defaults
 };
 
 Result<Config> load_config(const std::filesystem::path& path);

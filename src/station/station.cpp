@@ -387,7 +387,14 @@ Result<StationReply> Station::request_pack()
   }
   const bool was_released = m_session->state() == SessionState::released;
   PackSession next = *m_session;
-  const PackDecision decision = next.request_pack();
+  PackDecision decision = next.request_pack();
+  std::vector<JournalEntry> entries;
+  if (!was_released && (decision.released || decision.state == SessionState::awaiting_image_check)) {
+    if (auto refused = weigh_before_release(entries)) {
+      next = *m_session; // nothing changes but the journal: the picker fixes the box and packs again
+      decision = PackDecision{false, m_session->state(), {*refused}};
+    }
+  }
   JournalEntry entry = make_entry(decision.released ? "pack_released" : "pack_refused");
   std::string reasons;
   for (const auto& reason : decision.reasons) {
@@ -401,13 +408,60 @@ Result<StationReply> Station::request_pack()
     reply.details.push_back("already released: close the box");
     return notify(std::move(reply));
   }
-  auto seq = journal({entry});
+  entries.push_back(entry);
+  auto seq = journal(std::move(entries));
   if (!seq) {
     return tl::unexpected(seq.error());
   }
   *m_session = std::move(next);
   reply.journal_seq = *seq;
   return notify(std::move(reply));
+}
+
+void Station::set_scale(WeighFunction weigh)
+{
+  std::lock_guard lock(m_mutex);
+  m_weigh = std::move(weigh);
+}
+
+// The weight check when policy requires it: journals a weight_check row and returns the refusal,
+// if any. Fail closed: no scale, a scale offline or never stable refuses the pack.
+std::optional<std::string> Station::weigh_before_release(std::vector<JournalEntry>& entries)
+{
+  const auto& policy = m_policy.weighing;
+  if (!policy.required) {
+    return std::nullopt;
+  }
+  const auto expectation = expect_weight(m_session->accepted_items(), policy);
+  JournalEntry row = make_entry("weight_check");
+  nlohmann::json detail{{"expected_mg", expectation.expected_mg}, {"tolerance_mg", expectation.tolerance_mg}};
+  std::optional<WeightCheck> check = check_weight_possible(expectation, policy);
+  std::optional<std::string> refusal;
+  if (!check) {
+    if (!m_weigh) {
+      refusal = "weighing is required but no scale is configured: the pack stays locked";
+    } else if (auto weight = m_weigh(); !weight) {
+      refusal = fmt::format("weighing is required and the scale gave no weight ({}): the pack stays locked",
+                            weight.error().message);
+    } else {
+      check = check_weight(expectation, *weight, policy);
+      detail["measured_mg"] = check->measured_mg;
+      detail["measured"] = weight->as_reported();
+      detail["difference_mg"] = check->difference_mg;
+    }
+  }
+  if (check) {
+    detail["outcome"] = std::string(to_string(check->outcome));
+    if (!check->releases()) {
+      refusal = check->message;
+    }
+  } else {
+    detail["outcome"] = "no_reading";
+  }
+  row.reason = refusal ? *refusal : (check ? check->message : std::string{});
+  row.detail = detail.dump();
+  entries.push_back(std::move(row));
+  return refusal;
 }
 
 Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertResolution& resolution)

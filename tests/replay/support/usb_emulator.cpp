@@ -84,6 +84,18 @@ std::vector<std::uint8_t> descriptors_of(const EmulatedDeviceSpec& spec)
 {
   auto d = device_descriptor(spec.vendor, spec.product, !spec.serial.empty());
   const std::uint16_t total = 9 + 9 + 9 + 7;
+  if (spec.vendor_interface) {
+    const std::uint16_t vendor_total = 9 + 9 + 7;
+    d.insert(d.end(), {9, 2});
+    put16(d, vendor_total);
+    d.insert(d.end(), {1, 1, 0, 0x80, 50});
+    d.insert(d.end(), {9, 4, 0, 0, 1, spec.vendor_interface->interface_class, spec.vendor_interface->subclass,
+                       spec.vendor_interface->protocol, 0});
+    d.insert(d.end(), {7, 5, 0x81, 3});
+    put16(d, spec.packet_size);
+    d.push_back(1);
+    return d;
+  }
   d.insert(d.end(), {9, 2});
   put16(d, total);
   d.insert(d.end(), {1, 1, 0, 0x80, 50});
@@ -110,7 +122,8 @@ std::vector<std::uint8_t> string_descriptor(const std::string& text)
 struct UsbEmulator::State {
   UMockdevTestbed* testbed = nullptr;
   UMockdevIoctlBase* handler = nullptr;
-  mutable std::mutex mutex;
+  // Recursive: a device's own control handler may queue an input report (send()) while answering.
+  mutable std::recursive_mutex mutex;
   std::map<std::string, Device> devices; // by devnode
   std::map<std::string, std::string> key_to_devnode;
   std::set<std::string> attached;                           // umockdev allows one handler attach per node
@@ -159,6 +172,28 @@ struct UsbEmulator::State {
     const std::uint16_t length = static_cast<std::uint16_t>(data[6] | (data[7] << 8));
     std::vector<std::uint8_t> reply;
     bool ok = true;
+    if (device.spec.on_control) {
+      ControlRequest asked{request_type, request, value, static_cast<std::uint16_t>(data[4] | (data[5] << 8)),
+                           length,       {}};
+      if (!(request_type & 0x80))
+        asked.data_out.assign(data + 8, data + 8 + length);
+      ControlAnswer answer = device.spec.on_control(asked);
+      if (answer.kind == ControlAnswer::Kind::stall) {
+        u->status = -EPIPE;
+        u->actual_length = 0;
+        device.done.push_back(urb);
+        return;
+      }
+      if (answer.kind == ControlAnswer::Kind::reply) {
+        const std::size_t n = (request_type & 0x80) ? std::min<std::size_t>(answer.data.size(), length) : 0;
+        if (n)
+          std::memcpy(data + 8, answer.data.data(), n);
+        u->status = 0;
+        u->actual_length = static_cast<int>((request_type & 0x80) ? n : length);
+        device.done.push_back(urb);
+        return;
+      }
+    }
     if (request == 6 && (request_type == 0x80 || request_type == 0x81)) {
       const std::uint8_t type = static_cast<std::uint8_t>(value >> 8);
       const std::uint8_t index = static_cast<std::uint8_t>(value & 0xff);

@@ -10,10 +10,37 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace pickverify::test {
+
+// A control request as the emulated device sees it (USB 2.0 §9.3), for devices with behaviour of
+// their own (the station controller's firmware model, relay boards, indicators, scales).
+struct ControlRequest {
+  std::uint8_t request_type = 0;
+  std::uint8_t request = 0;
+  std::uint16_t value = 0;
+  std::uint16_t index = 0;
+  std::uint16_t length = 0;
+  std::vector<std::uint8_t> data_out; // the data stage of a host-to-device request
+};
+
+struct ControlAnswer {
+  enum class Kind { unhandled, stall, reply };
+  Kind kind = Kind::unhandled;    // unhandled: the emulator's built-in answers apply
+  std::vector<std::uint8_t> data; // device-to-host data stage (cut to wLength)
+  static ControlAnswer reply(std::vector<std::uint8_t> bytes) { return {Kind::reply, std::move(bytes)}; }
+  static ControlAnswer stall() { return {Kind::stall, {}}; }
+};
+
+// The interface triple of a non-HID device (no HID class descriptor is emitted for it).
+struct InterfaceClass {
+  std::uint8_t interface_class = 0xff;
+  std::uint8_t subclass = 0;
+  std::uint8_t protocol = 0;
+};
 
 struct EmulatedDeviceSpec {
   int port = 1; // sysfs /devices/usb1/1-<port>, device number port + 1, bus path "1-<port>"
@@ -23,6 +50,9 @@ struct EmulatedDeviceSpec {
   bool boot_keyboard = true; // interface subclass 1 / protocol 1; false: plain HID (HID POS)
   std::uint16_t packet_size = 8;
   std::vector<std::uint8_t> report_descriptor;
+  std::optional<InterfaceClass> vendor_interface; // set: a vendor interface instead of HID
+  // Asked first for every control request; runs on umockdev's thread and may call send().
+  std::function<ControlAnswer(const ControlRequest&)> on_control;
 };
 
 struct EmulatedDeviceCounters {

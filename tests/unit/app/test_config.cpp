@@ -246,3 +246,22 @@ TEST_CASE("default_data_dir: PICKVERIFY_DATA_DIR, else XDG_DATA_HOME, else HOME"
     CHECK(default_data_dir() == std::filesystem::path("/home/ana/.local/share/pickverify"));
   }
 }
+
+TEST_CASE("parse_config: the controller table - kind, required, watchdog and serial, strictly", "[app][config]")
+{
+  const auto defaults = must_parse("");
+  CHECK(defaults.controller.kind == "none");
+  CHECK(defaults.controller.required);
+  CHECK(defaults.controller.watchdog_timeout_ms == 1500);
+
+  const auto config = must_parse("[controller]\nkind = \"usb\"\nrequired = false\nwatchdog_timeout_ms = 800\n"
+                                 "serial = \"PV-0042\"\n");
+  CHECK(config.controller.kind == "usb");
+  CHECK_FALSE(config.controller.required);
+  CHECK(config.controller.watchdog_timeout_ms == 800);
+  CHECK(config.controller.serial == "PV-0042");
+
+  CHECK_THAT(error_of("[controller]\nkind = \"serial\"\n"), Contains("station.toml:2: controller.kind must be"));
+  CHECK_THAT(error_of("[controller]\nwatchdog_timeout_ms = 50\n"), Contains("from 100 to 10000"));
+  CHECK_THAT(error_of("[controller]\nlight = \"red\"\n"), Contains("unknown key controller.light"));
+}

@@ -989,3 +989,47 @@ TEST_CASE("Station::abandon and Station::mark_packed refuse what the state does 
   CHECK(bench.row(stray.journal_seq).verdict.empty());
   bench.require_chain_intact();
 }
+
+TEST_CASE("Station::request_pack weighs the box when policy requires it and fails closed without a scale",
+          "[station][weighing]")
+{
+  Policy policy;
+  policy.weighing.required = true;
+  policy.weighing.packaging_g = 100;
+  policy.weighing.tolerance_g = 20;
+  Bench bench(policy);
+  bench.start(k_socks);
+  bench.expect(k_sock, Verdict::accepted);
+  bench.expect(k_sock, Verdict::accepted);
+
+  // No scale at all: refused, said, journaled.
+  auto no_scale = must(bench.station().request_pack());
+  CHECK(no_scale.headline == "PACK REFUSED");
+  CHECK(contains(no_scale.details, "no scale is configured"));
+
+  // The scale offline: refused.
+  bench.station().set_scale([] { return Result<Weight>(make_error(ErrorType::device_offline, "scale is offline")); });
+  auto offline = must(bench.station().request_pack());
+  CHECK(offline.headline == "PACK REFUSED");
+  CHECK(contains(offline.details, "the scale gave no weight (scale is offline)"));
+
+  // 2 × 100 g + 100 g packaging = 300 g; the box weighs 530 g: 230 g too heavy.
+  Weight on_scale{530, 0, WeightUnit::g};
+  bench.station().set_scale([&] { return Result<Weight>(on_scale); });
+  auto heavy = must(bench.station().request_pack());
+  CHECK(heavy.headline == "PACK REFUSED");
+  INFO(joined(heavy.details));
+  CHECK(contains(heavy.details,
+                 "the box weighs 530 g, expected 300 g ± 20 g: 230 g too heavy — is something extra inside?"));
+  CHECK(bench.session().state() != SessionState::released);
+  const auto weighed = bench.last("weight_check");
+  CHECK(weighed.detail.find("\"measured_mg\":530000") != std::string::npos);
+  CHECK(weighed.detail.find("\"outcome\":\"too_heavy\"") != std::string::npos);
+
+  // The extra item taken out: 0.68 lb = 308.44 g, within 300 g ± 20 g.
+  on_scale = Weight{68, -2, WeightUnit::lb};
+  auto released = must(bench.station().request_pack());
+  CHECK(released.headline == "PACK RELEASED");
+  CHECK(bench.session().state() == SessionState::released);
+  CHECK(bench.last("weight_check").detail.find("\"outcome\":\"passed\"") != std::string::npos);
+}

@@ -1,0 +1,261 @@
+// A USB HID POS scale through libusb: hotplug for its VID:PID, the HID interface claimed (the
+// kernel's usbhid detached and given back on release), one interrupt-IN transfer always waiting
+// for the next scale data report. The event thread sleeps in libusb until a report or a hotplug
+// event arrives: no polling.
+#include <atomic>
+#include <thread>
+
+#include <fmt/format.h>
+#include <libusb.h>
+#include <pthread.h>
+
+#include "scale_base.hpp"
+
+namespace pickverify {
+
+namespace {
+
+using namespace std::chrono_literals;
+constexpr auto k_idle_wait = 1s;
+constexpr int k_open_attempts = 8;
+constexpr auto k_open_retry_interval = 200ms;
+constexpr std::uint8_t k_usb_class_hid = 0x03;
+
+class HidPosScale final : public fw::ScaleBase {
+public:
+  HidPosScale(std::uint16_t vendor, std::uint16_t product, ScaleOptions options)
+      : ScaleBase(std::move(options)), m_vendor(vendor), m_product(product)
+  {
+  }
+  ~HidPosScale() override { stop(); }
+
+  Result<void> init()
+  {
+    if (int r = libusb_init(&m_context); r != 0)
+      return make_error(ErrorType::unsupported,
+                        fmt::format("{}: libusb_init failed: {}", m_options.name, libusb_error_name(r)));
+    if (!libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG))
+      return make_error(ErrorType::unsupported, fmt::format("{}: libusb has no hotplug here", m_options.name));
+    const int r = libusb_hotplug_register_callback(
+        m_context,
+        static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
+        LIBUSB_HOTPLUG_ENUMERATE, m_vendor, m_product, LIBUSB_HOTPLUG_MATCH_ANY, &HidPosScale::on_hotplug, this,
+        &m_hotplug);
+    if (r != 0)
+      return make_error(ErrorType::unsupported,
+                        fmt::format("{}: cannot watch for the scale: {}", m_options.name, libusb_error_name(r)));
+    m_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pv-scale-usb");
+      run();
+    });
+    return {};
+  }
+
+  std::string describe() const override
+  {
+    return fmt::format("{}: USB HID POS {:04x}:{:04x}", m_options.name, m_vendor, m_product);
+  }
+
+  void stop() override
+  {
+    if (m_stopped.exchange(true))
+      return;
+    m_stop = true;
+    if (m_context)
+      libusb_interrupt_event_handler(m_context);
+    if (m_thread.joinable())
+      m_thread.join();
+    if (m_context) {
+      libusb_hotplug_deregister_callback(m_context, m_hotplug);
+      std::lock_guard lock(m_queue_mutex);
+      for (auto* d : m_arrived)
+        libusb_unref_device(d);
+      for (auto* d : m_left)
+        libusb_unref_device(d);
+      m_arrived.clear();
+      m_left.clear();
+      libusb_exit(m_context);
+      m_context = nullptr;
+    }
+  }
+
+private:
+  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
+  {
+    auto* scale = static_cast<HidPosScale*>(self);
+    std::lock_guard lock(scale->m_queue_mutex);
+    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? scale->m_arrived : scale->m_left)
+        .push_back(libusb_ref_device(device));
+    return 0;
+  }
+
+  static void LIBUSB_CALL on_transfer(libusb_transfer* transfer)
+  {
+    static_cast<HidPosScale*>(transfer->user_data)->transfer_done(*transfer);
+  }
+
+  void run()
+  {
+    while (!m_stop) {
+      std::vector<libusb_device*> arrived, left;
+      {
+        std::lock_guard lock(m_queue_mutex);
+        arrived.swap(m_arrived);
+        left.swap(m_left);
+      }
+      for (auto* device : left) {
+        if (device == m_device)
+          close("unplugged");
+        libusb_unref_device(device);
+      }
+      for (auto* device : arrived) {
+        if (!m_device)
+          open(device);
+        libusb_unref_device(device);
+      }
+      if (m_gone)
+        close("unplugged");
+      timeval tv{static_cast<long>(k_idle_wait.count()), 0};
+      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+    }
+    close("released");
+  }
+
+  void open(libusb_device* device)
+  {
+    int interface = -1;
+    std::uint8_t endpoint = 0;
+    std::uint16_t packet = 8;
+    libusb_config_descriptor* config = nullptr;
+    if (libusb_get_active_config_descriptor(device, &config) == 0) {
+      for (int i = 0; i < config->bNumInterfaces && interface < 0; ++i) {
+        if (config->interface[i].num_altsetting < 1)
+          continue;
+        const auto& alt = config->interface[i].altsetting[0];
+        if (alt.bInterfaceClass != k_usb_class_hid)
+          continue;
+        for (int e = 0; e < alt.bNumEndpoints; ++e)
+          if ((alt.endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
+              (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
+            interface = alt.bInterfaceNumber;
+            endpoint = alt.endpoint[e].bEndpointAddress;
+            packet = alt.endpoint[e].wMaxPacketSize;
+          }
+      }
+      libusb_free_config_descriptor(config);
+    }
+    if (interface < 0) {
+      report("no HID interface with an interrupt IN endpoint");
+      return;
+    }
+    libusb_device_handle* handle = nullptr;
+    int r = LIBUSB_ERROR_ACCESS;
+    for (int attempt = 0; attempt < k_open_attempts && r == LIBUSB_ERROR_ACCESS; ++attempt) {
+      r = libusb_open(device, &handle);
+      if (r == LIBUSB_ERROR_ACCESS)
+        std::this_thread::sleep_for(k_open_retry_interval);
+    }
+    if (r != 0) {
+      report(fmt::format("cannot open: {}", libusb_error_name(r)));
+      return;
+    }
+    libusb_set_auto_detach_kernel_driver(handle, 1);
+    if (int c = libusb_claim_interface(handle, interface); c != 0) {
+      report(fmt::format("cannot claim interface {}: {}", interface, libusb_error_name(c)));
+      libusb_close(handle);
+      return;
+    }
+    m_handle = handle;
+    m_device = libusb_ref_device(device);
+    m_interface = interface;
+    m_gone = false;
+    m_buffer.assign(std::max<std::size_t>(packet, 64), 0);
+    m_transfer = libusb_alloc_transfer(0);
+    libusb_fill_interrupt_transfer(m_transfer, m_handle, endpoint, m_buffer.data(), static_cast<int>(m_buffer.size()),
+                                   &HidPosScale::on_transfer, this, 0);
+    if (libusb_submit_transfer(m_transfer) != 0) {
+      report("cannot start reading");
+      close("cannot read");
+      return;
+    }
+    m_in_flight = true;
+    set_online(true, "connected");
+  }
+
+  void transfer_done(libusb_transfer& transfer)
+  {
+    m_in_flight = false;
+    if (transfer.status == LIBUSB_TRANSFER_NO_DEVICE) {
+      m_gone = true;
+      return;
+    }
+    if (transfer.status == LIBUSB_TRANSFER_CANCELLED)
+      return;
+    if (transfer.status == LIBUSB_TRANSFER_COMPLETED) {
+      auto reading = decode_hid_pos_scale_report(
+          std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)));
+      if (reading)
+        publish(*reading);
+      else
+        report(reading.error().message + ", ignored");
+    }
+    if (libusb_submit_transfer(&transfer) == 0)
+      m_in_flight = true;
+    else
+      m_gone = true;
+  }
+
+  void close(const std::string& why)
+  {
+    if (!m_handle)
+      return;
+    if (m_in_flight) {
+      libusb_cancel_transfer(m_transfer);
+      const auto give_up = std::chrono::steady_clock::now() + 1s;
+      while (m_in_flight && std::chrono::steady_clock::now() < give_up) {
+        timeval tv{0, 10000};
+        libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+      }
+    }
+    if (!m_in_flight)
+      libusb_free_transfer(m_transfer); // else libusb still owns it: leaking beats a use-after-free
+    m_transfer = nullptr;
+    libusb_release_interface(m_handle, m_interface);
+    libusb_close(m_handle);
+    m_handle = nullptr;
+    libusb_unref_device(m_device);
+    m_device = nullptr;
+    set_online(false, why);
+  }
+
+  std::uint16_t m_vendor;
+  std::uint16_t m_product;
+  libusb_context* m_context = nullptr;
+  libusb_hotplug_callback_handle m_hotplug = 0;
+  std::thread m_thread;
+  std::atomic<bool> m_stop{false};
+  std::atomic<bool> m_stopped{false};
+  std::mutex m_queue_mutex;
+  std::vector<libusb_device*> m_arrived;
+  std::vector<libusb_device*> m_left;
+  // Event thread only.
+  libusb_device* m_device = nullptr;
+  libusb_device_handle* m_handle = nullptr;
+  libusb_transfer* m_transfer = nullptr;
+  std::vector<unsigned char> m_buffer;
+  int m_interface = -1;
+  bool m_in_flight = false;
+  bool m_gone = false;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Scale>> start_hid_pos_scale(std::uint16_t vendor, std::uint16_t product, ScaleOptions options)
+{
+  auto scale = std::make_unique<HidPosScale>(vendor, product, std::move(options));
+  if (auto started = scale->init(); !started)
+    return tl::unexpected(started.error());
+  return std::unique_ptr<Scale>(std::move(scale));
+}
+
+} // namespace pickverify

@@ -1,0 +1,650 @@
+// The station controller over USB: one libusb context and one event thread. The thread owns the
+// device: it opens it when hotplug reports it, arms the watchdog, re-asserts the station's outputs,
+// keeps an interrupt-IN transfer waiting for input events, and sends a heartbeat every third of the
+// watchdog timeout. Other threads only post wishes (set_outputs) and questions (read_inputs, info)
+// and wake it; it never busy-polls (it sleeps in libusb until the next heartbeat or a wake-up).
+#include <pickverify/controller.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+#include <libusb.h>
+#include <pthread.h>
+
+#include "controller_link.hpp"
+#include "protocol.hpp"
+
+namespace pickverify {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using namespace std::chrono_literals;
+
+constexpr auto k_control_timeout = 500ms;     // one command's round trip on a healthy device takes < 1 ms
+constexpr auto k_retry_interval = 100ms;      // after a failed or malformed answer
+constexpr auto k_open_retry_interval = 200ms; // udev may not have applied permissions yet
+constexpr int k_open_attempts = 8;
+constexpr auto k_rescan_interval = 500ms; // only without libusb hotplug support
+constexpr auto k_idle_wait = 1s;
+constexpr auto k_question_timeout = 2s; // read_inputs() / info() wait this long for the event thread
+constexpr int k_max_event_errors = 8;
+
+std::string usb_error(int code)
+{
+  return libusb_error_name(code);
+}
+
+std::string bus_path_of(libusb_device* device)
+{
+  std::uint8_t ports[8];
+  const int count = libusb_get_port_numbers(device, ports, 8);
+  std::string path = std::to_string(libusb_get_bus_number(device));
+  if (count <= 0)
+    return path + "-d" + std::to_string(libusb_get_device_address(device));
+  for (int i = 0; i < count; ++i)
+    path += (i == 0 ? "-" : ".") + std::to_string(ports[i]);
+  return path;
+}
+
+struct OpenDevice {
+  libusb_device* device = nullptr;
+  libusb_device_handle* handle = nullptr;
+  int interface = -1;
+  bool claimed = false;
+  std::uint8_t event_endpoint = fw::k_event_endpoint;
+  std::string id;
+  ControllerInfo info;
+  libusb_transfer* event_transfer = nullptr;
+  std::array<unsigned char, 64> event_buffer{};
+  bool event_in_flight = false;
+  bool gone = false; // a transfer said NO_DEVICE: close on the next loop
+  int event_errors = 0;
+  std::optional<fw::ControllerLink> link;
+};
+
+struct PendingOpen {
+  libusb_device* device = nullptr;
+  int attempts = 0;
+  Clock::time_point due{};
+};
+
+class UsbController final : public Controller {
+public:
+  explicit UsbController(ControllerOptions options) : m_options(std::move(options)) {}
+  ~UsbController() override { stop(); }
+
+  Result<void> init()
+  {
+    const auto timeout = m_options.watchdog_timeout.count();
+    if (timeout < fw::k_watchdog_min_ms || timeout > fw::k_watchdog_max_ms)
+      return make_error(ErrorType::invalid_input, fmt::format("controller: watchdog timeout {} ms is outside {}..{} ms",
+                                                              timeout, fw::k_watchdog_min_ms, fw::k_watchdog_max_ms));
+    if (int r = libusb_init(&m_context); r != 0)
+      return make_error(ErrorType::unsupported, "controller: libusb_init failed: " + usb_error(r));
+    m_has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
+    if (m_has_hotplug) {
+      const int r = libusb_hotplug_register_callback(
+          m_context,
+          static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
+          LIBUSB_HOTPLUG_ENUMERATE, fw::k_usb_vendor, fw::k_usb_product, LIBUSB_HOTPLUG_MATCH_ANY,
+          &UsbController::on_hotplug, this, &m_hotplug_handle);
+      if (r != LIBUSB_SUCCESS)
+        m_has_hotplug = false;
+    }
+    m_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pv-controller");
+      run();
+    });
+    return {};
+  }
+
+  Result<void> set_outputs(const ControllerOutputs& outputs) override
+  {
+    {
+      std::lock_guard lock(m_mutex);
+      m_wanted = outputs;
+      m_dirty = true;
+    }
+    wake();
+    return {};
+  }
+
+  ControllerOutputs wanted_outputs() const override
+  {
+    std::lock_guard lock(m_mutex);
+    return m_wanted;
+  }
+
+  bool online() const override { return m_online; }
+
+  Result<ControllerInputs> read_inputs() override
+  {
+    return ask<ControllerInputs>([](fw::ControllerLink& link, const OpenDevice&) { return link.get_inputs(); });
+  }
+
+  Result<ControllerInfo> info() override
+  {
+    return ask<ControllerInfo>(
+        [](fw::ControllerLink&, const OpenDevice& device) -> Result<ControllerInfo> { return device.info; });
+  }
+
+  std::string describe() const override
+  {
+    std::lock_guard lock(m_mutex);
+    return m_online ? fmt::format("controller: {}", pickverify::describe(m_info))
+                    : fmt::format("controller: USB {:04x}:{:04x}, not connected (the gate stays locked)",
+                                  fw::k_usb_vendor, fw::k_usb_product);
+  }
+
+  void stop() override
+  {
+    if (m_stopped.exchange(true))
+      return;
+    m_stop_requested = true;
+    wake();
+    if (m_thread.joinable())
+      m_thread.join();
+    if (m_context) {
+      if (m_has_hotplug)
+        libusb_hotplug_deregister_callback(m_context, m_hotplug_handle);
+      std::lock_guard lock(m_queue_mutex);
+      for (auto* d : m_arrived)
+        libusb_unref_device(d);
+      for (auto* d : m_left)
+        libusb_unref_device(d);
+      m_arrived.clear();
+      m_left.clear();
+      libusb_exit(m_context);
+      m_context = nullptr;
+    }
+  }
+
+private:
+  using Question = std::function<void(fw::ControllerLink*, const OpenDevice*)>;
+
+  template <typename T> Result<T> ask(std::function<Result<T>(fw::ControllerLink&, const OpenDevice&)> what)
+  {
+    auto promise = std::make_shared<std::promise<Result<T>>>();
+    auto future = promise->get_future();
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_online)
+        return make_error(ErrorType::device_offline, "controller: not connected");
+      m_questions.push_back([promise, what](fw::ControllerLink* link, const OpenDevice* device) {
+        if (!link)
+          promise->set_value(make_error(ErrorType::device_offline, "controller: not connected"));
+        else
+          promise->set_value(what(*link, *device));
+      });
+    }
+    wake();
+    if (future.wait_for(k_question_timeout) != std::future_status::ready)
+      return make_error(ErrorType::io, "controller: no answer from the event thread");
+    return future.get();
+  }
+
+  void wake()
+  {
+    if (m_context)
+      libusb_interrupt_event_handler(m_context);
+  }
+
+  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
+  {
+    auto* controller = static_cast<UsbController*>(self);
+    std::lock_guard lock(controller->m_queue_mutex);
+    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? controller->m_arrived : controller->m_left)
+        .push_back(libusb_ref_device(device));
+    return 0;
+  }
+
+  static void LIBUSB_CALL on_event_transfer(libusb_transfer* transfer)
+  {
+    auto* controller = static_cast<UsbController*>(transfer->user_data);
+    controller->event_done(*transfer);
+  }
+
+  // --- event thread ------------------------------------------------------------------------------
+
+  void run()
+  {
+    if (!m_has_hotplug)
+      rescan();
+    while (!m_stop_requested) {
+      process_hotplug();
+      if (m_device && m_device->gone)
+        close_device("unplugged");
+      if (m_device)
+        service_device();
+      answer_questions();
+      const auto wait = next_wait();
+      timeval tv{};
+      tv.tv_sec = static_cast<long>(wait.count() / 1000);
+      tv.tv_usec = static_cast<long>((wait.count() % 1000) * 1000);
+      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+    }
+    if (m_device)
+      close_device("released (pickverify stopped): the device's watchdog locks the gate");
+    for (auto& pending : m_pending)
+      libusb_unref_device(pending.device);
+    m_pending.clear();
+    for (auto* d : m_known)
+      libusb_unref_device(d);
+    m_known.clear();
+  }
+
+  std::chrono::milliseconds next_wait() const
+  {
+    auto due = Clock::now() + k_idle_wait;
+    if (m_device)
+      due = std::min({due, m_next_heartbeat, m_next_retry});
+    for (const auto& pending : m_pending)
+      due = std::min(due, pending.due);
+    if (!m_has_hotplug)
+      due = std::min(due, m_last_rescan + k_rescan_interval);
+    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
+    return std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(k_idle_wait));
+  }
+
+  void rescan()
+  {
+    m_last_rescan = Clock::now();
+    libusb_device** list = nullptr;
+    const ssize_t count = libusb_get_device_list(m_context, &list);
+    if (count < 0)
+      return;
+    std::vector<libusb_device*> present;
+    for (ssize_t i = 0; i < count; ++i) {
+      libusb_device_descriptor d{};
+      if (libusb_get_device_descriptor(list[i], &d) == 0 && d.idVendor == fw::k_usb_vendor &&
+          d.idProduct == fw::k_usb_product)
+        present.push_back(list[i]);
+    }
+    std::lock_guard lock(m_queue_mutex);
+    for (auto* device : present)
+      if (std::find(m_known.begin(), m_known.end(), device) == m_known.end())
+        m_arrived.push_back(libusb_ref_device(device));
+    for (auto* device : m_known)
+      if (std::find(present.begin(), present.end(), device) == present.end())
+        m_left.push_back(libusb_ref_device(device));
+    for (auto* device : m_known)
+      libusb_unref_device(device);
+    m_known.clear();
+    for (auto* device : present)
+      m_known.push_back(libusb_ref_device(device));
+    libusb_free_device_list(list, 1);
+  }
+
+  void process_hotplug()
+  {
+    if (!m_has_hotplug && Clock::now() >= m_last_rescan + k_rescan_interval)
+      rescan();
+    std::vector<libusb_device*> arrived, left;
+    {
+      std::lock_guard lock(m_queue_mutex);
+      arrived.swap(m_arrived);
+      left.swap(m_left);
+    }
+    for (auto* device : left) {
+      if (m_device && m_device->device == device)
+        close_device("unplugged");
+      for (auto it = m_pending.begin(); it != m_pending.end();) {
+        if (it->device == device) {
+          libusb_unref_device(it->device);
+          it = m_pending.erase(it);
+        } else {
+          ++it;
+        }
+      }
+      libusb_unref_device(device);
+    }
+    for (auto* device : arrived)
+      m_pending.push_back(PendingOpen{device, 0, Clock::now()});
+
+    const auto now = Clock::now();
+    for (auto it = m_pending.begin(); it != m_pending.end();) {
+      if (it->due > now || m_device) {
+        ++it;
+        continue;
+      }
+      std::string why;
+      const bool retry = !open_device(it->device, why);
+      if (retry && ++it->attempts < k_open_attempts) {
+        it->due = now + k_open_retry_interval;
+        ++it;
+        continue;
+      }
+      if (!why.empty())
+        notify(ControllerState::offline, why);
+      libusb_unref_device(it->device);
+      it = m_pending.erase(it);
+    }
+  }
+
+  // True when done with the device (opened, or refused for good); false to retry later.
+  bool open_device(libusb_device* device, std::string& why)
+  {
+    const std::string id =
+        fmt::format("usb:{}:{:04x}:{:04x}", bus_path_of(device), fw::k_usb_vendor, fw::k_usb_product);
+    int interface = -1;
+    std::uint8_t endpoint = 0;
+    int protocol = -1;
+    {
+      libusb_config_descriptor* config = nullptr;
+      if (int r = libusb_get_active_config_descriptor(device, &config); r != 0) {
+        why = fmt::format("controller {}: cannot read its configuration: {}", id, usb_error(r));
+        return false;
+      }
+      for (int i = 0; i < config->bNumInterfaces && interface < 0; ++i) {
+        if (config->interface[i].num_altsetting < 1)
+          continue;
+        const auto& alt = config->interface[i].altsetting[0];
+        if (alt.bInterfaceClass != fw::k_interface_class || alt.bInterfaceSubClass != fw::k_interface_subclass)
+          continue;
+        interface = alt.bInterfaceNumber;
+        protocol = alt.bInterfaceProtocol;
+        for (int e = 0; e < alt.bNumEndpoints; ++e)
+          if ((alt.endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
+              (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT)
+            endpoint = alt.endpoint[e].bEndpointAddress;
+      }
+      libusb_free_config_descriptor(config);
+    }
+    if (interface < 0 || endpoint == 0) {
+      why = fmt::format("controller {}: no station-controller interface (class ff, subclass {:02x}, interrupt IN)", id,
+                        fw::k_interface_subclass);
+      return true;
+    }
+    if (protocol != fw::k_protocol_major) {
+      why = fmt::format("controller {}: its interface speaks protocol {}, this host speaks {}: update the firmware or "
+                        "pickverify",
+                        id, protocol, fw::k_protocol_major);
+      return true;
+    }
+
+    auto open = std::make_unique<OpenDevice>();
+    open->id = id;
+    open->interface = interface;
+    open->event_endpoint = endpoint;
+    if (int r = libusb_open(device, &open->handle); r != 0) {
+      why = fmt::format("controller {}: cannot open: {}{}", id, usb_error(r),
+                        r == LIBUSB_ERROR_ACCESS ? " (install the udev rules: pickverify devices udev-rules)" : "");
+      return r != LIBUSB_ERROR_ACCESS && r != LIBUSB_ERROR_BUSY;
+    }
+    open->device = libusb_ref_device(device);
+    libusb_set_auto_detach_kernel_driver(open->handle, 1);
+    if (int r = libusb_claim_interface(open->handle, interface); r != 0) {
+      why = fmt::format("controller {}: cannot claim interface {}: {}", id, interface, usb_error(r));
+      release(*open);
+      return r != LIBUSB_ERROR_BUSY;
+    }
+    open->claimed = true;
+    libusb_device_handle* handle = open->handle;
+    open->link.emplace([handle](std::uint8_t request, std::uint16_t value, std::uint16_t index,
+                                std::uint16_t length) -> Result<std::vector<std::uint8_t>> {
+      std::vector<std::uint8_t> buffer(length);
+      const int n = libusb_control_transfer(handle, fw::k_request_type_in, request, value, index, buffer.data(), length,
+                                            static_cast<unsigned>(k_control_timeout.count()));
+      if (n == LIBUSB_ERROR_NO_DEVICE)
+        return make_error(ErrorType::device_offline, "unplugged");
+      if (n == LIBUSB_ERROR_TIMEOUT)
+        return make_error(ErrorType::io, fmt::format("no answer within {} ms", k_control_timeout.count()));
+      if (n == LIBUSB_ERROR_PIPE)
+        return make_error(ErrorType::io, "the device stalled the request");
+      if (n < 0)
+        return make_error(ErrorType::io, usb_error(n));
+      buffer.resize(static_cast<std::size_t>(n));
+      return buffer;
+    });
+
+    auto info = open->link->get_info();
+    if (!info) {
+      why = fmt::format("controller {}: {}", id, info.error().message);
+      release(*open);
+      return info.error().type == ErrorType::unsupported; // a retry will not change the firmware
+    }
+    info->device_id = id;
+    if (!m_options.serial.empty() && info->serial != m_options.serial) {
+      why =
+          fmt::format("controller {}: serial {} is not the configured {}, ignored", id, info->serial, m_options.serial);
+      release(*open);
+      return true;
+    }
+    open->info = *info;
+    if (auto beat = open->link->heartbeat(m_options.watchdog_timeout); !beat) {
+      why = fmt::format("controller {}: {}", id, beat.error().message);
+      release(*open);
+      return false;
+    }
+
+    open->event_transfer = libusb_alloc_transfer(0);
+    libusb_fill_interrupt_transfer(open->event_transfer, open->handle, open->event_endpoint, open->event_buffer.data(),
+                                   static_cast<int>(open->event_buffer.size()), &UsbController::on_event_transfer, this,
+                                   0);
+    if (int r = libusb_submit_transfer(open->event_transfer); r != 0) {
+      why = fmt::format("controller {}: cannot wait for input events: {}", id, usb_error(r));
+      release(*open);
+      return false;
+    }
+    open->event_in_flight = true;
+    m_device = std::move(open);
+    m_next_heartbeat = Clock::now() + m_options.watchdog_timeout / 3;
+    m_next_retry = Clock::time_point::max();
+    {
+      std::lock_guard lock(m_mutex);
+      m_info = m_device->info;
+      m_dirty = true; // re-assert the station's outputs now
+    }
+    const auto reasserted = send_outputs();
+    m_online = true;
+    notify(ControllerState::online, fmt::format("{}; {}", pickverify::describe(m_device->info),
+                                                reasserted ? "outputs re-asserted: " + pickverify::describe(*reasserted)
+                                                           : std::string("outputs not yet confirmed, retrying")));
+    return true;
+  }
+
+  // Sends the wanted outputs if they changed. Returns what the device confirmed.
+  std::optional<ControllerOutputs> send_outputs()
+  {
+    ControllerOutputs wanted;
+    {
+      std::lock_guard lock(m_mutex);
+      if (!m_dirty)
+        return std::nullopt;
+      wanted = m_wanted;
+      m_dirty = false;
+    }
+    auto sent = m_device->link->set_outputs(wanted);
+    if (!sent) {
+      std::lock_guard lock(m_mutex);
+      m_dirty = true;
+      m_next_retry = Clock::now() + k_retry_interval;
+    } else {
+      std::lock_guard lock(m_mutex);
+      // A one-shot tone is sounded once; a reconnect re-asserts the rest, not the beep.
+      if (m_wanted == wanted && wanted.buzzer != BuzzerPattern::alarm)
+        m_wanted.buzzer = BuzzerPattern::silent;
+    }
+    if (!sent) {
+      handle_failure(sent.error());
+      return std::nullopt;
+    }
+    return *sent;
+  }
+
+  void handle_failure(const Error& error)
+  {
+    if (error.type == ErrorType::device_offline) {
+      if (m_device)
+        m_device->gone = true;
+      return;
+    }
+    notify(ControllerState::online, fmt::format("controller {}: {}", m_device ? m_device->id : "", error.message));
+  }
+
+  void service_device()
+  {
+    const auto now = Clock::now();
+    if (now >= m_next_heartbeat || m_rearm) {
+      m_rearm = false;
+      auto beat = m_device->link->heartbeat(m_options.watchdog_timeout);
+      m_next_heartbeat = Clock::now() + (beat ? m_options.watchdog_timeout / 3 : k_retry_interval);
+      if (!beat)
+        handle_failure(beat.error());
+      if (m_device->gone)
+        return;
+    }
+    if (now >= m_next_retry || m_next_retry == Clock::time_point::max()) {
+      m_next_retry = Clock::time_point::max();
+      send_outputs();
+    }
+  }
+
+  void answer_questions()
+  {
+    std::vector<Question> questions;
+    {
+      std::lock_guard lock(m_mutex);
+      questions.swap(m_questions);
+    }
+    for (auto& question : questions)
+      question(m_device && !m_device->gone ? &*m_device->link : nullptr, m_device.get());
+  }
+
+  void event_done(libusb_transfer& transfer)
+  {
+    if (!m_device || &transfer != m_device->event_transfer)
+      return;
+    m_device->event_in_flight = false;
+    switch (transfer.status) {
+    case LIBUSB_TRANSFER_COMPLETED: {
+      m_device->event_errors = 0;
+      auto event = fw::decode_event(
+          std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)));
+      if (!event) {
+        notify(ControllerState::online, fmt::format("controller {}: {}, ignored", m_device->id, event.error().message));
+      } else {
+        if (event->kind == fw::EventKind::watchdog_tripped) {
+          // The device locked itself: re-arm and put the station's outputs back.
+          notify(ControllerState::online,
+                 fmt::format("controller {}: its watchdog tripped (no heartbeat in time): the gate locked itself; "
+                             "re-arming and re-asserting the outputs",
+                             m_device->id));
+          m_rearm = true;
+          std::lock_guard lock(m_mutex);
+          m_dirty = true;
+        }
+        if (m_options.on_inputs)
+          m_options.on_inputs(event->inputs);
+      }
+      break;
+    }
+    case LIBUSB_TRANSFER_NO_DEVICE:
+      m_device->gone = true;
+      return;
+    case LIBUSB_TRANSFER_CANCELLED:
+      return;
+    default:
+      if (++m_device->event_errors >= k_max_event_errors) {
+        m_device->gone = true;
+        return;
+      }
+      break;
+    }
+    if (libusb_submit_transfer(&transfer) == 0)
+      m_device->event_in_flight = true;
+    else
+      m_device->gone = true;
+  }
+
+  void close_device(const std::string& why)
+  {
+    if (!m_device)
+      return;
+    if (m_device->event_in_flight) {
+      libusb_cancel_transfer(m_device->event_transfer);
+      const auto give_up = Clock::now() + 1s;
+      while (m_device->event_in_flight && Clock::now() < give_up) {
+        timeval tv{0, 10000};
+        libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+      }
+    }
+    const std::string id = m_device->id;
+    if (m_device->event_in_flight)
+      m_device.release(); // libusb still owns the transfer: leaking beats a use-after-free
+    else
+      release(*m_device);
+    m_device.reset();
+    m_online = false;
+    notify(ControllerState::offline, fmt::format("controller {}: {}", id, why));
+  }
+
+  static void release(OpenDevice& open)
+  {
+    if (open.event_transfer) {
+      libusb_free_transfer(open.event_transfer);
+      open.event_transfer = nullptr;
+    }
+    if (open.handle) {
+      if (open.claimed)
+        libusb_release_interface(open.handle, open.interface);
+      libusb_close(open.handle);
+      open.handle = nullptr;
+    }
+    if (open.device) {
+      libusb_unref_device(open.device);
+      open.device = nullptr;
+    }
+  }
+
+  void notify(ControllerState state, const std::string& message)
+  {
+    if (m_options.on_state)
+      m_options.on_state(state, message);
+  }
+
+  ControllerOptions m_options;
+  libusb_context* m_context = nullptr;
+  libusb_hotplug_callback_handle m_hotplug_handle = 0;
+  bool m_has_hotplug = false;
+  std::thread m_thread;
+  std::atomic<bool> m_stop_requested{false};
+  std::atomic<bool> m_stopped{false};
+  std::atomic<bool> m_online{false};
+
+  mutable std::mutex m_mutex; // m_wanted, m_dirty, m_questions, m_info
+  ControllerOutputs m_wanted;
+  bool m_dirty = true;
+  std::vector<Question> m_questions;
+  ControllerInfo m_info;
+
+  std::mutex m_queue_mutex; // filled by libusb's hotplug callback
+  std::vector<libusb_device*> m_arrived;
+  std::vector<libusb_device*> m_left;
+
+  // Event thread only.
+  std::unique_ptr<OpenDevice> m_device;
+  std::vector<PendingOpen> m_pending;
+  std::vector<libusb_device*> m_known;
+  Clock::time_point m_last_rescan{};
+  Clock::time_point m_next_heartbeat{};
+  Clock::time_point m_next_retry = Clock::time_point::max();
+  bool m_rearm = false;
+};
+
+} // namespace
+
+Result<std::unique_ptr<Controller>> start_usb_controller(ControllerOptions options)
+{
+  auto controller = std::make_unique<UsbController>(std::move(options));
+  if (auto started = controller->init(); !started)
+    return tl::unexpected(started.error());
+  return std::unique_ptr<Controller>(std::move(controller));
+}
+
+} // namespace pickverify
