@@ -37,6 +37,21 @@ else
   step "all ${#packages[@]} Debian packages present"
 fi
 
+# Front-end packages from npm, from their lockfiles: the QA page's chart library (embedded at build
+# time) and, with --tests, the browser-test driver. Nothing is downloaded at run time.
+npm_folders=("$here/src/server/charts")
+[ "$target" = all ] && npm_folders+=("$here/tests/e2e")
+for folder in "${npm_folders[@]}"; do
+  if [ ! -d "$folder/node_modules" ]; then
+    if command -v npm >/dev/null; then
+      step "npm ci in ${folder#$here/}"
+      (cd "$folder" && npm ci --no-audit --no-fund) || echo "bootstrap: npm ci failed in $folder" >&2
+    else
+      echo "bootstrap: no npm: skipping ${folder#$here/} (the QA page has no charts; browser tests fail)" >&2
+    fi
+  fi
+done
+
 step "configuring in $build_dir"
 cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_dir.configure.log" 2>&1 || {
   cat "$build_dir.configure.log" >&2; exit 1; }

@@ -11,6 +11,7 @@
 #include "decode_command.hpp"
 #include "devices_command.hpp"
 #include "image_check_provider.hpp"
+#include "serve.hpp"
 
 #include <atomic>
 #include <csignal>
@@ -54,6 +55,23 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   run->add_option("--scale", run_scale,
                   "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600] or "
                   "usb:VID:PID (HID POS); with [policy.weighing] required = true every pack is weighed");
+  auto* serve = app.add_subcommand("serve", "the station(s) in a browser and the HTTP API (docs/SERVICE.md)");
+  ServeOptions serve_options;
+  serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (loopback unless you say otherwise)")
+      ->capture_default_str();
+  serve->add_option("--stations", serve_options.stations, "station ids to run (default: the configured station)")
+      ->delimiter(',');
+
+  auto* token = app.add_subcommand("token", "API tokens for a WMS or handheld terminals");
+  token->require_subcommand(1);
+  auto* token_create = token->add_subcommand("create", "make a token, print it once, store only its hash");
+  std::string token_name;
+  std::string token_role;
+  std::string token_station;
+  token_create->add_option("--name", token_name, "what uses it, e.g. handheld-3")->required();
+  token_create->add_option("--role", token_role, "picker, supervisor, qa or wms")->required();
+  token_create->add_option("--station", token_station, "only this station (picker tokens)");
+
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
@@ -225,6 +243,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     context.config.controller.kind = run_controller;
   if (*run)
     return cmd_run(context, in, interactive);
+  if (*serve)
+    return cmd_serve(context, serve_options);
+  if (*token_create)
+    return cmd_token_create(context, token_name, token_role, token_station);
   if (*demo)
     return cmd_demo(context);
   if (*import_catalog)

@@ -1,0 +1,1172 @@
+// The service: routes of /api/v1, the pages, the event streams, authentication. Every station call
+// goes through the station actor (Station), which journals before it answers; the listener it
+// calls afterwards is the only place that reads a station's session, so screens see only what is
+// durable.
+#include <pickverify/http_scan_source.hpp>
+#include <pickverify/journal_export.hpp>
+#include <pickverify/server.hpp>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <deque>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "assets.hpp"
+#include "auth.hpp"
+#include "http.hpp"
+#include "metrics.hpp"
+
+namespace pickverify::server {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* k_session_cookie = "pv_session";
+constexpr std::size_t k_history = 30;
+constexpr std::size_t k_max_journal_rows = 1000;
+
+const Asset* page(std::string_view name)
+{
+  return find_asset(std::string("/assets/") + std::string(name));
+}
+
+Response asset_response(const Asset& asset)
+{
+  Response response;
+  response.content_type = std::string(asset.content_type);
+  response.body = std::string(asset.data);
+  return response;
+}
+
+int http_status(const Error& error)
+{
+  switch (error.type) {
+  case ErrorType::invalid_input:
+    return 400;
+  case ErrorType::not_found:
+    return 404;
+  case ErrorType::conflict:
+    return 409;
+  case ErrorType::device_offline:
+    return 503;
+  default:
+    return 500;
+  }
+}
+
+std::string tone_name(StationReply::Tone tone)
+{
+  switch (tone) {
+  case StationReply::Tone::ok:
+    return "ok";
+  case StationReply::Tone::warning:
+    return "warning";
+  case StationReply::Tone::error:
+    return "error";
+  }
+  return "error";
+}
+
+std::int64_t now_ms()
+{
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Markup in barcode text is refused before it reaches a station: no device of ours reads "<script".
+bool looks_like_markup(std::string_view text)
+{
+  for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+    if (text[i] == '<') {
+      const char next = text[i + 1];
+      if (next == '/' || next == '!' || next == '?' || (next >= 'a' && next <= 'z') || (next >= 'A' && next <= 'Z')) {
+        return true;
+      }
+    }
+  }
+  return false;
+}
+
+// A JSON object body with only the allowed keys; else an error naming what is wrong.
+Result<json> parse_body(const Request& request, std::initializer_list<const char*> allowed)
+{
+  if (request.body.empty()) {
+    return make_error(ErrorType::invalid_input, "the request needs a JSON object body");
+  }
+  json body = json::parse(request.body, nullptr, false);
+  if (body.is_discarded()) {
+    return make_error(ErrorType::invalid_input, "the body is not valid JSON: nothing was stored");
+  }
+  if (!body.is_object()) {
+    return make_error(ErrorType::invalid_input, "the body must be a JSON object");
+  }
+  for (const auto& [key, value] : body.items()) {
+    if (std::find_if(allowed.begin(), allowed.end(), [&](const char* name) { return key == name; }) == allowed.end()) {
+      std::string names;
+      for (const char* name : allowed) {
+        names += (names.empty() ? "" : ", ") + std::string(name);
+      }
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("unknown field \"{}\" (allowed: {}): nothing was stored", key, names));
+    }
+  }
+  return body;
+}
+
+Result<std::string> string_field(const json& body, const char* name, bool required, std::size_t max_size = 256)
+{
+  if (!body.contains(name)) {
+    if (required) {
+      return make_error(ErrorType::invalid_input, fmt::format("field \"{}\" is required", name));
+    }
+    return std::string{};
+  }
+  if (!body[name].is_string()) {
+    return make_error(ErrorType::invalid_input, fmt::format("field \"{}\" must be a string", name));
+  }
+  std::string value = body[name].get<std::string>();
+  if (value.size() > max_size) {
+    return make_error(ErrorType::invalid_input, fmt::format("field \"{}\" is longer than {} bytes", name, max_size));
+  }
+  if (required && value.empty()) {
+    return make_error(ErrorType::invalid_input, fmt::format("field \"{}\" is empty", name));
+  }
+  return value;
+}
+
+struct StationHost {
+  Station* station = nullptr;
+  std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> image_check;
+  std::mutex mutex; // guards the two below
+  json snapshot;
+  std::deque<json> history;
+  std::string operator_id; // who signed in last to start a session here
+};
+
+class ServiceImpl final : public Service {
+public:
+  ServiceImpl(ServiceOptions options, Store& store, std::unique_ptr<UserDirectory> users, TokenTable tokens)
+      : m_options(std::move(options)), m_store(store), m_users(std::move(users)), m_tokens(std::move(tokens))
+  {
+  }
+  ~ServiceImpl() override { stop(); }
+
+  Result<void> start(std::vector<StationBinding> bindings)
+  {
+    for (auto& binding : bindings) {
+      auto host = std::make_unique<StationHost>();
+      host->station = binding.station;
+      host->image_check = std::move(binding.image_check);
+      StationHost* raw = host.get();
+      m_stations[binding.station->id()] = std::move(host);
+      {
+        std::lock_guard lock(raw->mutex);
+        raw->snapshot = snapshot_of(*raw, nullptr);
+      }
+      binding.station->add_listener([this, raw](const StationReply& reply) { on_station_event(*raw, reply); });
+    }
+    add_routes();
+    auto server = HttpServer::start(m_options.host, m_options.port, m_router, m_hub, m_options.max_body_bytes,
+                                    m_options.worker_threads);
+    if (!server) {
+      return tl::unexpected(server.error());
+    }
+    m_server = std::move(*server);
+    return {};
+  }
+
+  std::uint16_t port() const override { return m_server ? m_server->port() : 0; }
+  void stop() override
+  {
+    if (m_server) {
+      m_server->stop();
+    }
+  }
+
+  std::vector<std::string> routes() const override
+  {
+    std::vector<std::string> out;
+    for (const auto& route : m_router.routes()) {
+      out.push_back(route.method + " " + route.pattern);
+    }
+    return out;
+  }
+
+private:
+  // --- station state for screens ------------------------------------------------------------------
+  // Runs inside the station's lock, after the event is journaled.
+  void on_station_event(StationHost& host, const StationReply& reply)
+  {
+    if (reply.verdict) {
+      m_metrics.count_scan(std::string(to_string(*reply.verdict)));
+    }
+    json snapshot;
+    {
+      std::lock_guard lock(host.mutex);
+      json last = {{"tone", tone_name(reply.tone)},
+                   {"headline", reply.headline},
+                   {"details", reply.details},
+                   {"verdict", reply.verdict ? json(std::string(to_string(*reply.verdict))) : json(nullptr)},
+                   {"state", std::string(to_string(reply.state))},
+                   {"journal_seq", reply.journal_seq},
+                   {"utc_ms", now_ms()}};
+      host.history.push_front(last);
+      if (host.history.size() > k_history) {
+        host.history.pop_back();
+      }
+      host.snapshot = snapshot_of(host, &last);
+      snapshot = host.snapshot;
+    }
+    const std::string station_id = host.station->id();
+    m_hub.publish("station:" + station_id, "station", snapshot.dump());
+    m_hub.publish("alerts", "alerts", alerts_json({}, {}).dump());
+  }
+
+  // The session as a screen shows it. Only called inside the station's lock (listener) or before
+  // any event reaches it (start).
+  json snapshot_of(StationHost& host, const json* last) const
+  {
+    const Station& station = *host.station;
+    json out = {{"station", station.id()},
+                {"state", "idle"},
+                {"order", nullptr},
+                {"lines", json::array()},
+                {"alerts", json::array()},
+                {"missing", json::array()},
+                {"last", last ? *last : json(nullptr)}};
+    out["operator"] = host.operator_id;
+    out["history"] = json::array();
+    for (const auto& entry : host.history) {
+      out["history"].push_back(entry);
+    }
+    const PackSession* session = station.session();
+    if (!session) {
+      return out;
+    }
+    out["state"] = std::string(to_string(session->state()));
+    out["session_id"] = station.session_id();
+    const Order& order = session->order();
+    out["order"] = {{"id", order.id},
+                    {"value", format_money(order.value)},
+                    {"customer", order.customer},
+                    {"needs_image_check", session->needs_image_check()},
+                    {"image_check_passed", session->image_check_passed()}};
+    for (const auto& progress : session->lines()) {
+      out["lines"].push_back({{"line_no", progress.line.line_no},
+                              {"description", progress.line.description},
+                              {"verified", progress.verified},
+                              {"quantity", progress.line.quantity},
+                              {"done", progress.done()}});
+    }
+    for (const auto& alert : session->alerts()) {
+      if (!alert.open) {
+        continue;
+      }
+      std::string scanned = alert.gtin14.empty() ? std::string("—") : "GTIN " + alert.gtin14;
+      if (const Item* item = station.catalog().find_item(alert.sku)) {
+        scanned = fmt::format("{} ({})", item->description, item->sku);
+      }
+      std::string expected = "nothing on this order";
+      if (alert.line_index && *alert.line_index < session->lines().size()) {
+        const auto& line = session->lines()[*alert.line_index];
+        expected = fmt::format("line {}: {}", line.line.line_no, line.line.description);
+      }
+      if (alert.kind == AlertKind::image_check) {
+        scanned = "photo of the pack";
+        expected = "every unit of the order, nothing else";
+      }
+      out["alerts"].push_back(
+          {{"id", fmt::format("{}.{}", station.id(), alert.id)},
+           {"number", alert.id},
+           {"station", station.id()},
+           {"order_id", order.id},
+           {"kind", alert.kind == AlertKind::scan ? std::string(to_string(alert.verdict)) : std::string("image_check")},
+           {"message", alert.message},
+           {"scanned", scanned},
+           {"expected", expected},
+           {"picker_may_clear",
+            alert.kind == AlertKind::scan && station.policy().picker_may_clear.count(alert.verdict) > 0}});
+    }
+    out["missing"] = session->missing();
+    return out;
+  }
+
+  json alerts_json(const std::string& station_filter, const std::string& kind_filter)
+  {
+    json alerts = json::array();
+    for (auto& [id, host] : m_stations) {
+      if (!station_filter.empty() && id != station_filter) {
+        continue;
+      }
+      std::lock_guard lock(host->mutex);
+      for (const auto& alert : host->snapshot["alerts"]) {
+        if (!kind_filter.empty() && alert["kind"] != kind_filter) {
+          continue;
+        }
+        json item = alert;
+        item["operator"] = host->snapshot.value("operator", "");
+        item["history"] = host->snapshot["history"];
+        alerts.push_back(item);
+      }
+    }
+    return {{"alerts", alerts}, {"open", alerts.size()}};
+  }
+
+  // --- authentication ------------------------------------------------------------------------------
+  struct Caller {
+    Principal principal;
+  };
+
+  // Anyone signed in (any role, or a token); state changes by cookie also need the CSRF header.
+  Result<Caller> authenticate(const Request& request)
+  {
+    const std::string authorization = request.header("authorization");
+    if (authorization.rfind("Bearer ", 0) == 0) {
+      if (auto principal = m_tokens.find(authorization.substr(7))) {
+        return Caller{*principal};
+      }
+      return make_error(ErrorType::invalid_input, "401:the API token is not valid");
+    }
+    const std::string cookie = request.cookie(k_session_cookie);
+    if (cookie.empty()) {
+      return make_error(ErrorType::invalid_input, "401:sign in first (PIN) or send an API token");
+    }
+    auto session = m_sessions.find(cookie);
+    if (!session) {
+      return make_error(ErrorType::invalid_input, "401:the session has expired: sign in again");
+    }
+    if (request.method != "GET" && request.method != "HEAD") {
+      const std::string csrf = request.header("x-csrf-token");
+      if (csrf.size() != session->csrf.size() || csrf != session->csrf) {
+        return make_error(ErrorType::invalid_input, "403:missing or wrong X-CSRF-Token header");
+      }
+    }
+    return Caller{session->principal};
+  }
+
+  // The caller, with one of the roles, and (for a station-bound token) at this station.
+  Result<Caller> authorise(const Request& request, std::initializer_list<ServiceRole> roles,
+                           const std::string& station = {})
+  {
+    auto caller = authenticate(request);
+    if (!caller) {
+      return caller;
+    }
+    if (std::find(roles.begin(), roles.end(), caller->principal.role) == roles.end()) {
+      std::string names;
+      for (auto role : roles) {
+        names += (names.empty() ? "" : " or ") + std::string(to_string(role));
+      }
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("403:{} may not do this: it needs {}", to_string(caller->principal.role), names));
+    }
+    if (!station.empty() && !caller->principal.station.empty() && caller->principal.station != station) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("403:this token is for station {}, not {}", caller->principal.station, station));
+    }
+    return caller;
+  }
+
+  static Response auth_failure(const Error& error)
+  {
+    const int status = std::stoi(error.message.substr(0, 3));
+    Response response = error_response(status, error.message.substr(4));
+    if (status == 401) {
+      response.headers.emplace_back("WWW-Authenticate", "Bearer");
+    }
+    return response;
+  }
+
+  StationHost* find_station(const std::string& id)
+  {
+    const auto found = m_stations.find(id);
+    return found == m_stations.end() ? nullptr : found->second.get();
+  }
+
+  json station_snapshot(StationHost& host)
+  {
+    std::lock_guard lock(host.mutex);
+    return host.snapshot;
+  }
+
+  // The reply of a station call as JSON, with the screen's state after it.
+  Response station_result(StationHost& host, const Result<StationReply>& reply, int ok_status = 200)
+  {
+    if (!reply) {
+      return error_response(http_status(reply.error()), reply.error().message);
+    }
+    json out = {{"tone", tone_name(reply->tone)},
+                {"headline", reply->headline},
+                {"details", reply->details},
+                {"verdict", reply->verdict ? json(std::string(to_string(*reply->verdict))) : json(nullptr)},
+                {"state", std::string(to_string(reply->state))},
+                {"journal_seq", reply->journal_seq},
+                {"station", station_snapshot(host)}};
+    return json_response(ok_status, out.dump());
+  }
+
+  // --- routes -------------------------------------------------------------------------------------
+  void add_routes()
+  {
+    auto add = [this](const char* method, const char* pattern, RouteMode mode, std::function<Response(Request&)> fn,
+                      const char* summary) {
+      m_router.add(Route{method, pattern, mode, std::move(fn), nullptr, summary});
+    };
+    auto stream = [this](const char* pattern, std::function<Result<StreamStart>(Request&, Response&)> fn,
+                         const char* summary) {
+      m_router.add(Route{"GET", pattern, RouteMode::stream, nullptr, std::move(fn), summary});
+    };
+
+    // Pages and their assets.
+    add(
+        "GET", "/", RouteMode::inline_loop, [](Request&) { return asset_response(*page("index.html")); }, "index");
+    add(
+        "GET", "/station/{id}", RouteMode::inline_loop,
+        [this](Request& r) {
+          return find_station(r.params[0]) ? asset_response(*page("station.html"))
+                                           : error_response(404, fmt::format("there is no station {}", r.params[0]));
+        },
+        "station screen");
+    add(
+        "GET", "/supervisor", RouteMode::inline_loop, [](Request&) { return asset_response(*page("supervisor.html")); },
+        "supervisor page");
+    add(
+        "GET", "/qa", RouteMode::inline_loop, [](Request&) { return asset_response(*page("qa.html")); }, "QA page");
+    add(
+        "GET", "/assets/{file}", RouteMode::inline_loop,
+        [](Request& r) {
+          const Asset* asset = find_asset(r.path);
+          return asset ? asset_response(*asset) : error_response(404, fmt::format("no asset {}", r.params[0]));
+        },
+        "page assets");
+
+    // Health and metrics.
+    add(
+        "GET", "/healthz", RouteMode::inline_loop,
+        [](Request&) {
+          Response response;
+          response.content_type = "text/plain; charset=utf-8";
+          response.body = "ok\n";
+          return response;
+        },
+        "liveness");
+    add(
+        "GET", "/readyz", RouteMode::pool,
+        [this](Request&) {
+          auto orders = m_store.find_order("readyz-probe");
+          if (!orders) {
+            return error_response(503, "store: " + orders.error().message);
+          }
+          return json_response(200, json{{"ready", true}, {"stations", m_stations.size()}}.dump());
+        },
+        "readiness");
+    add(
+        "GET", "/metrics", RouteMode::inline_loop,
+        [this](Request&) {
+          Response response;
+          response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+          std::size_t open_alerts = 0;
+          std::vector<std::pair<std::string, std::string>> states;
+          for (auto& [id, host] : m_stations) {
+            std::lock_guard lock(host->mutex);
+            open_alerts += host->snapshot["alerts"].size();
+            states.emplace_back(id, host->snapshot.value("state", "idle"));
+          }
+          response.body = m_metrics.render(open_alerts, m_hub.open_streams(), states);
+          return response;
+        },
+        "Prometheus metrics");
+    add(
+        "GET", "/api/v1/openapi.json", RouteMode::inline_loop,
+        [](Request&) { return asset_response(*page("openapi.json")); }, "this API");
+
+    // Sign-in.
+    add(
+        "POST", "/api/v1/login", RouteMode::pool, [this](Request& r) { return login(r); }, "sign in with a PIN");
+    add(
+        "POST", "/api/v1/logout", RouteMode::inline_loop,
+        [this](Request& r) {
+          m_sessions.close(r.cookie(k_session_cookie));
+          Response response = json_response(200, R"({"signed_out":true})");
+          response.headers.emplace_back("Set-Cookie", std::string(k_session_cookie) +
+                                                          "=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0");
+          return response;
+        },
+        "sign out");
+    add(
+        "GET", "/api/v1/me", RouteMode::inline_loop,
+        [this](Request& r) {
+          auto caller = authenticate(r);
+          if (!caller) {
+            return auth_failure(caller.error());
+          }
+          json out = {{"user", caller->principal.user},
+                      {"role", std::string(to_string(caller->principal.role))},
+                      {"station", caller->principal.station}};
+          const std::string cookie = r.cookie(k_session_cookie);
+          if (auto session = cookie.empty() ? std::nullopt : m_sessions.find(cookie)) {
+            out["csrf"] = session->csrf;
+          }
+          return json_response(200, out.dump());
+        },
+        "who is signed in");
+
+    // Stations.
+    add(
+        "GET", "/api/v1/stations", RouteMode::inline_loop,
+        [this](Request& r) {
+          if (auto caller = authenticate(r); !caller) {
+            return auth_failure(caller.error());
+          }
+          json out = json::array();
+          for (auto& [id, host] : m_stations) {
+            out.push_back(station_snapshot(*host));
+          }
+          return json_response(200, json{{"stations", out}}.dump());
+        },
+        "every station's state");
+    add(
+        "GET", "/api/v1/stations/{id}", RouteMode::inline_loop,
+        [this](Request& r) {
+          if (auto caller = authenticate(r); !caller) {
+            return auth_failure(caller.error());
+          }
+          StationHost* host = find_station(r.params[0]);
+          return host ? json_response(200, station_snapshot(*host).dump())
+                      : error_response(404, fmt::format("there is no station {}", r.params[0]));
+        },
+        "one station's state");
+    add(
+        "POST", "/api/v1/stations/{id}/session", RouteMode::pool,
+        [this](Request& r) {
+          return station_call(r, {"order_id"}, [](StationHost& host, const json& body, const Caller& caller) {
+            auto order_id = string_field(body, "order_id", true, 64);
+            if (!order_id) {
+              return Result<StationReply>(tl::unexpected(order_id.error()));
+            }
+            {
+              std::lock_guard lock(host.mutex);
+              host.operator_id = caller.principal.user;
+            }
+            host.station->set_operator(caller.principal.user);
+            return host.station->start_order(*order_id);
+          });
+        },
+        "start a session for an order");
+    add(
+        "POST", "/api/v1/stations/{id}/scans", RouteMode::pool, [this](Request& r) { return scan(r); },
+        "a scan (handheld terminal, keyboard wedge)");
+    add(
+        "POST", "/api/v1/stations/{id}/pack", RouteMode::pool,
+        [this](Request& r) {
+          return station_call(
+              r, {}, [](StationHost& host, const json&, const Caller&) { return host.station->request_pack(); });
+        },
+        "ask to release the pack");
+    add(
+        "POST", "/api/v1/stations/{id}/image-check", RouteMode::pool,
+        [this](Request& r) {
+          return station_call(r, {}, [](StationHost& host, const json&, const Caller&) -> Result<StationReply> {
+            if (!host.image_check) {
+              ImageCheckResult offline;
+              offline.outcome = ImageCheckOutcome::offline;
+              offline.reason = "no camera is configured for this station: the image check cannot pass";
+              return host.station->apply_image_check(offline);
+            }
+            ImageCheckRequest request;
+            auto session = host.station->session();
+            if (!session) {
+              return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
+            }
+            request = session->image_check_request();
+            auto result = host.image_check(request);
+            if (!result) {
+              return tl::unexpected(result.error());
+            }
+            return host.station->apply_image_check(*result);
+          });
+        },
+        "take the photo and run the image check");
+    add(
+        "POST", "/api/v1/stations/{id}/packed", RouteMode::pool,
+        [this](Request& r) {
+          return station_call(
+              r, {}, [](StationHost& host, const json&, const Caller&) { return host.station->mark_packed(); });
+        },
+        "the box is closed");
+    add(
+        "POST", "/api/v1/stations/{id}/abandon", RouteMode::pool,
+        [this](Request& r) {
+          return station_call(r, {"reason"}, [](StationHost& host, const json& body, const Caller&) {
+            auto reason = string_field(body, "reason", true, 500);
+            if (!reason) {
+              return Result<StationReply>(tl::unexpected(reason.error()));
+            }
+            return host.station->abandon(*reason);
+          });
+        },
+        "abandon the open session");
+    stream(
+        "/api/v1/stations/{id}/events",
+        [this](Request& r, Response& refusal) -> Result<StreamStart> {
+          if (auto caller = authenticate(r); !caller) {
+            refusal = auth_failure(caller.error());
+            return make_error(ErrorType::invalid_input, "refused");
+          }
+          StationHost* host = find_station(r.params[0]);
+          if (!host) {
+            refusal = error_response(404, fmt::format("there is no station {}", r.params[0]));
+            return make_error(ErrorType::not_found, "refused");
+          }
+          return StreamStart{"station:" + r.params[0], format_sse("station", station_snapshot(*host).dump())};
+        },
+        "the station screen's live events (SSE)");
+
+    // Alerts.
+    add(
+        "GET", "/api/v1/alerts", RouteMode::inline_loop,
+        [this](Request& r) {
+          if (auto caller = authenticate(r); !caller) {
+            return auth_failure(caller.error());
+          }
+          return json_response(200, alerts_json(r.query["station"], r.query["kind"]).dump());
+        },
+        "open alerts across stations");
+    stream(
+        "/api/v1/alerts/events",
+        [this](Request& r, Response& refusal) -> Result<StreamStart> {
+          if (auto caller = authorise(r, {ServiceRole::supervisor, ServiceRole::qa}); !caller) {
+            refusal = auth_failure(caller.error());
+            return make_error(ErrorType::invalid_input, "refused");
+          }
+          return StreamStart{"alerts", format_sse("alerts", alerts_json({}, {}).dump())};
+        },
+        "the alert queue's live events (SSE)");
+    add(
+        "POST", "/api/v1/alerts/{id}/clear", RouteMode::pool, [this](Request& r) { return resolve(r, false); },
+        "clear an alert (reason code, note, PIN)");
+    add(
+        "POST", "/api/v1/alerts/{id}/override", RouteMode::pool, [this](Request& r) { return resolve(r, true); },
+        "override an alert: count the item as if it matched");
+
+    // Orders.
+    add(
+        "POST", "/api/v1/orders", RouteMode::pool, [this](Request& r) { return upsert_orders(r); },
+        "upsert orders from a WMS (idempotent by id)");
+    add(
+        "GET", "/api/v1/orders/{id}", RouteMode::pool,
+        [this](Request& r) {
+          if (auto caller = authenticate(r); !caller) {
+            return auth_failure(caller.error());
+          }
+          auto order = m_store.find_order(r.params[0]);
+          if (!order) {
+            return error_response(500, order.error().message);
+          }
+          if (!*order) {
+            return error_response(404, fmt::format("order {} is not known", r.params[0]));
+          }
+          return json_response(200, order_json(**order).dump());
+        },
+        "one order");
+
+    // Journal.
+    add(
+        "GET", "/api/v1/journal", RouteMode::pool, [this](Request& r) { return journal_query(r); },
+        "search the journal");
+    add(
+        "GET", "/api/v1/journal/verify", RouteMode::pool,
+        [this](Request& r) {
+          if (auto caller = authorise(r, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+            return auth_failure(caller.error());
+          }
+          auto report = m_store.verify_chain();
+          if (!report) {
+            return error_response(500, report.error().message);
+          }
+          return json_response(
+              200, json{{"intact", report->intact()},
+                        {"event_count", report->event_count},
+                        {"head_hash", report->head_hash},
+                        {"first_bad_seq", report->first_bad_seq ? json(*report->first_bad_seq) : json(nullptr)},
+                        {"problem", report->problem}}
+                       .dump());
+        },
+        "recompute the hash chain");
+    add(
+        "GET", "/api/v1/journal/export", RouteMode::pool, [this](Request& r) { return journal_export(r); },
+        "export journal rows as CSV or JSON Lines");
+
+    // Evidence photos (content-addressed, <data-dir>/evidence/ab/<sha256>.jpg).
+    add(
+        "GET", "/api/v1/evidence/{sha256}", RouteMode::pool, [this](Request& r) { return evidence(r); },
+        "an evidence photo by its SHA-256");
+
+    // Reports.
+    add(
+        "GET", "/api/v1/reports/mismatches", RouteMode::pool, [this](Request& r) { return mismatch_report(r); },
+        "mismatch rate by day, station, picker or SKU");
+  }
+
+  Response evidence(Request& request)
+  {
+    if (auto caller = authenticate(request); !caller) {
+      return auth_failure(caller.error());
+    }
+    const std::string& hash = request.params[0];
+    // Only 64 lower-case hex digits name a file: nothing else can reach the file system.
+    if (hash.size() != 64 || !std::all_of(hash.begin(), hash.end(),
+                                          [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+      return error_response(400, "an evidence id is the photo's SHA-256: 64 lower-case hex digits");
+    }
+    const auto path = m_options.data_dir / "evidence" / hash.substr(0, 2) / (hash + ".jpg");
+    std::ifstream file(path, std::ios::binary);
+    if (!file) {
+      return error_response(404, fmt::format("no evidence photo {}", hash));
+    }
+    std::ostringstream bytes;
+    bytes << file.rdbuf();
+    if (sha256_hex(bytes.str()) != hash) {
+      return error_response(500, fmt::format("evidence photo {} does not match its hash: it was changed", hash));
+    }
+    Response response;
+    response.content_type = "image/jpeg";
+    response.body = bytes.str();
+    return response;
+  }
+
+  // Scans (less duplicates) and mismatches (the verdicts that open an alert by default) per group.
+  Response mismatch_report(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    const std::string by = request.query["by"].empty() ? std::string("day") : request.query["by"];
+    if (by != "day" && by != "station" && by != "picker" && by != "sku") {
+      return error_response(400, fmt::format("by={} is not one of day, station, picker, sku", by));
+    }
+    auto filter = journal_filter(request);
+    if (!filter) {
+      return error_response(400, filter.error().message);
+    }
+    static const std::set<std::string> k_mismatches = {"wrong_variant", "wrong_item", "over_quantity", "unknown_code"};
+    const Catalog* catalog = m_stations.empty() ? nullptr : &m_stations.begin()->second->station->catalog();
+    std::map<std::string, std::pair<std::int64_t, std::int64_t>> groups; // key → scans, mismatches
+    auto read = m_store.read_journal(*filter, [&](const JournalEntry& entry) {
+      if (entry.type != "scan" || entry.verdict.empty() || entry.verdict == "duplicate") {
+        return true;
+      }
+      std::string key;
+      if (by == "day") {
+        key = format_utc_ms(entry.utc_ms).substr(0, 10);
+      } else if (by == "station") {
+        key = entry.station;
+      } else if (by == "picker") {
+        key = entry.operator_id;
+      } else {
+        const Item* item = catalog && !entry.gtin.empty() ? catalog->find_by_gtin(entry.gtin) : nullptr;
+        key = item ? item->sku : entry.gtin.empty() ? std::string("(no GTIN)") : "GTIN " + entry.gtin;
+      }
+      auto& counts = groups[key];
+      ++counts.first;
+      counts.second += k_mismatches.count(entry.verdict) ? 1 : 0;
+      return true;
+    });
+    if (!read) {
+      return error_response(500, read.error().message);
+    }
+    json out = json::array();
+    for (const auto& [key, counts] : groups) {
+      out.push_back(
+          {{"key", key},
+           {"scans", counts.first},
+           {"mismatches", counts.second},
+           {"rate", counts.first ? static_cast<double>(counts.second) / static_cast<double>(counts.first) : 0.0}});
+    }
+    return json_response(200, json{{"by", by}, {"groups", out}}.dump());
+  }
+
+  Response login(Request& request)
+  {
+    auto body = parse_body(request, {"user", "pin"});
+    if (!body) {
+      return error_response(400, body.error().message);
+    }
+    auto user = string_field(*body, "user", true, 64);
+    auto pin = string_field(*body, "pin", true, 64);
+    if (!user || !pin) {
+      return error_response(400, (!user ? user.error() : pin.error()).message);
+    }
+    auto principal = m_users->verify_pin(*user, *pin);
+    if (!principal) {
+      return error_response(401, "unknown user or wrong PIN");
+    }
+    std::string csrf;
+    const std::string cookie = m_sessions.open(*principal, csrf);
+    Response response = json_response(200, json{{"user", principal->user},
+                                                {"role", std::string(to_string(principal->role))},
+                                                {"station", principal->station},
+                                                {"csrf", csrf}}
+                                               .dump());
+    response.headers.emplace_back(
+        "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", k_session_cookie, cookie));
+    return response;
+  }
+
+  Response station_call(Request& request, std::initializer_list<const char*> fields,
+                        const std::function<Result<StationReply>(StationHost&, const json&, const Caller&)>& call)
+  {
+    StationHost* host = find_station(request.params[0]);
+    if (!host) {
+      return error_response(404, fmt::format("there is no station {}", request.params[0]));
+    }
+    auto caller = authorise(request, {ServiceRole::picker, ServiceRole::supervisor}, request.params[0]);
+    if (!caller) {
+      return auth_failure(caller.error());
+    }
+    json body = json::object();
+    if (fields.size() > 0 || !request.body.empty()) {
+      auto parsed = parse_body(request, fields);
+      if (!parsed) {
+        return error_response(400, parsed.error().message);
+      }
+      body = std::move(*parsed);
+    }
+    return station_result(*host, call(*host, body, *caller));
+  }
+
+  Response scan(Request& request)
+  {
+    StationHost* host = find_station(request.params[0]);
+    if (!host) {
+      return error_response(404, fmt::format("there is no station {}", request.params[0]));
+    }
+    auto caller = authorise(request, {ServiceRole::picker, ServiceRole::supervisor}, request.params[0]);
+    if (!caller) {
+      return auth_failure(caller.error());
+    }
+    auto body = parse_body(request, {"data", "aim", "terminal"});
+    if (!body) {
+      return error_response(400, body.error().message);
+    }
+    auto data = string_field(*body, "data", true, 4096);
+    auto aim = string_field(*body, "aim", false, 3);
+    auto terminal = string_field(*body, "terminal", false, 64);
+    for (const auto* field : {&data, &aim, &terminal}) {
+      if (!*field) {
+        return error_response(400, field->error().message);
+      }
+    }
+    if (looks_like_markup(*data)) {
+      return error_response(400, "barcode text holds markup (\"<…\"): no label reads like that; nothing was stored");
+    }
+    HttpScanRequest scan_request;
+    scan_request.station = request.params[0];
+    scan_request.terminal = terminal->empty() ? std::string("web") : *terminal;
+    scan_request.data = *data;
+    if (!aim->empty()) {
+      scan_request.aim = *aim;
+    }
+    // The same validation and ScanEvent a handheld terminal's driver makes, then the station actor.
+    std::optional<ScanEvent> event;
+    HttpScanSource source([&](const ScanEvent& e) { event = e; });
+    auto submitted = source.submit(scan_request);
+    if (!submitted) {
+      return error_response(400, submitted.error().message + ": nothing was stored");
+    }
+    const auto started = std::chrono::steady_clock::now();
+    auto reply = host->station->handle_scan(*event);
+    m_metrics.observe_scan_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    return station_result(*host, reply);
+  }
+
+  Response resolve(Request& request, bool override_mismatch)
+  {
+    const std::string& id = request.params[0];
+    const std::size_t dot = id.rfind('.');
+    StationHost* host = dot == std::string::npos ? nullptr : find_station(id.substr(0, dot));
+    if (!host) {
+      return error_response(404, fmt::format("there is no alert {} (ids look like station-1.3)", id));
+    }
+    char* end = nullptr;
+    const std::string number_text = id.substr(dot + 1);
+    const long number = std::strtol(number_text.c_str(), &end, 10);
+    if (number_text.empty() || *end != '\0' || number < 1 || number > 1'000'000) {
+      return error_response(404, fmt::format("there is no alert {}", id));
+    }
+    auto caller =
+        authorise(request,
+                  override_mismatch ? std::initializer_list<ServiceRole>{ServiceRole::supervisor}
+                                    : std::initializer_list<ServiceRole>{ServiceRole::supervisor, ServiceRole::picker},
+                  host->station->id());
+    if (!caller) {
+      return auth_failure(caller.error());
+    }
+    auto body = parse_body(request, {"reason_code", "note", "pin"});
+    if (!body) {
+      return error_response(400, body.error().message);
+    }
+    auto reason = string_field(*body, "reason_code", true, 64);
+    auto note = string_field(*body, "note", false, 1000);
+    auto pin = string_field(*body, "pin", caller->principal.role == ServiceRole::supervisor, 64);
+    for (const auto* field : {&reason, &note, &pin}) {
+      if (!*field) {
+        return error_response(400, field->error().message);
+      }
+    }
+    if (caller->principal.role == ServiceRole::supervisor) {
+      // The supervisor confirms this decision with their own PIN, whatever the session says.
+      if (!m_users->verify_pin(caller->principal.user, *pin)) {
+        return error_response(403, "the PIN does not match the signed-in supervisor: nothing was changed");
+      }
+    }
+    AlertResolution resolution;
+    resolution.role = caller->principal.role == ServiceRole::supervisor ? Role::supervisor : Role::picker;
+    resolution.operator_id = caller->principal.user;
+    resolution.reason_code = *reason;
+    resolution.note = *note;
+    resolution.override_mismatch = override_mismatch;
+    auto reply = host->station->resolve_alert(static_cast<std::int32_t>(number), resolution);
+    if (!reply && reply.error().type == ErrorType::conflict &&
+        reply.error().message.find("may not clear") != std::string::npos) {
+      return error_response(403, reply.error().message);
+    }
+    return station_result(*host, reply);
+  }
+
+  static json order_json(const Order& order)
+  {
+    json lines = json::array();
+    for (const auto& line : order.lines) {
+      json item = {{"line", line.line_no}, {"quantity", line.quantity}, {"description", line.description}};
+      if (!line.sku.empty()) {
+        item["sku"] = line.sku;
+      } else {
+        item["style"] = line.style;
+        item["attributes"] = line.required_attributes;
+      }
+      lines.push_back(item);
+    }
+    return {{"id", order.id},
+            {"value", format_money(order.value)},
+            {"value_minor", order.value.minor},
+            {"currency", order.value.currency},
+            {"customer", order.customer},
+            {"image_check", order.image_check_flagged},
+            {"lines", lines}};
+  }
+
+  Response upsert_orders(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::wms, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    if (!m_options.parse_orders || m_stations.empty()) {
+      return error_response(503, "this service has no order importer or no station catalog");
+    }
+    const json body = json::parse(request.body, nullptr, false);
+    if (body.is_discarded()) {
+      return error_response(400, "the body is not valid JSON: nothing was stored");
+    }
+    auto orders = m_options.parse_orders(request.body, m_stations.begin()->second->station->catalog());
+    if (!orders) {
+      return error_response(400, orders.error().message + ": nothing was stored");
+    }
+    for (const auto& order : *orders) {
+      if (looks_like_markup(order.id) || looks_like_markup(order.customer)) {
+        return error_response(400, fmt::format("order {}: markup (\"<…\") in the id or customer: nothing was stored",
+                                               json(order.id).dump()));
+      }
+    }
+    if (auto saved = m_store.save_orders(*orders); !saved) {
+      return error_response(500, saved.error().message);
+    }
+    json ids = json::array();
+    for (const auto& order : *orders) {
+      ids.push_back(order.id);
+    }
+    return json_response(200, json{{"saved", orders->size()}, {"ids", ids}}.dump());
+  }
+
+  Result<JournalFilter> journal_filter(Request& request)
+  {
+    JournalFilter filter;
+    auto time = [&](const char* key, std::optional<std::int64_t>& into) -> Result<void> {
+      const auto found = request.query.find(key);
+      if (found == request.query.end() || found->second.empty()) {
+        return {};
+      }
+      char* end = nullptr;
+      const long long value = std::strtoll(found->second.c_str(), &end, 10);
+      if (*end != '\0' || value < 0) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}={} is not a time in epoch milliseconds", key, found->second));
+      }
+      into = value;
+      return {};
+    };
+    if (auto ok = time("from", filter.from_utc_ms); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (auto ok = time("to", filter.to_utc_ms); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    if (!request.query["order"].empty()) {
+      filter.order_id = request.query["order"];
+    }
+    if (!request.query["station"].empty()) {
+      filter.station = request.query["station"];
+    }
+    return filter;
+  }
+
+  Response journal_query(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    static const std::set<std::string> k_keys = {"from",     "to",      "order", "station",
+                                                 "operator", "verdict", "type",  "limit"};
+    for (const auto& [key, value] : request.query) {
+      if (!k_keys.count(key)) {
+        return error_response(400, fmt::format("unknown query parameter \"{}\"", key));
+      }
+    }
+    auto filter = journal_filter(request);
+    if (!filter) {
+      return error_response(400, filter.error().message);
+    }
+    std::size_t limit = 200;
+    if (!request.query["limit"].empty()) {
+      limit = std::clamp<std::size_t>(
+          static_cast<std::size_t>(std::strtoul(request.query["limit"].c_str(), nullptr, 10)), 1, k_max_journal_rows);
+    }
+    const std::string operator_id = request.query["operator"];
+    const std::string verdict = request.query["verdict"];
+    const std::string type = request.query["type"];
+    std::deque<json> rows; // the newest `limit` matching rows
+    std::size_t matched = 0;
+    auto read = m_store.read_journal(*filter, [&](const JournalEntry& entry) {
+      if ((!operator_id.empty() && entry.operator_id != operator_id) ||
+          (!verdict.empty() && entry.verdict != verdict) || (!type.empty() && entry.type != type)) {
+        return true;
+      }
+      ++matched;
+      rows.push_back({{"seq", entry.seq},
+                      {"time", format_utc_ms(entry.utc_ms)},
+                      {"type", entry.type},
+                      {"station", entry.station},
+                      {"operator", entry.operator_id},
+                      {"order_id", entry.order_id},
+                      {"raw", escape_raw(entry.raw)},
+                      {"gtin", entry.gtin},
+                      {"verdict", entry.verdict},
+                      {"reason", entry.reason},
+                      {"evidence_hash", entry.evidence_hash},
+                      {"hash", entry.hash}});
+      if (rows.size() > limit) {
+        rows.pop_front();
+      }
+      return true;
+    });
+    if (!read) {
+      return error_response(500, read.error().message);
+    }
+    json out = json::array();
+    for (auto it = rows.rbegin(); it != rows.rend(); ++it) {
+      out.push_back(*it);
+    }
+    return json_response(200, json{{"rows", out}, {"matched", matched}, {"shown", out.size()}}.dump());
+  }
+
+  Response journal_export(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    auto format = parse_export_format(request.query["format"].empty() ? "jsonl" : request.query["format"]);
+    if (!format) {
+      return error_response(400, format.error().message);
+    }
+    auto filter = journal_filter(request);
+    if (!filter) {
+      return error_response(400, filter.error().message);
+    }
+    std::ostringstream out;
+    auto written = export_journal(m_store, *filter, *format, out);
+    if (!written) {
+      return error_response(500, written.error().message);
+    }
+    Response response;
+    response.content_type = *format == ExportFormat::csv ? "text/csv; charset=utf-8" : "application/x-ndjson";
+    response.body = out.str();
+    response.headers.emplace_back("Content-Disposition",
+                                  fmt::format("attachment; filename=\"journal.{}\"", to_string(*format)));
+    return response;
+  }
+
+  ServiceOptions m_options;
+  Store& m_store;
+  std::unique_ptr<UserDirectory> m_users;
+  TokenTable m_tokens;
+  SessionTable m_sessions;
+  std::map<std::string, std::unique_ptr<StationHost>> m_stations;
+  EventHub m_hub;
+  Metrics m_metrics;
+  Router m_router;
+  std::unique_ptr<HttpServer> m_server;
+};
+
+} // namespace
+
+Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text)
+{
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos || colon == 0 || colon + 1 >= text.size()) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("--listen \"{}\" is not HOST:PORT (e.g. 127.0.0.1:8080)", std::string(text)));
+  }
+  std::string host(text.substr(0, colon));
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  const std::string port_text(text.substr(colon + 1));
+  char* end = nullptr;
+  const long port = std::strtol(port_text.c_str(), &end, 10);
+  if (*end != '\0' || port < 0 || port > 65535) {
+    return make_error(ErrorType::invalid_input, fmt::format("--listen: port \"{}\" is not 0–65535", port_text));
+  }
+  if (host == "localhost") {
+    host = "127.0.0.1";
+  }
+  return std::make_pair(host, static_cast<std::uint16_t>(port));
+}
+
+Result<std::unique_ptr<Service>> Service::start(ServiceOptions options, Store& store,
+                                                std::vector<StationBinding> stations,
+                                                std::unique_ptr<UserDirectory> users)
+{
+  if (!users) {
+    return make_error(ErrorType::invalid_input, "the service needs a user directory");
+  }
+  auto tokens = load_api_tokens(options.data_dir);
+  if (!tokens) {
+    return tl::unexpected(tokens.error());
+  }
+  auto service = std::make_unique<ServiceImpl>(std::move(options), store, std::move(users), TokenTable(*tokens));
+  if (auto started = service->start(std::move(stations)); !started) {
+    return tl::unexpected(started.error());
+  }
+  return std::unique_ptr<Service>(std::move(service));
+}
+
+} // namespace pickverify::server

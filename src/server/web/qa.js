@@ -1,0 +1,82 @@
+// QA: journal search, the hash chain's status, exports (CSV / JSON Lines, as the CLI writes them).
+'use strict';
+(() => {
+  function query() {
+    const params = new URLSearchParams();
+    for (const name of ['order', 'station', 'operator', 'verdict']) {
+      const value = document.getElementById('q-' + name).value.trim();
+      if (value) params.set(name, value);
+    }
+    for (const name of ['from', 'to']) {
+      const value = document.getElementById('q-' + name).value;
+      if (value) params.set(name, String(Date.parse(value + 'Z')));
+    }
+    return params;
+  }
+
+  async function search() {
+    const params = query();
+    const result = await pv.call('GET', '/api/v1/journal?' + params.toString());
+    const summary = document.getElementById('summary');
+    if (!result.ok) { summary.textContent = result.data.error; return; }
+    summary.textContent = result.data.matched + ' matching row(s), ' + result.data.shown + ' shown (newest first).';
+    document.getElementById('rows').replaceChildren(...result.data.rows.map((row) => pv.el('tr', {},
+      pv.el('td', { text: row.seq }), pv.el('td', { text: row.time }), pv.el('td', { text: row.type }),
+      pv.el('td', { text: row.station }), pv.el('td', { text: row.operator }), pv.el('td', { text: row.order_id }),
+      pv.el('td', { class: 'mono', text: row.raw }), pv.el('td', { text: row.verdict }),
+      pv.el('td', {}, row.reason, ...(row.evidence_hash
+        ? [' ', pv.el('a', { href: '/api/v1/evidence/' + row.evidence_hash, target: '_blank', rel: 'noopener',
+                             text: 'evidence photo' })] : [])))));
+    const exportParams = new URLSearchParams(params);
+    exportParams.delete('operator'); exportParams.delete('verdict');
+    for (const format of ['csv', 'jsonl']) {
+      exportParams.set('format', format);
+      document.getElementById('export-' + format).href = '/api/v1/journal/export?' + exportParams.toString();
+    }
+  }
+
+  async function verify() {
+    const chain = document.getElementById('chain');
+    const result = await pv.call('GET', '/api/v1/journal/verify');
+    if (!result.ok) { chain.textContent = result.data.error; chain.className = 'chain broken'; return; }
+    const report = result.data;
+    chain.className = 'chain ' + (report.intact ? 'intact' : 'broken');
+    chain.textContent = report.intact
+      ? 'Chain intact: ' + report.event_count + ' events, head ' + report.head_hash.slice(0, 16) + '…'
+      : 'Chain BROKEN at seq ' + report.first_bad_seq + ': ' + report.problem;
+  }
+
+  let chart = null;
+  async function report() {
+    const by = document.getElementById('chart-by').value;
+    const result = await pv.call('GET', '/api/v1/reports/mismatches?by=' + encodeURIComponent(by));
+    const note = document.getElementById('chart-note');
+    if (!result.ok) { note.textContent = result.data.error; return; }
+    const groups = result.data.groups;
+    document.getElementById('chart-rows').replaceChildren(...groups.map((g) => pv.el('tr', {},
+      pv.el('td', { text: g.key }), pv.el('td', { text: g.scans }), pv.el('td', { text: g.mismatches }),
+      pv.el('td', { text: (100 * g.rate).toFixed(1) + ' %' }))));
+    note.textContent = groups.length ? 'Mismatches: wrong variant, wrong item, over quantity, unknown code, '
+                                       + 'as a share of scans (duplicates not counted).' : 'No scans yet.';
+    if (typeof window.Chart !== 'function') { note.textContent += ' (This build has no chart library: the table has the figures.)'; return; }
+    const data = { labels: groups.map((g) => g.key),
+                   datasets: [{ label: 'mismatch rate (%)', data: groups.map((g) => +(100 * g.rate).toFixed(2)),
+                                backgroundColor: '#b00020' }] };
+    if (chart) { chart.data = data; chart.update(); return; }
+    chart = new window.Chart(document.getElementById('chart'), {
+      type: 'bar', data,
+      options: { animation: false, responsive: true, maintainAspectRatio: false,
+                 scales: { y: { beginAtZero: true, suggestedMax: 100, title: { display: true, text: '% of scans' } } } },
+    });
+  }
+
+  pv.signIn(['qa', 'supervisor'], () => {
+    document.getElementById('chart-by').addEventListener('change', report);
+    report();
+    document.getElementById('audit').hidden = false;
+    document.getElementById('search').addEventListener('submit', (event) => { event.preventDefault(); search(); });
+    document.getElementById('verify').addEventListener('click', verify);
+    verify();
+    search();
+  });
+})();
