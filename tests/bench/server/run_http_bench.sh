@@ -23,8 +23,8 @@ for _ in $(seq 50); do curl -sf $base/healthz >/dev/null && break; sleep 0.2; do
 orders='{"orders":['
 for i in $(seq 1 $stations); do
   orders+="{\"id\":\"BENCH-$i\",\"value\":\"10.00\",\"currency\":\"USD\",\"lines\":["
-  orders+='{"line":1,"sku":"ACC-INSOLE-M","quantity":1000000},{"line":2,"sku":"ACC-LACES-BLK","quantity":1000000},'
-  orders+='{"line":3,"sku":"CARE-BRUSH","quantity":1000000},{"line":4,"sku":"TR-RUN-09-D","quantity":1000000}]}'
+  orders+='{"line":1,"sku":"ACC-INSOLE-M","quantity":100000},{"line":2,"sku":"ACC-LACES-BLK","quantity":100000},'
+  orders+='{"line":3,"sku":"CARE-BRUSH","quantity":100000},{"line":4,"sku":"TR-RUN-09-D","quantity":100000}]}'
   [ $i -lt $stations ] && orders+=','
 done
 orders+=']}'
