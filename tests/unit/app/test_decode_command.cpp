@@ -62,7 +62,7 @@ TEST_CASE("run_decode_command writes one JSON object per symbol", "[decode][comm
   CHECK(saw_datamatrix);
 }
 
-TEST_CASE("run_decode_command writes the GS separator as \\u001d in JSON", "[decode][command]")
+TEST_CASE("run_decode_command writes the GS separator as the escape u001d in JSON", "[decode][command]")
 {
   std::ostringstream out;
   std::ostringstream err;

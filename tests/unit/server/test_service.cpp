@@ -104,7 +104,7 @@ TEST_CASE("Service::start: a port in use is an error naming it", "[server]")
   CHECK(second.error().message.find(std::to_string(options.port)) != std::string::npos);
 }
 
-TEST_CASE("open_local_users: demo users with Argon2id PINs; a wrong PIN and an unknown user are refused alike",
+TEST_CASE("open_local_users: demo users with Argon2id PINs, and a wrong PIN and an unknown user are refused alike",
           "[server]")
 {
   test::TempDir dir;

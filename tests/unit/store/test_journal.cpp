@@ -208,7 +208,7 @@ TEST_CASE("SqliteStore::append assigns seq and chains the hashes", "[store][jour
   CHECK(rows.back().detail == appended->back().detail);
 }
 
-TEST_CASE("SqliteStore::append of nothing writes nothing; an event without a type is refused", "[store][journal]")
+TEST_CASE("SqliteStore::append of nothing writes nothing, and an event without a type is refused", "[store][journal]")
 {
   test::TempDir dir;
   auto store = open_sqlite_store(dir / "pickverify.db");
