@@ -9,10 +9,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
+
+#include <pickverify/serial_line.hpp>
 
 #include "scale_base.hpp"
 
@@ -22,30 +23,6 @@ namespace {
 
 constexpr std::size_t k_max_line = 128;
 constexpr int k_silent_polls_offline = 2;
-
-speed_t speed_of(int baud)
-{
-  switch (baud) {
-  case 1200:
-    return B1200;
-  case 2400:
-    return B2400;
-  case 4800:
-    return B4800;
-  case 9600:
-    return B9600;
-  case 19200:
-    return B19200;
-  case 38400:
-    return B38400;
-  case 57600:
-    return B57600;
-  case 115200:
-    return B115200;
-  default:
-    return B0;
-  }
-}
 
 class MtSicsScale final : public fw::ScaleBase {
 public:
@@ -173,28 +150,13 @@ private:
 
 Result<std::unique_ptr<Scale>> open_mt_sics_scale(const std::filesystem::path& tty, int baud, ScaleOptions options)
 {
-  const speed_t speed = speed_of(baud);
-  if (speed == B0)
-    return make_error(ErrorType::invalid_input, fmt::format("scale: {} baud is not a standard speed", baud));
-  const int fd = ::open(tty.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return make_error(ErrorType::io, fmt::format("scale: cannot open {}: {}", tty.string(), std::strerror(errno)));
-  termios t{};
-  if (::tcgetattr(fd, &t) != 0) {
-    ::close(fd);
-    return make_error(ErrorType::io,
-                      fmt::format("scale: {} is not a terminal: {}", tty.string(), std::strerror(errno)));
+  SerialSettings framing;
+  framing.baud = baud; // MT-SICS: 8 data bits, no parity, 1 stop bit
+  auto line = open_serial_line(tty, framing);
+  if (!line) {
+    return make_error(line.error().type, fmt::format("scale: {}: {}", tty.string(), line.error().message));
   }
-  ::cfmakeraw(&t);
-  t.c_cflag |= CLOCAL | CREAD;
-  t.c_cflag &= ~static_cast<tcflag_t>(CSTOPB | PARENB | CSIZE);
-  t.c_cflag |= CS8;
-  ::cfsetispeed(&t, speed);
-  ::cfsetospeed(&t, speed);
-  if (::tcsetattr(fd, TCSANOW, &t) != 0) {
-    ::close(fd);
-    return make_error(ErrorType::io, fmt::format("scale: cannot configure {}: {}", tty.string(), std::strerror(errno)));
-  }
+  const int fd = *line;
   return std::unique_ptr<Scale>(std::make_unique<MtSicsScale>(fd, tty.string(), std::move(options)));
 }
 

@@ -3,6 +3,7 @@
 // wake-up eventfd; its only timeout is the inter-key deadline of a half-received scan.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
+#include <pickverify/serial_line.hpp>
 #include <pickverify/serial_scanner.hpp>
 
 #include <atomic>
@@ -13,7 +14,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/eventfd.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -23,32 +23,6 @@ namespace pickverify {
 namespace {
 
 constexpr std::size_t k_max_serial_scan_bytes = 8192;
-
-speed_t speed_of(int baud)
-{
-  switch (baud) {
-  case 1200:
-    return B1200;
-  case 2400:
-    return B2400;
-  case 4800:
-    return B4800;
-  case 9600:
-    return B9600;
-  case 19200:
-    return B19200;
-  case 38400:
-    return B38400;
-  case 57600:
-    return B57600;
-  case 115200:
-    return B115200;
-  case 230400:
-    return B230400;
-  default:
-    return B0;
-  }
-}
 
 class SerialScannerImpl final : public SerialScanner {
 public:
@@ -191,37 +165,11 @@ SerialScanner::open(const std::filesystem::path& tty, const DeviceProfile& profi
   if (profile.mode != ScannerMode::serial)
     return make_error(ErrorType::invalid_input,
                       fmt::format("{}: profile '{}' is not a serial profile", what, profile.name));
-  const speed_t speed = speed_of(profile.serial.baud);
-  if (speed == B0)
-    return make_error(ErrorType::invalid_input, fmt::format("{}: unsupported speed {}", what, profile.serial.baud));
-
-  const int fd = ::open(tty.c_str(), O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0)
-    return make_error(errno == ENOENT ? ErrorType::device_offline : ErrorType::io,
-                      fmt::format("{}: {}", what, std::strerror(errno)));
-  termios settings{};
-  if (::tcgetattr(fd, &settings) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return make_error(ErrorType::io, fmt::format("{}: not a terminal: {}", what, std::strerror(error)));
+  auto line = open_serial_line(tty, profile.serial);
+  if (!line) {
+    return make_error(line.error().type, fmt::format("{}: {}", what, line.error().message));
   }
-  ::cfmakeraw(&settings);
-  ::cfsetispeed(&settings, speed);
-  ::cfsetospeed(&settings, speed);
-  settings.c_cflag &= ~static_cast<tcflag_t>(CSIZE | PARENB | PARODD | CSTOPB | CRTSCTS);
-  settings.c_cflag |= (profile.serial.data_bits == 7 ? CS7 : CS8) | CLOCAL | CREAD;
-  if (profile.serial.parity != Parity::none)
-    settings.c_cflag |= PARENB | (profile.serial.parity == Parity::odd ? PARODD : 0);
-  if (profile.serial.stop_bits == 2)
-    settings.c_cflag |= CSTOPB;
-  settings.c_cc[VMIN] = 1;
-  settings.c_cc[VTIME] = 0;
-  if (::tcsetattr(fd, TCSANOW, &settings) != 0) {
-    const int error = errno;
-    ::close(fd);
-    return make_error(ErrorType::io, fmt::format("{}: cannot configure: {}", what, std::strerror(error)));
-  }
-  ::tcflush(fd, TCIFLUSH); // bytes from before we opened belong to nobody's scan
+  const int fd = *line;
   const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (wake_fd < 0) {
     ::close(fd);
