@@ -119,15 +119,10 @@ Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id
     return tl::unexpected(stmt.error());
   }
   stmt->bind_text(1, order_id);
-  auto row = stmt->step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  if (!*row) {
-    return std::optional<OrderClaim>();
-  }
-  return std::optional<OrderClaim>(OrderClaim{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
-                                              stmt->column_text(3), stmt->column_int(4), stmt->column_int(5)});
+  return stmt->first_row([&] {
+    return OrderClaim{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
+                      stmt->column_text(3), stmt->column_int(4),  stmt->column_int(5)};
+  });
 }
 
 Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
@@ -138,15 +133,10 @@ Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
     return tl::unexpected(stmt.error());
   }
   stmt->bind_text(1, order_id);
-  auto row = stmt->step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  if (!*row) {
-    return std::optional<OrderPack>();
-  }
-  return std::optional<OrderPack>(OrderPack{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
-                                            stmt->column_text(3), stmt->column_int(4)});
+  return stmt->first_row([&] {
+    return OrderPack{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
+                     stmt->column_int(4)};
+  });
 }
 
 Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
@@ -157,15 +147,10 @@ Result<std::optional<StationInstance>> read_station(Db& db, const std::string& s
     return tl::unexpected(stmt.error());
   }
   stmt->bind_text(1, station);
-  auto row = stmt->step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  if (!*row) {
-    return std::optional<StationInstance>();
-  }
-  return std::optional<StationInstance>(StationInstance{stmt->column_text(0), stmt->column_int(1), stmt->column_text(2),
-                                                        stmt->column_int(3), stmt->column_int(4)});
+  return stmt->first_row([&] {
+    return StationInstance{stmt->column_text(0), stmt->column_int(1), stmt->column_text(2), stmt->column_int(3),
+                           stmt->column_int(4)};
+  });
 }
 
 bool station_alive(const StationInstance& instance, std::int64_t now_utc_ms)

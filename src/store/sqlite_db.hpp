@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,19 @@ public:
   // Steps through the result rows, calling visit for each (it reads the columns of this statement);
   // stops early when visit returns false.
   Result<void> each_row(const std::function<bool()>& visit);
+  // Steps once: no value when the statement gives no row, else what `read` makes of the row's columns.
+  template <typename Read> auto first_row(Read read) -> Result<std::optional<decltype(read())>>
+  {
+    using Value = decltype(read());
+    auto row = step();
+    if (!row) {
+      return tl::unexpected(row.error());
+    }
+    if (!*row) {
+      return std::optional<Value>();
+    }
+    return std::optional<Value>(read());
+  }
   // Runs a statement that returns no rows (or whose rows are ignored) to completion.
   Result<void> run();
   void reset();
