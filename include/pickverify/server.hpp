@@ -20,6 +20,7 @@
 #include <pickverify/order.hpp>
 #include <pickverify/station.hpp>
 #include <pickverify/store.hpp>
+#include <pickverify/users.hpp>
 
 namespace pickverify::server {
 
@@ -43,9 +44,10 @@ public:
   virtual Result<Principal> verify_pin(const std::string& user, const std::string& pin) = 0;
 };
 
-// Until the integrity room's users land: <data-dir>/users.json, PINs as Argon2id hashes (libsodium
-// crypto_pwhash_str). With no file, the demo users are written to it (see docs/SERVICE.md).
-Result<std::unique_ptr<UserDirectory>> open_local_users(const std::filesystem::path& data_dir);
+// The users of `pickverify user` (include/pickverify/users.hpp), the same ones `run` signs in: a
+// supervisor or admin gets the supervisor's rights, qa QA's, a picker a picker's. Lock-out and
+// its count are the user store's, so they hold across the service, the stations and restarts.
+std::unique_ptr<UserDirectory> directory_of(std::unique_ptr<UserStore> users);
 
 // API tokens for machines (WMS, handheld terminals), stored as SHA-256 hashes in
 // <data-dir>/api-tokens.json; the token itself is shown once, when it is made.

@@ -43,6 +43,38 @@ std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> demo_camera(co
   };
 }
 
+// The embedded default's people, so a fresh machine can be tried from the browser: written into the
+// user table (the one `pickverify user` manages) only when it has no users at all. docs/SERVICE.md
+// lists them; a site adds its own users and disables these.
+struct DemoUser {
+  const char* id;
+  const char* name;
+  const char* pin;
+  UserRole role;
+};
+constexpr DemoUser k_demo_users[] = {
+    {"picker", "Demo picker", "1111", UserRole::picker},
+    {"supervisor", "Demo supervisor", "2468", UserRole::supervisor},
+    {"qa", "Demo QA", "1357", UserRole::qa},
+};
+
+Result<bool> seed_demo_users(UserStore& users)
+{
+  auto existing = users.list_users();
+  if (!existing) {
+    return tl::unexpected(existing.error());
+  }
+  if (!existing->empty()) {
+    return false;
+  }
+  for (const auto& demo : k_demo_users) {
+    if (auto added = users.add_user(demo.id, demo.name, demo.role, demo.pin); !added) {
+      return tl::unexpected(added.error().with_context("demo users"));
+    }
+  }
+  return true;
+}
+
 } // namespace
 
 int cmd_serve(const Context& context, const ServeOptions& options)
@@ -89,9 +121,22 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   if (!scanners) {
     return fail_with(context, scanners.error());
   }
-  auto users = server::open_local_users(context.data_dir);
+  auto users = open_users(context);
   if (!users) {
     return fail_with(context, users.error());
+  }
+  bool demo_users = false;
+  if (embedded_default) {
+    auto seeded = seed_demo_users(**users);
+    if (!seeded) {
+      return fail_with(context, seeded.error());
+    }
+    demo_users = *seeded;
+  }
+  if (std::filesystem::exists(context.data_dir / "users.json")) {
+    *context.err << fmt::format("pickverify: {} is no longer read: the service signs in the users of `pickverify "
+                                "user list` (docs/USERS.md)\n",
+                                (context.data_dir / "users.json").string());
   }
   server::ServiceOptions service_options;
   service_options.host = listen->first;
@@ -100,7 +145,8 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   service_options.parse_orders = [](std::string_view json, const Catalog& known) {
     return import_orders(json, FileFormat::json, "request body", known);
   };
-  auto service = server::Service::start(std::move(service_options), **store, std::move(bindings), std::move(*users));
+  auto service = server::Service::start(std::move(service_options), **store, std::move(bindings),
+                                             server::directory_of(std::move(*users)));
   if (!service) {
     return fail_with(context, service.error());
   }
@@ -116,7 +162,9 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   out << fmt::format("open in a browser:\n  station screen  {}/station/{}\n  supervisor      {}/supervisor\n"
                      "  QA              {}/qa\n  API             {}/api/v1/openapi.json\n",
                      base, ids.front(), base, base, base);
-  out << fmt::format("users: {}/users.json (demo PINs in docs/SERVICE.md); Ctrl-C stops\n", context.data_dir.string());
+  out << (demo_users ? std::string("users: the demo users picker, supervisor and qa were added (PINs in docs/SERVICE.md; "
+                                    "change them with `pickverify user passwd`); Ctrl-C stops\n")
+                     : std::string("users: those of `pickverify user list`; Ctrl-C stops\n"));
   out.flush();
 
   std::signal(SIGINT, [](int) { g_stop = true; });

@@ -1,6 +1,7 @@
 #include "auth.hpp"
 
 #include <fstream>
+#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -18,21 +19,7 @@ std::string hex(const unsigned char* data, std::size_t size)
   return out;
 }
 
-const std::filesystem::path k_users_file = "users.json";
 const std::filesystem::path k_tokens_file = "api-tokens.json";
-
-// The embedded default's people, so a fresh machine can be tried from the browser. docs/SERVICE.md
-// lists them; a site replaces users.json (or the integrity room's user store replaces this).
-struct DemoUser {
-  const char* user;
-  const char* pin;
-  ServiceRole role;
-};
-constexpr DemoUser k_demo_users[] = {
-    {"picker", "1111", ServiceRole::picker},
-    {"supervisor", "2468", ServiceRole::supervisor},
-    {"qa", "1357", ServiceRole::qa},
-};
 
 Result<std::string> read_file(const std::filesystem::path& path)
 {
@@ -64,25 +51,47 @@ Result<void> write_file_atomically(const std::filesystem::path& path, const std:
   return {};
 }
 
-struct LocalUser {
-  std::string pin_hash;
-  Principal principal;
-};
+// The integrity room's users (the same table `pickverify user` manages and `run` signs in
+// against) seen by the service: their role decides what a browser session may do.
+ServiceRole service_role_of(UserRole role)
+{
+  switch (role) {
+  case UserRole::picker:
+    return ServiceRole::picker;
+  case UserRole::qa:
+    return ServiceRole::qa;
+  case UserRole::supervisor:
+  case UserRole::admin:
+    return ServiceRole::supervisor; // an admin may do everything a supervisor may (docs/USERS.md)
+  }
+  return ServiceRole::picker;
+}
 
-class LocalUsers final : public UserDirectory {
+class StoreUsers final : public UserDirectory {
 public:
-  explicit LocalUsers(std::map<std::string, LocalUser> users) : m_users(std::move(users)) {}
+  explicit StoreUsers(std::unique_ptr<UserStore> users) : m_users(std::move(users)) {}
   Result<Principal> verify_pin(const std::string& user, const std::string& pin) override
   {
-    const auto found = m_users.find(user);
-    if (found == m_users.end() || !pin_matches(found->second.pin_hash, pin)) {
-      return make_error(ErrorType::invalid_input, "unknown user or wrong PIN");
+    std::lock_guard lock(m_mutex);
+    auto who = m_users->authenticate(user, pin);
+    if (!who) {
+      switch (who.error().reason) {
+      case AuthFailure::Reason::locked:
+        // Only reached after k_max_failed_attempts wrong PINs for a real account.
+        return make_error(ErrorType::conflict, who.error().message);
+      case AuthFailure::Reason::store:
+        return make_error(ErrorType::io, who.error().message);
+      default:
+        // Unknown user, wrong PIN and disabled account read alike: the answer does not tell which ids exist.
+        return make_error(ErrorType::invalid_input, "unknown user or wrong PIN");
+      }
     }
-    return found->second.principal;
+    return Principal{who->id, service_role_of(who->role), ""};
   }
 
 private:
-  std::map<std::string, LocalUser> m_users;
+  std::mutex m_mutex; // one SQLite connection; authenticate runs on the service's pool
+  std::unique_ptr<UserStore> m_users;
 };
 
 } // namespace
@@ -125,22 +134,6 @@ std::string random_token()
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
   return hex(bytes, sizeof bytes);
-}
-
-Result<std::string> hash_pin(const std::string& pin)
-{
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, pin.data(), pin.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0) {
-    return make_error(ErrorType::internal, "argon2id: out of memory");
-  }
-  return std::string(out);
-}
-
-bool pin_matches(const std::string& stored_hash, const std::string& pin)
-{
-  return !stored_hash.empty() && stored_hash.size() < crypto_pwhash_STRBYTES &&
-         crypto_pwhash_str_verify(stored_hash.c_str(), pin.data(), pin.size()) == 0;
 }
 
 std::string SessionTable::open(const Principal& principal, std::string& csrf_out)
@@ -250,51 +243,9 @@ Result<std::string> create_api_token(const std::filesystem::path& data_dir, cons
   return token;
 }
 
-Result<std::unique_ptr<UserDirectory>> open_local_users(const std::filesystem::path& data_dir)
+std::unique_ptr<UserDirectory> directory_of(std::unique_ptr<UserStore> users)
 {
-  if (sodium_init() < 0) {
-    return make_error(ErrorType::internal, "libsodium failed to start");
-  }
-  const auto path = data_dir / k_users_file;
-  if (!std::filesystem::exists(path)) {
-    nlohmann::json json = nlohmann::json::array();
-    for (const auto& demo : k_demo_users) {
-      auto hash = hash_pin(demo.pin);
-      if (!hash) {
-        return tl::unexpected(hash.error());
-      }
-      json.push_back({{"user", demo.user}, {"role", std::string(to_string(demo.role))}, {"pin_argon2id", *hash}});
-    }
-    std::error_code ec;
-    std::filesystem::create_directories(data_dir, ec);
-    if (auto written = write_file_atomically(path, json.dump(2) + "\n"); !written) {
-      return tl::unexpected(written.error());
-    }
-  }
-  auto text = read_file(path);
-  if (!text) {
-    return tl::unexpected(text.error());
-  }
-  const auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (!json.is_array()) {
-    return make_error(ErrorType::corrupt, fmt::format("{}: not a JSON array of users", path.string()));
-  }
-  std::map<std::string, LocalUser> users;
-  for (const auto& entry : json) {
-    if (!entry.is_object() || !entry.contains("user") || !entry["user"].is_string() || !entry.contains("role") ||
-        !entry["role"].is_string() || !entry.contains("pin_argon2id") || !entry["pin_argon2id"].is_string()) {
-      return make_error(ErrorType::corrupt,
-                        fmt::format("{}: every user needs user, role and pin_argon2id", path.string()));
-    }
-    auto role = parse_service_role(entry["role"].get<std::string>());
-    if (!role) {
-      return tl::unexpected(role.error().with_context(path.string()));
-    }
-    const std::string user = entry["user"].get<std::string>();
-    users[user] =
-        LocalUser{entry["pin_argon2id"].get<std::string>(), Principal{user, *role, entry.value("station", "")}};
-  }
-  return std::unique_ptr<UserDirectory>(std::make_unique<LocalUsers>(std::move(users)));
+  return std::make_unique<StoreUsers>(std::move(users));
 }
 
 } // namespace pickverify::server

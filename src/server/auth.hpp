@@ -55,8 +55,4 @@ private:
   std::vector<ApiToken> m_tokens;
 };
 
-// Argon2id (libsodium crypto_pwhash_str, interactive limits).
-Result<std::string> hash_pin(const std::string& pin);
-bool pin_matches(const std::string& stored_hash, const std::string& pin);
-
 } // namespace pickverify::server

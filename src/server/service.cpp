@@ -795,6 +795,20 @@ private:
     return json_response(200, json{{"by", by}, {"groups", out}}.dump());
   }
 
+  // A locked account (after too many wrong PINs) says so and when to retry; a store failure is the
+  // service's, not the person's; everything else reads alike.
+  static Response refused_sign_in(const Error& error)
+  {
+    switch (error.type) {
+    case ErrorType::conflict:
+      return error_response(429, error.message);
+    case ErrorType::invalid_input:
+      return error_response(401, "unknown user or wrong PIN");
+    default:
+      return error_response(503, "the user store cannot be read: " + error.message);
+    }
+  }
+
   Response login(Request& request)
   {
     auto body = parse_body(request, {"user", "pin"});
@@ -808,7 +822,7 @@ private:
     }
     auto principal = m_users->verify_pin(*user, *pin);
     if (!principal) {
-      return error_response(401, "unknown user or wrong PIN");
+      return refused_sign_in(principal.error());
     }
     std::string csrf;
     const std::string cookie = m_sessions.open(*principal, csrf);
@@ -925,8 +939,10 @@ private:
     }
     if (caller->principal.role == ServiceRole::supervisor) {
       // The supervisor confirms this decision with their own PIN, whatever the session says.
-      if (!m_users->verify_pin(caller->principal.user, *pin)) {
-        return error_response(403, "the PIN does not match the signed-in supervisor: nothing was changed");
+      if (auto again = m_users->verify_pin(caller->principal.user, *pin); !again) {
+        return again.error().type == ErrorType::invalid_input
+                   ? error_response(403, "the PIN does not match the signed-in supervisor: nothing was changed")
+                   : refused_sign_in(again.error());
       }
     }
     AlertResolution resolution;

@@ -36,6 +36,14 @@ std::set<std::string> documented_operations()
   return operations;
 }
 
+// The service's users are the user store's (pickverify user …), cheap hashes for tests.
+std::unique_ptr<server::UserDirectory> users_in(const std::filesystem::path& db)
+{
+  auto users = open_sqlite_user_store(db, HashCost::minimum());
+  REQUIRE(users);
+  return server::directory_of(std::move(*users));
+}
+
 } // namespace
 
 TEST_CASE("Service::routes: every route is in openapi.json and every documented operation is a route", "[server]")
@@ -44,13 +52,11 @@ TEST_CASE("Service::routes: every route is in openapi.json and every documented 
   auto store = open_sqlite_store(dir / "pickverify.db");
   REQUIRE(store);
   Station station("station-1", **store, Catalog{}, Policy{});
-  auto users = server::open_local_users(dir.path());
-  REQUIRE(users);
   server::ServiceOptions options;
   options.port = 0;
   options.data_dir = dir.path();
   auto service =
-      server::Service::start(options, **store, {server::StationBinding{&station, nullptr}}, std::move(*users));
+      server::Service::start(options, **store, {server::StationBinding{&station, nullptr}}, users_in(dir / "pickverify.db"));
   REQUIRE(service);
   CHECK((*service)->port() != 0);
 
@@ -94,35 +100,53 @@ TEST_CASE("Service::start: a port in use is an error naming it", "[server]")
   options.port = 0;
   options.data_dir = dir.path();
   auto first = server::Service::start(options, **store, {server::StationBinding{&station, nullptr}},
-                                      std::move(*server::open_local_users(dir.path())));
+                                      users_in(dir / "pickverify.db"));
   REQUIRE(first);
   Station other("station-2", **store, Catalog{}, Policy{});
   options.port = (*first)->port();
   auto second = server::Service::start(options, **store, {server::StationBinding{&other, nullptr}},
-                                       std::move(*server::open_local_users(dir.path())));
+                                       users_in(dir / "pickverify.db"));
   REQUIRE_FALSE(second);
   CHECK(second.error().message.find(std::to_string(options.port)) != std::string::npos);
 }
 
-TEST_CASE("open_local_users: demo users with Argon2id PINs, and a wrong PIN and an unknown user are refused alike",
+TEST_CASE("directory_of: the user store's users sign in with their role, wrong PIN, unknown and disabled read alike, "
+          "lock-out holds",
           "[server]")
 {
   test::TempDir dir;
-  auto users = server::open_local_users(dir.path());
-  REQUIRE(users);
-  std::ifstream file(dir / "users.json");
-  std::stringstream text;
-  text << file.rdbuf();
-  CHECK(text.str().find("$argon2id$") != std::string::npos);
-  CHECK(text.str().find("2468") == std::string::npos); // no PIN in clear
-  auto supervisor = (*users)->verify_pin("supervisor", "2468");
+  auto store = open_sqlite_user_store(dir / "pickverify.db", HashCost::minimum());
+  REQUIRE(store);
+  REQUIRE((*store)->add_user("sup-7", "Sam", UserRole::supervisor, "2468"));
+  REQUIRE((*store)->add_user("adm", "Alex", UserRole::admin, "9876"));
+  REQUIRE((*store)->add_user("qa-1", "Quinn", UserRole::qa, "1357"));
+  REQUIRE((*store)->add_user("gone", "Gone", UserRole::picker, "1111"));
+  REQUIRE((*store)->set_disabled("gone", true));
+  auto users = server::directory_of(std::move(*store));
+
+  auto supervisor = users->verify_pin("sup-7", "2468");
   REQUIRE(supervisor);
+  CHECK(supervisor->user == "sup-7");
   CHECK(supervisor->role == server::ServiceRole::supervisor);
-  auto wrong = (*users)->verify_pin("supervisor", "2469");
-  auto unknown = (*users)->verify_pin("nobody", "2468");
+  CHECK(users->verify_pin("adm", "9876")->role == server::ServiceRole::supervisor);
+  CHECK(users->verify_pin("qa-1", "1357")->role == server::ServiceRole::qa);
+
+  auto wrong = users->verify_pin("qa-1", "1358");
+  auto unknown = users->verify_pin("nobody", "2468");
+  auto disabled = users->verify_pin("gone", "1111");
   REQUIRE_FALSE(wrong);
   REQUIRE_FALSE(unknown);
+  REQUIRE_FALSE(disabled);
   CHECK(wrong.error().message == unknown.error().message);
+  CHECK(disabled.error().message == unknown.error().message);
+
+  // The same count as at a station: after k_max_failed_attempts wrong PINs the right one is refused too.
+  for (int i = 1; i < k_max_failed_attempts; ++i) {
+    REQUIRE_FALSE(users->verify_pin("qa-1", "0000"));
+  }
+  auto locked = users->verify_pin("qa-1", "1357");
+  REQUIRE_FALSE(locked);
+  CHECK(locked.error().message.find("locked") != std::string::npos);
 }
 
 TEST_CASE("create_api_token: shown once, stored only as its hash, names unique", "[server]")
