@@ -9,6 +9,8 @@
 #include <libusb.h>
 #include <pthread.h>
 
+#include <pickverify/usb_protocol.hpp>
+
 #include "scale_base.hpp"
 
 namespace pickverify {
@@ -19,7 +21,6 @@ using namespace std::chrono_literals;
 constexpr auto k_idle_wait = 1s;
 constexpr int k_open_attempts = 8;
 constexpr auto k_open_retry_interval = 200ms;
-constexpr std::uint8_t k_usb_class_hid = 0x03;
 
 class HidPosScale final : public fw::ScaleBase {
 public:
@@ -132,11 +133,11 @@ private:
         if (config->interface[i].num_altsetting < 1)
           continue;
         const auto& alt = config->interface[i].altsetting[0];
-        if (alt.bInterfaceClass != k_usb_class_hid)
+        if (alt.bInterfaceClass != usb::k_class_hid)
           continue;
         for (int e = 0; e < alt.bNumEndpoints; ++e)
           if ((alt.endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
-              (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
+              (alt.endpoint[e].bmAttributes & usb::k_endpoint_transfer_type_mask) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
             interface = alt.bInterfaceNumber;
             endpoint = alt.endpoint[e].bEndpointAddress;
             packet = alt.endpoint[e].wMaxPacketSize;

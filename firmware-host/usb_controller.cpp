@@ -15,6 +15,8 @@
 #include <libusb.h>
 #include <pthread.h>
 
+#include <pickverify/usb_protocol.hpp>
+
 #include "controller_link.hpp"
 #include "protocol.hpp"
 
@@ -350,7 +352,7 @@ private:
         protocol = alt.bInterfaceProtocol;
         for (int e = 0; e < alt.bNumEndpoints; ++e)
           if ((alt.endpoint[e].bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
-              (alt.endpoint[e].bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT)
+              (alt.endpoint[e].bmAttributes & usb::k_endpoint_transfer_type_mask) == LIBUSB_TRANSFER_TYPE_INTERRUPT)
             endpoint = alt.endpoint[e].bEndpointAddress;
       }
       libusb_free_config_descriptor(config);

@@ -5,35 +5,14 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/usb_protocol.hpp>
+
 namespace pickverify::scanners {
 
 namespace {
 
-// Item tags (HID 1.11 §6.2.2.4–6.2.2.8) as (tag << 2 | type).
-enum : std::uint8_t {
-  k_main_input = 0x80,
-  k_main_output = 0x90,
-  k_main_feature = 0xb0,
-  k_main_collection = 0xa0,
-  k_main_end_collection = 0xc0,
-  k_global_usage_page = 0x04,
-  k_global_logical_minimum = 0x14,
-  k_global_logical_maximum = 0x24,
-  k_global_physical_minimum = 0x34,
-  k_global_physical_maximum = 0x44,
-  k_global_unit_exponent = 0x54,
-  k_global_unit = 0x64,
-  k_global_report_size = 0x74,
-  k_global_report_id = 0x84,
-  k_global_report_count = 0x94,
-  k_global_push = 0xa4,
-  k_global_pop = 0xb4,
-  k_local_usage = 0x08,
-  k_local_usage_minimum = 0x18,
-  k_local_usage_maximum = 0x28,
-};
+using namespace usb::hid_item;
 
-constexpr std::uint8_t k_long_item = 0xfe;
 constexpr std::size_t k_max_depth = 32;
 constexpr std::size_t k_max_usages = 1024;
 constexpr std::uint32_t k_max_report_size = 32;
@@ -115,7 +94,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
 
     auto local_usage = [&](std::uint32_t raw) -> std::uint32_t {
       // A 4-byte usage carries its own page; shorter ones use the current Usage Page.
-      return size == 4 ? raw : usage_id(globals.usage_page, static_cast<std::uint16_t>(raw));
+      return size == 4 ? raw : usb::usage_id(globals.usage_page, static_cast<std::uint16_t>(raw));
     };
 
     switch (tag) {
@@ -157,7 +136,7 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
       if (collections.size() >= k_max_depth)
         return tl::unexpected(malformed(at, "collections nested too deep"));
       const std::uint32_t usage = usages.empty() ? 0 : usages.front();
-      if (collections.empty() && value == 0x01)
+      if (collections.empty() && value == k_collection_application)
         out.application_usages.push_back(usage);
       collections.push_back(usage);
       usages.clear();
@@ -245,9 +224,9 @@ Result<HidReportDescriptor> parse_hid_report_descriptor(std::span<const std::uin
 
 Result<HidPosLayout> find_hid_pos_layout(const HidReportDescriptor& descriptor)
 {
-  const bool is_scanner =
-      std::find(descriptor.application_usages.begin(), descriptor.application_usages.end(),
-                usage_id(k_page_barcode_scanner, k_usage_bcs_barcode_scanner)) != descriptor.application_usages.end();
+  const bool is_scanner = std::find(descriptor.application_usages.begin(), descriptor.application_usages.end(),
+                                    usb::usage_id(usb::k_page_barcode_scanner, usb::k_usage_bcs_barcode_scanner)) !=
+                          descriptor.application_usages.end();
   if (!is_scanner)
     return make_error(ErrorType::unsupported, "HID POS: no Barcode Scanner application collection (usage page 0x8C)");
 
@@ -255,7 +234,7 @@ Result<HidPosLayout> find_hid_pos_layout(const HidReportDescriptor& descriptor)
   const HidField* data_field = nullptr;
   for (const auto& field : descriptor.fields)
     if (field.kind == ReportKind::input && !field.constant &&
-        field.usage_of(0) == usage_id(k_page_barcode_scanner, k_usage_bcs_decoded_data)) {
+        field.usage_of(0) == usb::usage_id(usb::k_page_barcode_scanner, usb::k_usage_bcs_decoded_data)) {
       data_field = &field;
       break;
     }
@@ -276,13 +255,15 @@ Result<HidPosLayout> find_hid_pos_layout(const HidReportDescriptor& descriptor)
     for (std::uint32_t i = 0; i < field.count; ++i) {
       const std::uint32_t usage = field.variable ? field.usage_of(i) : field.usage_of(0);
       const std::uint32_t bit = field.bit_offset + i * field.bit_size;
-      if (usage == usage_id(k_page_generic_desktop, k_usage_gd_byte_count) && field.bit_size == 8 && bit % 8 == 0)
+      if (usage == usb::usage_id(usb::k_page_generic_desktop, usb::k_usage_gd_byte_count) && field.bit_size == 8 &&
+          bit % 8 == 0)
         layout.length = ByteRange{bit / 8, 1};
-      else if (usage == usage_id(k_page_barcode_scanner, k_usage_bcs_decode_data_continued) && !layout.continued_bit)
+      else if (usage == usb::usage_id(usb::k_page_barcode_scanner, usb::k_usage_bcs_decode_data_continued) &&
+               !layout.continued_bit)
         layout.continued_bit = bit;
       for (int n = 0; n < 3; ++n)
-        if (usage ==
-                usage_id(k_page_barcode_scanner, static_cast<std::uint16_t>(k_usage_bcs_symbology_identifier_1 + n)) &&
+        if (usage == usb::usage_id(usb::k_page_barcode_scanner,
+                                   static_cast<std::uint16_t>(usb::k_usage_bcs_symbology_identifier_1 + n)) &&
             field.bit_size == 8 && bit % 8 == 0)
           aim_bits[n] = bit;
     }
@@ -297,9 +278,10 @@ Result<HidPosLayout> find_hid_pos_layout(const HidReportDescriptor& descriptor)
       const std::uint32_t usage = field.variable ? field.usage_of(i) : 0;
       BitPosition position{field.report_id, field.bit_offset + i,
                            descriptor.report_bytes(ReportKind::output, field.report_id)};
-      if (usage == usage_id(k_page_barcode_scanner, k_usage_bcs_sound_good_read_beep) && !layout.good_read_beep)
+      if (usage == usb::usage_id(usb::k_page_barcode_scanner, usb::k_usage_bcs_sound_good_read_beep) &&
+          !layout.good_read_beep)
         layout.good_read_beep = position;
-      if (usage == usage_id(k_page_barcode_scanner, k_usage_bcs_sound_error_beep) && !layout.error_beep)
+      if (usage == usb::usage_id(usb::k_page_barcode_scanner, usb::k_usage_bcs_sound_error_beep) && !layout.error_beep)
         layout.error_beep = position;
     }
   }

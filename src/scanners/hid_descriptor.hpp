@@ -14,30 +14,9 @@
 
 namespace pickverify::scanners {
 
-constexpr std::uint16_t k_page_generic_desktop = 0x01;
-constexpr std::uint16_t k_page_keyboard = 0x07;
-constexpr std::uint16_t k_page_barcode_scanner = 0x8c;
-
-// Usages on the Barcode Scanner page (HID Point of Sale Usage Tables 1.02).
-constexpr std::uint16_t k_usage_bcs_barcode_scanner = 0x02;
-constexpr std::uint16_t k_usage_bcs_scanned_data_report = 0x12;
-constexpr std::uint16_t k_usage_bcs_sound_error_beep = 0x85;
-constexpr std::uint16_t k_usage_bcs_sound_good_read_beep = 0x86;
-constexpr std::uint16_t k_usage_bcs_symbology_identifier_1 = 0xfb;
-constexpr std::uint16_t k_usage_bcs_symbology_identifier_2 = 0xfc;
-constexpr std::uint16_t k_usage_bcs_symbology_identifier_3 = 0xfd;
-constexpr std::uint16_t k_usage_bcs_decoded_data = 0xfe;
-constexpr std::uint16_t k_usage_bcs_decode_data_continued = 0xff;
-constexpr std::uint16_t k_usage_gd_byte_count = 0x3b;
-
 constexpr std::size_t k_max_descriptor_bytes = 4096;
 constexpr std::size_t k_max_fields = 512;
 constexpr std::size_t k_max_report_bits = 8 * 1024 * 8; // 8 KiB per report is far beyond any scanner
-
-constexpr std::uint32_t usage_id(std::uint16_t page, std::uint16_t usage)
-{
-  return (std::uint32_t(page) << 16) | usage;
-}
 
 enum class ReportKind { input, output, feature };
 

@@ -5,30 +5,18 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/usb_protocol.hpp>
+
 namespace pickverify::scanners {
 
 namespace {
 
-constexpr std::uint8_t k_left_ctrl = 0x01;
-constexpr std::uint8_t k_left_shift = 0x02;
-constexpr std::uint8_t k_left_alt = 0x04;
-constexpr std::uint8_t k_right_ctrl = 0x10;
-constexpr std::uint8_t k_right_shift = 0x20;
-constexpr std::uint8_t k_right_alt = 0x40; // AltGr on European layouts
-
-constexpr std::uint8_t k_usage_error_rollover = 0x01;
-constexpr std::uint8_t k_usage_enter = 0x28;
-constexpr std::uint8_t k_usage_tab = 0x2b;
-constexpr std::uint8_t k_usage_keypad_enter = 0x58;
-constexpr std::uint8_t k_usage_keypad_1 = 0x59;
-constexpr std::uint8_t k_usage_keypad_0 = 0x62;
-
 int keypad_digit(std::uint8_t usage)
 {
-  if (usage == k_usage_keypad_0)
+  if (usage == usb::k_key_keypad_0)
     return 0;
-  if (usage >= k_usage_keypad_1 && usage < k_usage_keypad_0)
-    return usage - k_usage_keypad_1 + 1;
+  if (usage >= usb::k_key_keypad_1 && usage < usb::k_key_keypad_0)
+    return usage - usb::k_key_keypad_1 + 1;
   return -1;
 }
 
@@ -52,7 +40,7 @@ Result<void> KeyboardDecoder::feed(std::span<const std::uint8_t> report, Clock::
   const std::uint8_t modifiers = report[0];
   const auto keys = report.subspan(2, 6);
   // Phantom state: the keyboard reports too many keys at once; nothing in it is a key press.
-  if (std::all_of(keys.begin(), keys.end(), [](std::uint8_t k) { return k == k_usage_error_rollover; }))
+  if (std::all_of(keys.begin(), keys.end(), [](std::uint8_t k) { return k == usb::k_key_error_rollover; }))
     return {};
 
   // A scan that went quiet longer than the timeout ended before this key.
@@ -60,14 +48,14 @@ Result<void> KeyboardDecoder::feed(std::span<const std::uint8_t> report, Clock::
     scans.push_back(std::move(*expired));
 
   // Alt released after Alt + keypad digits: the typed code is one byte (how scanners send GS etc.).
-  const bool alt_held = (modifiers & k_left_alt) != 0;
+  const bool alt_held = (modifiers & usb::k_modifier_left_alt) != 0;
   if (!alt_held && m_alt_code) {
     append(std::string(1, static_cast<char>(*m_alt_code & 0xff)));
     m_alt_code.reset();
   }
 
   for (std::uint8_t usage : keys) {
-    if (usage == 0 || usage == k_usage_error_rollover)
+    if (usage == 0 || usage == usb::k_key_error_rollover)
       continue;
     const bool held_before =
         std::find(std::begin(m_previous_keys), std::end(m_previous_keys), usage) != std::end(m_previous_keys);
@@ -86,10 +74,10 @@ Result<void> KeyboardDecoder::feed(std::span<const std::uint8_t> report, Clock::
 
 void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vector<std::string>& scans)
 {
-  const bool shift = (modifiers & (k_left_shift | k_right_shift)) != 0;
-  const bool ctrl = (modifiers & (k_left_ctrl | k_right_ctrl)) != 0;
-  const bool altgr = (modifiers & k_right_alt) != 0;
-  const bool alt = (modifiers & k_left_alt) != 0;
+  const bool shift = (modifiers & (usb::k_modifier_left_shift | usb::k_modifier_right_shift)) != 0;
+  const bool ctrl = (modifiers & (usb::k_modifier_left_ctrl | usb::k_modifier_right_ctrl)) != 0;
+  const bool altgr = (modifiers & usb::k_modifier_right_alt) != 0;
+  const bool alt = (modifiers & usb::k_modifier_left_alt) != 0;
 
   if (alt && !altgr && !ctrl) {
     const int digit = keypad_digit(usage);
@@ -99,9 +87,9 @@ void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vec
     }
   }
 
-  const bool is_enter = usage == k_usage_enter || usage == k_usage_keypad_enter;
+  const bool is_enter = usage == usb::k_key_enter || usage == usb::k_key_keypad_enter;
   if ((is_enter && m_settings.terminator == Terminator::enter) ||
-      (usage == k_usage_tab && m_settings.terminator == Terminator::tab)) {
+      (usage == usb::k_key_tab && m_settings.terminator == Terminator::tab)) {
     if (auto scan = finish())
       scans.push_back(std::move(*scan));
     return;
@@ -110,7 +98,7 @@ void KeyboardDecoder::press(std::uint8_t usage, std::uint8_t modifiers, std::vec
     append("\r");
     return;
   }
-  if (usage == k_usage_tab) {
+  if (usage == usb::k_key_tab) {
     append("\t");
     return;
   }

@@ -3,6 +3,8 @@
 
 #include <libusb.h>
 
+#include "usb_device.hpp"
+
 namespace pickverify {
 
 std::string probe_access(const DeviceInfo& info)
@@ -16,13 +18,7 @@ std::string probe_access(const DeviceInfo& info)
   for (ssize_t i = 0; i < count; ++i) {
     libusb_device_descriptor descriptor{};
     libusb_get_device_descriptor(list[i], &descriptor);
-    std::uint8_t ports[8];
-    const int n = libusb_get_port_numbers(list[i], ports, 8);
-    std::string path = std::to_string(libusb_get_bus_number(list[i]));
-    if (n <= 0)
-      path += "-d" + std::to_string(libusb_get_device_address(list[i]));
-    for (int p = 0; p < n; ++p)
-      path += (p == 0 ? "-" : ".") + std::to_string(ports[p]);
+    const std::string path = scanners::bus_path_of(list[i]);
     if (path != info.bus_path || descriptor.idVendor != info.usb.vendor || descriptor.idProduct != info.usb.product)
       continue;
     libusb_device_handle* handle = nullptr;

@@ -1,15 +1,16 @@
 // The scanner manager: one libusb context and one event thread for every USB scanner. Hotplug
 // arrivals and departures are queued by libusb's callbacks and handled on the event thread between
 // calls to libusb_handle_events, which blocks in poll() until a transfer completes, a device comes or
-// goes, a keyboard inter-key deadline is due, or stop() interrupts it: no busy polling.
+// goes, a handler's deadline (keyboard mode's inter-key timeout) is due, or stop() interrupts it: no
+// busy polling. What a device's reports mean is its handler's business (scanner_handler.hpp); the
+// manager assigns devices to stations, keeps their interrupt transfers going and reports them offline.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
 #include <pickverify/scanner_manager.hpp>
-#include <pickverify/serial_scanner.hpp>
+#include <pickverify/usb_protocol.hpp>
 
 #include <algorithm>
 #include <atomic>
-#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -19,142 +20,55 @@
 #include <libusb.h>
 #include <pthread.h>
 
-#include "hid_descriptor.hpp"
-#include "hid_pos_decoder.hpp"
-#include "keyboard_decoder.hpp"
-#include "usb_protocol.hpp"
+#include "scanner_handler.hpp"
+#include "usb_device.hpp"
 
 namespace pickverify {
 
 namespace {
 
-using scanners::HidPosDecoder;
-using scanners::KeyboardDecoder;
-using Clock = std::chrono::steady_clock;
+using scanners::bus_path_of;
+using scanners::Clock;
+using scanners::device_id_of;
+using scanners::usb_error;
 
-std::string usb_error(int code)
-{
-  return libusb_error_name(code);
-}
-
-std::string bus_path_of(libusb_device* device)
-{
-  std::uint8_t ports[8];
-  const int count = libusb_get_port_numbers(device, ports, 8);
-  std::string path = std::to_string(libusb_get_bus_number(device));
-  if (count <= 0)
-    return path + "-d" + std::to_string(libusb_get_device_address(device));
-  for (int i = 0; i < count; ++i)
-    path += (i == 0 ? "-" : ".") + std::to_string(ports[i]);
-  return path;
-}
-
-std::string device_id_of(const std::string& bus_path, UsbId usb)
-{
-  return fmt::format("usb:{}:{}", bus_path, to_string(usb));
-}
-
-struct InterfaceChoice {
-  int number = -1;
-  std::uint8_t endpoint_in = 0;
-  std::uint16_t packet_size = 0;
-  std::uint16_t report_descriptor_length = 0;
-  bool boot_keyboard = false;
-};
-
-// HID interfaces with an interrupt IN endpoint, boot keyboards first.
-std::vector<InterfaceChoice> hid_interfaces(libusb_device* device, std::string& error)
-{
-  std::vector<InterfaceChoice> choices;
-  libusb_config_descriptor* config = nullptr;
-  if (int r = libusb_get_active_config_descriptor(device, &config); r != 0) {
-    error = "cannot read configuration descriptor: " + usb_error(r);
-    return choices;
-  }
-  for (int i = 0; i < config->bNumInterfaces; ++i) {
-    if (config->interface[i].num_altsetting < 1)
-      continue;
-    const libusb_interface_descriptor& alt = config->interface[i].altsetting[0];
-    if (alt.bInterfaceClass != scanners::k_usb_class_hid)
-      continue;
-    InterfaceChoice choice;
-    choice.number = alt.bInterfaceNumber;
-    choice.boot_keyboard = alt.bInterfaceSubClass == scanners::k_hid_subclass_boot &&
-                           alt.bInterfaceProtocol == scanners::k_hid_protocol_keyboard;
-    // The HID class descriptor (HID 1.11 §6.2.1) tells the report descriptor's length.
-    if (alt.extra_length >= 9 && alt.extra[1] == scanners::k_descriptor_type_hid &&
-        alt.extra[6] == scanners::k_descriptor_type_report)
-      choice.report_descriptor_length = static_cast<std::uint16_t>(alt.extra[7] | (alt.extra[8] << 8));
-    for (int e = 0; e < alt.bNumEndpoints; ++e) {
-      const auto& endpoint = alt.endpoint[e];
-      if ((endpoint.bEndpointAddress & LIBUSB_ENDPOINT_IN) &&
-          (endpoint.bmAttributes & 0x03) == LIBUSB_TRANSFER_TYPE_INTERRUPT) {
-        choice.endpoint_in = endpoint.bEndpointAddress;
-        choice.packet_size = endpoint.wMaxPacketSize;
-        break;
-      }
-    }
-    if (choice.endpoint_in != 0)
-      choices.push_back(choice);
-  }
-  libusb_free_config_descriptor(config);
-  std::stable_sort(choices.begin(), choices.end(),
-                   [](const auto& a, const auto& b) { return a.boot_keyboard && !b.boot_keyboard; });
-  if (choices.empty())
-    error = "no HID interface with an interrupt IN endpoint";
-  return choices;
-}
-
-bool has_quirk(const DeviceProfile& profile, std::string_view quirk)
-{
-  return std::find(profile.quirks.begin(), profile.quirks.end(), quirk) != profile.quirks.end();
-}
+constexpr auto k_control_timeout = std::chrono::milliseconds(1000);
+// Interrupt IN transfers kept in flight per device, so a report is never waiting on a resubmit.
+constexpr int k_transfers_in_flight = 2;
+// After this many failed transfers in a row the device is reported offline.
+constexpr int k_max_consecutive_transfer_errors = 8;
+// A scanner just plugged in may not be openable yet (udev still applying permissions, the kernel's tty
+// not made yet).
+constexpr int k_open_attempts = 8;
+constexpr auto k_open_retry_interval = std::chrono::milliseconds(200);
+// Without libusb hotplug support the manager rescans the bus this often.
+constexpr auto k_rescan_interval = std::chrono::milliseconds(1000);
+// The event thread sleeps in libusb at most this long when nothing is due (it is woken for work).
+constexpr auto k_idle_wait = std::chrono::seconds(60);
 
 class ManagerImpl;
 
-// One claimed scanner. Lives on the event thread; beep() reaches it under the manager's mutex.
-struct OpenScanner {
+// One claimed scanner and the sink its handler delivers to. Lives on the event thread; beep() reaches
+// it under the manager's mutex; a serial handler's reader thread calls the sink.
+struct OpenScanner final : scanners::ScanSink {
   ManagerImpl* manager = nullptr;
   libusb_device* device = nullptr;
   libusb_device_handle* handle = nullptr;
   DeviceProfile profile;
   std::string id;
   std::string station;
-  SourceKind kind = SourceKind::hid_keyboard;
-  InterfaceChoice interface;
-  bool kernel_driver_detached = false;
-  bool interface_claimed = false;
+  std::unique_ptr<scanners::ScannerHandler> handler;
+  std::optional<scanners::InterruptEndpoint> endpoint;
   std::vector<libusb_transfer*> transfers;
   std::vector<std::vector<std::uint8_t>> buffers;
   std::atomic<int> in_flight{0};
+  std::atomic<bool> online{true};
   bool closing = false;
   int consecutive_errors = 0;
-  std::optional<KeyboardDecoder> keyboard;
-  std::optional<HidPosDecoder> hid_pos;
-};
 
-// A USB serial scanner (CDC-ACM, USB-serial): found through its tty in sysfs, read by SerialScanner.
-struct SerialEntry {
-  libusb_device* device = nullptr;
-  std::string id;
-  std::string profile;
-  std::atomic<bool> online{true};
-  std::unique_ptr<SerialScanner> scanner;
+  void scan(ScanEvent event) override;
+  void notice(DeviceState state, const std::string& message) override;
 };
-
-// The tty the kernel made for a USB device's interface, e.g. /dev/ttyACM0 for bus path 1-5.
-std::optional<std::string> find_tty(const std::string& bus_path)
-{
-  const std::string needle = "/" + bus_path + ":";
-  std::error_code ec;
-  for (const auto& entry : std::filesystem::directory_iterator("/sys/class/tty", ec)) {
-    std::error_code link_ec;
-    const auto real = std::filesystem::canonical(entry.path(), link_ec);
-    if (!link_ec && real.string().find(needle) != std::string::npos)
-      return "/dev/" + entry.path().filename().string();
-  }
-  return std::nullopt;
-}
 
 struct PendingOpen {
   libusb_device* device = nullptr;
@@ -237,31 +151,28 @@ public:
         scanner = open.get();
     if (!scanner)
       return make_error(ErrorType::device_offline, fmt::format("scanner {} is not online", device_id));
-    if (!scanner->hid_pos || !scanner->profile.beep)
+    if (!scanner->handler->has_beeper() || !scanner->profile.beep)
       return make_error(ErrorType::unsupported,
                         fmt::format("scanner {} ({}) cannot be told to beep", device_id, scanner->profile.name));
-    auto report = HidPosDecoder::beep_report(scanner->hid_pos->layout(), kind == BeepKind::good_read);
+    auto report = scanner->handler->beep_report(kind);
     if (!report)
       return make_error(ErrorType::unsupported,
                         fmt::format("scanner {}: its report descriptor has no {} beep", device_id,
                                     kind == BeepKind::good_read ? "good-read" : "error"));
-    const auto& position =
-        kind == BeepKind::good_read ? scanner->hid_pos->layout().good_read_beep : scanner->hid_pos->layout().error_beep;
-    const std::uint8_t report_id = position->report_id;
     auto* transfer = libusb_alloc_transfer(0);
-    auto* buffer = static_cast<unsigned char*>(std::malloc(LIBUSB_CONTROL_SETUP_SIZE + report->size()));
+    auto* buffer = static_cast<unsigned char*>(std::malloc(LIBUSB_CONTROL_SETUP_SIZE + report->bytes.size()));
     if (!transfer || !buffer) {
       libusb_free_transfer(transfer);
       std::free(buffer);
       return make_error(ErrorType::internal, "out of memory");
     }
-    libusb_fill_control_setup(buffer, scanners::k_request_out_class_interface, scanners::k_hid_request_set_report,
-                              static_cast<std::uint16_t>((scanners::k_hid_report_type_output << 8) | report_id),
-                              static_cast<std::uint16_t>(scanner->interface.number),
-                              static_cast<std::uint16_t>(report->size()));
-    std::copy(report->begin(), report->end(), buffer + LIBUSB_CONTROL_SETUP_SIZE);
+    libusb_fill_control_setup(buffer, usb::k_request_out_class_interface, usb::k_hid_request_set_report,
+                              static_cast<std::uint16_t>((usb::k_hid_report_type_output << 8) | report->report_id),
+                              static_cast<std::uint16_t>(report->interface),
+                              static_cast<std::uint16_t>(report->bytes.size()));
+    std::copy(report->bytes.begin(), report->bytes.end(), buffer + LIBUSB_CONTROL_SETUP_SIZE);
     libusb_fill_control_transfer(transfer, scanner->handle, buffer, &ManagerImpl::on_beep_done, scanner,
-                                 static_cast<unsigned>(scanners::k_control_timeout.count()));
+                                 static_cast<unsigned>(k_control_timeout.count()));
     transfer->flags = LIBUSB_TRANSFER_FREE_BUFFER | LIBUSB_TRANSFER_FREE_TRANSFER;
     scanner->in_flight++;
     if (int r = libusb_submit_transfer(transfer); r != 0) {
@@ -270,6 +181,22 @@ public:
       return make_error(ErrorType::io, fmt::format("scanner {}: beep: {}", device_id, usb_error(r)));
     }
     return {};
+  }
+
+  // Called by an OpenScanner's handler (event thread, or a serial reader thread).
+  void deliver(OpenScanner& scanner, ScanEvent event)
+  {
+    if (event.raw.empty())
+      return;                  // a bare terminator is not a scan
+    event.source = scanner.id; // the same id the station sees in on_device_state
+    event.station = scanner.station;
+    emit_scan(event);
+  }
+
+  void notify(OpenScanner& scanner, DeviceState state, const std::string& message)
+  {
+    set_state(scanner.id, state, message);
+    emit_state(scanner.id, scanner.profile.name, state, message);
   }
 
 private:
@@ -300,7 +227,7 @@ private:
   {
     while (!m_stop_requested) {
       process_queues();
-      expire_keyboard_scans();
+      run_due_timers();
       close_finished();
       const auto wait = next_wait();
       timeval tv{};
@@ -313,18 +240,17 @@ private:
 
   std::chrono::milliseconds next_wait() const
   {
-    auto due = Clock::now() + scanners::k_idle_wait;
+    auto due = Clock::now() + k_idle_wait;
     for (const auto& scanner : m_open) {
       if (scanner->closing)
         return std::chrono::milliseconds(10); // finishing cancelled transfers
-      if (scanner->keyboard)
-        if (auto deadline = scanner->keyboard->deadline())
-          due = std::min(due, *deadline);
+      if (auto deadline = scanner->handler->deadline())
+        due = std::min(due, *deadline);
     }
     for (const auto& pending : m_pending_opens)
       due = std::min(due, pending.due);
     if (!m_has_hotplug)
-      due = std::min(due, m_last_rescan + scanners::k_rescan_interval);
+      due = std::min(due, m_last_rescan + k_rescan_interval);
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
     return std::max(wait, std::chrono::milliseconds(1));
   }
@@ -354,7 +280,7 @@ private:
 
   void process_queues()
   {
-    if (!m_has_hotplug && Clock::now() >= m_last_rescan + scanners::k_rescan_interval)
+    if (!m_has_hotplug && Clock::now() >= m_last_rescan + k_rescan_interval)
       rescan();
     std::vector<libusb_device*> arrived, left;
     {
@@ -379,7 +305,7 @@ private:
       if (arrive(pending)) {
         libusb_unref_device(pending.device);
       } else {
-        pending.due = now + scanners::k_open_retry_interval;
+        pending.due = now + k_open_retry_interval;
         still_pending.push_back(pending);
       }
     }
@@ -397,44 +323,43 @@ private:
     const DeviceProfile* profile = find_profile(m_options.profiles, usb);
     if (!profile)
       return true; // not a scanner we know
-    const std::string bus_path = bus_path_of(device);
-    const std::string id = device_id_of(bus_path, usb);
-    if (profile->mode == ScannerMode::serial)
-      return arrive_serial(pending, *profile, usb, bus_path, id);
+    const auto* family = scanners::find_handler_family(*profile);
+    if (!family)
+      return true;
     for (const auto& open : m_open)
       if (open->device == device && !open->closing)
         return true; // already claimed (hotplug enumeration and a rescan can both report it)
+    const std::string bus_path = bus_path_of(device);
+    const std::string id = device_id_of(bus_path, usb);
 
     // Open only what we will claim: a scanner no assignment wants is never touched. Serial-number
     // assignments need the string descriptor, which needs the device open.
     const bool needs_serial =
+        family->opens_usb_device &&
         std::any_of(m_options.assignments.begin(), m_options.assignments.end(),
                     [](const auto& a) { return a.match == StationAssignment::Match::serial_number; });
     if (!needs_serial && !assign(*profile, bus_path, ""))
       return true;
 
     libusb_device_handle* handle = nullptr;
-    if (int r = libusb_open(device, &handle); r != 0) {
-      const bool may_recover = (r == LIBUSB_ERROR_ACCESS || r == LIBUSB_ERROR_BUSY || r == LIBUSB_ERROR_IO);
-      if (may_recover && ++pending.attempts < scanners::k_open_attempts)
-        return false;
-      std::string hint = r == LIBUSB_ERROR_ACCESS ? " (install devices/70-pickverify-scanners.rules and add the "
-                                                    "service user to group 'pickverify')"
-                                                  : "";
-      record(id, bus_path, usb, "", *profile, "", DeviceState::offline, "cannot open: " + usb_error(r) + hint);
-      return true;
-    }
-
     std::string serial;
-    if (descriptor.iSerialNumber != 0) {
-      unsigned char text[128] = {};
-      const int n = libusb_get_string_descriptor_ascii(handle, descriptor.iSerialNumber, text, sizeof(text));
-      if (n > 0)
-        serial.assign(reinterpret_cast<const char*>(text), static_cast<std::size_t>(n));
+    if (family->opens_usb_device) {
+      if (int r = libusb_open(device, &handle); r != 0) {
+        const bool may_recover = (r == LIBUSB_ERROR_ACCESS || r == LIBUSB_ERROR_BUSY || r == LIBUSB_ERROR_IO);
+        if (may_recover && ++pending.attempts < k_open_attempts)
+          return false;
+        std::string hint = r == LIBUSB_ERROR_ACCESS ? " (install devices/70-pickverify-scanners.rules and add the "
+                                                      "service user to group 'pickverify')"
+                                                    : "";
+        record(id, bus_path, usb, "", *profile, "", DeviceState::offline, "cannot open: " + usb_error(r) + hint);
+        return true;
+      }
+      serial = serial_number_of(handle, descriptor);
     }
     auto station = assign(*profile, bus_path, serial);
     if (!station) {
-      libusb_close(handle);
+      if (handle)
+        libusb_close(handle);
       return true; // recognised but neither assigned nor wanted: leave it to the kernel
     }
 
@@ -445,21 +370,28 @@ private:
     scanner->profile = *profile;
     scanner->id = id;
     scanner->station = *station;
-    scanner->kind = profile->mode == ScannerMode::hid_pos ? SourceKind::hid_pos : SourceKind::hid_keyboard;
-    auto claimed = claim(*scanner);
+    scanner->handler = family->create(*scanner);
+    auto claimed = scanner->handler->claim(scanners::ClaimRequest{device, handle, profile, bus_path, *station});
+    Result<void> reading;
+    if (claimed && claimed->endpoint) {
+      scanner->endpoint = claimed->endpoint;
+      reading = start_reading(*scanner);
+    }
+    if (!claimed && claimed.error().retry && ++pending.attempts < k_open_attempts) {
+      release(*scanner);
+      return false;
+    }
     const bool was_known = [&] {
       std::lock_guard lock(m_mutex);
       return m_devices.contains(id);
     }();
-    if (!claimed) {
-      record(id, bus_path, usb, serial, *profile, *station, DeviceState::offline, claimed.error().message);
+    if (!claimed || !reading) {
+      record(id, bus_path, usb, serial, *profile, *station, DeviceState::offline,
+             claimed ? reading.error().message : claimed.error().message);
       release(*scanner);
       return true;
     }
-    const std::string message = fmt::format(
-        "{}: {} interface {}{}", was_known ? "back online" : "claimed", to_string(profile->mode),
-        scanner->interface.number,
-        profile->mode == ScannerMode::hid_keyboard ? fmt::format(", layout {}", to_string(profile->layout)) : "");
+    const std::string message = fmt::format("{}: {}", was_known ? "back online" : "claimed", claimed->description);
     {
       std::lock_guard lock(m_mutex);
       m_open.push_back(std::move(scanner));
@@ -468,59 +400,16 @@ private:
     return true;
   }
 
-  bool arrive_serial(PendingOpen& pending, const DeviceProfile& profile, UsbId usb, const std::string& bus_path,
-                     const std::string& id)
+  static std::string serial_number_of(libusb_device_handle* handle, const libusb_device_descriptor& descriptor)
   {
-    for (const auto& entry : m_serial)
-      if (entry->device == pending.device)
-        return true;
-    auto station = assign(profile, bus_path, "");
-    if (!station)
-      return true;
-    // The kernel's tty appears a moment after the USB device: wait for it, within the 2 s budget.
-    auto tty = find_tty(bus_path);
-    if (!tty) {
-      if (++pending.attempts < scanners::k_open_attempts)
-        return false;
-      record(id, bus_path, usb, "", profile, *station, DeviceState::offline,
-             "no tty appeared for this serial scanner (is cdc_acm or the USB-serial driver loaded?)");
-      return true;
+    std::string serial;
+    if (descriptor.iSerialNumber != 0) {
+      unsigned char text[128] = {};
+      const int n = libusb_get_string_descriptor_ascii(handle, descriptor.iSerialNumber, text, sizeof(text));
+      if (n > 0)
+        serial.assign(reinterpret_cast<const char*>(text), static_cast<std::size_t>(n));
     }
-    auto entry = std::make_unique<SerialEntry>();
-    entry->device = libusb_ref_device(pending.device);
-    entry->id = id;
-    entry->profile = profile.name;
-    SerialEntry* raw = entry.get();
-    auto opened = SerialScanner::open(
-        *tty, profile, *station,
-        [this, id](const ScanEvent& event) {
-          ScanEvent copy = event;
-          copy.source = id; // the same id the station sees in on_device_state
-          emit_scan(copy);
-        },
-        [this, raw](DeviceState state, const std::string& message) {
-          if (state == DeviceState::offline && !raw->online.exchange(false))
-            return;
-          set_state(raw->id, state, message);
-          emit_state(raw->id, raw->profile, state, message);
-        });
-    if (!opened) {
-      libusb_unref_device(entry->device);
-      if ((opened.error().type == ErrorType::io || opened.error().type == ErrorType::device_offline) &&
-          ++pending.attempts < scanners::k_open_attempts)
-        return false;
-      record(id, bus_path, usb, "", profile, *station, DeviceState::offline, opened.error().message);
-      return true;
-    }
-    entry->scanner = std::move(*opened);
-    const bool was_known = [&] {
-      std::lock_guard lock(m_mutex);
-      return m_devices.contains(id);
-    }();
-    m_serial.push_back(std::move(entry));
-    record(id, bus_path, usb, "", profile, *station, DeviceState::online,
-           fmt::format("{}: serial {} at {} baud", was_known ? "back online" : "claimed", *tty, profile.serial.baud));
-    return true;
+    return serial;
   }
 
   std::optional<std::string> assign(const DeviceProfile& profile, const std::string& bus_path,
@@ -549,81 +438,18 @@ private:
     return std::nullopt;
   }
 
-  Result<void> claim(OpenScanner& scanner)
+  // Keeps k_transfers_in_flight interrupt-IN transfers on the endpoint the handler claimed.
+  Result<void> start_reading(OpenScanner& scanner)
   {
-    std::string error;
-    auto interfaces = hid_interfaces(scanner.device, error);
-    if (interfaces.empty())
-      return make_error(ErrorType::unsupported, error);
-
-    std::optional<scanners::HidPosLayout> layout;
-    if (scanner.profile.mode == ScannerMode::hid_keyboard) {
-      scanner.interface = interfaces.front();
-    } else {
-      // A HID POS scanner may also expose a keyboard interface: take the one whose report
-      // descriptor has the Barcode Scanner usage page.
-      std::string why = "no HID interface describes a barcode scanner (usage page 0x8C)";
-      for (const auto& candidate : interfaces) {
-        auto found = read_hid_pos_layout(scanner.handle, candidate);
-        if (found) {
-          scanner.interface = candidate;
-          layout = *found;
-          break;
-        }
-        why = found.error().message;
-      }
-      if (!layout)
-        return make_error(ErrorType::unsupported, why);
-    }
-
-    const int number = scanner.interface.number;
-    const bool no_kernel_driver = has_quirk(scanner.profile, "no_kernel_driver");
-    if (!no_kernel_driver && libusb_kernel_driver_active(scanner.handle, number) == 1) {
-      // The kernel's usbhid would otherwise turn the scans into key presses for whatever window has focus.
-      if (int r = libusb_detach_kernel_driver(scanner.handle, number); r != 0)
-        return make_error(ErrorType::io, "cannot detach the kernel driver: " + usb_error(r));
-      scanner.kernel_driver_detached = true;
-    }
-    if (int r = libusb_claim_interface(scanner.handle, number); r != 0)
-      return make_error(ErrorType::io, fmt::format("cannot claim interface {}: {}", number, usb_error(r)));
-    scanner.interface_claimed = true;
-
-    if (scanner.profile.mode == ScannerMode::hid_keyboard) {
-      if (scanner.interface.boot_keyboard) {
-        // Boot protocol makes every report the fixed 8-byte layout the decoder reads. Devices that
-        // refuse the request already send boot-compatible reports, so failure is not an error.
-        libusb_control_transfer(scanner.handle, scanners::k_request_out_class_interface,
-                                scanners::k_hid_request_set_protocol, scanners::k_hid_protocol_boot,
-                                static_cast<std::uint16_t>(number), nullptr, 0,
-                                static_cast<unsigned>(scanners::k_control_timeout.count()));
-      }
-      scanner.keyboard.emplace(scanners::KeyboardDecoderSettings::from(scanner.profile));
-    } else {
-      if (has_quirk(scanner.profile, "hidpos_output_redirection")) {
-        // Honeywell scanners send their scans to the HID POS interface only once the host sets the
-        // vendor feature report 0xFE ("Output Redirection") to 1; without it they may stay silent.
-        unsigned char redirect[2] = {scanners::k_honeywell_output_redirection_report, 1};
-        const int r = libusb_control_transfer(
-            scanner.handle, scanners::k_request_out_class_interface, scanners::k_hid_request_set_report,
-            static_cast<std::uint16_t>((scanners::k_hid_report_type_feature << 8) | redirect[0]),
-            static_cast<std::uint16_t>(number), redirect, sizeof(redirect),
-            static_cast<unsigned>(scanners::k_control_timeout.count()));
-        if (r < 0)
-          return make_error(ErrorType::io, "cannot switch the scanner's output to HID POS: " + usb_error(r));
-      }
-      scanner.hid_pos.emplace(*layout);
-    }
-
-    const std::size_t buffer_size = std::max<std::size_t>(scanner.interface.packet_size, 8);
-    for (int i = 0; i < scanners::k_transfers_in_flight; ++i) {
+    const std::size_t buffer_size = std::max<std::size_t>(scanner.endpoint->packet_size, 8);
+    for (int i = 0; i < k_transfers_in_flight; ++i) {
       auto* transfer = libusb_alloc_transfer(0);
       if (!transfer)
         return make_error(ErrorType::internal, "out of memory");
       scanner.buffers.emplace_back(buffer_size);
       scanner.transfers.push_back(transfer);
-      libusb_fill_interrupt_transfer(transfer, scanner.handle, scanner.interface.endpoint_in,
-                                     scanner.buffers.back().data(), static_cast<int>(buffer_size),
-                                     &ManagerImpl::on_transfer, &scanner, 0);
+      libusb_fill_interrupt_transfer(transfer, scanner.handle, scanner.endpoint->address, scanner.buffers.back().data(),
+                                     static_cast<int>(buffer_size), &ManagerImpl::on_transfer, &scanner, 0);
       scanner.in_flight++;
       if (int r = libusb_submit_transfer(transfer); r != 0) {
         scanner.in_flight--;
@@ -633,25 +459,6 @@ private:
     return {};
   }
 
-  static Result<scanners::HidPosLayout> read_hid_pos_layout(libusb_device_handle* handle, const InterfaceChoice& choice)
-  {
-    std::vector<std::uint8_t> descriptor(choice.report_descriptor_length ? choice.report_descriptor_length
-                                                                         : scanners::k_max_descriptor_bytes);
-    const int n = libusb_control_transfer(
-        handle, scanners::k_request_in_standard_interface, scanners::k_request_get_descriptor,
-        static_cast<std::uint16_t>(scanners::k_descriptor_type_report << 8), static_cast<std::uint16_t>(choice.number),
-        descriptor.data(), static_cast<std::uint16_t>(descriptor.size()),
-        static_cast<unsigned>(scanners::k_control_timeout.count()));
-    if (n < 0)
-      return make_error(ErrorType::io, fmt::format("cannot read the report descriptor of interface {}: {}",
-                                                   choice.number, usb_error(n)));
-    descriptor.resize(static_cast<std::size_t>(n));
-    auto parsed = scanners::parse_hid_report_descriptor(descriptor);
-    if (!parsed)
-      return tl::unexpected(parsed.error());
-    return scanners::find_hid_pos_layout(*parsed);
-  }
-
   void transfer_done(OpenScanner& scanner, libusb_transfer& transfer)
   {
     if (scanner.closing)
@@ -659,8 +466,9 @@ private:
     switch (transfer.status) {
     case LIBUSB_TRANSFER_COMPLETED:
       scanner.consecutive_errors = 0;
-      handle_report(scanner,
-                    std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)));
+      scanner.handler->on_report(
+          std::span<const std::uint8_t>(transfer.buffer, static_cast<std::size_t>(transfer.actual_length)),
+          Clock::now());
       break;
     case LIBUSB_TRANSFER_NO_DEVICE:
       go_offline(scanner, "unplugged");
@@ -672,10 +480,10 @@ private:
              fmt::format("oversized report: more than {} bytes, ignored", transfer.length));
       break;
     case LIBUSB_TRANSFER_STALL:
-      libusb_clear_halt(scanner.handle, scanner.interface.endpoint_in);
+      libusb_clear_halt(scanner.handle, scanner.endpoint->address);
       [[fallthrough]];
     default:
-      if (++scanner.consecutive_errors >= scanners::k_max_consecutive_transfer_errors) {
+      if (++scanner.consecutive_errors >= k_max_consecutive_transfer_errors) {
         go_offline(scanner, fmt::format("{} failed reads in a row", scanner.consecutive_errors));
         return;
       }
@@ -686,40 +494,6 @@ private:
       scanner.in_flight--;
       go_offline(scanner, r == LIBUSB_ERROR_NO_DEVICE ? "unplugged" : "cannot read: " + usb_error(r));
     }
-  }
-
-  void handle_report(OpenScanner& scanner, std::span<const std::uint8_t> report)
-  {
-    if (scanner.keyboard) {
-      std::vector<std::string> scans;
-      auto fed = scanner.keyboard->feed(report, Clock::now(), scans);
-      for (auto& text : scans)
-        deliver(scanner, std::move(text), std::nullopt);
-      if (!fed)
-        notify(scanner, DeviceState::online, fed.error().message + ", ignored");
-      return;
-    }
-    auto fed = scanner.hid_pos->feed(report);
-    if (!fed) {
-      notify(scanner, DeviceState::online, fed.error().message + ", ignored");
-      return;
-    }
-    if (*fed)
-      deliver(scanner, std::move((*fed)->data), std::move((*fed)->aim));
-  }
-
-  void deliver(OpenScanner& scanner, std::string raw, std::optional<std::string> aim)
-  {
-    if (raw.empty())
-      return; // a bare terminator is not a scan
-    ScanEvent event;
-    event.raw = std::move(raw);
-    event.aim = std::move(aim);
-    event.source = scanner.id;
-    event.source_kind = scanner.kind;
-    event.station = scanner.station;
-    stamp_now(event);
-    emit_scan(event);
   }
 
   // Callbacks come from the event thread and from serial reader threads: one at a time, never concurrent.
@@ -745,17 +519,12 @@ private:
     info.message = message;
   }
 
-  void expire_keyboard_scans()
+  void run_due_timers()
   {
     const auto now = Clock::now();
-    for (auto& scanner : m_open) {
-      if (scanner->closing || !scanner->keyboard)
-        continue;
-      if (auto text = scanner->keyboard->expire(now))
-        deliver(*scanner, std::move(*text), std::nullopt);
-      if (scanner->keyboard->take_dropped_oversized())
-        notify(*scanner, DeviceState::online, "scan too long, dropped");
-    }
+    for (auto& scanner : m_open)
+      if (!scanner->closing)
+        scanner->handler->on_timer(now);
   }
 
   void depart(libusb_device* device)
@@ -763,31 +532,13 @@ private:
     for (auto& scanner : m_open)
       if (scanner->device == device && !scanner->closing)
         go_offline(*scanner, "unplugged");
-    for (auto it = m_serial.begin(); it != m_serial.end();) {
-      if ((*it)->device != device) {
-        ++it;
-        continue;
-      }
-      SerialEntry& entry = **it;
-      entry.scanner->stop(); // its own hang-up report, if any, has run by now
-      if (entry.online.exchange(false)) {
-        set_state(entry.id, DeviceState::offline, "unplugged");
-        emit_state(entry.id, entry.profile, DeviceState::offline, "unplugged");
-      }
-      libusb_unref_device(entry.device);
-      it = m_serial.erase(it);
-    }
   }
 
   void go_offline(OpenScanner& scanner, const std::string& why)
   {
     if (scanner.closing)
       return;
-    std::size_t dropped = 0;
-    if (scanner.keyboard)
-      dropped = scanner.keyboard->reset();
-    if (scanner.hid_pos)
-      dropped = scanner.hid_pos->reset();
+    const std::size_t dropped = scanner.handler->stop();
     {
       std::lock_guard lock(m_mutex);
       scanner.closing = true;
@@ -797,7 +548,8 @@ private:
     std::string message = why;
     if (dropped > 0)
       message += fmt::format("; a scan in progress was dropped ({} bytes), scan the item again", dropped);
-    notify(scanner, DeviceState::offline, message);
+    if (scanner.online.exchange(false))
+      notify(scanner, DeviceState::offline, message);
   }
 
   void close_finished()
@@ -814,17 +566,16 @@ private:
       release(*scanner);
   }
 
-  // Hands the interface back to the kernel so the scanner works as a keyboard again once we stop.
+  // Hands the device back: the handler re-attaches the kernel driver, so the scanner works as a
+  // keyboard again once we stop.
   static void release(OpenScanner& scanner)
   {
     for (auto* transfer : scanner.transfers)
       libusb_free_transfer(transfer);
     scanner.transfers.clear();
+    if (scanner.handler)
+      scanner.handler->release();
     if (scanner.handle) {
-      if (scanner.interface_claimed)
-        libusb_release_interface(scanner.handle, scanner.interface.number);
-      if (scanner.kernel_driver_detached)
-        libusb_attach_kernel_driver(scanner.handle, scanner.interface.number);
       libusb_close(scanner.handle);
       scanner.handle = nullptr;
     }
@@ -838,6 +589,7 @@ private:
   {
     for (auto& scanner : m_open)
       if (!scanner->closing) {
+        scanner->handler->stop();
         std::lock_guard lock(m_mutex);
         scanner->closing = true;
         for (auto* transfer : scanner->transfers)
@@ -870,11 +622,6 @@ private:
     // libusb frees the event sources of closed handles on its next pass through event handling.
     timeval none{0, 0};
     libusb_handle_events_timeout_completed(m_context, &none, nullptr);
-    for (auto& entry : m_serial) {
-      entry->scanner->stop();
-      libusb_unref_device(entry->device);
-    }
-    m_serial.clear();
     for (auto* device : m_known)
       libusb_unref_device(device);
     m_known.clear();
@@ -899,12 +646,6 @@ private:
     emit_state(id, profile.name, state, message);
   }
 
-  void notify(OpenScanner& scanner, DeviceState state, const std::string& message)
-  {
-    set_state(scanner.id, state, message);
-    emit_state(scanner.id, scanner.profile.name, state, message);
-  }
-
   ScannerManagerOptions m_options;
   libusb_context* m_context = nullptr;
   libusb_hotplug_callback_handle m_hotplug_handle = 0;
@@ -924,11 +665,23 @@ private:
   std::mutex m_callback_mutex; // serializes on_scan / on_device_state
 
   // Event thread only.
-  std::vector<std::unique_ptr<SerialEntry>> m_serial;
   std::vector<PendingOpen> m_pending_opens;
   std::vector<libusb_device*> m_known; // for rescanning without hotplug support
   Clock::time_point m_last_rescan{};
 };
+
+void OpenScanner::scan(ScanEvent event)
+{
+  manager->deliver(*this, std::move(event));
+}
+
+void OpenScanner::notice(DeviceState state, const std::string& message)
+{
+  // A serial reader reports its hang-up once; the manager may already have reported the unplug.
+  if (state == DeviceState::offline && !online.exchange(false))
+    return;
+  manager->notify(*this, state, message);
+}
 
 } // namespace
 

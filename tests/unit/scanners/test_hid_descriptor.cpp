@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include <pickverify/usb_protocol.hpp>
+
 #include "hid_descriptor.hpp"
 
 using namespace pickverify;
@@ -49,10 +51,10 @@ TEST_CASE("parse_hid_report_descriptor reads the boot keyboard descriptor", "[hi
   CHECK(descriptor->report_bytes(ReportKind::input, 0) == 8);
   CHECK(descriptor->report_bytes(ReportKind::output, 0) == 1);
   REQUIRE(descriptor->application_usages.size() == 1);
-  CHECK(descriptor->application_usages[0] == usage_id(0x01, 0x06));
+  CHECK(descriptor->application_usages[0] == usb::usage_id(0x01, 0x06));
   // The modifier byte: eight 1-bit variables, Left Control .. Right GUI.
-  CHECK(descriptor->fields[0].usage_of(0) == usage_id(k_page_keyboard, 0xe0));
-  CHECK(descriptor->fields[0].usage_of(7) == usage_id(k_page_keyboard, 0xe7));
+  CHECK(descriptor->fields[0].usage_of(0) == usb::usage_id(usb::k_page_keyboard, 0xe0));
+  CHECK(descriptor->fields[0].usage_of(7) == usb::usage_id(usb::k_page_keyboard, 0xe7));
   auto layout = find_hid_pos_layout(*descriptor);
   REQUIRE_FALSE(layout);
   CHECK(layout.error().type == ErrorType::unsupported);
