@@ -1,5 +1,5 @@
 // Storage behind one interface: catalog, orders and the append-only, hash-chained verification
-// journal. SQLite is the embedded default; PostgreSQL comes later behind the same interface.
+// journal. SQLite is the embedded default; PostgreSQL serves a warehouse of many stations.
 #pragma once
 
 #include <chrono>
@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <pickverify/catalog.hpp>
@@ -162,5 +163,16 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
 // journal-mode switch, no migration, no -wal or -shm created where it cannot be), so QA can verify
 // an archived or write-protected copy. Every write (append, save) fails with ErrorType::io.
 Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem::path& path);
+
+// Connects to PostgreSQL (conninfo: "postgresql://user@host/db?…" or "host=… dbname=…", libpq's
+// syntax) and applies the same migrations as SQLite, in PostgreSQL's dialect, to the first schema
+// on search_path. The same refusals as open_sqlite_store: a newer schema, a schema holding another
+// application's tables (ErrorType::corrupt); an unreachable server is ErrorType::io. Any number of
+// processes on any number of hosts may open the same database; their appends form one chain.
+// docs/POSTGRESQL.md.
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo);
+
+// Does a configured store location name a PostgreSQL database ("postgresql://…", "postgres://…")?
+bool is_postgres_location(std::string_view location);
 
 } // namespace pickverify

@@ -72,10 +72,13 @@ Result<void> prepare_data_dir(const Context& context, bool announce_new)
 
 Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo, bool announce_new)
 {
-  if (auto ready = prepare_data_dir(context, announce_new); !ready) {
+  const bool postgres = !context.config.store.empty();
+  // The data folder holds keys and evidence files with either store.
+  if (auto ready = prepare_data_dir(context, announce_new && !postgres); !ready) {
     return tl::unexpected(ready.error());
   }
-  auto store = open_sqlite_store(context.data_dir / "pickverify.db");
+  auto store = postgres ? open_postgres_store(context.config.store)
+                        : open_sqlite_store(context.data_dir / "pickverify.db");
   if (!store) {
     return tl::unexpected(store.error());
   }
@@ -575,7 +578,10 @@ int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options)
     return {};
   };
   // Read-only: an archived or write-protected copy is audited without writing a byte to it.
-  auto store = open_sqlite_store_read_only(context.data_dir / "pickverify.db");
+  // With PostgreSQL, QA reads the central database (open_postgres_store writes nothing but a
+  // pending migration).
+  auto store = !context.config.store.empty() ? open_postgres_store(context.config.store)
+                                             : open_sqlite_store_read_only(context.data_dir / "pickverify.db");
   if (!store) {
     return fail(context, store.error());
   }

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <pickverify/store.hpp>
+
 #include "importer.hpp"
 
 namespace pickverify::app {
@@ -192,6 +194,15 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
     if (k == "data_dir") {
       PV_TRY(text_value, string_of(node, name, k));
       config.data_dir = *text_value;
+    } else if (k == "store") {
+      PV_TRY(text_value, string_of(node, name, k));
+      if (!text_value->empty() && !is_postgres_location(*text_value)) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: store must be a PostgreSQL URI (\"postgresql://user@host/db\"); leave it "
+                                      "out for the SQLite database in the data folder",
+                                      where(name, node)));
+      }
+      config.store = *text_value;
     } else if (k == "station") {
       const auto* table = node.as_table();
       if (!table)

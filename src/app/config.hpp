@@ -34,6 +34,9 @@ struct ControllerConfig {
 
 struct Config {
   std::optional<std::filesystem::path> data_dir;
+  // Where catalog, orders and journal live: "" = <data_dir>/pickverify.db (SQLite); a
+  // "postgresql://…" connection URI = that PostgreSQL database, shared by many stations.
+  std::string store;
   std::string station_id = "station-1";
   std::string operator_id = "picker";
   Policy policy;

@@ -8,6 +8,9 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include "pg_db.hpp"
+#include "sqlite_db.hpp"
+
 namespace pickverify::store {
 
 namespace {
@@ -17,7 +20,7 @@ constexpr std::int64_t to_ms(std::chrono::milliseconds duration)
   return duration.count();
 }
 
-Result<void> run(Db& db, std::string_view sql, const std::function<void(Statement&)>& bind)
+template <typename Db, typename Bind> Result<void> run(Db& db, std::string_view sql, Bind bind)
 {
   auto stmt = db.prepare(sql);
   if (!stmt) {
@@ -42,7 +45,7 @@ tl::unexpected<Error> packed_already(const OrderPack& pack)
 }
 
 // A lapsed claim of a station that is not running any more.
-Result<bool> claim_lapsed(Db& db, const OrderClaim& claim, std::int64_t now)
+template <typename Db> Result<bool> claim_lapsed(Db& db, const OrderClaim& claim, std::int64_t now)
 {
   auto instance = read_station(db, claim.station);
   if (!instance) {
@@ -58,14 +61,14 @@ Result<bool> claim_lapsed(Db& db, const OrderClaim& claim, std::int64_t now)
   return now - last_sign_of_life > to_ms(k_claim_lease);
 }
 
-Result<void> write_claim(Db& db, const JournalEntry& entry, std::int64_t now)
+template <typename Db> Result<void> write_claim(Db& db, const JournalEntry& entry, std::int64_t now)
 {
   return run(db,
              "INSERT INTO order_claims (order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms) "
              "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (order_id) DO UPDATE SET station = excluded.station, "
              "session_id = excluded.session_id, operator_id = excluded.operator_id, "
              "since_utc_ms = excluded.since_utc_ms, last_event_utc_ms = excluded.last_event_utc_ms",
-             [&](Statement& stmt) {
+             [&](auto& stmt) {
                stmt.bind_text(1, entry.order_id)
                    .bind_text(2, entry.station)
                    .bind_text(3, entry.session_id)
@@ -111,7 +114,7 @@ std::string format_utc_minute(std::int64_t utc_ms)
   return text;
 }
 
-Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id)
+template <typename Db> Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id)
 {
   auto stmt = db.prepare("SELECT order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms "
                          "FROM order_claims WHERE order_id = ?");
@@ -125,7 +128,7 @@ Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id
   });
 }
 
-Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
+template <typename Db> Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
 {
   auto stmt = db.prepare(
       "SELECT order_id, station, session_id, operator_id, packed_utc_ms FROM order_packs WHERE order_id = ?");
@@ -139,7 +142,7 @@ Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
   });
 }
 
-Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
+template <typename Db> Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
 {
   auto stmt = db.prepare(
       "SELECT station, pid, host, started_utc_ms, heartbeat_utc_ms FROM station_instances WHERE station = ?");
@@ -168,6 +171,7 @@ bool station_alive(const StationInstance& instance, std::int64_t now_utc_ms)
   return kill(static_cast<pid_t>(instance.pid), 0) == 0 || errno == EPERM;
 }
 
+template <typename Db>
 Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& entry, std::int64_t now)
 {
   std::vector<JournalEntry> before;
@@ -253,7 +257,7 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
     auto packed = run(db,
                       "INSERT INTO order_packs (order_id, station, session_id, operator_id, packed_utc_ms) "
                       "VALUES (?, ?, ?, ?, ?)",
-                      [&](Statement& stmt) {
+                      [&](auto& stmt) {
                         stmt.bind_text(1, entry.order_id)
                             .bind_text(2, entry.station)
                             .bind_text(3, entry.session_id)
@@ -266,18 +270,28 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
   }
   if (type == "packed" || type == "session_abandoned") {
     auto dropped = run(db, "DELETE FROM order_claims WHERE order_id = ?",
-                       [&](Statement& stmt) { stmt.bind_text(1, entry.order_id); });
+                       [&](auto& stmt) { stmt.bind_text(1, entry.order_id); });
     if (!dropped) {
       return tl::unexpected(dropped.error());
     }
     return before;
   }
   auto touched = run(db, "UPDATE order_claims SET last_event_utc_ms = ? WHERE order_id = ?",
-                     [&](Statement& stmt) { stmt.bind(1, now).bind_text(2, entry.order_id); });
+                     [&](auto& stmt) { stmt.bind(1, now).bind_text(2, entry.order_id); });
   if (!touched) {
     return tl::unexpected(touched.error());
   }
   return before;
 }
+
+// Both backends' connections.
+template Result<std::optional<OrderClaim>> read_claim(Db&, const std::string&);
+template Result<std::optional<OrderClaim>> read_claim(PgDb&, const std::string&);
+template Result<std::optional<OrderPack>> read_pack(Db&, const std::string&);
+template Result<std::optional<OrderPack>> read_pack(PgDb&, const std::string&);
+template Result<std::optional<StationInstance>> read_station(Db&, const std::string&);
+template Result<std::optional<StationInstance>> read_station(PgDb&, const std::string&);
+template Result<std::vector<JournalEntry>> apply_claim_rules(Db&, const JournalEntry&, std::int64_t);
+template Result<std::vector<JournalEntry>> apply_claim_rules(PgDb&, const JournalEntry&, std::int64_t);
 
 } // namespace pickverify::store

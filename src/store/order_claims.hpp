@@ -20,9 +20,10 @@ std::string current_host();
 // "2026-12-02 14:02 UTC"
 std::string format_utc_minute(std::int64_t utc_ms);
 
-Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id);
-Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id);
-Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station);
+// Each works on either backend's connection (Db or PgDb, instantiated in order_claims.cpp).
+template <typename Db> Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id);
+template <typename Db> Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id);
+template <typename Db> Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station);
 
 // Is the process registered for this station alive now? Same host: its pid exists and its
 // heartbeat is younger than k_station_lease; another host: its heartbeat is.
@@ -31,6 +32,7 @@ bool station_alive(const StationInstance& instance, std::int64_t now_utc_ms);
 // Checks one journal row against the claim tables and updates them. Returns rows the store must
 // journal before this one (claim_expired when a dead station's lapsed claim is taken); a refusal
 // is ErrorType::conflict worded for the picker.
+template <typename Db>
 Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& entry, std::int64_t now_utc_ms);
 
 } // namespace pickverify::store

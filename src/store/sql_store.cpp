@@ -1,5 +1,8 @@
-// The embedded store: one SQLite file in WAL mode with synchronous=FULL, so a journal row is on
-// disk when append() returns, and readers (QA's queries, `audit verify`) never block a station.
+// The store's logic, written once for both backends: SqlStore<store::Db> is the embedded store (one
+// SQLite file in WAL mode with synchronous=FULL, so a journal row is on disk when append() returns,
+// and readers never block a station); SqlStore<store::PgDb> is the PostgreSQL store (a warehouse of
+// many stations on one database; docs/POSTGRESQL.md). Both run the same SQL; where the dialects
+// differ, a small overload per connection type below says how.
 #include <chrono>
 #include <condition_variable>
 #include <exception>
@@ -17,21 +20,19 @@
 #include "journal_hash.hpp"
 #include "migrations.hpp"
 #include "order_claims.hpp"
+#include "pg_db.hpp"
+#include "pg_migrations.hpp"
 #include "sqlite_db.hpp"
 
 namespace pickverify {
 
 namespace {
 
-using store::Db;
-using store::Statement;
-using store::Transaction;
-
 constexpr const char* k_journal_columns =
     "seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais, verdict, "
     "reason, evidence_hash, detail, prev_hash, hash";
 
-JournalEntry read_journal_row(const Statement& row)
+template <typename Statement> JournalEntry read_journal_row(const Statement& row)
 {
   JournalEntry entry;
   entry.seq = row.column_int(0);
@@ -61,14 +62,63 @@ std::int64_t now_utc_ms()
       .count();
 }
 
+// Where the dialects differ.
+// A read transaction that sees one snapshot of the database from its first statement to COMMIT.
+const char* begin_snapshot(const store::Db&)
+{
+  return "BEGIN";
+}
+const char* begin_snapshot(const store::PgDb&)
+{
+  return "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY";
+}
+// Counts the enabled trigger named by the one parameter on table journal.
+const char* count_guard_sql(const store::Db&)
+{
+  return "SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?";
+}
+const char* count_guard_sql(const store::PgDb&)
+{
+  return "SELECT count(*) FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid WHERE c.relname = 'journal' "
+         "AND c.relnamespace = current_schema()::regnamespace AND t.tgname = ? AND t.tgenabled <> 'D'";
+}
+
+// The text fields of a row the database can hold, or what is wrong: checked before an append joins
+// a shared commit, so one station's bad row cannot fail another's.
+std::optional<Error> unstorable_text(const store::Db&, const JournalEntry&)
+{
+  return std::nullopt; // SQLite text holds any bytes
+}
+std::optional<Error> unstorable_text(const store::PgDb&, const JournalEntry& entry)
+{
+  const std::pair<const char*, const std::string*> fields[] = {
+      {"type", &entry.type},     {"station", &entry.station},     {"operator_id", &entry.operator_id},
+      {"order_id", &entry.order_id}, {"session_id", &entry.session_id}, {"aim", &entry.aim},
+      {"source", &entry.source}, {"gtin", &entry.gtin},           {"ais", &entry.ais},
+      {"verdict", &entry.verdict}, {"reason", &entry.reason},     {"evidence_hash", &entry.evidence_hash},
+      {"detail", &entry.detail}};
+  for (const auto& [name, text] : fields) {
+    if (!store::pg_text_storable(*text)) {
+      return Error{ErrorType::invalid_input,
+                   fmt::format("journal append: field {} is not valid UTF-8 or holds a NUL byte, which PostgreSQL "
+                               "text cannot store (only raw keeps any bytes)",
+                               name)};
+    }
+  }
+  return std::nullopt;
+}
+
 template <typename T> tl::unexpected<Error> fail(const Result<T>& result, std::string_view context)
 {
   return tl::unexpected(result.error().with_context(context));
 }
 
-class SqliteStore final : public Store {
+template <typename Db> class SqlStore final : public Store {
 public:
-  explicit SqliteStore(std::unique_ptr<Db> db) : m_db(std::move(db)) {}
+  using Statement = typename Db::Statement;
+  using Transaction = typename Db::Transaction;
+
+  explicit SqlStore(std::unique_ptr<Db> db) : m_db(std::move(db)) {}
 
   Result<void> prepare_statements()
   {
@@ -127,7 +177,7 @@ public:
     std::lock_guard lock(m_mutex);
     std::vector<std::string> missing;
     for (const char* name : {"journal_no_update", "journal_no_delete"}) {
-      auto stmt = m_db->prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'trigger' AND name = ?");
+      auto stmt = m_db->prepare(count_guard_sql(*m_db));
       if (!stmt) {
         return fail(stmt, "audit verify");
       }
@@ -183,7 +233,7 @@ private:
 
 // --- Catalog ------------------------------------------------------------------------------------
 
-Result<void> SqliteStore::save_catalog(const Catalog& catalog)
+template <typename Db> Result<void> SqlStore<Db>::save_catalog(const Catalog& catalog)
 {
   std::lock_guard lock(m_mutex);
   auto saved = save_catalog_locked(catalog);
@@ -193,7 +243,7 @@ Result<void> SqliteStore::save_catalog(const Catalog& catalog)
   return {};
 }
 
-Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
+template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Catalog& catalog)
 {
   auto transaction = Transaction::begin(*m_db);
   if (!transaction) {
@@ -327,7 +377,7 @@ Result<void> SqliteStore::save_catalog_locked(const Catalog& catalog)
   return transaction->commit();
 }
 
-Result<Catalog> SqliteStore::load_catalog()
+template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
 {
   std::lock_guard lock(m_mutex);
   // One query per table, joined here: a catalog of many thousand items loads in a few queries.
@@ -439,7 +489,7 @@ Result<Catalog> SqliteStore::load_catalog()
 
 // --- Orders -------------------------------------------------------------------------------------
 
-Result<void> SqliteStore::save_orders(const std::vector<Order>& orders)
+template <typename Db> Result<void> SqlStore<Db>::save_orders(const std::vector<Order>& orders)
 {
   std::lock_guard lock(m_mutex);
   auto transaction = Transaction::begin(*m_db);
@@ -457,7 +507,7 @@ Result<void> SqliteStore::save_orders(const std::vector<Order>& orders)
   return {};
 }
 
-Result<void> SqliteStore::save_order_locked(const Order& order)
+template <typename Db> Result<void> SqlStore<Db>::save_order_locked(const Order& order)
 {
   if (order.id.empty()) {
     return make_error(ErrorType::invalid_input, "the order id is empty");
@@ -515,7 +565,7 @@ Result<void> SqliteStore::save_order_locked(const Order& order)
   return {};
 }
 
-Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::string>& id)
+template <typename Db> Result<std::vector<Order>> SqlStore<Db>::load_orders(const std::optional<std::string>& id)
 {
   const std::string where = id ? " WHERE order_id = ?1" : "";
   auto orders =
@@ -580,7 +630,7 @@ Result<std::vector<Order>> SqliteStore::load_orders(const std::optional<std::str
   return result;
 }
 
-Result<std::optional<Order>> SqliteStore::find_order(const std::string& id)
+template <typename Db> Result<std::optional<Order>> SqlStore<Db>::find_order(const std::string& id)
 {
   std::lock_guard lock(m_mutex);
   auto orders = load_orders(id);
@@ -593,7 +643,7 @@ Result<std::optional<Order>> SqliteStore::find_order(const std::string& id)
   return std::optional<Order>(std::move(orders->front()));
 }
 
-Result<std::vector<Order>> SqliteStore::list_orders()
+template <typename Db> Result<std::vector<Order>> SqlStore<Db>::list_orders()
 {
   std::lock_guard lock(m_mutex);
   auto orders = load_orders(std::nullopt);
@@ -605,7 +655,7 @@ Result<std::vector<Order>> SqliteStore::list_orders()
 
 // --- Station instances ----------------------------------------------------------------------------
 
-Result<StationInstance> SqliteStore::register_station(const std::string& station)
+template <typename Db> Result<StationInstance> SqlStore<Db>::register_station(const std::string& station)
 {
   std::lock_guard lock(m_mutex);
   auto transaction = Transaction::begin(*m_db);
@@ -643,7 +693,7 @@ Result<StationInstance> SqliteStore::register_station(const std::string& station
   return mine;
 }
 
-Result<void> SqliteStore::heartbeat_station(const std::string& station)
+template <typename Db> Result<void> SqlStore<Db>::heartbeat_station(const std::string& station)
 {
   std::lock_guard lock(m_mutex);
   auto stmt =
@@ -658,7 +708,7 @@ Result<void> SqliteStore::heartbeat_station(const std::string& station)
   return {};
 }
 
-Result<void> SqliteStore::unregister_station(const std::string& station)
+template <typename Db> Result<void> SqlStore<Db>::unregister_station(const std::string& station)
 {
   std::lock_guard lock(m_mutex);
   auto stmt = m_db->prepare("DELETE FROM station_instances WHERE station = ? AND pid = ? AND host = ?");
@@ -674,7 +724,7 @@ Result<void> SqliteStore::unregister_station(const std::string& station)
 
 // --- Journal ------------------------------------------------------------------------------------
 
-Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> entries)
+template <typename Db> Result<std::vector<JournalEntry>> SqlStore<Db>::append(std::vector<JournalEntry> entries)
 {
   if (entries.empty()) {
     return entries;
@@ -682,6 +732,9 @@ Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> 
   for (const JournalEntry& entry : entries) {
     if (entry.type.empty()) {
       return make_error(ErrorType::invalid_input, "journal append: an event without a type cannot be journaled");
+    }
+    if (auto problem = unstorable_text(*m_db, entry)) {
+      return tl::unexpected(std::move(*problem));
     }
   }
   PendingAppend mine{&entries, std::nullopt, false};
@@ -721,7 +774,7 @@ Result<std::vector<JournalEntry>> SqliteStore::append(std::vector<JournalEntry> 
   return entries;
 }
 
-Result<void> SqliteStore::insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash,
+template <typename Db> Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash,
                                      std::int64_t now)
 {
   entry.seq = seq;
@@ -762,7 +815,7 @@ Result<void> SqliteStore::insert_row(JournalEntry& entry, std::int64_t seq, cons
 }
 
 // One transaction for every pending append; all of them are durable, or none is written.
-Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
+template <typename Db> Result<void> SqlStore<Db>::append_batch(const std::vector<PendingAppend*>& batch)
 {
   // The write lock is taken before the head is read: another process appending at the same time
   // waits here (busy_timeout) and then continues this chain instead of forking it.
@@ -858,7 +911,7 @@ Result<void> SqliteStore::append_batch(const std::vector<PendingAppend*>& batch)
   return transaction->commit();
 }
 
-Result<JournalEntry> SqliteStore::checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now)
+template <typename Db> Result<JournalEntry> SqlStore<Db>::checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now)
 {
   Checkpoint checkpoint;
   checkpoint.station = m_signer_station;
@@ -877,7 +930,7 @@ Result<JournalEntry> SqliteStore::checkpoint_row(std::int64_t seq, const std::st
   return row;
 }
 
-Result<Checkpoint> SqliteStore::append_checkpoint()
+template <typename Db> Result<Checkpoint> SqlStore<Db>::append_checkpoint()
 {
   std::lock_guard lock(m_mutex);
   if (!m_signer) {
@@ -916,11 +969,11 @@ Result<Checkpoint> SqliteStore::append_checkpoint()
   return Checkpoint::from_json(row->detail);
 }
 
-Result<ChainReport> SqliteStore::verify_chain()
+template <typename Db> Result<ChainReport> SqlStore<Db>::verify_chain()
 {
   std::lock_guard lock(m_mutex);
   // One read transaction, so rows appended meanwhile by another process are not half seen.
-  if (auto begun = m_db->exec("BEGIN"); !begun) {
+  if (auto begun = m_db->exec(begin_snapshot(*m_db)); !begun) {
     return fail(begun, "audit verify");
   }
   struct EndRead {
@@ -1002,7 +1055,7 @@ Result<ChainReport> SqliteStore::verify_chain()
   return report;
 }
 
-Result<void> SqliteStore::read_journal(const JournalFilter& filter,
+template <typename Db> Result<void> SqlStore<Db>::read_journal(const JournalFilter& filter,
                                        const std::function<bool(const JournalEntry&)>& visit)
 {
   std::lock_guard lock(m_mutex);
@@ -1060,11 +1113,35 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (!db) {
     return tl::unexpected(db.error());
   }
-  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
   if (auto prepared = store->prepare_statements(); !prepared) {
     return tl::unexpected(prepared.error());
   }
   return std::unique_ptr<Store>(std::move(store));
+}
+
+Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo)
+{
+  if (!store::sodium_ready()) {
+    return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
+  }
+  auto db = store::PgDb::connect(conninfo);
+  if (!db) {
+    return tl::unexpected(db.error());
+  }
+  if (auto migrated = store::migrate_postgres(**db); !migrated) {
+    return tl::unexpected(migrated.error());
+  }
+  auto store = std::make_unique<SqlStore<store::PgDb>>(std::move(*db));
+  if (auto prepared = store->prepare_statements(); !prepared) {
+    return tl::unexpected(prepared.error());
+  }
+  return std::unique_ptr<Store>(std::move(store));
+}
+
+bool is_postgres_location(std::string_view location)
+{
+  return location.rfind("postgresql://", 0) == 0 || location.rfind("postgres://", 0) == 0;
 }
 
 Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem::path& path)
@@ -1076,7 +1153,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem
   if (!db) {
     return tl::unexpected(db.error());
   }
-  auto store = std::make_unique<SqliteStore>(std::move(*db));
+  auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
   if (auto prepared = store->prepare_statements(); !prepared) {
     return tl::unexpected(prepared.error());
   }

@@ -21,6 +21,7 @@ namespace pickverify::store {
 constexpr int k_busy_timeout_ms = 5000;
 
 class Db;
+class Transaction;
 
 class Statement {
 public:
@@ -73,6 +74,11 @@ private:
 
 class Db {
 public:
+  // The store's logic is written once for SQLite and PostgreSQL (sql_store.cpp); these name a
+  // backend's statement and transaction types.
+  using Statement = pickverify::store::Statement;
+  using Transaction = pickverify::store::Transaction;
+
   // Opens or creates the file. Nothing is read yet: SQLite opens lazily, so a file that is not a
   // database is only noticed by the first statement.
   static Result<std::unique_ptr<Db>> open(const std::filesystem::path& path);
@@ -100,7 +106,7 @@ public:
 
 private:
   Db(sqlite3* handle, std::filesystem::path path) : m_handle(handle), m_path(std::move(path)) {}
-  friend class Statement;
+  friend class pickverify::store::Statement;
   sqlite3* m_handle = nullptr;
   std::filesystem::path m_path;
 };

@@ -157,6 +157,18 @@ TEST_CASE("parse_config names file and line of an unknown key", "[config]")
   CHECK(error_of("[scanner]\nport = 1\n") == "station.toml:1: unknown key scanner");
 }
 
+TEST_CASE("parse_config reads store as a PostgreSQL URI and refuses anything else", "[config]")
+{
+  CHECK(must_parse("").store.empty());
+  CHECK(must_parse("store = \"postgresql://pv@db/warehouse?sslmode=require\"\n").store ==
+        "postgresql://pv@db/warehouse?sslmode=require");
+  CHECK(must_parse("store = \"postgres:///warehouse?host=/run/postgresql\"\n").store ==
+        "postgres:///warehouse?host=/run/postgresql");
+  CHECK_THAT(error_of("\nstore = \"/var/lib/pickverify/pickverify.db\"\n"),
+             StartsWith("station.toml:2: store must be a PostgreSQL URI"));
+  CHECK_THAT(error_of("store = \"host=db dbname=x\"\n"), StartsWith("station.toml:1: store must be a PostgreSQL URI"));
+}
+
 TEST_CASE("parse_config refuses values out of range and of the wrong type", "[config]")
 {
   CHECK(error_of("[policy]\nbounce_window_ms = -1\n") ==

@@ -6,11 +6,13 @@
 #include <thread>
 
 #include <catch2/catch.hpp>
+#include <fmt/core.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
 #include <pickverify/store.hpp>
 
+#include "store_backend.hpp"
 #include "store_test_data.hpp"
 #include "temp_dir.hpp"
 
@@ -84,17 +86,14 @@ void drop_guards(const std::filesystem::path& path)
   raw_sql(path, "DROP TRIGGER journal_no_update; DROP TRIGGER journal_no_delete;");
 }
 
-// Returns SQLite's error message, or "" when the statement succeeded.
-std::string try_sql(const std::filesystem::path& path, const std::string& sql)
+// What a station writes into a text column for bytes it read (printable ASCII, else \xNN).
+std::string printable(const std::string& raw)
 {
-  sqlite3* handle = nullptr;
-  REQUIRE(sqlite3_open(path.c_str(), &handle) == SQLITE_OK);
-  char* message = nullptr;
-  sqlite3_exec(handle, sql.c_str(), nullptr, nullptr, &message);
-  std::string error = message ? message : "";
-  sqlite3_free(message);
-  sqlite3_close(handle);
-  return error;
+  std::string text;
+  for (const unsigned char c : raw) {
+    text += c >= 0x20 && c < 0x7f ? std::string(1, static_cast<char>(c)) : fmt::format("\\x{:02x}", c);
+  }
+  return text;
 }
 
 } // namespace
@@ -165,10 +164,10 @@ TEST_CASE("journal_row_hash covers every field and their boundaries", "[store][j
   CHECK(journal_row_hash(with_stale_hashes, k_genesis_hash) == hash);
 }
 
-TEST_CASE("SqliteStore::append assigns seq and chains the hashes", "[store][journal]")
+TEST_CASE("Store::append assigns seq and chains the hashes", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
 
   auto first = (*store)->append_one(test::scan_entry("st-1", "09506000001418"));
@@ -208,10 +207,10 @@ TEST_CASE("SqliteStore::append assigns seq and chains the hashes", "[store][jour
   CHECK(rows.back().detail == appended->back().detail);
 }
 
-TEST_CASE("SqliteStore::append of nothing writes nothing, and an event without a type is refused", "[store][journal]")
+TEST_CASE("Store::append of nothing writes nothing, and an event without a type is refused", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   auto none = (*store)->append({});
   REQUIRE(none);
@@ -224,10 +223,10 @@ TEST_CASE("SqliteStore::append of nothing writes nothing, and an event without a
   CHECK((*store)->verify_chain()->event_count == 0); // not even the valid first one
 }
 
-TEST_CASE("SqliteStore::append stamps the time when the caller left it empty", "[store][journal]")
+TEST_CASE("Store::append stamps the time when the caller left it empty", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   const auto before =
       std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
@@ -239,21 +238,23 @@ TEST_CASE("SqliteStore::append stamps the time when the caller left it empty", "
   CHECK((*store)->verify_chain()->intact());
 }
 
-TEST_CASE("SqliteStore::append keeps hostile raw bytes exactly", "[store][journal]")
+TEST_CASE("Store::append keeps hostile raw bytes exactly", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  const auto path = dir / "pickverify.db";
+  test::StoreBackend backend;
   const auto scans = test::hostile_raw_scans();
   {
-    auto store = open_sqlite_store(path);
+    auto store = backend.open();
     REQUIRE(store);
     for (const std::string& raw : scans) {
       JournalEntry entry = test::scan_entry("st-1", raw);
-      entry.reason = "unknown code: " + raw; // text columns carry the same bytes
+      entry.reason = "unknown code: " + raw; // SQLite's text columns carry the same bytes
+      if (backend.postgres()) {
+        entry.reason = "unknown code: " + printable(raw); // as a station writes it
+      }
       REQUIRE((*store)->append_one(entry));
     }
   }
-  auto store = open_sqlite_store(path);
+  auto store = backend.open();
   REQUIRE(store);
   const auto rows = read_all(**store);
   REQUIRE(rows.size() == scans.size());
@@ -261,22 +262,54 @@ TEST_CASE("SqliteStore::append keeps hostile raw bytes exactly", "[store][journa
     INFO("scan " << i);
     CHECK(rows[i].raw.size() == scans[i].size());
     CHECK(rows[i].raw == scans[i]);
-    CHECK(rows[i].reason == "unknown code: " + scans[i]);
+    CHECK(rows[i].reason ==
+          "unknown code: " + (backend.postgres() ? printable(scans[i]) : scans[i]));
   }
   CHECK((*store)->verify_chain()->intact());
-  CHECK(raw_sql_int(path, "SELECT count(*) FROM journal WHERE typeof(raw) <> 'blob'") == 0);
-  CHECK(raw_sql_int(path, "SELECT length(raw) FROM journal WHERE seq = 10") == 4096);
-  CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'journal'") == 1);
+  if (backend.postgres()) {
+    // PostgreSQL text holds UTF-8 without NUL: such a row is refused whole, with the field named,
+    // and the chain goes on.
+    for (const std::string& bad : {std::string("a\0b", 3), std::string("\xff\xfe", 2)}) {
+      JournalEntry entry = test::scan_entry("st-1", "x");
+      entry.reason = bad;
+      auto refused = (*store)->append_one(entry);
+      REQUIRE_FALSE(refused);
+      CHECK(refused.error().type == ErrorType::invalid_input);
+      CHECK_THAT(refused.error().message, Catch::Contains("field reason"));
+    }
+    CHECK((*store)->verify_chain()->event_count == static_cast<std::int64_t>(scans.size()));
+    CHECK(backend.try_sql("DO $$ BEGIN IF (SELECT count(*) FROM journal WHERE length(raw) = 4096 AND seq = 10) <> 1 "
+                          "THEN RAISE EXCEPTION 'raw not bytea'; END IF; END $$") == "");
+  } else {
+    const auto path = backend.dir() / "pickverify.db";
+    CHECK(raw_sql_int(path, "SELECT count(*) FROM journal WHERE typeof(raw) <> 'blob'") == 0);
+    CHECK(raw_sql_int(path, "SELECT length(raw) FROM journal WHERE seq = 10") == 4096);
+    CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE name = 'journal'") == 1);
+  }
 }
 
-TEST_CASE("the journal refuses UPDATE and DELETE from plain SQL", "[store][journal][tamper]")
+TEST_CASE("the journal refuses UPDATE, DELETE and TRUNCATE from plain SQL", "[store][backend][journal][tamper]")
 {
-  test::TempDir dir;
-  const auto path = dir / "pickverify.db";
-  store_with_events(path, 3);
-  CHECK_THAT(try_sql(path, "UPDATE journal SET verdict = 'accepted' WHERE seq = 2"), Catch::Contains("append-only"));
-  CHECK_THAT(try_sql(path, "DELETE FROM journal WHERE seq = 2"), Catch::Contains("append-only"));
-  CHECK(verify(path).intact());
+  test::StoreBackend backend;
+  {
+    auto store = backend.open();
+    REQUIRE(store);
+    for (int i = 1; i <= 3; ++i) {
+      REQUIRE((*store)->append_one(test::scan_entry("st-" + std::to_string(i), "x")));
+    }
+  }
+  CHECK_THAT(backend.try_sql("UPDATE journal SET verdict = 'accepted' WHERE seq = 2"), Catch::Contains("append-only"));
+  CHECK_THAT(backend.try_sql("DELETE FROM journal WHERE seq = 2"), Catch::Contains("append-only"));
+  if (backend.postgres()) {
+    CHECK_THAT(backend.try_sql("TRUNCATE journal"), Catch::Contains("append-only"));
+  }
+  auto store = backend.open();
+  REQUIRE(store);
+  CHECK((*store)->verify_chain()->intact());
+  CHECK((*store)->verify_chain()->event_count == 3);
+  CHECK((*store)->missing_guards()->empty());
+  CHECK(backend.try_sql("DROP TRIGGER journal_no_update" + std::string(backend.postgres() ? " ON journal" : "")) == "");
+  CHECK((*store)->missing_guards() == std::vector<std::string>{"journal_no_update"});
 }
 
 TEST_CASE("SqliteStore::verify_chain finds a changed row", "[store][journal][tamper]")
@@ -465,10 +498,10 @@ TEST_CASE("SqliteStore::append after tampering keeps the damage visible", "[stor
   CHECK_THAT(refused.error().message, Catch::Contains("seq 6 exists already"));
 }
 
-TEST_CASE("SqliteStore::read_journal filters by order, station, session and time", "[store][journal]")
+TEST_CASE("Store::read_journal filters by order, station, session and time", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   const std::int64_t t0 = 1'760'000'000'000;
   for (int i = 0; i < 12; ++i) {
@@ -515,15 +548,14 @@ TEST_CASE("SqliteStore::read_journal filters by order, station, session and time
   CHECK(visited == 3);
 }
 
-TEST_CASE("SqliteStore::append from two connections at once keeps one chain", "[store][journal]")
+TEST_CASE("Store::append from two connections at once keeps one chain", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  const auto path = dir / "pickverify.db";
-  REQUIRE(open_sqlite_store(path));
+  test::StoreBackend backend;
+  REQUIRE(backend.open());
   constexpr int k_events_per_writer = 60;
   // Catch2 assertions are not thread-safe: the writers report their first failure as text.
-  auto writer = [&path](const std::string& station, unsigned seed, std::string& failure) {
-    auto store = open_sqlite_store(path); // its own connection, as another process would have
+  auto writer = [&backend](const std::string& station, unsigned seed, std::string& failure) {
+    auto store = backend.open(); // its own connection, as another process would have
     if (!store) {
       failure = store.error().message;
       return;
@@ -550,18 +582,26 @@ TEST_CASE("SqliteStore::append from two connections at once keeps one chain", "[
   CHECK(failure_a == "");
   CHECK(failure_b == "");
 
-  const ChainReport report = verify(path);
+  auto store = backend.open();
+  REQUIRE(store);
+  const ChainReport report = *(*store)->verify_chain();
   CHECK(report.intact());
   CHECK(report.event_count == 2 * k_events_per_writer);
-  CHECK(raw_sql_int(path, "SELECT count(DISTINCT seq) FROM journal") == 2 * k_events_per_writer);
-  CHECK(raw_sql_int(path, "SELECT count(*) FROM journal WHERE station = 'st-a'") == k_events_per_writer);
+  const auto rows = read_all(**store);
+  std::set<std::int64_t> seqs;
+  int from_a = 0;
+  for (const auto& row : rows) {
+    seqs.insert(row.seq);
+    from_a += row.station == "st-a" ? 1 : 0;
+  }
+  CHECK(seqs.size() == 2 * k_events_per_writer);
+  CHECK(from_a == k_events_per_writer);
 }
 
-TEST_CASE("SqliteStore::append from many threads on one store shares commits and keeps one chain", "[store][journal]")
+TEST_CASE("Store::append from many threads on one store shares commits and keeps one chain", "[store][backend][journal]")
 {
-  test::TempDir dir;
-  const auto path = dir / "pickverify.db";
-  auto store = open_sqlite_store(path);
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   constexpr int k_threads = 8;
   constexpr int k_events = 40;

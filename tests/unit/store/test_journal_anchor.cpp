@@ -9,6 +9,7 @@
 #include <pickverify/journal_audit.hpp>
 #include <pickverify/store.hpp>
 
+#include "store_backend.hpp"
 #include "store_test_data.hpp"
 #include "temp_dir.hpp"
 
@@ -121,12 +122,14 @@ TEST_CASE("StationKey::load_or_create writes a 0600 key and its .pub, and refuse
   CHECK_THAT(loose.error().message, Contains("chmod 600"));
 }
 
-TEST_CASE("the store journals a signed checkpoint at every pack release and every N events", "[store][anchor]")
+TEST_CASE("the store journals a signed checkpoint at every pack release and every N events", "[store][backend][anchor]")
 {
-  test::TempDir dir;
-  auto key = StationKey::load_or_create(dir / "st-1.key");
+  test::StoreBackend backend;
+  auto key = StationKey::load_or_create(backend.dir() / "st-1.key");
   REQUIRE(key);
-  auto store = open(dir / "pickverify.db");
+  auto opened = backend.open();
+  REQUIRE(opened);
+  auto& store = *opened;
   store->set_checkpoint_signer(&*key, "st-1", CheckpointPolicy{1000, std::chrono::seconds(3600)});
   pack_one_order(*store, "ORD-1");
   auto rows = all_rows(*store);
@@ -149,7 +152,11 @@ TEST_CASE("the store journals a signed checkpoint at every pack release and ever
     checkpoints += row.type == "checkpoint";
   }
   CHECK(checkpoints == 4); // the release, then one per 3 rows
-  const AuditReport report = audit(dir / "pickverify.db", {{}, {key->public_key_hex()}, {}});
+  auto reader = backend.postgres() ? backend.open() : open_sqlite_store_read_only(backend.dir() / "pickverify.db");
+  REQUIRE(reader);
+  auto audited = audit_journal(**reader, {{}, {key->public_key_hex()}, {}});
+  REQUIRE(audited);
+  const AuditReport& report = *audited;
   CHECK(report.ok());
   CHECK(report.checkpoints == 4);
 }

@@ -7,6 +7,7 @@
 
 #include <pickverify/store.hpp>
 
+#include "store_backend.hpp"
 #include "store_test_data.hpp"
 #include "temp_dir.hpp"
 
@@ -248,4 +249,57 @@ TEST_CASE("open_sqlite_store lets several connections create the same new databa
     CHECK(report->intact());
     CHECK(report->event_count == k_openers);
   }
+}
+
+TEST_CASE("open_postgres_store migrates a new schema, refuses a newer one and another application's tables",
+          "[store][postgres][migrations]")
+{
+  test::StoreBackend backend;
+  REQUIRE(backend.postgres());
+  {
+    auto store = backend.open();
+    REQUIRE(store);
+    REQUIRE((*store)->append_one(test::scan_entry("st-1", "x")));
+  }
+  // Opened again (and by several processes at once): nothing to do, the data stays.
+  std::vector<std::thread> openers;
+  std::vector<std::string> failures(4);
+  for (std::size_t i = 0; i < failures.size(); ++i) {
+    openers.emplace_back([&, i] {
+      auto store = backend.open();
+      failures[i] = store ? "" : store.error().message;
+    });
+  }
+  for (auto& opener : openers) {
+    opener.join();
+  }
+  CHECK(failures == std::vector<std::string>(4, ""));
+  // At the same version as a new SQLite database: the two sequences move together.
+  test::TempDir dir;
+  REQUIRE(open_sqlite_store(dir / "pickverify.db"));
+  const long long sqlite_version = test::raw_sql_int(dir / "pickverify.db", "PRAGMA user_version");
+  CHECK(backend.try_sql("DO $$ BEGIN IF (SELECT version FROM pickverify_schema) <> " +
+                        std::to_string(sqlite_version) + " THEN RAISE EXCEPTION 'wrong version'; END IF; END $$") ==
+        "");
+
+  CHECK(backend.try_sql("UPDATE pickverify_schema SET version = version + 1") == "");
+  auto newer = backend.open();
+  REQUIRE_FALSE(newer);
+  CHECK(newer.error().type == ErrorType::corrupt);
+  CHECK_THAT(newer.error().message, Catch::Contains("is newer than this pickverify supports"));
+
+  test::StoreBackend foreign;
+  CHECK(foreign.try_sql("CREATE TABLE invoices (id INTEGER)") == "");
+  auto refused = foreign.open();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().type == ErrorType::corrupt);
+  CHECK_THAT(refused.error().message, Catch::Contains("1 other tables and no pickverify schema version"));
+}
+
+TEST_CASE("open_postgres_store names an unreachable server", "[store][postgres][migrations]")
+{
+  auto store = open_postgres_store("postgresql:///nowhere?host=/nonexistent-socket-dir&connect_timeout=2");
+  REQUIRE_FALSE(store);
+  CHECK(store.error().type == ErrorType::io);
+  CHECK_THAT(store.error().message, Catch::Contains("PostgreSQL: cannot connect"));
 }

@@ -1,10 +1,11 @@
-// SqliteStore catalog and order persistence: round trips, upserts, all-or-nothing saves.
+// Store catalog and order persistence on either backend (store_backend.hpp): round trips, upserts,
+// all-or-nothing saves.
 #include <catch2/catch.hpp>
 
 #include <pickverify/store.hpp>
 
 #include "store_test_data.hpp"
-#include "temp_dir.hpp"
+#include "store_backend.hpp"
 
 using namespace pickverify;
 using namespace std::string_literals;
@@ -46,16 +47,16 @@ void check_same_order(const Order& got, const Order& want)
 
 } // namespace
 
-TEST_CASE("SqliteStore::save_catalog and load_catalog round-trip items and kits", "[store][catalog]")
+TEST_CASE("Store::save_catalog and load_catalog round-trip items and kits", "[store][backend][catalog]")
 {
-  test::TempDir dir;
+  test::StoreBackend backend;
   const Catalog original = test::demo_catalog();
   {
-    auto store = open_sqlite_store(dir / "pickverify.db");
+    auto store = backend.open();
     REQUIRE(store);
     REQUIRE((*store)->save_catalog(original));
   }
-  auto store = open_sqlite_store(dir / "pickverify.db"); // a new connection reads what is on disk
+  auto store = backend.open(); // a new connection reads what is on disk
   REQUIRE(store);
   auto loaded = (*store)->load_catalog();
   REQUIRE(loaded);
@@ -75,10 +76,10 @@ TEST_CASE("SqliteStore::save_catalog and load_catalog round-trip items and kits"
   CHECK(size_nine->attributes.at("size") == "9");
 }
 
-TEST_CASE("SqliteStore::load_catalog of an empty database is an empty catalog", "[store][catalog]")
+TEST_CASE("Store::load_catalog of an empty database is an empty catalog", "[store][backend][catalog]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   auto loaded = (*store)->load_catalog();
   REQUIRE(loaded);
@@ -86,10 +87,10 @@ TEST_CASE("SqliteStore::load_catalog of an empty database is an empty catalog", 
   CHECK(loaded->kits().empty());
 }
 
-TEST_CASE("SqliteStore::save_catalog upserts: changed items are replaced, others kept", "[store][catalog]")
+TEST_CASE("Store::save_catalog upserts: changed items are replaced, others kept", "[store][backend][catalog]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   REQUIRE((*store)->save_catalog(test::demo_catalog()));
 
@@ -125,10 +126,10 @@ TEST_CASE("SqliteStore::save_catalog upserts: changed items are replaced, others
   CHECK(loaded->find_item("TR-RUN-09-D")); // untouched by the second import
 }
 
-TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
+TEST_CASE("Store::save_catalog is all or nothing", "[store][backend][catalog]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   REQUIRE((*store)->save_catalog(test::demo_catalog()));
 
@@ -155,10 +156,10 @@ TEST_CASE("SqliteStore::save_catalog is all or nothing", "[store][catalog]")
   CHECK(loaded->find_by_gtin("09506000001838")->sku == "CARE-BRUSH");
 }
 
-TEST_CASE("SqliteStore::save_catalog refuses a SKU that would be both an item and a kit", "[store][catalog]")
+TEST_CASE("Store::save_catalog refuses a SKU that would be both an item and a kit", "[store][backend][catalog]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   REQUIRE((*store)->save_catalog(test::demo_catalog()));
 
@@ -194,16 +195,16 @@ TEST_CASE("SqliteStore::save_catalog refuses a SKU that would be both an item an
   CHECK_FALSE(loaded->find_item("SOCK-RUN-L"));
 }
 
-TEST_CASE("SqliteStore::save_orders and find_order round-trip orders with their lines", "[store][orders]")
+TEST_CASE("Store::save_orders and find_order round-trip orders with their lines", "[store][backend][orders]")
 {
-  test::TempDir dir;
+  test::StoreBackend backend;
   const auto orders = test::demo_orders();
   {
-    auto store = open_sqlite_store(dir / "pickverify.db");
+    auto store = backend.open();
     REQUIRE(store);
     REQUIRE((*store)->save_orders(orders));
   }
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  auto store = backend.open();
   REQUIRE(store);
   auto incident = (*store)->find_order("ORD-2025-00145");
   REQUIRE(incident);
@@ -221,10 +222,10 @@ TEST_CASE("SqliteStore::save_orders and find_order round-trip orders with their 
   check_same_order((*all)[1], orders[1]);
 }
 
-TEST_CASE("SqliteStore::save_orders upserts by id and replaces the lines", "[store][orders]")
+TEST_CASE("Store::save_orders upserts by id and replaces the lines", "[store][backend][orders]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   auto orders = test::demo_orders();
   REQUIRE((*store)->save_orders(orders));
@@ -242,10 +243,10 @@ TEST_CASE("SqliteStore::save_orders upserts by id and replaces the lines", "[sto
   CHECK((*store)->list_orders()->size() == 2);
 }
 
-TEST_CASE("SqliteStore::save_orders is all or nothing", "[store][orders]")
+TEST_CASE("Store::save_orders is all or nothing", "[store][backend][orders]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
 
   auto orders = test::demo_orders();
@@ -268,15 +269,24 @@ TEST_CASE("SqliteStore::save_orders is all or nothing", "[store][orders]")
   CHECK(empty_id.error().type == ErrorType::invalid_input);
 }
 
-TEST_CASE("SqliteStore keeps SQL metacharacters and odd bytes in names as data", "[store][orders]")
+TEST_CASE("Store keeps SQL metacharacters and odd bytes in names as data", "[store][backend][orders]")
 {
-  test::TempDir dir;
-  auto store = open_sqlite_store(dir / "pickverify.db");
+  test::StoreBackend backend;
+  auto store = backend.open();
   REQUIRE(store);
   Order odd;
   odd.id = "ORD-'; DROP TABLE orders; --";
   odd.customer = std::string("Zoë \"the\" \0 O'Brien"s);
   odd.lines = {OrderLine{1, "SOCK-RUN-M", "", {{"note", "a\tb\nc"}}, 1, "50% off_"}};
+  if (backend.postgres()) {
+    // PostgreSQL text cannot hold NUL: the save is refused whole, saying why, and nothing is kept.
+    auto refused = (*store)->save_orders({odd});
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().type == ErrorType::invalid_input);
+    CHECK_THAT(refused.error().message, Catch::Contains("NUL byte"));
+    CHECK((*store)->list_orders()->empty());
+    odd.customer = "Zoë \"the\" O'Brien";
+  }
   REQUIRE((*store)->save_orders({odd}));
   auto found = (*store)->find_order(odd.id);
   REQUIRE(found);

@@ -1,0 +1,264 @@
+#include "pg_migrations.hpp"
+
+#include <array>
+
+#include <fmt/core.h>
+
+#include "migrations.hpp"
+
+namespace pickverify::store {
+
+namespace {
+
+struct PgMigration {
+  int version;
+  const char* what;
+  const char* sql;
+};
+
+// One migration per SQLite migration (migrations.cpp), with the same version and the same tables,
+// columns and meaning. Differences of dialect only: BIGINT for INTEGER, BYTEA for BLOB, an explicit
+// rowid (insertion order, which SQLite keeps implicitly) where the store orders by it, and the
+// append-only guards as PL/pgSQL triggers. Never edit one that has shipped; add a new one.
+constexpr std::array k_pg_migrations{
+    PgMigration{1, "initial schema", R"sql(
+CREATE TABLE items (
+  rowid                BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+  sku                  TEXT PRIMARY KEY,
+  style                TEXT NOT NULL,
+  description          TEXT NOT NULL,
+  weight_g             BIGINT NOT NULL,
+  value_minor          BIGINT NOT NULL,
+  currency             TEXT NOT NULL,
+  image_check_required BIGINT NOT NULL,
+  serial_tracked       BIGINT NOT NULL
+);
+CREATE TABLE item_gtins (
+  gtin     TEXT PRIMARY KEY,
+  sku      TEXT NOT NULL REFERENCES items(sku) ON DELETE CASCADE,
+  position BIGINT NOT NULL
+);
+CREATE TABLE item_attributes (
+  sku   TEXT NOT NULL REFERENCES items(sku) ON DELETE CASCADE,
+  name  TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (sku, name)
+);
+CREATE TABLE kits (
+  rowid       BIGINT GENERATED ALWAYS AS IDENTITY UNIQUE,
+  sku         TEXT PRIMARY KEY,
+  description TEXT NOT NULL
+);
+CREATE TABLE kit_components (
+  kit_sku  TEXT NOT NULL REFERENCES kits(sku) ON DELETE CASCADE,
+  position BIGINT NOT NULL,
+  sku      TEXT NOT NULL REFERENCES items(sku),
+  quantity BIGINT NOT NULL,
+  PRIMARY KEY (kit_sku, position)
+);
+CREATE TABLE orders (
+  id                  TEXT PRIMARY KEY,
+  value_minor         BIGINT NOT NULL,
+  currency            TEXT NOT NULL,
+  image_check_flagged BIGINT NOT NULL,
+  customer            TEXT NOT NULL
+);
+CREATE TABLE order_lines (
+  order_id    TEXT NOT NULL REFERENCES orders(id) ON DELETE CASCADE,
+  line_no     BIGINT NOT NULL,
+  sku         TEXT NOT NULL,
+  style       TEXT NOT NULL,
+  quantity    BIGINT NOT NULL,
+  description TEXT NOT NULL,
+  PRIMARY KEY (order_id, line_no)
+);
+CREATE TABLE order_line_attributes (
+  order_id TEXT NOT NULL,
+  line_no  BIGINT NOT NULL,
+  name     TEXT NOT NULL,
+  value    TEXT NOT NULL,
+  PRIMARY KEY (order_id, line_no, name),
+  FOREIGN KEY (order_id, line_no) REFERENCES order_lines(order_id, line_no) ON DELETE CASCADE
+);
+CREATE TABLE journal (
+  seq           BIGINT PRIMARY KEY,
+  utc_ms        BIGINT NOT NULL,
+  type          TEXT NOT NULL,
+  station       TEXT NOT NULL,
+  operator_id   TEXT NOT NULL,
+  order_id      TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  raw           BYTEA NOT NULL,
+  aim           TEXT NOT NULL,
+  source        TEXT NOT NULL,
+  gtin          TEXT NOT NULL,
+  ais           TEXT NOT NULL,
+  verdict       TEXT NOT NULL,
+  reason        TEXT NOT NULL,
+  evidence_hash TEXT NOT NULL,
+  detail        TEXT NOT NULL,
+  prev_hash     TEXT NOT NULL,
+  hash          TEXT NOT NULL
+);
+)sql"},
+    PgMigration{2, "image-check exclusion, journal indexes, head record, append-only guard", R"sql(
+ALTER TABLE items ADD COLUMN no_visible_barcode BIGINT NOT NULL DEFAULT 0;
+CREATE INDEX item_gtins_by_sku ON item_gtins(sku);
+CREATE INDEX journal_by_order ON journal(order_id, seq);
+CREATE INDEX journal_by_station ON journal(station, seq);
+CREATE INDEX journal_by_session ON journal(session_id, seq);
+CREATE INDEX journal_by_time ON journal(utc_ms);
+CREATE TABLE journal_head (
+  id   BIGINT PRIMARY KEY CHECK (id = 1),
+  seq  BIGINT NOT NULL,
+  hash TEXT NOT NULL
+);
+INSERT INTO journal_head (id, seq, hash)
+  SELECT 1, COALESCE(MAX(seq), 0),
+         COALESCE((SELECT hash FROM journal ORDER BY seq DESC LIMIT 1),
+                  '0000000000000000000000000000000000000000000000000000000000000000')
+  FROM journal;
+CREATE FUNCTION journal_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF TG_OP = 'UPDATE' THEN
+    RAISE EXCEPTION 'journal is append-only: rows cannot be changed';
+  END IF;
+  RAISE EXCEPTION 'journal is append-only: rows cannot be deleted';
+END
+$$;
+CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal FOR EACH ROW EXECUTE FUNCTION journal_append_only();
+CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal FOR EACH ROW EXECUTE FUNCTION journal_append_only();
+CREATE TRIGGER journal_no_truncate BEFORE TRUNCATE ON journal FOR EACH STATEMENT
+  EXECUTE FUNCTION journal_append_only();
+)sql"},
+    PgMigration{3, "users, order claims, packed orders and serials, station instances", R"sql(
+CREATE TABLE users (
+  id              TEXT PRIMARY KEY,
+  name            TEXT NOT NULL,
+  role            TEXT NOT NULL CHECK (role IN ('picker', 'supervisor', 'qa', 'admin')),
+  secret_hash     TEXT NOT NULL,
+  disabled        BIGINT NOT NULL DEFAULT 0,
+  failed_attempts BIGINT NOT NULL DEFAULT 0,
+  locked_until_ms BIGINT NOT NULL DEFAULT 0,
+  created_utc_ms  BIGINT NOT NULL
+);
+CREATE TABLE order_claims (
+  order_id          TEXT PRIMARY KEY,
+  station           TEXT NOT NULL,
+  session_id        TEXT NOT NULL,
+  operator_id       TEXT NOT NULL,
+  since_utc_ms      BIGINT NOT NULL,
+  last_event_utc_ms BIGINT NOT NULL
+);
+CREATE TABLE order_packs (
+  order_id      TEXT PRIMARY KEY,
+  station       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  operator_id   TEXT NOT NULL,
+  packed_utc_ms BIGINT NOT NULL
+);
+INSERT INTO order_packs (order_id, station, session_id, operator_id, packed_utc_ms)
+  SELECT order_id, station, session_id, operator_id, utc_ms FROM journal j
+  WHERE type = 'packed' AND seq = (SELECT MIN(seq) FROM journal WHERE type = 'packed' AND order_id = j.order_id);
+CREATE TABLE packed_serials (
+  gtin          TEXT NOT NULL,
+  serial        TEXT NOT NULL,
+  order_id      TEXT NOT NULL,
+  station       TEXT NOT NULL,
+  session_id    TEXT NOT NULL,
+  packed_utc_ms BIGINT NOT NULL,
+  PRIMARY KEY (gtin, serial)
+);
+CREATE TABLE station_instances (
+  station          TEXT PRIMARY KEY,
+  pid              BIGINT NOT NULL,
+  host             TEXT NOT NULL,
+  started_utc_ms   BIGINT NOT NULL,
+  heartbeat_utc_ms BIGINT NOT NULL
+);
+)sql"},
+};
+
+static_assert(k_pg_migrations.back().version == k_schema_version,
+              "a SQLite migration was added (migrations.cpp): add the same one for PostgreSQL here");
+
+} // namespace
+
+Result<int> postgres_schema_version(PgDb& db)
+{
+  auto schema = db.query_text("SELECT COALESCE(current_schema(), '')");
+  if (!schema) {
+    return tl::unexpected(schema.error());
+  }
+  if (schema->empty()) {
+    return make_error(ErrorType::io, fmt::format("{}: no schema of search_path exists; create it first "
+                                                 "(CREATE SCHEMA) or correct options=-csearch_path=…",
+                                                 db.where()));
+  }
+  auto known = db.query_int("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                            "AND table_name = 'pickverify_schema'");
+  if (!known) {
+    return tl::unexpected(known.error());
+  }
+  if (*known == 0) {
+    return 0;
+  }
+  auto version = db.query_int("SELECT version FROM pickverify_schema WHERE id = 1");
+  if (!version) {
+    return tl::unexpected(version.error());
+  }
+  return static_cast<int>(*version);
+}
+
+Result<void> migrate_postgres(PgDb& db)
+{
+  auto transaction = PgTransaction::begin(db);
+  if (!transaction) {
+    return tl::unexpected(transaction.error().with_context("schema migration"));
+  }
+  auto version = postgres_schema_version(db);
+  if (!version) {
+    return tl::unexpected(version.error().with_context("schema migration"));
+  }
+  if (*version > k_schema_version) {
+    return make_error(ErrorType::corrupt,
+                      fmt::format("{}: database schema version {} is newer than this pickverify supports ({}); "
+                                  "use a newer pickverify",
+                                  db.where(), *version, k_schema_version));
+  }
+  if (*version == 0) {
+    auto tables = db.query_int(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
+    if (!tables) {
+      return tl::unexpected(tables.error());
+    }
+    if (*tables > 0) {
+      auto schema = db.query_text("SELECT current_schema()");
+      return make_error(ErrorType::corrupt,
+                        fmt::format("{}: schema {} holds {} other tables and no pickverify schema version; use "
+                                    "another database or schema (options=-csearch_path=…)",
+                                    db.where(), schema ? *schema : "?", *tables));
+    }
+    auto created = db.exec("CREATE TABLE pickverify_schema (id BIGINT PRIMARY KEY CHECK (id = 1), "
+                           "version BIGINT NOT NULL); INSERT INTO pickverify_schema (id, version) VALUES (1, 0)");
+    if (!created) {
+      return tl::unexpected(created.error().with_context("schema migration"));
+    }
+  }
+  for (const PgMigration& migration : k_pg_migrations) {
+    if (migration.version <= *version) {
+      continue;
+    }
+    auto applied = db.exec(migration.sql);
+    if (applied) {
+      applied = db.exec(fmt::format("UPDATE pickverify_schema SET version = {} WHERE id = 1", migration.version));
+    }
+    if (!applied) {
+      return tl::unexpected(applied.error().with_context(
+          fmt::format("schema migration to version {} ({})", migration.version, migration.what)));
+    }
+  }
+  return transaction->commit();
+}
+
+} // namespace pickverify::store
