@@ -12,6 +12,7 @@
 
 #include <pickverify/catalog.hpp>
 #include <pickverify/error.hpp>
+#include <pickverify/image_check_request.hpp>
 #include <pickverify/image_check_result.hpp>
 #include <pickverify/policy.hpp>
 #include <pickverify/scan_event.hpp>
@@ -54,7 +55,17 @@ public:
   Result<StationReply> start_order(const std::string& order_id);
   Result<StationReply> request_pack();
   Result<StationReply> resolve_alert(std::int32_t alert_id, const AlertResolution& resolution);
-  Result<StationReply> apply_image_check(const ImageCheckResult& result);
+  // The image check runs while other sources may still change the station (a photo and its decode
+  // take hundreds of ms, and the service calls from a pool): begin_image_check reads the open
+  // session's request under the station's lock, and apply_image_check with that session id refuses
+  // a result that belongs to a session that is no longer open (abandoned, packed, taken over).
+  // Without a session id it applies to whatever session is open.
+  struct PendingImageCheck {
+    std::string session_id;
+    ImageCheckRequest request;
+  };
+  Result<PendingImageCheck> begin_image_check() const;
+  Result<StationReply> apply_image_check(const ImageCheckResult& result, const std::string& session_id = {});
   Result<StationReply> mark_packed();
   Result<StationReply> abandon(const std::string& reason);
   Result<StationReply> set_device_online(const std::string& device_id, bool online, const std::string& message);

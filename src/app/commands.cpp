@@ -402,16 +402,18 @@ int cmd_run(const Context& context, std::istream& in, bool interactive)
     } else if (command == "packed") {
       show(station.mark_packed());
     } else if (command == "photo") {
-      if (!station.session()) {
-        terminal.show_error("no open order: scan an order first");
+      // Scanners keep feeding the station from their own threads while the photo is taken.
+      auto pending = station.begin_image_check();
+      if (!pending) {
+        terminal.show_error(pending.error().message);
         continue;
       }
-      auto result = image_check.run(station.session()->image_check_request());
+      auto result = image_check.run(pending->request);
       if (!result) {
         terminal.show_error(result.error().message);
         continue;
       }
-      show(station.apply_image_check(*result));
+      show(station.apply_image_check(*result, pending->session_id));
     } else if (command == "abandon") {
       show(station.abandon(words.size() > 1 ? words[1] : std::string{}));
     } else if (command == "supervisor" && words_of(line, 4).size() >= 3 && words_of(line, 4)[2] == "takeover") {

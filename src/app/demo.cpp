@@ -74,15 +74,15 @@ public:
   // Takes the photo through `camera` and applies the result; the outcome must be `expected`.
   bool image_check(const ImageCheckProvider& camera, ImageCheckOutcome expected)
   {
-    const PackSession* session = m_station.session();
-    if (!session) {
-      return fail("no open session for the image check");
+    auto pending = m_station.begin_image_check();
+    if (!pending) {
+      return fail(pending.error().message);
     }
-    auto result = camera.run(session->image_check_request());
+    auto result = camera.run(pending->request);
     if (!result) {
       return fail(result.error().message);
     }
-    auto reply = m_station.apply_image_check(*result);
+    auto reply = m_station.apply_image_check(*result, pending->session_id);
     if (!reply) {
       return fail(reply.error().message);
     }

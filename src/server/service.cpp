@@ -582,17 +582,15 @@ private:
               offline.reason = "no camera is configured for this station: the image check cannot pass";
               return host.station->apply_image_check(offline);
             }
-            ImageCheckRequest request;
-            auto session = host.station->session();
-            if (!session) {
-              return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
+            auto pending = host.station->begin_image_check();
+            if (!pending) {
+              return tl::unexpected(pending.error());
             }
-            request = session->image_check_request();
-            auto result = host.image_check(request);
+            auto result = host.image_check(pending->request);
             if (!result) {
               return tl::unexpected(result.error());
             }
-            return host.station->apply_image_check(*result);
+            return host.station->apply_image_check(*result, pending->session_id);
           });
         },
         "take the photo and run the image check");

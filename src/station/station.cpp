@@ -522,11 +522,26 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
   return notify(std::move(reply));
 }
 
-Result<StationReply> Station::apply_image_check(const ImageCheckResult& result)
+Result<Station::PendingImageCheck> Station::begin_image_check() const
+{
+  std::lock_guard lock(m_mutex);
+  if (!m_session) {
+    return make_error(ErrorType::conflict, "no open order at this station: scan an order first");
+  }
+  return PendingImageCheck{m_session_id, m_session->image_check_request()};
+}
+
+Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, const std::string& session_id)
 {
   std::lock_guard lock(m_mutex);
   if (!m_session) {
     return make_error(ErrorType::conflict, "no open order at this station");
+  }
+  if (!session_id.empty() && session_id != m_session_id) {
+    return make_error(ErrorType::conflict,
+                      fmt::format("the order at this station changed while the photo was taken (now {}): "
+                                  "nothing was recorded; take the photo again",
+                                  m_session->order().id));
   }
   PackSession next = *m_session;
   auto decision = next.apply_image_check(result);

@@ -649,6 +649,29 @@ TEST_CASE("Station::apply_image_check releases only on passed", "[station][image
   bench.require_chain_intact();
 }
 
+TEST_CASE("Station::begin_image_check: a photo taken for one session is not applied to the next", "[station][image_check]")
+{
+  Bench bench;
+  bench.complete_incident_order();
+  const auto pending = bench.station().begin_image_check();
+  REQUIRE(pending);
+  CHECK(pending->session_id == bench.station().session_id());
+  CHECK(pending->request.expected.size() == 5);
+
+  // While the photo is being taken, the order is abandoned and another one starts here.
+  must(bench.station().abandon("customer cancelled"));
+  bench.start(k_socks);
+  const auto seq_before = bench.journal({}).back().seq;
+  const auto late = bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5"),
+                                                      pending->session_id);
+  REQUIRE_FALSE(late);
+  CHECK(late.error().type == ErrorType::conflict);
+  CHECK_THAT(late.error().message, Catch::Contains("take the photo again"));
+  CHECK(bench.journal({}).back().seq == seq_before); // nothing journaled for the wrong session
+  CHECK(bench.session().state() != SessionState::released);
+  bench.require_chain_intact();
+}
+
 TEST_CASE("Station::apply_image_check is refused when the order is not waiting for one", "[station][image_check]")
 {
   Bench bench;
