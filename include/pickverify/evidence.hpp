@@ -10,11 +10,9 @@
 #include <vector>
 
 #include <pickverify/error.hpp>
+#include <pickverify/sha256.hpp>
 
 namespace pickverify {
-
-// SHA-256 of bytes as 64 lower-case hex digits (libsodium).
-std::string sha256_hex(const std::uint8_t* data, std::size_t size);
 
 // <data_dir>/evidence/<first 2 hex>/<hash>.jpg
 std::filesystem::path evidence_path(const std::filesystem::path& data_dir, std::string_view sha256_hex);

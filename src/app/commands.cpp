@@ -13,10 +13,12 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/evidence.hpp>
 #include <pickverify/journal_anchor.hpp>
 #include <pickverify/journal_audit.hpp>
 #include <pickverify/journal_export.hpp>
 #include <pickverify/scale.hpp>
+#include <pickverify/sha256.hpp>
 #include <pickverify/station.hpp>
 
 #include "demo_data.hpp"
@@ -564,11 +566,12 @@ int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options)
   }
   const std::filesystem::path data_dir = context.data_dir;
   audit.check_evidence = [data_dir](const std::string& hash) -> Result<void> {
-    // Content-addressed: <data_dir>/evidence/<first 2 hex>/<hash>.jpg (include/pickverify/vision_check.hpp).
-    if (hash.size() != 64 || hash.find_first_not_of("0123456789abcdef") != std::string::npos) {
+    // Content-addressed: <data_dir>/evidence/<first 2 hex>/<hash>.jpg (evidence_path in
+    // include/pickverify/evidence.hpp).
+    if (!is_sha256_hex(hash)) {
       return make_error(ErrorType::corrupt, fmt::format("evidence hash '{}' in the journal is not a SHA-256", hash));
     }
-    const auto path = data_dir / "evidence" / hash.substr(0, 2) / (hash + ".jpg");
+    const auto path = evidence_path(data_dir, hash);
     auto actual = sha256_file_hex(path);
     if (!actual) {
       return make_error(ErrorType::not_found, fmt::format("evidence {}: missing", path.string()));

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <pickverify/codes.hpp>
+#include <pickverify/text.hpp>
 
 #include "gs1_ai_table.hpp"
 
@@ -16,11 +17,6 @@ constexpr char k_group_separator = '\x1d';
 // Some scanners pass the leading FNC1 through as its Data Matrix codeword value.
 constexpr char k_fnc1_codeword = '\xe8';
 
-bool is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
 tl::unexpected<Error> field_error(std::string_view ai, std::string_view problem)
 {
   return make_error(ErrorType::invalid_input, fmt::format("AI ({}): {}", ai, problem));
@@ -28,7 +24,7 @@ tl::unexpected<Error> field_error(std::string_view ai, std::string_view problem)
 
 tl::unexpected<Error> no_ai_error(std::string_view rest, std::size_t position)
 {
-  const bool starts_with_digits = rest.size() >= 2 && is_digit(rest[0]) && is_digit(rest[1]);
+  const bool starts_with_digits = rest.size() >= 2 && text::is_digit(rest[0]) && text::is_digit(rest[1]);
   if (starts_with_digits) {
     return make_error(ErrorType::invalid_input,
                       fmt::format("unknown AI at position {}: {}", position + 1, gs1::display_text(rest.substr(0, 4))));
@@ -49,7 +45,7 @@ const gs1::AiDefinition* hri_ai_at(std::string_view text, std::size_t pos, std::
     return nullptr;
   }
   const auto ai = text.substr(pos + 1, close - pos - 1);
-  if (!std::all_of(ai.begin(), ai.end(), is_digit)) {
+  if (!std::all_of(ai.begin(), ai.end(), text::is_digit)) {
     return nullptr;
   }
   ai_end = close + 1;

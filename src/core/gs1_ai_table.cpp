@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <pickverify/codes.hpp>
+#include <pickverify/text.hpp>
 
 namespace pickverify::gs1 {
 
@@ -281,11 +282,6 @@ bool is_iso3166_numeric(std::string_view digits)
   return std::binary_search(std::begin(k_iso3166_numeric), std::end(k_iso3166_numeric), code);
 }
 
-bool is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
 std::optional<std::size_t> parse_number(std::string_view text)
 {
   if (text.empty() || text.size() > 3) {
@@ -293,7 +289,7 @@ std::optional<std::size_t> parse_number(std::string_view text)
   }
   std::size_t value = 0;
   for (const char c : text) {
-    if (!is_digit(c)) {
+    if (!text::is_digit(c)) {
       return std::nullopt;
     }
     value = value * 10 + static_cast<std::size_t>(c - '0');

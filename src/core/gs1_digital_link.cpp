@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <pickverify/codes.hpp>
+#include <pickverify/text.hpp>
 
 #include "gs1_ai_table.hpp"
 
@@ -20,24 +21,6 @@ constexpr std::string_view k_primary_keys[] = {"00",   "01",   "253",  "255",  "
 bool is_primary_key(std::string_view ai)
 {
   return std::find(std::begin(k_primary_keys), std::end(k_primary_keys), ai) != std::end(k_primary_keys);
-}
-
-bool is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-bool starts_with_ignoring_case(std::string_view text, std::string_view prefix)
-{
-  if (text.size() < prefix.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
 }
 
 int hex_value(char c)
@@ -103,7 +86,7 @@ namespace gs1 {
 
 bool looks_like_digital_link(std::string_view uri)
 {
-  if (!starts_with_ignoring_case(uri, "https://") && !starts_with_ignoring_case(uri, "http://")) {
+  if (!text::starts_with_ignoring_case(uri, "https://") && !text::starts_with_ignoring_case(uri, "http://")) {
     return false;
   }
   const auto path_start = uri.find('/', uri.find("://") + 3);
@@ -149,7 +132,7 @@ Result<std::vector<Gs1Field>> parse_gs1_digital_link(std::string_view uri)
       const auto equals = parameter.find('=');
       const auto key = parameter.substr(0, equals);
       // Other parameters (linkType, context, ...) are for the resolver, not data.
-      if (equals == std::string_view::npos || key.empty() || !std::all_of(key.begin(), key.end(), is_digit)) {
+      if (equals == std::string_view::npos || key.empty() || !std::all_of(key.begin(), key.end(), text::is_digit)) {
         continue;
       }
       raw_fields.emplace_back(std::string(key), parameter.substr(equals + 1));

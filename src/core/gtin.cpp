@@ -6,15 +6,11 @@
 #include <fmt/format.h>
 
 #include <pickverify/codes.hpp>
+#include <pickverify/text.hpp>
 
 namespace pickverify {
 
 namespace {
-
-bool all_digits(std::string_view text)
-{
-  return std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
 
 std::string check_digit_problem(std::string_view digits)
 {
@@ -26,7 +22,7 @@ std::string check_digit_problem(std::string_view digits)
 
 int gtin_check_digit(std::string_view digits_without_check)
 {
-  if (!all_digits(digits_without_check)) {
+  if (!text::all_digits(digits_without_check)) {
     return -1;
   }
   // Weight 3 falls on the digit next to the check digit, whatever the length.
@@ -41,7 +37,7 @@ int gtin_check_digit(std::string_view digits_without_check)
 
 bool has_valid_gtin_check_digit(std::string_view digits)
 {
-  if (digits.size() < 2 || !all_digits(digits)) {
+  if (digits.size() < 2 || !text::all_digits(digits)) {
     return false;
   }
   return gtin_check_digit(digits.substr(0, digits.size() - 1)) == digits.back() - '0';
@@ -49,7 +45,7 @@ bool has_valid_gtin_check_digit(std::string_view digits)
 
 Result<std::string> normalize_gtin(std::string_view digits)
 {
-  if (!all_digits(digits)) {
+  if (!text::all_digits(digits)) {
     return make_error(ErrorType::invalid_input, "not a GTIN: contains characters other than digits");
   }
   const auto length = digits.size();
@@ -64,7 +60,7 @@ Result<std::string> normalize_gtin(std::string_view digits)
 
 Result<std::string> expand_upce(std::string_view upce)
 {
-  if (upce.size() != 8 || !all_digits(upce)) {
+  if (upce.size() != 8 || !text::all_digits(upce)) {
     return make_error(ErrorType::invalid_input, "not a UPC-E: needs 8 digits");
   }
   if (upce[0] != '0' && upce[0] != '1') {

@@ -1,4 +1,5 @@
 #include <pickverify/catalog.hpp>
+#include <pickverify/text.hpp>
 
 #include <cctype>
 #include <cstdlib>
@@ -76,14 +77,7 @@ Result<Money> parse_money(std::string_view amount, std::string_view currency)
   const auto dot = text.find('.');
   const std::string_view whole = text.substr(0, dot);
   const std::string_view fraction = dot == std::string_view::npos ? std::string_view{} : text.substr(dot + 1);
-  auto all_digits = [](std::string_view s) {
-    for (char c : s) {
-      if (!std::isdigit(static_cast<unsigned char>(c)))
-        return false;
-    }
-    return true;
-  };
-  if (whole.empty() || whole.size() > 15 || !all_digits(whole) || !all_digits(fraction) ||
+  if (whole.empty() || whole.size() > 15 || !text::all_digits(whole) || !text::all_digits(fraction) ||
       static_cast<int>(fraction.size()) > digits || (dot != std::string_view::npos && fraction.empty())) {
     return make_error(ErrorType::invalid_input,
                       fmt::format("amount '{}' is not a {} amount with at most {} decimals", amount, currency, digits));

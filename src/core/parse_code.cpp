@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include <pickverify/codes.hpp>
+#include <pickverify/text.hpp>
 
 #include "gs1_ai_table.hpp"
 
@@ -14,16 +15,6 @@ namespace pickverify {
 namespace {
 
 constexpr char k_group_separator = '\x1d';
-
-bool is_digit(char c)
-{
-  return c >= '0' && c <= '9';
-}
-
-bool all_digits(std::string_view text)
-{
-  return !text.empty() && std::all_of(text.begin(), text.end(), is_digit);
-}
 
 // Keyboard-wedge and serial scanners end each scan with CR, LF or Tab.
 std::string_view without_line_end(std::string_view data)
@@ -41,7 +32,7 @@ std::optional<AimId> aim_prefix(std::string_view data)
     return std::nullopt;
   }
   auto aim = parse_aim(data.substr(0, 3));
-  if (aim && !(is_digit(aim->modifier) || (aim->modifier >= 'A' && aim->modifier <= 'Z'))) {
+  if (aim && !(text::is_digit(aim->modifier) || (aim->modifier >= 'A' && aim->modifier <= 'Z'))) {
     return std::nullopt;
   }
   return aim;
@@ -100,7 +91,7 @@ bool looks_like_hri(std::string_view data)
     return false;
   }
   const auto ai = data.substr(1, close - 1);
-  return std::all_of(ai.begin(), ai.end(), is_digit) && gs1::find_ai(ai) != nullptr;
+  return std::all_of(ai.begin(), ai.end(), text::is_digit) && gs1::find_ai(ai) != nullptr;
 }
 
 void classify_gs1(ParsedCode& code, std::string_view data)
@@ -253,7 +244,7 @@ void classify_other(ParsedCode& code, std::string_view data)
   while (!data.empty() && data.front() == k_group_separator) {
     data.remove_prefix(1);
   }
-  const bool starts_with_ai_digits = data.size() >= 2 && is_digit(data[0]) && is_digit(data[1]);
+  const bool starts_with_ai_digits = data.size() >= 2 && text::is_digit(data[0]) && text::is_digit(data[1]);
   if (!starts_with_ai_digits) {
     return;
   }
@@ -312,7 +303,7 @@ ParsedCode parse_code(std::string_view raw, std::optional<std::string_view> devi
     classify_gs1(code, data);
   } else if (gs1::looks_like_digital_link(data)) {
     classify_digital_link(code, data);
-  } else if (all_digits(data)) {
+  } else if (!data.empty() && text::all_digits(data)) {
     classify_digits(code, data);
   } else {
     classify_other(code, data);

@@ -6,18 +6,13 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <pickverify/sha256.hpp>
+#include <pickverify/text.hpp>
 #include <sodium.h>
 
 namespace pickverify::server {
 
 namespace {
-
-std::string hex(const unsigned char* data, std::size_t size)
-{
-  std::string out(size * 2, '0');
-  sodium_bin2hex(out.data(), out.size() + 1, data, size);
-  return out;
-}
 
 const std::filesystem::path k_tokens_file = "api-tokens.json";
 
@@ -122,18 +117,11 @@ Result<ServiceRole> parse_service_role(std::string_view name)
                     fmt::format("role \"{}\" is not one of picker, supervisor, qa, wms", std::string(name)));
 }
 
-std::string sha256_hex(std::string_view data)
-{
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  return hex(digest, sizeof digest);
-}
-
 std::string random_token()
 {
   unsigned char bytes[32];
   randombytes_buf(bytes, sizeof bytes);
-  return hex(bytes, sizeof bytes);
+  return text::to_hex(std::span<const std::uint8_t>(bytes, sizeof bytes));
 }
 
 std::string SessionTable::open(const Principal& principal, std::string& csrf_out)

@@ -11,10 +11,10 @@
 #include <vector>
 
 #include <pickverify/server.hpp>
+#include <pickverify/sha256.hpp>
 
 namespace pickverify::server {
 
-std::string sha256_hex(std::string_view data);
 std::string random_token(); // 32 random bytes, hex
 
 struct BrowserSession {

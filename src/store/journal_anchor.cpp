@@ -1,5 +1,6 @@
 // Station keys, signatures and checkpoints (Ed25519 and SHA-256 from libsodium).
 #include <pickverify/journal_anchor.hpp>
+#include <pickverify/text.hpp>
 
 #include <cerrno>
 #include <cstring>
@@ -73,7 +74,7 @@ std::string key_id_of(std::string_view public_key_hex)
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256(digest.data(), reinterpret_cast<const unsigned char*>(bytes->data()), bytes->size());
-  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 8));
+  return text::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), 8));
 }
 
 Result<StationKey> StationKey::load(const fs::path& path)
@@ -106,7 +107,7 @@ Result<StationKey> StationKey::load(const fs::path& path)
   std::array<unsigned char, crypto_sign_PUBLICKEYBYTES> public_key{};
   crypto_sign_ed25519_sk_to_pk(public_key.data(), key.m_secret.data());
   key.m_public_hex =
-      store::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
+      text::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
   key.m_key_id = key_id_of(key.m_public_hex);
   return key;
 }
@@ -138,7 +139,7 @@ Result<StationKey> StationKey::load_or_create(const fs::path& path)
     return tl::unexpected(written.error().with_context("station key"));
   }
   const std::string public_hex =
-      store::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
+      text::to_hex(std::string_view(reinterpret_cast<const char*>(public_key.data()), public_key.size()));
   fs::path pub = path;
   pub += ".pub";
   fs::remove(pub, ec);
@@ -153,7 +154,7 @@ std::string StationKey::sign(std::string_view message) const
   std::array<unsigned char, crypto_sign_BYTES> signature{};
   crypto_sign_detached(signature.data(), nullptr, reinterpret_cast<const unsigned char*>(message.data()),
                        message.size(), m_secret.data());
-  return store::to_hex(std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
+  return text::to_hex(std::string_view(reinterpret_cast<const char*>(signature.data()), signature.size()));
 }
 
 bool verify_signature(std::string_view public_key_hex, std::string_view message, std::string_view signature_hex)
@@ -213,7 +214,7 @@ Result<std::string> sha256_file_hex(const fs::path& path)
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&state, digest.data());
-  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return text::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string Checkpoint::signed_message() const

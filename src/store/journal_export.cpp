@@ -1,4 +1,5 @@
 #include <pickverify/journal_export.hpp>
+#include <pickverify/text.hpp>
 
 #include <ctime>
 
@@ -43,7 +44,7 @@ void write_csv_row(std::ostream& out, const JournalEntry& entry)
                                 entry.order_id,
                                 entry.session_id,
                                 escape_raw(entry.raw),
-                                store::to_hex(entry.raw),
+                                text::to_hex(entry.raw),
                                 entry.aim,
                                 entry.source,
                                 entry.gtin,
@@ -77,7 +78,7 @@ void write_jsonl_row(std::ostream& out, const JournalEntry& entry)
   row["order_id"] = entry.order_id;
   row["session_id"] = entry.session_id;
   row["raw"] = escape_raw(entry.raw);
-  row["raw_hex"] = store::to_hex(entry.raw);
+  row["raw_hex"] = text::to_hex(entry.raw);
   row["aim"] = entry.aim;
   row["source"] = entry.source;
   row["gtin"] = entry.gtin;

@@ -10,6 +10,7 @@
 #include <sodium.h>
 
 #include <pickverify/store.hpp>
+#include <pickverify/text.hpp>
 
 namespace pickverify {
 
@@ -45,19 +46,6 @@ bool sodium_ready()
   return ready;
 }
 
-std::string to_hex(std::string_view bytes)
-{
-  static constexpr char k_digits[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(bytes.size() * 2);
-  for (const char c : bytes) {
-    const auto byte = static_cast<unsigned char>(c);
-    hex.push_back(k_digits[byte >> 4]);
-    hex.push_back(k_digits[byte & 0x0f]);
-  }
-  return hex;
-}
-
 } // namespace store
 
 std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash)
@@ -75,7 +63,7 @@ std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&state, digest.data());
-  return store::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
+  return text::to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 } // namespace pickverify

@@ -9,7 +9,4 @@ namespace pickverify::store {
 // Initialises libsodium once; false when the library cannot be used.
 bool sodium_ready();
 
-// Lower-case hex of any bytes.
-std::string to_hex(std::string_view bytes);
-
 } // namespace pickverify::store

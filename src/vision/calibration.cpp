@@ -14,6 +14,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "frame_mat.hpp"
+#include "image_files.hpp"
 #include "quality.hpp"
 
 namespace pickverify {
@@ -200,14 +201,6 @@ void report(const CalibrationProgressFn& progress, const CalibrationProgress& p)
   if (progress) {
     progress(p);
   }
-}
-
-bool is_image_name(const fs::path& path)
-{
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff";
 }
 
 // --- YAML ---------------------------------------------------------------------------------------
@@ -530,15 +523,10 @@ Result<Calibration> calibrate_from_folder(const fs::path& folder, const Calibrat
   if (!fs::is_directory(folder, ec)) {
     return make_error(ErrorType::not_found, fmt::format("{}: no such folder", folder.string()));
   }
-  std::vector<fs::path> files;
-  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
-    if (it->is_regular_file(ec) && is_image_name(it->path())) {
-      files.push_back(it->path());
-    }
-  }
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = vision::list_image_files(folder, ec);
   if (files.empty()) {
-    return make_error(ErrorType::not_found, fmt::format("{}: no images (.png, .jpg, .bmp, .tif)", folder.string()));
+    return make_error(ErrorType::not_found,
+                      fmt::format("{}: no images ({})", folder.string(), vision::image_extensions_text()));
   }
   BoardCollector collector(settings);
   const int total = static_cast<int>(files.size());

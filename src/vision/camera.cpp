@@ -1,4 +1,5 @@
 #include <pickverify/camera.hpp>
+#include <pickverify/text.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -11,6 +12,7 @@
 #include <opencv2/videoio.hpp>
 
 #include "frame_mat.hpp"
+#include "image_files.hpp"
 
 namespace pickverify {
 
@@ -46,24 +48,10 @@ std::string_view to_string(CameraState state)
 
 namespace {
 
-bool starts_with_ci(std::string_view text, std::string_view prefix)
-{
-  if (text.size() < prefix.size()) {
-    return false;
-  }
-  for (std::size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(text[i])) != prefix[i]) {
-      return false;
-    }
-  }
-  return true;
-}
-
 // A device index: "0" … "9999" (longer digit strings are not an index, and would overflow stoi).
-bool all_digits(std::string_view text)
+bool is_device_index(std::string_view text)
 {
-  return !text.empty() && text.size() <= 4 &&
-         std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return !text.empty() && text.size() <= 4 && text::all_digits(text);
 }
 
 void stamp(CapturedFrame& frame, std::uint64_t sequence)
@@ -161,7 +149,7 @@ private:
                                        cv::CAP_PROP_READ_TIMEOUT_MSEC, static_cast<int>(m_config.read_timeout.count())};
     switch (m_config.kind) {
     case CameraKind::v4l2:
-      if (all_digits(m_config.location)) {
+      if (is_device_index(m_config.location)) {
         return m_capture.open(std::stoi(m_config.location), cv::CAP_V4L2);
       }
       return m_capture.open(m_config.location, cv::CAP_V4L2);
@@ -210,15 +198,6 @@ private:
   std::uint64_t m_frames_read = 0;
 };
 
-bool is_image_file(const fs::path& path)
-{
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return ext == ".png" || ext == ".jpg" || ext == ".jpeg" || ext == ".bmp" || ext == ".tif" || ext == ".tiff" ||
-         ext == ".pgm" || ext == ".ppm";
-}
-
 // The virtual camera: the images of a folder in name order, one per grab.
 class ImageFolderCamera final : public CameraSource {
 public:
@@ -235,18 +214,13 @@ public:
     if (!fs::is_directory(m_config.location, ec)) {
       return go_offline(fmt::format("image folder {} does not exist", m_config.location));
     }
-    for (fs::directory_iterator it(m_config.location, ec), end; !ec && it != end; it.increment(ec)) {
-      if (it->is_regular_file(ec) && is_image_file(it->path())) {
-        m_files.push_back(it->path());
-      }
-    }
+    m_files = vision::list_image_files(m_config.location, ec);
     if (ec) {
       return go_offline(fmt::format("cannot read image folder {}: {}", m_config.location, ec.message()));
     }
     if (m_files.empty()) {
       return go_offline(fmt::format("no images in {}", m_config.location));
     }
-    std::sort(m_files.begin(), m_files.end());
     m_status = CameraStatus{CameraState::online, {}};
     return {};
   }
@@ -302,10 +276,11 @@ CameraConfig camera_config_for(std::string_view location)
   CameraConfig config;
   config.location = std::string(location);
   std::error_code ec;
-  if (starts_with_ci(location, "/dev/video") || all_digits(location)) {
+  if (text::starts_with_ignoring_case(location, "/dev/video") || is_device_index(location)) {
     config.kind = CameraKind::v4l2;
-  } else if (starts_with_ci(location, "rtsp://") || starts_with_ci(location, "http://") ||
-             starts_with_ci(location, "https://")) {
+  } else if (text::starts_with_ignoring_case(location, "rtsp://") ||
+             text::starts_with_ignoring_case(location, "http://") ||
+             text::starts_with_ignoring_case(location, "https://")) {
     config.kind = CameraKind::stream;
   } else if (fs::is_directory(fs::path(std::string(location)), ec)) {
     config.kind = CameraKind::image_folder;

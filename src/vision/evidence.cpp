@@ -1,6 +1,7 @@
 #include "annotated_photo.hpp"
 
 #include <pickverify/evidence.hpp>
+#include <pickverify/sha256.hpp>
 
 #include <fcntl.h>
 #include <sodium.h>
@@ -22,12 +23,6 @@ namespace pickverify {
 namespace fs = std::filesystem;
 
 namespace {
-
-bool is_sha256_hex(std::string_view hex)
-{
-  return hex.size() == 64 &&
-         std::all_of(hex.begin(), hex.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
 
 std::string errno_text(int error)
 {
@@ -98,24 +93,6 @@ Result<std::vector<std::uint8_t>> read_file(const fs::path& path)
 
 } // namespace
 
-std::string sha256_hex(const std::uint8_t* data, std::size_t size)
-{
-  // sodium_init is idempotent and thread-safe; crypto_hash_sha256 does not strictly need it, but
-  // the library asks for it before any call.
-  static const int initialised = sodium_init();
-  (void)initialised;
-  unsigned char digest[crypto_hash_sha256_BYTES];
-  crypto_hash_sha256(digest, data, size);
-  static constexpr char k_hex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(2 * sizeof digest);
-  for (unsigned char byte : digest) {
-    hex.push_back(k_hex[byte >> 4]);
-    hex.push_back(k_hex[byte & 0x0f]);
-  }
-  return hex;
-}
-
 fs::path evidence_path(const fs::path& data_dir, std::string_view hex)
 {
   const std::string name(hex);
@@ -124,7 +101,7 @@ fs::path evidence_path(const fs::path& data_dir, std::string_view hex)
 
 Result<std::string> store_evidence(const fs::path& data_dir, const std::vector<std::uint8_t>& jpeg)
 {
-  const std::string hash = sha256_hex(jpeg.data(), jpeg.size());
+  const std::string hash = sha256_hex(std::span<const std::uint8_t>(jpeg));
   const fs::path target = evidence_path(data_dir, hash);
   const fs::path dir = target.parent_path();
   std::error_code ec;
@@ -178,7 +155,7 @@ Result<void> verify_evidence(const fs::path& data_dir, std::string_view hex)
   if (!bytes) {
     return tl::unexpected(bytes.error().with_context("evidence"));
   }
-  const std::string actual = sha256_hex(bytes->data(), bytes->size());
+  const std::string actual = sha256_hex(std::span<const std::uint8_t>(*bytes));
   if (actual != hex) {
     return make_error(ErrorType::corrupt,
                       fmt::format("evidence: {} has been altered: its SHA-256 is {}", path.string(), actual));

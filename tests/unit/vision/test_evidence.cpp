@@ -26,20 +26,13 @@ std::vector<std::uint8_t> read_all(const fs::path& path)
 
 } // namespace
 
-TEST_CASE("sha256_hex matches the FIPS 180-2 test vector", "[evidence]")
-{
-  const auto abc = bytes_of("abc");
-  CHECK(sha256_hex(abc.data(), abc.size()) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  CHECK(sha256_hex(nullptr, 0) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-}
-
 TEST_CASE("store_evidence writes <data_dir>/evidence/<2 hex>/<hash>.jpg and nothing else", "[evidence]")
 {
   test::TempDir dir;
   const auto photo = bytes_of("\xff\xd8 not really a jpeg, but bytes are bytes \xff\xd9");
   auto hash = store_evidence(dir.path(), photo);
   REQUIRE(hash);
-  CHECK(*hash == sha256_hex(photo.data(), photo.size()));
+  CHECK(*hash == sha256_hex(std::span<const std::uint8_t>(photo)));
   const fs::path path = evidence_path(dir.path(), *hash);
   CHECK(path == dir / "evidence" / hash->substr(0, 2) / (*hash + ".jpg"));
   CHECK(read_all(path) == photo);
