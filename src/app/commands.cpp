@@ -63,7 +63,8 @@ Result<void> prepare_data_dir(const Context& context, bool announce_new)
   if (ec) {
     return make_error(ErrorType::io, fmt::format("data folder {}: {}", context.data_dir.string(), ec.message()));
   }
-  if (is_new && announce_new) {
+  // With PostgreSQL the warehouse is in the database; the folder holds keys and evidence only.
+  if (is_new && announce_new && context.config.store.empty()) {
     // A mistyped --data-dir would otherwise look like an empty warehouse.
     *context.err << fmt::format("pickverify: new, empty data folder {} (no database was there); if you meant an "
                                 "existing one, check --data-dir or PICKVERIFY_DATA_DIR\n",
@@ -76,7 +77,7 @@ Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo
 {
   const bool postgres = !context.config.store.empty();
   // The data folder holds keys and evidence files with either store.
-  if (auto ready = prepare_data_dir(context, announce_new && !postgres); !ready) {
+  if (auto ready = prepare_data_dir(context, announce_new); !ready) {
     return tl::unexpected(ready.error());
   }
   auto store = postgres ? open_postgres_store(context.config.store)
