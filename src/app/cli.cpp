@@ -11,6 +11,7 @@
 #include "decode_command.hpp"
 #include "devices_command.hpp"
 #include "image_check_provider.hpp"
+#include "loadgen_command.hpp"
 #include "serve.hpp"
 
 #include <atomic>
@@ -73,6 +74,15 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   token_create->add_option("--station", token_station, "only this station (picker tokens)");
 
   auto* demo = app.add_subcommand("demo", "replay the ORD-2025-00145 incident on the demo data and check every step");
+
+  LoadgenOptions loadgen_options;
+  auto* loadgen = app.add_subcommand("loadgen", "simulated stations through the real station code and the configured "
+                                                "store: scan-to-verdict p50/p99, throughput, errors");
+  loadgen->add_option("--stations", loadgen_options.stations, "simulated stations (default 10)");
+  loadgen->add_option("--rate", loadgen_options.rate, "scans per second per station (default 2, at most 6)");
+  loadgen->add_option("--duration", loadgen_options.duration_s, "seconds (default 10)");
+  loadgen->add_option("--connections", loadgen_options.connections,
+                      "store connections the stations share (default: one per station, as station processes have)");
 
   auto* import = app.add_subcommand("import", "import a catalog or orders file (CSV or JSON): all of it or nothing");
   import->require_subcommand(1);
@@ -249,6 +259,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     return cmd_token_create(context, token_name, token_role, token_station);
   if (*demo)
     return cmd_demo(context);
+  if (*loadgen)
+    return cmd_loadgen(context, loadgen_options);
   if (*import_catalog)
     return cmd_import(context, ImportKind::catalog, import_file, import_format);
   if (*import_orders)
