@@ -50,6 +50,17 @@ struct Symbol {
   Point corners[4]; // top-left, top-right, bottom-right, bottom-left in frame pixels
 };
 
+// How much work one frame is worth.
+//   hands_free: real time, for camera frames scanned as they come (HandsFreeScanner): at most about
+//               33 ms median per 1080p frame on one core. ZXing on the frame, then on regions that
+//               look like barcodes.
+//   still:      a single photo (the image check, `pickverify decode`, decode_image_file): the
+//               hands-free pass first, then, for what it did not find, up to about 400 ms of further
+//               image preparations (scale pyramid, local contrast, sharpening, smoothing, inversion,
+//               the other binarizer) read by ZXing and by zbar. A 1D read from those passes counts only
+//               when two of them agree on its text and none disagrees.
+enum class DecodeEffort { hands_free, still };
+
 // Options as a value type with chainable setters.
 class DecodeOptions {
 public:
@@ -78,17 +89,24 @@ public:
     m_multi_scale = value;
     return *this;
   }
+  DecodeOptions& effort(DecodeEffort value)
+  {
+    m_effort = value;
+    return *this;
+  }
 
   BarcodeFormat formats() const { return m_formats; }
   bool try_harder() const { return m_try_harder; }
   int max_symbols() const { return m_max_symbols; }
   bool multi_scale() const { return m_multi_scale; }
+  DecodeEffort effort() const { return m_effort; }
 
 private:
   BarcodeFormat m_formats = BarcodeFormat::station;
   bool m_try_harder = true;
   int m_max_symbols = 64;
   bool m_multi_scale = true;
+  DecodeEffort m_effort = DecodeEffort::hands_free;
 };
 
 // Every symbol found, top to bottom; an empty vector when there is none. An error only when the frame
@@ -97,8 +115,10 @@ private:
 // Frames under 8 px on a side hold nothing. Thread-safe: no state is shared between calls.
 Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& options = {});
 
-// An image file (PNG, JPEG, BMP, TIFF, PGM ...) read as grey, then decode(). not_found when there is
-// no such file, invalid_input when it is not an image this build can read.
-Result<std::vector<Symbol>> decode_image_file(const std::string& path, const DecodeOptions& options = {});
+// An image file (PNG, JPEG, BMP, TIFF, PGM ...) read as grey, then decode() with the still effort
+// unless options say otherwise. not_found when there is no such file, invalid_input when it is not
+// an image this build can read.
+Result<std::vector<Symbol>> decode_image_file(const std::string& path,
+                                              const DecodeOptions& options = DecodeOptions{}.effort(DecodeEffort::still));
 
 } // namespace pickverify

@@ -23,7 +23,7 @@ namespace pickverify {
 struct ImageCheckSettings {
   std::filesystem::path data_dir; // evidence goes to <data_dir>/evidence/; empty: no evidence stored
   Calibration calibration;        // quality thresholds, undistortion, pack area
-  DecodeOptions decode;
+  DecodeOptions decode = DecodeOptions{}.effort(DecodeEffort::still); // a photo: the still budget
   int jpeg_quality = 92;
   int camera_skip_frames = 0; // capture_and_check: drop this many frames first (stale buffers of live cameras)
   // Codes that are not trade items (order-id QR codes, SSCC shipping labels) are shown grey in the

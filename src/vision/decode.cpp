@@ -9,11 +9,16 @@
 //      until one reads: our own multi-scale for small codes in large frames.
 //   3. Every read passes the GTIN/GS1 rules (parse_code), EAN-8/UPC-E need quiet zones, and two texts
 //      from one 1D symbol cancel each other: a miss is better than a misread.
+//   4. Still effort only (a photo, not a video frame): what is left after 1-3 is looked at through
+//      several image preparations, each read by ZXing and most by zbar too. Those reads are votes,
+//      not results: a place where votes disagree gives nothing, a 1D text counts when two
+//      preparations or readers agree on it, a matrix symbol (its own error correction) when one reads it.
 #include <pickverify/codes.hpp>
 #include <pickverify/decode.hpp>
 
 #include "decode_geometry.hpp"
 #include "frame_mat.hpp"
+#include "zbar_reader.hpp"
 #include "zxing_reader.hpp"
 
 #include <opencv2/imgproc.hpp>
@@ -21,6 +26,7 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
+#include <numeric>
 
 namespace pickverify {
 
@@ -68,6 +74,14 @@ constexpr int k_tight_margin = 10;
 // Looks at candidate regions per frame: a frame of texture (a patterned box, a noisy dark shot) has
 // many regions that read nothing; this bounds what it costs.
 constexpr int k_max_looks_per_frame = 24;
+// Still effort: frames up to this side are prepared at full and double size, larger ones at full and
+// half; each preparation reads at most this many symbols.
+constexpr int k_still_small_frame = 1100;
+constexpr int k_still_reads_per_pass = 8;
+// Still effort: a 1D text only zbar read counts when this many preparations gave it.
+constexpr long k_zbar_alone_preparations = 3;
+// Still effort: regions that look like barcodes given their own preparations.
+constexpr int k_still_regions = 6;
 // Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
 constexpr double k_min_turn_degrees = 8.0;
 
@@ -94,8 +108,14 @@ float size_of(const Quad& quad)
 constexpr int k_ean8_modules = 67;
 constexpr int k_upce_modules = 51;
 // Light modules an EAN/UPC symbol needs on each side (GS1: EAN-8 7, UPC-E 9 on the right; 7 is the
-// least of them).
+// least of them): no bar may start within them.
 constexpr int k_quiet_zone_modules = 7;
+// Beyond the quiet zone, how far a dark run is followed to tell a bar (at most 4 modules wide in any
+// station symbology) from the label's edge or the background (wider, or running on).
+constexpr float k_widest_bar_modules = 4.5F;
+constexpr float k_bar_search_modules = 11.0F;
+// A quiet zone the image's edge cuts off counts when this much of it is visible and clean.
+constexpr float k_cut_quiet_zone_modules = 2.0F;
 
 float sample_across(const cv::Mat& grey, cv::Point2f at, cv::Point2f across)
 {
@@ -107,53 +127,99 @@ float sample_across(const cv::Mat& grey, cv::Point2f at, cv::Point2f across)
   return sum / 3.0F;
 }
 
-// An EAN-8 or UPC-E read can be the middle of something longer (an EAN-13, a Code 128, a fence): its
-// few digits and one check digit prove little. A real one has light quiet zones on both sides.
-bool has_quiet_zones(const cv::Mat& grey, const Quad& scan_line, int modules)
+// Whether a bar starts within the quiet zone beyond one end of a scan line: samples from one module
+// out (blur smears the last bar's edge) along dir, dark meaning under threshold. A dark run wider
+// than any bar, or one running past the search, is the label's edge or what lies beyond it (a
+// tightly cut label on a darker pack), not a bar. Leaving the image ends the search: clean so far
+// over k_cut_quiet_zone_modules passes (a photo cropped close to the symbol).
+bool bar_in_quiet_zone(const cv::Mat& grey, cv::Point2f end, cv::Point2f dir, cv::Point2f across, float module,
+                       float threshold)
 {
-  const cv::Point2f left = (scan_line[0] + scan_line[3]) * 0.5F;
-  const cv::Point2f right = (scan_line[1] + scan_line[2]) * 0.5F;
-  const cv::Point2f span = right - left;
-  const float length = std::hypot(span.x, span.y);
-  if (length < static_cast<float>(modules)) {
-    return false;
-  }
-  const cv::Point2f u = span * (1.0F / length);
-  const cv::Point2f across(-u.y, u.x);
-  const float module = length / static_cast<float>(modules);
   const cv::Rect inside(1, 1, grey.cols - 2, grey.rows - 2);
-  std::vector<float> inner;
-  for (float t = 0; t <= length; t += 0.5F) {
-    const cv::Point2f p = left + u * t;
-    if (!inside.contains(cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)))) {
-      return false;
+  const float step = std::max(0.5F, module * 0.25F);
+  float run_start = -1;
+  for (float t = module; t <= module * k_bar_search_modules; t += step) {
+    const cv::Point2f p = end + dir * t;
+    const cv::Point2f a = p - dir * (step * 0.5F);
+    const cv::Point2f b = p + dir * (step * 0.5F);
+    bool visible = true;
+    for (const cv::Point2f& q : {a, p, b}) {
+      visible = visible && inside.contains(cv::Point(static_cast<int>(q.x), static_cast<int>(q.y)));
     }
-    inner.push_back(sample_across(grey, p, across));
-  }
-  // Percentiles rather than extremes: noise would stretch min and max.
-  std::sort(inner.begin(), inner.end());
-  const float dark = inner[inner.size() / 10];
-  const float light = inner[inner.size() * 9 / 10];
-  const float threshold = (dark + light) / 2.0F;
-  // From one module out (blur smears the last bar's edge) to the end of the quiet zone.
-  for (float t = module; t <= module * k_quiet_zone_modules; t += 0.5F) {
-    for (const cv::Point2f& p : {right + u * t, left - u * t}) {
-      const cv::Point2f step = u * 0.5F;
-      const cv::Point2f a = p - step;
-      const cv::Point2f b = p + step;
-      for (const cv::Point2f& q : {a, p, b}) {
-        if (!inside.contains(cv::Point(static_cast<int>(q.x), static_cast<int>(q.y)))) {
-          return false;
-        }
+    if (!visible) {
+      // The image ends here: a run still open is the edge's business, a clean stretch must be long enough.
+      const float clean = run_start < 0 ? t : run_start;
+      return clean < module * k_cut_quiet_zone_modules;
+    }
+    const float v =
+        (sample_across(grey, a, across) + sample_across(grey, p, across) + sample_across(grey, b, across)) / 3.0F;
+    if (v < threshold) {
+      if (run_start < 0) {
+        run_start = t;
       }
-      const float v =
-          (sample_across(grey, a, across) + sample_across(grey, p, across) + sample_across(grey, b, across)) / 3.0F;
-      if (v < threshold) {
+    } else if (run_start >= 0) {
+      const float width = t - run_start;
+      if (run_start <= module * k_quiet_zone_modules && width <= module * k_widest_bar_modules) {
+        return true; // a bar: light, dark, light again
+      }
+      if (run_start > module * k_quiet_zone_modules) {
         return false;
       }
+      run_start = -1; // too wide for a bar: an edge or a shadow, and light again after it
     }
   }
-  return true;
+  return false;
+}
+
+// An EAN-8 or UPC-E read can be the middle of something longer (an EAN-13, a Code 128, a fence): its
+// few digits and one check digit prove little. A real one has quiet zones on both sides with no bar
+// in them. Each side is tested along lines at several heights of the bars (traced from the scan
+// line), and one clean line per side is enough: the digits printed beside a UPC-E's lower bars, or a
+// fold, spoil some lines, while a longer symbol's bars cross them all.
+bool has_quiet_zones(const cv::Mat& grey, const Quad& scan_line, int modules)
+{
+  if (grey.cols < 4 || grey.rows < 4) {
+    return false;
+  }
+  const Quad bars = trace_linear_symbol(grey, scan_line);
+  bool left_clean = false;
+  bool right_clean = false;
+  for (const float f : {0.5F, 0.3F, 0.7F, 0.15F, 0.85F}) {
+    const cv::Point2f left = bars[0] + (bars[3] - bars[0]) * f;
+    const cv::Point2f right = bars[1] + (bars[2] - bars[1]) * f;
+    const cv::Point2f span = right - left;
+    const float length = std::hypot(span.x, span.y);
+    if (length < static_cast<float>(modules)) {
+      return false;
+    }
+    const cv::Point2f u = span * (1.0F / length);
+    const cv::Point2f across(-u.y, u.x);
+    const float module = length / static_cast<float>(modules);
+    const cv::Rect inside(1, 1, grey.cols - 2, grey.rows - 2);
+    std::vector<float> inner;
+    for (float t = 0; t <= length; t += 0.5F) {
+      const cv::Point2f p = left + u * t;
+      if (!inside.contains(cv::Point(static_cast<int>(p.x), static_cast<int>(p.y)))) {
+        inner.clear();
+        break;
+      }
+      inner.push_back(sample_across(grey, p, across));
+    }
+    if (inner.empty()) {
+      continue;
+    }
+    // Percentiles rather than extremes: noise would stretch min and max.
+    std::sort(inner.begin(), inner.end());
+    const float dark = inner[inner.size() / 10];
+    const float light = inner[inner.size() * 9 / 10];
+    const float threshold = (dark + light) / 2.0F;
+    left_clean = left_clean || !bar_in_quiet_zone(grey, left, -u, across, module, threshold);
+    right_clean = right_clean || !bar_in_quiet_zone(grey, right, u, across, module, threshold);
+    if (left_clean && right_clean) {
+      return true;
+    }
+  }
+  return false;
 }
 
 // Two 1D reads that lie along the same bars (one above the other, same span, little gap between)
@@ -198,6 +264,24 @@ Quad with_text_band(const Quad& bars)
   const cv::Point2f down_left = (bars[3] - bars[0]) * 0.25F;
   const cv::Point2f down_right = (bars[2] - bars[1]) * 0.25F;
   return {bars[0] - down_left, bars[1] - down_right, bars[2] + down_right, bars[3] + down_left};
+}
+
+// The GTIN/GS1 rules a read must keep: an EAN/UPC holds a GTIN, a GS1 symbol (]C1, ]d2, ]Q3) holds a
+// valid element string. A symbol without FNC1 (]C0, ]d1, ]Q1) is not GS1 whatever its digits look
+// like: parse_code's guess that "01..." or "00..." is GS1 with a lost FNC1 is for keyboard wedges,
+// not for a reader that saw the symbol (real Code 128 labels hold such numbers); its own check
+// character or error correction protects it.
+bool passes_code_rules(const ZxingRead& read)
+{
+  const bool gs1_symbol = read.aim == "]C1" || read.aim == "]d2" || read.aim == "]Q3";
+  if (!is_ean_upc(read.format) && !gs1_symbol) {
+    return true;
+  }
+  const auto parsed = parse_code(read.text, read.aim);
+  if (parsed.kind == CodeKind::malformed) {
+    return false;
+  }
+  return !is_ean_upc(read.format) || parsed.kind == CodeKind::gtin || parsed.kind == CodeKind::variable_measure;
 }
 
 struct Found {
@@ -249,6 +333,9 @@ public:
           break;
         }
       }
+    }
+    if (m_options.effort() == DecodeEffort::still && !full()) {
+      still_passes();
     }
     std::sort(m_found.begin(), m_found.end(), [](const Found& a, const Found& b) {
       const auto ca = centre_of(a.quad);
@@ -319,6 +406,304 @@ private:
       ++m_looks;
       if (scan(rect, look, m_formats, k_max_reads_per_region) > 0) {
         break;
+      }
+    }
+  }
+
+  // --- Still effort -------------------------------------------------------------------------------
+
+  enum class Reader { zxing, zbar };
+
+  // One read from one preparation, in frame pixels.
+  struct Vote {
+    ZxingRead read;
+    Quad quad;
+    int preparation = 0; // which pixels it was read in
+    Reader reader = Reader::zxing;
+    bool mild = false;  // read in pixels only scaled or cut out, not filtered
+    bool quiet = true;  // false: an EAN-8/UPC-E without quiet zones, which can only disagree
+  };
+
+  enum class Filter { none, clahe, sharpen, smooth, invert };
+
+  // A way of preparing the whole frame: scaled, then filtered, then read by ZXing (with the given
+  // binarizer) and/or zbar.
+  struct Preparation {
+    double scale = 1.0;
+    Filter filter = Filter::none;
+    Binarizer binarizer = Binarizer::local_average;
+    bool zxing = true;
+    bool zbar = true;
+  };
+
+  // Pixels to read, and the way back to the frame's.
+  struct Prepared {
+    cv::Mat pixels;
+    cv::Matx23d to_frame;
+  };
+
+  static std::vector<Preparation> frame_preparations(cv::Size size)
+  {
+    using B = Binarizer;
+    const int longest = std::max(size.width, size.height);
+    if (longest <= k_still_small_frame) {
+      // A phone photo or a crop: modules are a few pixels wide, blur and light are the problem.
+      return {
+          {1.0, Filter::none, B::global_histogram, true, true},
+          {1.0, Filter::clahe, B::local_average, true, true},
+          {2.0, Filter::none, B::local_average, true, true},
+          {1.0, Filter::sharpen, B::local_average, true, true},
+          {1.0, Filter::smooth, B::local_average, true, true},
+          {2.0, Filter::clahe, B::global_histogram, true, false},
+          {0.75, Filter::none, B::local_average, true, true},
+          {1.5, Filter::sharpen, B::local_average, true, true},
+          {1.0, Filter::invert, B::local_average, true, false},
+      };
+    }
+    // A 1080p station photo: passes over the whole frame cost more, and modules are smaller.
+    return {
+        {1.0, Filter::none, B::global_histogram, true, true},
+        {1.0, Filter::clahe, B::local_average, true, false},
+        {1.0, Filter::sharpen, B::local_average, true, false},
+        {0.5, Filter::none, B::local_average, true, true},
+        {0.5, Filter::clahe, B::global_histogram, true, false},
+    };
+  }
+
+  static void apply(cv::Mat& pixels, Filter filter, double scale)
+  {
+    switch (filter) {
+    case Filter::none:
+      break;
+    case Filter::clahe: {
+      const auto clahe = cv::createCLAHE(2.0, cv::Size(8, 8));
+      clahe->apply(pixels, pixels);
+      break;
+    }
+    case Filter::sharpen: {
+      cv::Mat blurred;
+      cv::GaussianBlur(pixels, blurred, cv::Size(), 1.5 * std::max(1.0, scale));
+      cv::addWeighted(pixels, 1.8, blurred, -0.8, 0, pixels);
+      break;
+    }
+    case Filter::smooth:
+      cv::GaussianBlur(pixels, pixels, cv::Size(3, 3), 0);
+      break;
+    case Filter::invert:
+      cv::bitwise_not(pixels, pixels);
+      break;
+    }
+  }
+
+  static Prepared prepare_frame(const cv::Mat& grey, const Preparation& prep)
+  {
+    Prepared out;
+    if (prep.scale == 1.0) {
+      out.pixels = grey.clone();
+    } else {
+      cv::resize(grey, out.pixels, cv::Size(), prep.scale, prep.scale,
+                 prep.scale > 1.0 ? cv::INTER_CUBIC : cv::INTER_AREA);
+    }
+    apply(out.pixels, prep.filter, prep.scale);
+    const double inverse = 1.0 / prep.scale;
+    out.to_frame = cv::Matx23d(inverse, 0, 0, 0, inverse, 0);
+    return out;
+  }
+
+  static int short_ean_modules(BarcodeFormat format)
+  {
+    return format == BarcodeFormat::ean8 ? k_ean8_modules : format == BarcodeFormat::upce ? k_upce_modules : 0;
+  }
+
+  static Quad map_quad(const Quad& quad, const cv::Matx23d& to_frame)
+  {
+    Quad out;
+    for (std::size_t k = 0; k < 4; ++k) {
+      const cv::Vec2d q = to_frame * cv::Vec3d(quad[k].x, quad[k].y, 1.0);
+      out[k] = cv::Point2f(static_cast<float>(q[0]), static_cast<float>(q[1]));
+    }
+    return out;
+  }
+
+  // Every symbol ZXing reads in the prepared pixels (each painted over before the next) and every
+  // symbol zbar reads in them. EAN-8/UPC-E without quiet zones are no votes.
+  void read_votes(Prepared prepared, Binarizer binarizer, bool zxing, bool zbar, int preparation, bool mild,
+                  std::vector<Vote>& votes) const
+  {
+    if (prepared.pixels.cols < k_min_zxing_side || prepared.pixels.rows < k_min_zxing_side) {
+      return;
+    }
+    if (zbar) {
+      for (auto& zread : read_zbar(prepared.pixels, m_formats & ~k_matrix_formats)) {
+        // zbar's box holds its scan lines; the quiet-zone test wants the line along the bars' normal.
+        Quad line = zread.corners;
+        if (line[3].y - line[0].y > line[1].x - line[0].x) {
+          line = {line[3], line[0], line[1], line[2]}; // bars lie horizontally: left is the bottom side
+        }
+        const int modules = short_ean_modules(zread.format);
+        Vote vote;
+        vote.quiet = modules == 0 || has_quiet_zones(prepared.pixels, line, modules);
+        vote.read.text = zread.text;
+        vote.read.raw = zread.text;
+        vote.read.format = zread.format;
+        vote.read.aim = zread.aim;
+        vote.read.corners = zread.corners;
+        vote.read.is_linear = true;
+        vote.quad = map_quad(zread.corners, prepared.to_frame);
+        vote.preparation = preparation;
+        vote.reader = Reader::zbar;
+        vote.mild = mild;
+        votes.push_back(std::move(vote));
+      }
+    }
+    if (!zxing) {
+      return;
+    }
+    cv::Mat& pixels = prepared.pixels;
+    for (int reads = 0; reads < k_still_reads_per_pass; ++reads) {
+      auto read = read_one(pixels, m_formats, true, binarizer);
+      if (!read) {
+        break;
+      }
+      const int modules = short_ean_modules(read->format);
+      const bool quiet = modules == 0 || has_quiet_zones(pixels, read->corners, modules);
+      const Quad local = read->is_linear ? trace_linear_symbol(pixels, read->corners) : read->corners;
+      paint_over(pixels, read->is_linear ? with_text_band(local) : local, std::max(2.0F, size_of(local) * 0.06F));
+      votes.push_back({std::move(*read), map_quad(local, prepared.to_frame), preparation, Reader::zxing, mild, quiet});
+    }
+  }
+
+  static bool same_place(const Vote& a, const Vote& b)
+  {
+    const float tolerance = std::max(4.0F, std::min(size_of(a.quad), size_of(b.quad)) * 0.1F);
+    return contains(a.quad, centre_of(b.quad), tolerance) || contains(b.quad, centre_of(a.quad), tolerance) ||
+           (a.read.is_linear && b.read.is_linear && same_linear_symbol(a.quad, b.quad));
+  }
+
+  // Regions that look like barcodes in what is left, each cut out, turned upright when its bars
+  // lean (a tilted label no row crosses completely), magnified when small, and prepared two ways.
+  void region_votes(const cv::Mat& base, int& preparation, std::vector<Vote>& votes) const
+  {
+    for (const auto& candidate : find_candidate_regions(base, k_still_regions)) {
+      const cv::Rect& region = candidate.box;
+      const int size = std::max(region.width, region.height);
+      const int margin = std::max(16, size / 4);
+      const cv::Rect rect(region.x - margin, region.y - margin, region.width + 2 * margin,
+                          region.height + 2 * margin);
+      const auto angle = dominant_bar_angle(base(region));
+      Look look;
+      look.scale = size < k_small_region ? 2.0 : 1.0;
+      if (angle && std::abs(*angle) > k_min_turn_degrees && std::abs(*angle) < 90.0 - k_min_turn_degrees) {
+        look.turn_degrees = -*angle;
+        look.scale = size < k_turn_magnify_region ? 2.0 : 1.0;
+      }
+      const View view = make_view_of(base, rect, look);
+      for (const Filter filter : {Filter::none, Filter::clahe, Filter::sharpen}) {
+        Prepared prepared{view.pixels.clone(), view.to_frame};
+        apply(prepared.pixels, filter, look.scale);
+        read_votes(std::move(prepared), Binarizer::local_average, true, true, preparation++, filter == Filter::none,
+                   votes);
+      }
+    }
+  }
+
+  void still_passes()
+  {
+    // m_work has every symbol found so far painted over: the passes look for the others.
+    const cv::Mat base = m_work.clone();
+    std::vector<Vote> votes;
+    int preparation = 0;
+    for (const auto& prep : frame_preparations(base.size())) {
+      const bool mild = prep.filter == Filter::none && prep.scale >= 0.75 && prep.scale <= 1.0;
+      read_votes(prepare_frame(base, prep), prep.binarizer, prep.zxing, prep.zbar, preparation++, mild, votes);
+    }
+    region_votes(base, preparation, votes);
+    judge(std::move(votes));
+  }
+
+  // The agreement rules. Votes that break their symbology's rules are no votes at all. Then, per
+  // place (votes lying on one another): two texts there give nothing; a matrix symbol counts on one
+  // read (its error correction); a 1D text counts when ZXing read it and zbar agrees, or ZXing read it
+  // in two different preparations, or zbar alone read it in k_zbar_alone_preparations of them, one
+  // of them unfiltered (PLATFORM.md: zbar misreads EAN/UPC with valid check digits more often than
+  // ZXing, and a strong filter can make it misread the same way at every scale).
+  void judge(std::vector<Vote> votes)
+  {
+    votes.erase(std::remove_if(votes.begin(), votes.end(), [](const Vote& v) { return !passes_code_rules(v.read); }),
+                votes.end());
+    std::vector<std::size_t> place(votes.size());
+    std::iota(place.begin(), place.end(), 0);
+    const auto root = [&place](std::size_t i) {
+      while (place[i] != i) {
+        i = place[i] = place[place[i]];
+      }
+      return i;
+    };
+    for (std::size_t i = 0; i < votes.size(); ++i) {
+      for (std::size_t j = i + 1; j < votes.size(); ++j) {
+        if (same_place(votes[i], votes[j])) {
+          place[root(i)] = root(j);
+        }
+      }
+    }
+    for (std::size_t i = 0; i < votes.size(); ++i) {
+      if (root(i) != i) {
+        continue;
+      }
+      std::vector<const Vote*> here;
+      for (std::size_t j = 0; j < votes.size(); ++j) {
+        if (root(j) == i) {
+          here.push_back(&votes[j]);
+        }
+      }
+      // Votes turned down for their quiet zones only disagree, and only with their own symbology (an
+      // EAN-8 inside an EAN-13 says nothing against the EAN-13).
+      std::vector<const Vote*> dissent;
+      for (const auto* v : here) {
+        if (!v->quiet) {
+          dissent.push_back(v);
+        }
+      }
+      here.erase(std::remove_if(here.begin(), here.end(), [](const Vote* v) { return !v->quiet; }), here.end());
+      if (here.empty()) {
+        continue;
+      }
+      const Vote& first = *here.front();
+      const bool agree = std::all_of(here.begin(), here.end(), [&](const Vote* v) {
+        return v->read.text == first.read.text && v->read.format == first.read.format;
+      });
+      const bool disputed = std::any_of(dissent.begin(), dissent.end(), [&](const Vote* v) {
+        return v->read.format == first.read.format && v->read.text != first.read.text;
+      });
+      if (!agree || disputed) {
+        continue; // two texts in one place: neither is trusted
+      }
+      // Preparations each reader read the text in.
+      std::vector<int> zxing_preparations;
+      std::vector<int> zbar_preparations;
+      bool zbar_mild = false;
+      const Vote* best = here.front();
+      for (const auto* v : here) {
+        if (v->reader == Reader::zxing) {
+          zxing_preparations.push_back(v->preparation);
+          if (best->reader != Reader::zxing) {
+            best = v; // ZXing's read carries the raw bytes and its own AIM id
+          }
+        } else {
+          zbar_preparations.push_back(v->preparation);
+          zbar_mild = zbar_mild || v->mild;
+        }
+      }
+      const auto distinct = [](std::vector<int>& ids) {
+        std::sort(ids.begin(), ids.end());
+        return std::unique(ids.begin(), ids.end()) - ids.begin();
+      };
+      const auto by_zxing = distinct(zxing_preparations);
+      const auto by_zbar = distinct(zbar_preparations);
+      const bool confirmed = (by_zxing > 0 && !best->read.is_linear) || (by_zxing > 0 && by_zbar > 0) ||
+                             by_zxing >= 2 || (by_zbar >= k_zbar_alone_preparations && zbar_mild);
+      if (confirmed && !full()) {
+        accept(best->read, best->quad);
       }
     }
   }
@@ -431,20 +816,35 @@ private:
       }
       if (quiet) {
         accept(std::move(*read), in_frame);
+      } else if (read->is_linear) {
+        dissent(*read, in_frame);
       }
     }
     return reads;
+  }
+
+  // A read turned down (no quiet zones) still says what the symbol may be: a text of the same
+  // symbology along the same bars, read before or after, is not trusted either (the scribbled UPC-E
+  // in tests/samples/regressions gives its true text from rows with a spoilt quiet zone).
+  void dissent(const ZxingRead& read, const Quad& quad)
+  {
+    m_dissent.push_back({read.text, read.format, quad});
+    for (auto it = m_found.begin(); it != m_found.end(); ++it) {
+      if (it->is_linear && it->symbol.format == read.format && it->symbol.text != read.text &&
+          same_linear_symbol(it->quad, quad)) {
+        m_conflicts.push_back(it->quad);
+        m_conflicts.push_back(quad);
+        m_found.erase(it);
+        return;
+      }
+    }
   }
 
   // Zero misreads first: a read that breaks its symbology's rules, or that lands on a symbol already
   // read (the same one again, or a remnant of it), is dropped.
   void accept(ZxingRead read, const Quad& quad)
   {
-    const auto parsed = parse_code(read.text, read.aim);
-    if (parsed.kind == CodeKind::malformed) {
-      return;
-    }
-    if (is_ean_upc(read.format) && parsed.kind != CodeKind::gtin && parsed.kind != CodeKind::variable_measure) {
+    if (!passes_code_rules(read)) {
       return;
     }
     const auto centre = centre_of(quad);
@@ -452,6 +852,14 @@ private:
     for (const auto& rejected : m_conflicts) {
       if (contains(rejected, centre, tolerance)) {
         return;
+      }
+    }
+    if (read.is_linear) {
+      for (const auto& other : m_dissent) {
+        if (other.format == read.format && other.text != read.text && same_linear_symbol(other.quad, quad)) {
+          m_conflicts.push_back(quad);
+          return;
+        }
       }
     }
     for (auto it = m_found.begin(); it != m_found.end(); ++it) {
@@ -488,6 +896,12 @@ private:
   std::uint32_t m_formats;
   std::vector<Found> m_found;
   std::vector<Quad> m_conflicts; // places where reads disagreed: nothing there is returned
+  struct Dissent {
+    std::string text;
+    BarcodeFormat format = BarcodeFormat::none;
+    Quad quad;
+  };
+  std::vector<Dissent> m_dissent; // 1D reads turned down for their quiet zones
   int m_looks = 0;
 };
 

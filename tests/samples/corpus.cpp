@@ -67,6 +67,38 @@ std::vector<SampleSet> load_sets(const std::filesystem::path& root)
   return sets;
 }
 
+std::vector<SampleSet> load_listed_photos(const std::filesystem::path& root)
+{
+  std::vector<SampleSet> sets;
+  std::ifstream in(root / "expected.tsv");
+  std::string line;
+  if (!in || !std::getline(in, line)) {
+    return sets;
+  }
+  while (std::getline(in, line)) {
+    std::vector<std::string> fields;
+    for (std::size_t start = 0;;) {
+      const auto tab = line.find('\t', start);
+      fields.push_back(line.substr(start, tab == std::string::npos ? std::string::npos : tab - start));
+      if (tab == std::string::npos) {
+        break;
+      }
+      start = tab + 1;
+    }
+    if (fields.size() < 3 || fields[0].empty()) {
+      continue;
+    }
+    const std::string set_name = fields[0].substr(0, fields[0].find('/'));
+    auto set = std::find_if(sets.begin(), sets.end(), [&](const SampleSet& s) { return s.name == set_name; });
+    if (set == sets.end()) {
+      sets.push_back({set_name, {}});
+      set = sets.end() - 1;
+    }
+    set->samples.push_back({root / fields[0], {unescape(fields[2])}});
+  }
+  return sets;
+}
+
 Score score(const std::vector<std::string>& expected, const std::vector<std::string>& read)
 {
   Score result;
@@ -81,6 +113,24 @@ Score score(const std::vector<std::string>& expected, const std::vector<std::str
       remaining.erase(it);
     }
   }
+  return result;
+}
+
+Score score_listed(const std::vector<std::string>& expected, const std::vector<std::string>& read)
+{
+  Score result;
+  result.expected = static_cast<int>(expected.size());
+  std::vector<bool> seen(expected.size(), false);
+  for (std::string text : read) {
+    text.erase(std::remove(text.begin(), text.end(), '\x1d'), text.end());
+    const auto it = std::find(expected.begin(), expected.end(), text);
+    if (it == expected.end()) {
+      ++result.misread;
+    } else {
+      seen[static_cast<std::size_t>(it - expected.begin())] = true;
+    }
+  }
+  result.found = static_cast<int>(std::count(seen.begin(), seen.end(), true));
   return result;
 }
 

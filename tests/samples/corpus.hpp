@@ -24,6 +24,11 @@ struct SampleSet {
 std::vector<SampleSet> load_sets(const std::filesystem::path& root);
 std::filesystem::path default_root(); // tests/samples of the source tree
 
+// A folder of photos listed in expected.tsv (image, format, text, ... with a header line), such as
+// ../shared/corpus/real-photos-1d: one set per first path component ("ean/image-001.jpg" is in
+// "ean"). Empty when there is no expected.tsv.
+std::vector<SampleSet> load_listed_photos(const std::filesystem::path& root);
+
 // One image's score: found (expected symbols read), misread (texts read that are not expected, or
 // expected fewer times than read).
 struct Score {
@@ -33,6 +38,11 @@ struct Score {
   bool passed() const { return found == expected && misread == 0; }
 };
 Score score(const std::vector<std::string>& expected, const std::vector<std::string>& read);
+
+// The score of a listed photo (load_listed_photos), whose list names the one text it is about without
+// GS separators: a read of that text (GS removed) is found, however often the photo shows it (a
+// ticket printing its code twice); any other text is a misread.
+Score score_listed(const std::vector<std::string>& expected, const std::vector<std::string>& read);
 
 cv::Mat load_grey(const std::filesystem::path& image);
 
