@@ -37,7 +37,10 @@ struct Item {
   std::int32_t weight_g = 0;
   Money unit_value;
   bool image_check_required = false; // any order holding it needs the image check
+  // Serial-tracked: every unit needs its own serial, from AI 21 in the same scan, or (serial_label)
+  // from a second scan of the unit's separate serial label right after the product barcode.
   bool serial_tracked = false;
+  bool serial_label = false; // implies serial_tracked
   bool no_visible_barcode = false; // cannot be seen in a photo of the pack: excluded from the image check
 };
 

@@ -18,7 +18,10 @@ enum class Verdict {
   over_quantity, // the line is already complete
   unknown_code,  // a valid code that is not in the catalog, or not a product code
   malformed,     // bad check digit, broken GS1 data: a bad read, nothing is counted
-  duplicate,     // the same code from the same source inside the bounce window: logged, not counted
+  duplicate,     // the same code from the same source inside the bounce window, or a serial already
+                 // counted in this session: logged, not counted
+  serial_missing, // a serial-tracked unit without its serial: not counted ("scan the serial label")
+  serial_packed,  // a serial already packed in another order: not counted, says where it went
 };
 
 std::string_view to_string(Verdict verdict);
@@ -37,7 +40,7 @@ struct Policy {
   std::chrono::milliseconds bounce_window{300};
   // Verdicts that open an alert and block the session.
   std::set<Verdict> alert_on{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
-                             Verdict::unknown_code};
+                             Verdict::unknown_code, Verdict::serial_packed};
   // Alert kinds a picker may clear (after setting the item aside); supervisors may clear any.
   std::set<Verdict> picker_may_clear{Verdict::duplicate, Verdict::unknown_code};
   ManualEntry manual_entry = ManualEntry::low_value_only;

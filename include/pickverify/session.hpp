@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -44,6 +45,7 @@ struct Alert {
   Verdict verdict = Verdict::wrong_item; // for scan alerts
   std::string message;                   // what was wrong, in words
   std::string gtin14;                    // the code that caused it, if any
+  std::string serial;                    // its serial (AI 21), if it carried one
   std::string sku;
   std::optional<std::size_t> line_index; // the line an override would count it on
   bool open = true;
@@ -61,8 +63,14 @@ struct ScanOutcome {
   const Item* item = nullptr;            // the identified catalog item, if any
   std::optional<std::size_t> line_index; // the line it counted on (or would have)
   std::optional<std::int32_t> alert_id;  // the alert it opened
+  std::string serial;                    // the unit's serial, when one was read (any verdict)
   SessionState state = SessionState::active;
 };
+
+// Where a serial went, when it was already packed in another order: "order ORD-7 at station B-2 on
+// 2026-12-02 14:02 UTC". nullopt when it was not. The station asks its store; a store that cannot
+// answer says so in the text, and the unit is refused (fail closed).
+using SerialWhereabouts = std::function<std::optional<std::string>(const std::string& gtin14, const std::string& serial)>;
 
 struct PackDecision {
   bool released = false;
@@ -87,6 +95,11 @@ public:
   // One scan. Never fails: whatever the bytes, the answer is a verdict.
   ScanOutcome apply(const ScanEvent& scan);
   ScanOutcome apply(const ScanEvent& scan, const ParsedCode& code);
+
+  // Serial-tracked items: a serial already packed elsewhere is refused with where it went.
+  void set_serial_whereabouts(SerialWhereabouts whereabouts) { m_serial_whereabouts = std::move(whereabouts); }
+  // The serial-label item whose serial label the next scan should be, if any.
+  const Item* awaiting_serial_label() const { return m_awaiting_serial ? m_awaiting_serial->item : nullptr; }
 
   // The picker asks to close the box.
   PackDecision request_pack();
@@ -123,6 +136,10 @@ private:
   PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy);
 
   ScanOutcome classify(const ParsedCode& code);
+  ScanOutcome check_serial(ScanOutcome outcome);
+  ScanOutcome take_serial_label(const ParsedCode& code);
+  ScanOutcome judge_serial(ScanOutcome outcome, const std::string& serial);
+  bool serial_counted(const std::string& gtin14, const std::string& serial) const;
   std::int32_t open_alert(Alert alert);
   void update_state();
   bool all_lines_done() const;
@@ -130,6 +147,13 @@ private:
   struct Unit {
     std::string gtin14;
     const Item* item = nullptr;
+    std::string serial;
+  };
+  // A serial-label item was scanned; its serial label comes next.
+  struct AwaitingSerial {
+    std::string gtin14;
+    const Item* item = nullptr;
+    std::size_t line_index = 0;
   };
   struct LastScan {
     std::string raw;
@@ -144,6 +168,8 @@ private:
   std::vector<Unit> m_units; // accepted units, in scan order
   std::vector<std::pair<std::string, LastScan>> m_last_scan_by_source;
   std::set<std::string> m_offline_devices;
+  std::optional<AwaitingSerial> m_awaiting_serial;
+  SerialWhereabouts m_serial_whereabouts;
   SessionState m_state = SessionState::idle;
   bool m_needs_image_check = false;
   bool m_image_check_passed = false;

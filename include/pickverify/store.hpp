@@ -62,6 +62,8 @@ struct JournalFilter {
   std::optional<std::string> order_id;
   std::optional<std::string> station;
   std::optional<std::string> session_id;
+  std::optional<std::string> serial; // rows whose detail names this serial ("serial": "…")
+  std::optional<std::int64_t> from_seq; // inclusive
 };
 
 // Which station holds an order open (table order_claims). At most one per order, taken in the same
@@ -81,6 +83,16 @@ struct OrderPack {
   std::string station;
   std::string session_id;
   std::string operator_id;
+  std::int64_t packed_utc_ms = 0;
+};
+
+// Where a serial-tracked unit went (table packed_serials), written with its order's `packed` row.
+struct PackedSerial {
+  std::string gtin; // GTIN-14 of the unit
+  std::string serial;
+  std::string order_id;
+  std::string station;
+  std::string session_id;
   std::int64_t packed_utc_ms = 0;
 };
 
@@ -128,6 +140,11 @@ public:
   // writes nothing of its own, but does not fail the other appends it shares a commit with.
   virtual Result<std::optional<OrderClaim>> find_claim(const std::string& order_id) = 0;
   virtual Result<std::optional<OrderPack>> find_pack(const std::string& order_id) = 0;
+  // Serials: a packed row also records the serial of every unit its session accepted (the scan rows'
+  // detail.serial) in packed_serials, in the same transaction; it is refused (conflict, naming the
+  // order it went in) when another order already packed one of them. Every packed serial with this
+  // value, whatever its GTIN.
+  virtual Result<std::vector<PackedSerial>> find_packed_serials(const std::string& serial) = 0;
 
   // One process per station id: refused (conflict) while another live process has it, naming its
   // pid, host and start time. heartbeat renews it; unregister frees it (a crash frees it too, see

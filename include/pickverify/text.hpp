@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -42,5 +43,8 @@ constexpr bool starts_with_ignoring_case(std::string_view text, std::string_view
 // Lower-case hex of bytes: "\x01\xab" → "01ab".
 std::string to_hex(std::string_view bytes);
 std::string to_hex(std::span<const std::uint8_t> bytes);
+// Lower-case hex back to bytes; nullopt for an odd length or any other character (one spelling of
+// each key, signature and hash).
+std::optional<std::string> from_hex(std::string_view hex);
 
 } // namespace pickverify::text

@@ -122,6 +122,23 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   audit_export->add_option("--station", export_options.station, "only this station");
   audit_export->add_option("--output,-o", export_options.output, "write to this file instead of standard output");
 
+  auto* audit_find = audit->add_subcommand("find", "every journal row naming a serial, and the order it was packed in");
+  std::string find_serial;
+  audit_find->add_option("--serial", find_serial, "the unit's serial number (AI 21 or its serial label)")->required();
+
+  auto* evidence = app.add_subcommand(
+      "evidence", "an order's evidence pack for a dispute (docs/EVIDENCE.md): evidence ORDER -o DIR, evidence verify DIR");
+  std::string evidence_order;
+  std::string evidence_output;
+  evidence->add_option("ORDER", evidence_order, "the order id");
+  evidence->add_option("--output,-o", evidence_output, "the pack's folder (new or empty)");
+  auto* evidence_verify = evidence->add_subcommand(
+      "verify", "check a pack without the database; exit 0 when it holds, 3 naming each problem");
+  std::string evidence_folder;
+  std::vector<std::string> evidence_keys;
+  evidence_verify->add_option("DIR", evidence_folder, "the pack's folder")->required();
+  evidence_verify->add_option("--public-key", evidence_keys, "the station's public key file (<key>.pub)");
+
   auto* user = app.add_subcommand("user", "the people who work stations, clear alerts and audit (docs/USERS.md)");
   user->require_subcommand(1);
   UserCommand user_command;
@@ -226,7 +243,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& error) {
-    return app.exit(error, out, err);
+    // --help and --version are answers (0); any usage error, a missing --config file included, is
+    // bad input: 2, as README's exit status table says (CLI11's own codes are 100 and up).
+    const int code = app.exit(error, out, err);
+    return code == 0 ? 0 : 2;
   }
 
   Context context;
@@ -271,6 +291,17 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
     return cmd_audit_anchor(context, anchor_output);
   if (*audit_export)
     return cmd_audit_export(context, export_options);
+  if (*audit_find)
+    return cmd_audit_find(context, find_serial);
+  if (*evidence_verify)
+    return cmd_evidence_verify(context, evidence_folder, evidence_keys);
+  if (*evidence) {
+    if (evidence_order.empty() || evidence_output.empty()) {
+      err << "pickverify: evidence ORDER -o DIR writes a pack; evidence verify DIR checks one\n";
+      return 2;
+    }
+    return cmd_evidence(context, evidence_order, evidence_output);
+  }
   if (*orders_list)
     return cmd_orders_list(context);
   for (auto* sub : {user_add, user_passwd, user_disable, user_enable, user_list}) {

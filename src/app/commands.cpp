@@ -22,6 +22,7 @@
 #include <pickverify/station.hpp>
 
 #include "demo_data.hpp"
+#include "evidence_pack.hpp"
 #include "hands_free_input.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
@@ -512,7 +513,21 @@ int cmd_import(const Context& context, ImportKind kind, const std::filesystem::p
   const std::string name = file.filename().string();
   if (kind == ImportKind::catalog) {
     Catalog& updated = *catalog; // the file's entries replace stored ones of the same SKU
-    auto count = import_catalog(*text, *format, name, updated);
+    auto stored_orders = (*store)->list_orders();
+    if (!stored_orders) {
+      return fail(context, stored_orders.error());
+    }
+    std::vector<Order> open_orders;
+    for (auto& order : *stored_orders) {
+      auto pack = (*store)->find_pack(order.id);
+      if (!pack) {
+        return fail(context, pack.error());
+      }
+      if (!*pack) {
+        open_orders.push_back(std::move(order));
+      }
+    }
+    auto count = import_catalog(*text, *format, name, updated, open_orders);
     if (!count) {
       return fail(context, count.error());
     }
@@ -760,6 +775,105 @@ int cmd_audit_export(const Context& context, const ExportOptions& options)
     std::filesystem::rename(temporary, options.output);
     *context.err << fmt::format("exported {} events to {}\n", *rows, options.output);
   }
+  return 0;
+}
+
+int cmd_audit_find(const Context& context, const std::string& serial)
+{
+  auto store = open_sqlite_store_read_only(context.data_dir / "pickverify.db");
+  if (!store) {
+    return fail(context, store.error());
+  }
+  auto packed = (*store)->find_packed_serials(serial);
+  if (!packed) {
+    return fail(context, packed.error());
+  }
+  auto& out = *context.out;
+  for (const auto& unit : *packed) {
+    out << fmt::format("serial {} (GTIN {}): packed in order {} at station {} on {}, session {}\n",
+                       terminal_safe(unit.serial), unit.gtin, terminal_safe(unit.order_id),
+                       terminal_safe(unit.station), format_utc_ms(unit.packed_utc_ms), terminal_safe(unit.session_id));
+  }
+  if (packed->empty()) {
+    out << fmt::format("serial {}: not packed in any order\n", terminal_safe(serial));
+  }
+  JournalFilter filter;
+  filter.serial = serial;
+  std::size_t rows = 0;
+  auto read = (*store)->read_journal(filter, [&](const JournalEntry& entry) {
+    out << fmt::format("  seq {} {} station {} order {} operator {} {} {}: {}\n", entry.seq,
+                       format_utc_ms(entry.utc_ms), terminal_safe(entry.station), terminal_safe(entry.order_id),
+                       terminal_safe(entry.operator_id), entry.type, entry.verdict.empty() ? "-" : entry.verdict,
+                       terminal_safe(entry.reason));
+    ++rows;
+    return true;
+  });
+  if (!read) {
+    return fail(context, read.error());
+  }
+  out << fmt::format("{} journal row(s) name serial {}\n", rows, terminal_safe(serial));
+  return rows == 0 && packed->empty() ? 1 : 0;
+}
+
+int cmd_evidence(const Context& context, const std::string& order_id, const std::string& output)
+{
+  auto key = StationKey::load_or_create(station_key_path(context));
+  if (!key) {
+    return fail(context, key.error());
+  }
+  auto store = open_store(context, false);
+  if (!store) {
+    return fail(context, store.error());
+  }
+  EvidencePackOptions options;
+  options.order_id = order_id;
+  options.output = output;
+  options.data_dir = context.data_dir;
+  options.key = &*key;
+  options.station = context.config.station_id;
+  auto written = write_evidence_pack(**store, options);
+  if (!written) {
+    return fail(context, written.error());
+  }
+  *context.out << fmt::format("evidence pack for order {} in {}: session {} ({} of its rows, {} journal rows up to "
+                              "the checkpoint of seq {}{}), {} photo(s), signed by key {}\n",
+                              terminal_safe(order_id), terminal_safe(output), terminal_safe(written->session_id),
+                              written->session_rows, written->rows, written->checkpoint_seq,
+                              written->checkpoint_added ? ", journaled now" : "", written->photos, written->key_id);
+  *context.out << fmt::format("check it anywhere: pickverify evidence verify {} --public-key {}.pub\n",
+                              terminal_safe(output), terminal_safe(station_key_path(context).string()));
+  return 0;
+}
+
+int cmd_evidence_verify(const Context& context, const std::string& folder, const std::vector<std::string>& public_keys)
+{
+  std::vector<std::string> trusted;
+  for (const std::string& file : public_keys) {
+    auto key = read_public_key_file(file);
+    if (!key) {
+      return fail(context, key.error());
+    }
+    trusted.push_back(std::move(*key));
+  }
+  auto check = verify_evidence_pack(folder, trusted);
+  if (!check) {
+    return fail(context, check.error());
+  }
+  auto& out = *context.out;
+  for (const auto& problem : check->problems) {
+    *context.err << "PROBLEM: " << terminal_safe(problem) << "\n";
+  }
+  if (!check->ok()) {
+    *context.err << fmt::format("evidence pack {} does NOT hold: {} problem(s)\n", terminal_safe(folder),
+                                check->problems.size());
+    return 3;
+  }
+  out << fmt::format("evidence pack for order {} holds: {} journal rows hash to the checkpoint of seq {}, {} "
+                     "photo(s) and {} file(s) match, signed by key {}{}\n",
+                     terminal_safe(check->order_id), check->rows_checked, check->checkpoint_seq,
+                     check->photos_checked, check->files_checked, check->key_id,
+                     check->key_trusted ? " (a trusted station key)"
+                                        : " — not checked against a station key: pass --public-key STATION.pub");
   return 0;
 }
 

@@ -60,6 +60,15 @@ struct ExportOptions {
 };
 int cmd_audit_export(const Context& context, const ExportOptions& options);
 
+// audit find --serial S: every journal row naming the serial and where it was packed (read-only);
+// exit 0 when something was found, 1 when nothing was.
+int cmd_audit_find(const Context& context, const std::string& serial);
+
+// evidence ORDER -o DIR: the order's evidence pack (docs/EVIDENCE.md); evidence verify DIR
+// [--public-key K]…: checks a pack without the database, exit 0 when it holds, 3 naming each problem.
+int cmd_evidence(const Context& context, const std::string& order_id, const std::string& output);
+int cmd_evidence_verify(const Context& context, const std::string& folder, const std::vector<std::string>& public_keys);
+
 int cmd_orders_list(const Context& context);
 
 // `pickverify user add|passwd|disable|enable|list` (user_commands.cpp).

@@ -22,14 +22,15 @@ std::string where(const std::string& name, const toml::node& node)
 Result<Verdict> verdict_from(std::string_view text)
 {
   for (auto verdict : {Verdict::accepted, Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
-                       Verdict::unknown_code, Verdict::malformed, Verdict::duplicate}) {
+                       Verdict::unknown_code, Verdict::malformed, Verdict::duplicate, Verdict::serial_missing,
+                       Verdict::serial_packed}) {
     if (to_string(verdict) == text) {
       return verdict;
     }
   }
   return make_error(ErrorType::invalid_input,
                     fmt::format("'{}' is not a verdict (wrong_variant, wrong_item, over_quantity, "
-                                "unknown_code, malformed, duplicate)",
+                                "unknown_code, malformed, duplicate, serial_missing, serial_packed)",
                                 text));
 }
 

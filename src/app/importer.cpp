@@ -10,12 +10,72 @@
 #include <nlohmann/json.hpp>
 
 #include "csv.hpp"
+#include "utf8.hpp"
 
 namespace pickverify::app {
 
 namespace {
 
 constexpr std::size_t k_max_reported_errors = 50;
+// A value quoted in a message is cut to this many bytes: a 10 MB field must not come back twice.
+constexpr std::size_t k_max_quoted_value = 40;
+constexpr std::size_t k_max_message = 400;
+// No text field (id, description, attribute …) may be longer than this.
+constexpr std::size_t k_max_text_bytes = 4096;
+
+// Cuts every long word of a message (a value, as the checks quote them) and the message itself.
+std::string shorten_values(std::string_view message)
+{
+  std::string text;
+  std::size_t start = 0;
+  while (start <= message.size()) {
+    std::size_t end = message.find(' ', start);
+    if (end == std::string_view::npos) {
+      end = message.size();
+    }
+    const std::string_view word = message.substr(start, end - start);
+    if (word.size() > 2 * k_max_quoted_value) {
+      text += fmt::format("{}… ({} bytes)", word.substr(0, k_max_quoted_value), word.size());
+    } else {
+      text += word;
+    }
+    if (end == message.size()) {
+      break;
+    }
+    text += ' ';
+    start = end + 1;
+    if (text.size() > k_max_message) {
+      break;
+    }
+  }
+  if (text.size() > k_max_message) {
+    text = text.substr(0, k_max_message) + " …";
+  }
+  return text;
+}
+
+// NUL, invalid UTF-8, and (in ids) any control character or an overlong text: "" when the text is fine.
+std::string text_problem(std::string_view text, bool is_id)
+{
+  if (text.size() > k_max_text_bytes) {
+    return fmt::format("too long ({} bytes; at most {})", text.size(), k_max_text_bytes);
+  }
+  if (const auto nul = text.find('\0'); nul != std::string_view::npos) {
+    return fmt::format("holds a NUL byte (at byte {})", nul + 1);
+  }
+  if (const auto bad = invalid_utf8_at(text)) {
+    return fmt::format("not valid UTF-8 (byte {} is 0x{:02X})", *bad + 1, static_cast<unsigned char>(text[*bad]));
+  }
+  if (is_id) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      const auto c = static_cast<unsigned char>(text[i]);
+      if (c < 0x20 || c == 0x7f) {
+        return fmt::format("holds the control character 0x{:02X} (at byte {})", c, i + 1);
+      }
+    }
+  }
+  return {};
+}
 
 // Collects every problem of one file so a person can fix them all in one go.
 class Problems {
@@ -26,8 +86,9 @@ public:
   {
     ++m_count;
     if (m_messages.size() < k_max_reported_errors) {
-      m_messages.push_back(line > 0 ? fmt::format("{}:{}: {}", m_name, line, message)
-                                    : fmt::format("{}: {}", m_name, message));
+      const std::string text = shorten_values(message);
+      m_messages.push_back(line > 0 ? fmt::format("{}:{}: {}", m_name, line, text)
+                                    : fmt::format("{}: {}", m_name, text));
     }
   }
   bool empty() const { return m_count == 0; }
@@ -212,7 +273,15 @@ std::string get_string(const Json& object, const char* field, const std::string&
     problems.add(line, fmt::format("{}.{}: must be a string", where, field));
     return {};
   }
-  return it->get<std::string>();
+  std::string value = it->get<std::string>();
+  if (required && value.empty()) {
+    problems.add(line, fmt::format("{}.{}: must not be empty", where, field));
+  }
+  if (auto problem = text_problem(value, required); !problem.empty()) {
+    problems.add(line, fmt::format("{}.{}: {}", where, field, problem));
+    return {};
+  }
+  return value;
 }
 
 std::int32_t get_int(const Json& object, const char* field, const std::string& where, int line, Problems& problems,
@@ -258,7 +327,12 @@ Attributes get_attributes(const Json& object, const std::string& where, int line
       problems.add(line, fmt::format("{}.attributes.{}: must be a string", where, name));
       continue;
     }
-    attributes[name] = value.is_string() ? value.get<std::string>() : value.dump();
+    std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+    if (auto problem = text_problem(name + text, false); !problem.empty()) {
+      problems.add(line, fmt::format("{}.attributes.{}: {}", where, shorten_values(name), problem));
+      continue;
+    }
+    attributes[name] = std::move(text);
   }
   return attributes;
 }
@@ -297,6 +371,89 @@ Money get_money(const Json& object, const char* field, const std::string& where,
   return *money;
 }
 
+std::size_t line_at(std::string_view text, std::size_t byte)
+{
+  std::size_t line = 1;
+  for (std::size_t i = 0; i < byte && i < text.size(); ++i) {
+    line += text[i] == '\n';
+  }
+  return line;
+}
+
+// The name of the member whose value is at text[pos]: the last "key": before it, or "" at the top.
+std::string key_before(std::string_view text, std::size_t pos)
+{
+  std::size_t colon = text.rfind(':', pos);
+  while (colon != std::string_view::npos) {
+    std::size_t end = colon;
+    while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t' || text[end - 1] == '\n' || text[end - 1] == '\r'))
+      --end;
+    if (end > 0 && text[end - 1] == '"') {
+      const std::size_t start = end >= 2 ? text.rfind('"', end - 2) : std::string_view::npos;
+      if (start != std::string_view::npos && start + 1 < end) {
+        return shorten_values(std::string(text.substr(start + 1, end - 1 - start - 1)));
+      }
+    }
+    if (colon == 0)
+      break;
+    colon = text.rfind(':', colon - 1);
+  }
+  return {};
+}
+
+// JSON allows a key twice in one object and the parser keeps the last: a file that says both
+// "weight_g": 800 and "weight_g": 0 is ambiguous, so it is refused. A small scan of the text finds
+// the line (the parser does not keep positions).
+struct DuplicateKey {
+  std::size_t line = 0;
+  std::string key;
+};
+std::optional<DuplicateKey> find_duplicate_key(std::string_view text)
+{
+  struct Level {
+    bool object = false;
+    std::set<std::string> keys;
+  };
+  std::vector<Level> levels;
+  std::size_t line = 1;
+  std::string last_string;
+  std::size_t last_string_line = 0;
+  bool have_string = false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char c = text[i];
+    if (c == '\n') {
+      ++line;
+    } else if (c == '"') {
+      std::string value;
+      std::size_t j = i + 1;
+      for (; j < text.size() && text[j] != '"'; ++j) {
+        if (text[j] == '\\' && j + 1 < text.size()) {
+          value += text[j];
+          ++j;
+        }
+        value += text[j];
+      }
+      last_string = std::move(value);
+      last_string_line = line;
+      have_string = true;
+      i = j;
+      continue;
+    } else if (c == ':') {
+      if (have_string && !levels.empty() && levels.back().object && !levels.back().keys.insert(last_string).second) {
+        return DuplicateKey{last_string_line, last_string};
+      }
+    } else if (c == '{' || c == '[') {
+      levels.push_back(Level{c == '{', {}});
+    } else if ((c == '}' || c == ']') && !levels.empty()) {
+      levels.pop_back();
+    }
+    if (c != ' ' && c != '\t' && c != '\r' && c != '\n') {
+      have_string = false;
+    }
+  }
+  return std::nullopt;
+}
+
 Result<Json> parse_json(std::string_view text, const std::string& name)
 {
   Json document = Json::parse(text.begin(), text.end(), nullptr, false);
@@ -305,14 +462,37 @@ Result<Json> parse_json(std::string_view text, const std::string& name)
     try {
       [[maybe_unused]] const Json ignored = Json::parse(text.begin(), text.end());
     } catch (const Json::parse_error& error) {
-      std::size_t line = 1;
-      for (std::size_t i = 0; i < error.byte && i < text.size(); ++i) {
-        line += text[i] == '\n';
-      }
+      const std::string what = error.what();
+      const std::string_view reason = what.find("ill-formed UTF-8") != std::string::npos ? ": not valid UTF-8"
+                                      : what.find("control character") != std::string::npos
+                                          ? ": a control character (NUL …) inside a string; write it as \\u00XX"
+                                          : "";
+      // A bad byte inside a value names its field; a syntax error (a comma too many) names none,
+      // since the member before it is not at fault.
+      const std::string key = reason.empty() ? std::string{} : key_before(text, error.byte > 0 ? error.byte - 1 : 0);
+      return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}{}not valid JSON (byte {}){}", name,
+                                                              line_at(text, error.byte), key, key.empty() ? "" : ": ",
+                                                              error.byte, reason));
+    } catch (const Json::out_of_range& error) {
+      // "number overflow parsing '1e400'": find the number to name its line and field.
+      const std::string what = error.what();
+      const auto open = what.find('\'');
+      const auto close = what.rfind('\'');
+      const std::string number = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+      std::size_t at = number.empty() ? std::string_view::npos : text.find(number);
+      const std::string key = at == std::string_view::npos ? std::string{} : key_before(text, at);
       return make_error(ErrorType::invalid_input,
-                        fmt::format("{}:{}: not valid JSON (byte {})", name, line, error.byte));
+                        fmt::format("{}:{}: {}{}number {} is out of range", name,
+                                    at == std::string_view::npos ? 1 : line_at(text, at), key, key.empty() ? "" : ": ",
+                                    shorten_values(number)));
+    } catch (const Json::exception& error) {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: not valid JSON", name));
     }
     return make_error(ErrorType::invalid_input, fmt::format("{}: not valid JSON", name));
+  }
+  if (auto duplicate = find_duplicate_key(text)) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}: given twice in one object", name,
+                                                            duplicate->line, shorten_values(duplicate->key)));
   }
   if (!document.is_object()) {
     return make_error(ErrorType::invalid_input, fmt::format("{}:1: the top level must be an object", name));
@@ -367,7 +547,7 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
         const Json& object = items[i];
         if (!check_fields(object,
                           {"sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value", "currency",
-                           "image_check_required", "serial_tracked", "no_visible_barcode"},
+                           "image_check_required", "serial_tracked", "serial_label", "no_visible_barcode"},
                           where, line, problems)) {
           continue;
         }
@@ -379,7 +559,7 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
           item.description = item.sku;
         if (auto gtins = object.find("gtins"); gtins != object.end() && gtins->is_array()) {
           for (std::size_t g = 0; g < gtins->size(); ++g) {
-            if ((*gtins)[g].is_string()) {
+            if ((*gtins)[g].is_string() && text_problem((*gtins)[g].get_ref<const std::string&>(), true).empty()) {
               item.gtins.push_back((*gtins)[g].get<std::string>());
             } else {
               problems.add(line, fmt::format("{}.gtins[{}]: must be a string of digits", where, g));
@@ -393,6 +573,8 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
         item.unit_value = get_money(object, "unit_value", where, line, problems);
         item.image_check_required = get_bool(object, "image_check_required", where, line, problems);
         item.serial_tracked = get_bool(object, "serial_tracked", where, line, problems);
+        item.serial_label = get_bool(object, "serial_label", where, line, problems);
+        item.serial_tracked = item.serial_tracked || item.serial_label;
         item.no_visible_barcode = get_bool(object, "no_visible_barcode", where, line, problems);
         add_item_checked(std::move(item), line, where, entries, problems);
       }
@@ -496,11 +678,43 @@ Result<CsvTable> open_csv_table(std::string_view text, const std::string& name, 
     problems.add(0, "empty file: the first line must name the columns");
     return tl::unexpected(problems.error());
   }
-  CsvColumns columns((*records)[0], allowed, required, problems);
+  const CsvRecord& header = (*records)[0];
+  CsvColumns columns(header, allowed, required, problems);
   if (!problems.empty()) {
     return tl::unexpected(problems.error());
   }
-  return CsvTable{std::move(*records), std::move(columns)};
+  // Every row has exactly the header's fields: a row cut off (or run on) is refused, not filled
+  // with defaults. Every field is text without NUL, in UTF-8.
+  std::vector<CsvRecord> rows;
+  rows.push_back(header);
+  const std::size_t width = header.fields.size();
+  for (std::size_t r = 1; r < records->size(); ++r) {
+    CsvRecord& record = (*records)[r];
+    if (record.fields.size() < width) {
+      problems.add(record.line, fmt::format("{}: missing: the row has {} field(s), the header names {} (cut off?)",
+                                            header.fields[record.fields.size()], record.fields.size(), width));
+      continue;
+    }
+    if (record.fields.size() > width) {
+      problems.add(record.line, fmt::format("field {}: the row has {} fields, the header names only {}", width + 1,
+                                            record.fields.size(), width));
+      continue;
+    }
+    bool ok = true;
+    for (std::size_t f = 0; f < width; ++f) {
+      const std::string& column = header.fields[f];
+      const bool is_id = column == "sku" || column == "order_id" || column == "style" || column == "gtins" ||
+                         column == "currency" || column == "components";
+      if (auto problem = text_problem(record.fields[f], is_id); !problem.empty()) {
+        problems.add(record.line, fmt::format("{}: {}", column, problem));
+        ok = false;
+      }
+    }
+    if (ok) {
+      rows.push_back(std::move(record));
+    }
+  }
+  return CsvTable{std::move(rows), std::move(columns)};
 }
 
 Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::string& name, Problems& problems)
@@ -584,12 +798,14 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
         item.image_check_required = true;
       else if (flag == "serial_tracked")
         item.serial_tracked = true;
+      else if (flag == "serial_label")
+        item.serial_tracked = item.serial_label = true;
       else if (flag == "no_visible_barcode")
         item.no_visible_barcode = true;
       else
         problems.add(
             line,
-            fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, no_visible_barcode)", flag));
+            fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, serial_label, no_visible_barcode)", flag));
     }
     add_item_checked(std::move(item), line, "sku " + sku, entries, problems);
   }
@@ -786,7 +1002,8 @@ Result<FileFormat> format_of(const std::filesystem::path& path)
       fmt::format("{}: cannot tell the format from the extension; use .csv or .json, or --format", path.string()));
 }
 
-Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog)
+Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog,
+                                   const std::vector<Order>& open_orders)
 {
   Problems problems(name);
   auto entries =
@@ -823,6 +1040,22 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
     if (!redefined.count(kit.sku)) {
       if (auto kept = staged.add_kit(kit); !kept) {
         problems.add(0, fmt::format("stored kit {} no longer fits the catalog: {}", kit.sku, kept.error().message));
+      }
+    }
+  }
+  // An order not yet packed must still be packable: a catalog that drops its SKU, or every item of
+  // its style with the size it needs, would strand it at the bench.
+  if (problems.empty()) {
+    for (const auto& order : open_orders) {
+      for (const auto& order_line : order.lines) {
+        Order single;
+        single.id = order.id;
+        single.lines.push_back(order_line);
+        if (auto expanded = expand_order(single, staged); !expanded) {
+          problems.add(0, fmt::format("stored open order {} line {} would no longer fit the catalog: {}; pack or "
+                                      "abandon it first, or keep what it needs in the file",
+                                      order.id, order_line.line_no, expanded.error().message));
+        }
       }
     }
   }

@@ -19,8 +19,10 @@ enum class FileFormat { csv, json };
 Result<FileFormat> format_of(const std::filesystem::path& path);
 
 // `name` is the file name used in messages ("catalog.json:14: items[2].gtins[0]: …").
-// Items are added to `catalog` (which may already hold items from the store).
-Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog);
+// Items are added to `catalog` (which may already hold items from the store). Refused when an
+// order of open_orders (stored, not packed) would no longer fit the merged catalog.
+Result<std::size_t> import_catalog(std::string_view text, FileFormat format, const std::string& name, Catalog& catalog,
+                                   const std::vector<Order>& open_orders = {});
 
 // Orders are checked against the catalog (every SKU and style must exist, kits expand).
 Result<std::vector<Order>> import_orders(std::string_view text, FileFormat format, const std::string& name,

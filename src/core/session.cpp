@@ -23,6 +23,10 @@ std::string_view to_string(Verdict verdict)
     return "malformed";
   case Verdict::duplicate:
     return "duplicate";
+  case Verdict::serial_missing:
+    return "serial_missing";
+  case Verdict::serial_packed:
+    return "serial_packed";
   }
   return "unknown";
 }
@@ -104,6 +108,38 @@ std::string line_label(const LineProgress& progress)
   return fmt::format("line {} {}", progress.line.line_no, progress.line.description);
 }
 
+bool needs_serial(const Item* item)
+{
+  return item && (item->serial_tracked || item->serial_label);
+}
+
+std::string serial_field(const ParsedCode& code)
+{
+  for (const auto& field : code.fields) {
+    if (field.ai == "21") {
+      return field.value;
+    }
+  }
+  return {};
+}
+
+// A serial as AI 21 allows it (X..20: printable ASCII, no spaces), read from a label of its own.
+bool is_serial_text(std::string_view text)
+{
+  return !text.empty() && text.size() <= 20 &&
+         std::all_of(text.begin(), text.end(), [](char c) { return c > 0x20 && c < 0x7F; });
+}
+
+// What may follow a serial-label item's product barcode: its serial alone, as text (Code 128) or as
+// GS1 with only AI 21.
+bool is_serial_label(const ParsedCode& code)
+{
+  if (code.kind == CodeKind::text) {
+    return true;
+  }
+  return code.kind == CodeKind::gs1_other && code.fields.size() == 1 && code.fields[0].ai == "21";
+}
+
 } // namespace
 
 PackSession::PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy)
@@ -171,26 +207,114 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
     outcome.verdict = Verdict::duplicate;
     outcome.message =
         fmt::format("same code again within {} ms from {}: not counted", m_policy.bounce_window.count(), scan.source);
+  } else if (m_awaiting_serial && is_serial_label(code)) {
+    outcome = take_serial_label(code);
   } else {
-    outcome = classify(code);
+    m_awaiting_serial.reset();
+    outcome = check_serial(classify(code));
   }
 
   if (outcome.verdict == Verdict::accepted) {
     auto& progress = m_lines[*outcome.line_index];
     ++progress.verified;
-    m_units.push_back(Unit{outcome.code.gtin14, outcome.item});
-    outcome.message = fmt::format("{}: now {}/{}", line_label(progress), progress.verified, progress.line.quantity);
+    m_units.push_back(Unit{outcome.code.gtin14, outcome.item, outcome.serial});
+    outcome.message = fmt::format("{}: now {}/{}{}", line_label(progress), progress.verified, progress.line.quantity,
+                                  outcome.serial.empty() ? "" : fmt::format(" (serial {})", outcome.serial));
   } else if (m_policy.alert_on.count(outcome.verdict)) {
     Alert alert;
     alert.verdict = outcome.verdict;
     alert.message = outcome.message;
     alert.gtin14 = outcome.code.gtin14;
+    alert.serial = outcome.serial;
     alert.sku = outcome.item ? outcome.item->sku : std::string{};
     alert.line_index = outcome.line_index;
     outcome.alert_id = open_alert(std::move(alert));
   }
   update_state();
   outcome.state = m_state;
+  return outcome;
+}
+
+bool PackSession::serial_counted(const std::string& gtin14, const std::string& serial) const
+{
+  return std::any_of(m_units.begin(), m_units.end(),
+                     [&](const Unit& unit) { return unit.serial == serial && unit.gtin14 == gtin14; });
+}
+
+// An accepted serial-tracked unit counts only with a serial of its own.
+ScanOutcome PackSession::check_serial(ScanOutcome outcome)
+{
+  if (outcome.serial.empty()) {
+    outcome.serial = serial_field(outcome.code);
+  }
+  if (outcome.verdict != Verdict::accepted || !needs_serial(outcome.item)) {
+    return outcome;
+  }
+  if (!outcome.serial.empty()) {
+    const std::string serial = outcome.serial;
+    return judge_serial(std::move(outcome), serial);
+  }
+  outcome.verdict = Verdict::serial_missing;
+  if (outcome.item->serial_label) {
+    m_awaiting_serial = AwaitingSerial{outcome.code.gtin14, outcome.item, *outcome.line_index};
+    outcome.message = fmt::format("{} ({}) is serial-tracked: scan its serial label now (not counted until you do)",
+                                  outcome.item->description, outcome.item->sku);
+  } else {
+    outcome.message = fmt::format("{} ({}) is serial-tracked and this barcode carries no serial: scan the serial "
+                                  "label (the GS1 barcode with (21) on the item); not counted",
+                                  outcome.item->description, outcome.item->sku);
+  }
+  return outcome;
+}
+
+ScanOutcome PackSession::take_serial_label(const ParsedCode& code)
+{
+  const AwaitingSerial awaiting = *m_awaiting_serial;
+  ScanOutcome outcome;
+  outcome.code = code;
+  outcome.code.gtin14 = awaiting.gtin14; // the row names the unit the serial belongs to
+  outcome.item = awaiting.item;
+  outcome.line_index = awaiting.line_index;
+  const std::string serial = code.kind == CodeKind::text ? code.data : code.fields[0].value;
+  if (!is_serial_text(serial)) {
+    outcome.verdict = Verdict::serial_missing;
+    outcome.message = fmt::format("'{}' is not a serial (1 to 20 characters, no spaces): scan the serial label of {}",
+                                  serial.substr(0, 40), awaiting.item->description);
+    return outcome;
+  }
+  m_awaiting_serial.reset();
+  if (m_lines[awaiting.line_index].done()) {
+    const auto& progress = m_lines[awaiting.line_index];
+    outcome.verdict = Verdict::over_quantity;
+    outcome.serial = serial;
+    outcome.message = fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
+                                  line_label(progress), progress.verified, progress.line.quantity,
+                                  awaiting.item->description);
+    return outcome;
+  }
+  outcome.verdict = Verdict::accepted;
+  return judge_serial(std::move(outcome), serial);
+}
+
+ScanOutcome PackSession::judge_serial(ScanOutcome outcome, const std::string& serial)
+{
+  outcome.serial = serial;
+  if (serial_counted(outcome.code.gtin14, serial)) {
+    outcome.verdict = Verdict::duplicate;
+    outcome.message = fmt::format("serial {} of {} is already counted on order {}: the same unit again — not counted",
+                                  serial, outcome.item->description, m_order.id);
+    return outcome;
+  }
+  if (m_serial_whereabouts) {
+    if (auto where = m_serial_whereabouts(outcome.code.gtin14, serial)) {
+      outcome.verdict = Verdict::serial_packed;
+      outcome.line_index.reset(); // nothing to count it on: this unit cannot ship twice
+      outcome.message = fmt::format("serial {} of {} was already packed in {}: set it aside and call a supervisor",
+                                    serial, outcome.item->description, *where);
+      return outcome;
+    }
+  }
+  outcome.verdict = Verdict::accepted;
   return outcome;
 }
 
@@ -451,8 +575,28 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
         return make_error(ErrorType::conflict,
                           fmt::format("{} is already complete: nothing to count it on", line_label(progress)));
       }
+      const Item* item = m_catalog->find_item(alert.sku);
+      if (needs_serial(item)) {
+        if (alert.serial.empty()) {
+          return make_error(ErrorType::conflict,
+                            fmt::format("{} is serial-tracked and this scan carried no serial: clear the alert and "
+                                        "scan the unit with its serial label",
+                                        item->description));
+        }
+        if (serial_counted(alert.gtin14, alert.serial)) {
+          return make_error(ErrorType::conflict,
+                            fmt::format("serial {} is already counted on this order: nothing to count", alert.serial));
+        }
+        if (m_serial_whereabouts) {
+          if (auto where = m_serial_whereabouts(alert.gtin14, alert.serial)) {
+            return make_error(ErrorType::conflict,
+                              fmt::format("serial {} was already packed in {}: it cannot be counted", alert.serial,
+                                          *where));
+          }
+        }
+      }
       ++progress.verified;
-      m_units.push_back(Unit{alert.gtin14, m_catalog->find_item(alert.sku)});
+      m_units.push_back(Unit{alert.gtin14, item, alert.serial});
     } else {
       m_image_check_passed = true;
     }

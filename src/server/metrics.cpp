@@ -29,7 +29,8 @@ std::string Metrics::render(std::size_t open_alerts, std::size_t open_streams,
   std::string out;
   out += "# HELP pickverify_scans_total Scans journaled, by verdict.\n# TYPE pickverify_scans_total counter\n";
   for (const char* verdict :
-       {"accepted", "wrong_variant", "wrong_item", "over_quantity", "unknown_code", "malformed", "duplicate"}) {
+       {"accepted", "wrong_variant", "wrong_item", "over_quantity", "unknown_code", "malformed", "duplicate",
+        "serial_missing", "serial_packed"}) {
     const auto found = m_scans_by_verdict.find(verdict);
     out += fmt::format("pickverify_scans_total{{verdict=\"{}\"}} {}\n", verdict,
                        found == m_scans_by_verdict.end() ? 0 : found->second);

@@ -1,5 +1,7 @@
 #include <pickverify/station.hpp>
 
+#include <pickverify/journal_export.hpp>
+
 #include <algorithm>
 #include <chrono>
 
@@ -27,6 +29,24 @@ std::string headline_for(Verdict verdict)
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
   return text;
+}
+
+// The station's store answers where a serial went; an answer it cannot give refuses the unit.
+SerialWhereabouts serial_whereabouts(Store& store, std::string order_id)
+{
+  return [&store, order_id = std::move(order_id)](const std::string& gtin14,
+                                                  const std::string& serial) -> std::optional<std::string> {
+    auto packed = store.find_packed_serials(serial);
+    if (!packed) {
+      return fmt::format("an order the store cannot name ({})", packed.error().message);
+    }
+    for (const auto& unit : *packed) {
+      if (unit.gtin == gtin14 && unit.order_id != order_id) {
+        return fmt::format("order {} at station {} on {}", unit.order_id, unit.station, format_utc_ms(unit.packed_utc_ms));
+      }
+    }
+    return std::nullopt;
+  };
 }
 
 bool is_open(SessionState state)
@@ -200,6 +220,7 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   if (!session) {
     return tl::unexpected(session.error());
   }
+  session->set_serial_whereabouts(serial_whereabouts(m_store, order_id));
   for (const auto& device : m_offline_devices) {
     session->set_device_online(device, false);
   }
@@ -339,6 +360,9 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     detail["line"] = progress.line.line_no;
     detail["verified"] = progress.verified;
     detail["quantity"] = progress.line.quantity;
+  }
+  if (!outcome.serial.empty()) {
+    detail["serial"] = outcome.serial;
   }
   detail["state"] = std::string(to_string(outcome.state));
   entry.detail = detail.dump();
@@ -658,6 +682,7 @@ Result<StationReply> Station::take_over(const std::string& order_id, const std::
   if (!session) {
     return tl::unexpected(session.error());
   }
+  session->set_serial_whereabouts(serial_whereabouts(m_store, order_id));
   auto claim = m_store.find_claim(order_id);
   if (!claim) {
     return tl::unexpected(claim.error());

@@ -23,26 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::optional<std::string> from_hex(std::string_view hex)
-{
-  if (hex.size() % 2 != 0) {
-    return std::nullopt;
-  }
-  std::string bytes(hex.size() / 2, '\0');
-  std::size_t length = 0;
-  if (sodium_hex2bin(reinterpret_cast<unsigned char*>(bytes.data()), bytes.size(), hex.data(), hex.size(), nullptr,
-                     &length, nullptr) != 0 ||
-      length != bytes.size()) {
-    return std::nullopt;
-  }
-  for (const char c : hex) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-      return std::nullopt; // lower case only: one spelling per key and signature
-    }
-  }
-  return bytes;
-}
-
 std::string errno_text()
 {
   return std::strerror(errno);
@@ -68,7 +48,7 @@ Result<void> write_file_exclusive(const fs::path& path, std::string_view bytes, 
 std::string key_id_of(std::string_view public_key_hex)
 {
   (void)store::sodium_ready();
-  const auto bytes = from_hex(public_key_hex);
+  const auto bytes = text::from_hex(public_key_hex);
   if (!bytes) {
     return {};
   }
@@ -162,8 +142,8 @@ bool verify_signature(std::string_view public_key_hex, std::string_view message,
   if (!store::sodium_ready()) {
     return false;
   }
-  const auto key = from_hex(public_key_hex);
-  const auto signature = from_hex(signature_hex);
+  const auto key = text::from_hex(public_key_hex);
+  const auto signature = text::from_hex(signature_hex);
   if (!key || key->size() != crypto_sign_PUBLICKEYBYTES || !signature || signature->size() != crypto_sign_BYTES) {
     return false;
   }
@@ -182,7 +162,7 @@ Result<std::string> read_public_key_file(const fs::path& path)
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) {
     text.pop_back();
   }
-  const auto bytes = from_hex(text);
+  const auto bytes = pickverify::text::from_hex(text);
   if (!bytes || bytes->size() != crypto_sign_PUBLICKEYBYTES) {
     return make_error(
         ErrorType::invalid_input,

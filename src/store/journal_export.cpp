@@ -13,17 +13,29 @@ namespace pickverify {
 namespace {
 
 constexpr const char* k_csv_header =
-    "seq,utc_ms,utc,type,station,operator_id,order_id,session_id,raw,raw_hex,aim,source,gtin,ais,verdict,"
+    "seq,utc_ms,utc,type,station,operator_id,order_id,session_id,raw,raw_hex,aim,source,gtin,ais,serial,verdict,"
     "reason,evidence_hash,detail,prev_hash,hash\r\n";
 
-// RFC 4180: a field holding a comma, a double quote, CR or LF is quoted, its quotes doubled.
+// A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): it begins with = + - @,
+// a tab or a carriage return.
+bool formula_start(std::string_view field)
+{
+  return !field.empty() && std::string_view("=+-@\t\r").find(field.front()) != std::string_view::npos;
+}
+
+// RFC 4180: a field holding a comma, a double quote, CR or LF is quoted, its quotes doubled. A
+// formula-like cell is neutralised as OWASP recommends: a single quote before it, and quoted.
 void write_csv_field(std::ostream& out, std::string_view field)
 {
-  if (field.find_first_of(",\"\r\n") == std::string_view::npos) {
+  const bool formula = formula_start(field);
+  if (!formula && field.find_first_of(",\"\r\n") == std::string_view::npos) {
     out << field;
     return;
   }
   out << '"';
+  if (formula) {
+    out << '\'';
+  }
   for (const char c : field) {
     if (c == '"') {
       out << '"';
@@ -31,6 +43,19 @@ void write_csv_field(std::ostream& out, std::string_view field)
     out << c;
   }
   out << '"';
+}
+
+// A unit's serial, from the row's detail (scan rows of serial-tracked items).
+std::string serial_of(const JournalEntry& entry)
+{
+  if (entry.detail.find("\"serial\"") == std::string::npos) {
+    return {};
+  }
+  const auto detail = nlohmann::json::parse(entry.detail, nullptr, false);
+  if (detail.is_object() && detail.contains("serial") && detail["serial"].is_string()) {
+    return detail["serial"].get<std::string>();
+  }
+  return {};
 }
 
 void write_csv_row(std::ostream& out, const JournalEntry& entry)
@@ -49,6 +74,7 @@ void write_csv_row(std::ostream& out, const JournalEntry& entry)
                                 entry.source,
                                 entry.gtin,
                                 entry.ais,
+                                serial_of(entry),
                                 entry.verdict,
                                 entry.reason,
                                 entry.evidence_hash,
@@ -83,6 +109,7 @@ void write_jsonl_row(std::ostream& out, const JournalEntry& entry)
   row["source"] = entry.source;
   row["gtin"] = entry.gtin;
   row["ais"] = entry.ais;
+  row["serial"] = serial_of(entry);
   row["verdict"] = entry.verdict;
   row["reason"] = entry.reason;
   row["evidence_hash"] = entry.evidence_hash;

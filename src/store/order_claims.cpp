@@ -88,6 +88,67 @@ std::string picker_of(const JournalEntry& entry)
   return entry.operator_id;
 }
 
+// The serials of the units this session accepted go into packed_serials with its packed row; one
+// that another order packed already refuses the row (two stations with the same watch: the first
+// to close its box wins, the second is told where the watch went).
+template <typename Db> Result<void> record_packed_serials(Db& db, const JournalEntry& entry, std::int64_t now)
+{
+  // detail is read here, not with the database's JSON functions: the same SQL runs on SQLite and
+  // PostgreSQL.
+  auto units = db.prepare("SELECT gtin, detail FROM journal WHERE order_id = ? AND session_id = ? AND type = 'scan' "
+                          "AND verdict = 'accepted' AND detail LIKE '%\"serial\"%' ORDER BY seq");
+  if (!units) {
+    return tl::unexpected(units.error());
+  }
+  units->bind_text(1, entry.order_id).bind_text(2, entry.session_id);
+  std::vector<std::pair<std::string, std::string>> serials;
+  auto read = units->each_row([&] {
+    const auto detail = nlohmann::json::parse(units->column_text(1), nullptr, false);
+    if (detail.is_object() && detail.contains("serial") && detail["serial"].is_string()) {
+      serials.emplace_back(units->column_text(0), detail["serial"].get<std::string>());
+    }
+    return true;
+  });
+  if (!read) {
+    return tl::unexpected(read.error());
+  }
+  for (const auto& [gtin, serial] : serials) {
+    auto where = db.prepare("SELECT order_id, station, packed_utc_ms FROM packed_serials WHERE gtin = ? AND serial = ?");
+    if (!where) {
+      return tl::unexpected(where.error());
+    }
+    where->bind_text(1, gtin).bind_text(2, serial);
+    auto other = where->first_row([&] {
+      return fmt::format("order {} at station {} on {}", where->column_text(0), where->column_text(1),
+                         format_utc_minute(where->column_int(2)));
+    });
+    if (!other) {
+      return tl::unexpected(other.error());
+    }
+    if (*other) {
+      return make_error(ErrorType::conflict,
+                        fmt::format("serial {} (GTIN {}) was already packed in {}: take it out of this box and call "
+                                    "a supervisor; {} is not packed",
+                                    serial, gtin, **other, entry.order_id));
+    }
+    auto inserted = run(db,
+                        "INSERT INTO packed_serials (gtin, serial, order_id, station, session_id, packed_utc_ms) "
+                        "VALUES (?, ?, ?, ?, ?, ?)",
+                        [&](auto& stmt) {
+                          stmt.bind_text(1, gtin)
+                              .bind_text(2, serial)
+                              .bind_text(3, entry.order_id)
+                              .bind_text(4, entry.station)
+                              .bind_text(5, entry.session_id)
+                              .bind(6, now);
+                        });
+    if (!inserted) {
+      return tl::unexpected(inserted.error());
+    }
+  }
+  return {};
+}
+
 } // namespace
 
 std::int64_t current_pid()
@@ -140,6 +201,26 @@ template <typename Db> Result<std::optional<OrderPack>> read_pack(Db& db, const 
     return OrderPack{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
                      stmt->column_int(4)};
   });
+}
+
+template <typename Db> Result<std::vector<PackedSerial>> read_packed_serials(Db& db, const std::string& serial)
+{
+  auto stmt = db.prepare("SELECT gtin, serial, order_id, station, session_id, packed_utc_ms FROM packed_serials "
+                         "WHERE serial = ? ORDER BY packed_utc_ms");
+  if (!stmt) {
+    return tl::unexpected(stmt.error());
+  }
+  stmt->bind_text(1, serial);
+  std::vector<PackedSerial> found;
+  auto rows = stmt->each_row([&] {
+    found.push_back(PackedSerial{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
+                                 stmt->column_text(3), stmt->column_text(4), stmt->column_int(5)});
+    return true;
+  });
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  return found;
 }
 
 template <typename Db> Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
@@ -267,6 +348,9 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
     if (!packed) {
       return tl::unexpected(packed.error());
     }
+    if (auto serials = record_packed_serials(db, entry, now); !serials) {
+      return tl::unexpected(serials.error());
+    }
   }
   if (type == "packed" || type == "session_abandoned") {
     auto dropped = run(db, "DELETE FROM order_claims WHERE order_id = ?",
@@ -289,6 +373,8 @@ template Result<std::optional<OrderClaim>> read_claim(Db&, const std::string&);
 template Result<std::optional<OrderClaim>> read_claim(PgDb&, const std::string&);
 template Result<std::optional<OrderPack>> read_pack(Db&, const std::string&);
 template Result<std::optional<OrderPack>> read_pack(PgDb&, const std::string&);
+template Result<std::vector<PackedSerial>> read_packed_serials(Db&, const std::string&);
+template Result<std::vector<PackedSerial>> read_packed_serials(PgDb&, const std::string&);
 template Result<std::optional<StationInstance>> read_station(Db&, const std::string&);
 template Result<std::optional<StationInstance>> read_station(PgDb&, const std::string&);
 template Result<std::vector<JournalEntry>> apply_claim_rules(Db&, const JournalEntry&, std::int64_t);

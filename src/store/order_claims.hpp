@@ -24,6 +24,7 @@ std::string format_utc_minute(std::int64_t utc_ms);
 template <typename Db> Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id);
 template <typename Db> Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id);
 template <typename Db> Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station);
+template <typename Db> Result<std::vector<PackedSerial>> read_packed_serials(Db& db, const std::string& serial);
 
 // Is the process registered for this station alive now? Same host: its pid exists and its
 // heartbeat is younger than k_station_lease; another host: its heartbeat is.

@@ -13,6 +13,7 @@
 #include <utility>
 
 #include <fmt/core.h>
+#include <nlohmann/json.hpp>
 
 #include <pickverify/store.hpp>
 
@@ -161,6 +162,11 @@ public:
     std::lock_guard lock(m_mutex);
     return store::read_pack(*m_db, order_id);
   }
+  Result<std::vector<PackedSerial>> find_packed_serials(const std::string& serial) override
+  {
+    std::lock_guard lock(m_mutex);
+    return store::read_packed_serials(*m_db, serial);
+  }
   void set_checkpoint_signer(const StationKey* key, std::string station, CheckpointPolicy policy) override
   {
     std::lock_guard lock(m_mutex);
@@ -308,7 +314,7 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
         .bind(5, item.unit_value.minor)
         .bind_text(6, item.unit_value.currency)
         .bind(7, item.image_check_required ? 1 : 0)
-        .bind(8, item.serial_tracked ? 1 : 0)
+        .bind(8, item.serial_label ? 2 : item.serial_tracked ? 1 : 0) // 2: from a separate serial label
         .bind(9, item.no_visible_barcode ? 1 : 0);
     if (auto done = upsert_item->run(); !done) {
       return tl::unexpected(done.error().with_context("item " + item.sku));
@@ -447,6 +453,7 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     item.unit_value = Money{items->column_int(4), items->column_text(5)};
     item.image_check_required = items->column_int(6) != 0;
     item.serial_tracked = items->column_int(7) != 0;
+    item.serial_label = items->column_int(7) == 2;
     item.no_visible_barcode = items->column_int(8) != 0;
     if (auto found = gtins.find(item.sku); found != gtins.end()) {
       item.gtins = std::move(found->second);
@@ -1075,6 +1082,13 @@ template <typename Db> Result<void> SqlStore<Db>::read_journal(const JournalFilt
   if (filter.session_id) {
     sql += " AND session_id = ?5";
   }
+  if (filter.serial) {
+    // Narrowed in SQL (portable LIKE, a wildcard in the serial only widens it), decided below.
+    sql += " AND detail LIKE ?6";
+  }
+  if (filter.from_seq) {
+    sql += " AND seq >= ?7";
+  }
   sql += " ORDER BY seq";
   auto rows = m_db->prepare(sql);
   if (!rows) {
@@ -1095,7 +1109,22 @@ template <typename Db> Result<void> SqlStore<Db>::read_journal(const JournalFilt
   if (filter.session_id) {
     rows->bind_text(5, *filter.session_id);
   }
-  auto rows_read = rows->each_row([&] { return visit(read_journal_row(*rows)); });
+  if (filter.serial) {
+    rows->bind_text(6, "%" + nlohmann::json(*filter.serial).dump() + "%");
+  }
+  if (filter.from_seq) {
+    rows->bind(7, *filter.from_seq);
+  }
+  auto rows_read = rows->each_row([&] {
+    JournalEntry entry = read_journal_row(*rows);
+    if (filter.serial) {
+      const auto detail = nlohmann::json::parse(entry.detail, nullptr, false);
+      if (!detail.is_object() || !detail.contains("serial") || detail["serial"] != *filter.serial) {
+        return true;
+      }
+    }
+    return visit(entry);
+  });
   if (!rows_read) {
     return fail(rows_read, "read journal");
   }

@@ -79,11 +79,15 @@ TEST_CASE("run_cli <command> --help describes every command", "[cli]")
 TEST_CASE("run_cli refuses a missing or unknown command and bad options", "[cli]")
 {
   test::TempDir dir;
-  CHECK(cli({}).code != 0);
-  CHECK(cli({"--data-dir", dir.path().string(), "ship"}).code != 0);
-  CHECK(cli({"--data-dir", dir.path().string(), "audit"}).code != 0);
-  CHECK(cli({"--data-dir", dir.path().string(), "audit", "export", "--format", "xml"}).code != 0);
-  CHECK(cli({"--config", (dir / "none.toml").string(), "--data-dir", dir.path().string(), "run"}).code != 0);
+  // README's exit status table: every usage error is 2.
+  CHECK(cli({}).code == 2);
+  CHECK(cli({"--data-dir", dir.path().string(), "ship"}).code == 2);
+  CHECK(cli({"--data-dir", dir.path().string(), "audit"}).code == 2);
+  CHECK(cli({"--data-dir", dir.path().string(), "audit", "export", "--format", "xml"}).code == 2);
+  const CliRun missing_config = cli({"--config", (dir / "none.toml").string(), "--data-dir", dir.path().string(), "run"});
+  CHECK(missing_config.code == 2);
+  CHECK_THAT(missing_config.err, Contains("none.toml"));
+  CHECK(cli({"--help"}).code == 0);
   const CliRun time = cli({"--data-dir", dir.path().string(), "audit", "export", "--from", "yesterday"});
   CHECK(time.code == 2);
   CHECK_THAT(time.err, Contains("--from: 'yesterday' is not a time"));
@@ -471,17 +475,18 @@ TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "
     REQUIRE(records.has_value());
     REQUIRE(records->size() == static_cast<std::size_t>(socks_rows) + 1);
     const auto& header = (*records)[0].fields;
-    REQUIRE(header.size() == 20);
+    REQUIRE(header.size() == 21);
     CHECK(header[0] == "seq");
     CHECK(header[6] == "order_id");
-    CHECK(header[14] == "verdict");
-    CHECK(header[15] == "reason");
+    CHECK(header[14] == "serial");
+    CHECK(header[15] == "verdict");
+    CHECK(header[16] == "reason");
     bool saw_clear = false;
     for (std::size_t r = 1; r < records->size(); ++r) {
       const auto& fields = (*records)[r].fields;
-      REQUIRE(fields.size() == 20);
+      REQUIRE(fields.size() == 21);
       CHECK(fields[6] == "ORD-2025-00146");
-      saw_clear = saw_clear || fields[15] == "cleared by supervisor sup-lee: item_set_aside — shoe back on the shelf";
+      saw_clear = saw_clear || fields[16] == "cleared by supervisor sup-lee: item_set_aside — shoe back on the shelf";
     }
     CHECK(saw_clear);
   }

@@ -31,3 +31,14 @@ TEST_CASE("to_hex writes lower-case hex of every byte", "[text]")
   CHECK(text::to_hex(std::string_view("\x00\x01\xab\xff", 4)) == "0001abff");
   CHECK(text::to_hex(std::string_view()).empty());
 }
+
+TEST_CASE("text::from_hex reads lower-case hex back and refuses anything else", "[text]")
+{
+  CHECK(pickverify::text::from_hex("01ab00ff") == std::string("\x01\xab\x00\xff", 4));
+  CHECK(pickverify::text::from_hex("") == std::string());
+  CHECK_FALSE(pickverify::text::from_hex("abc"));
+  CHECK_FALSE(pickverify::text::from_hex("AB"));
+  CHECK_FALSE(pickverify::text::from_hex("0g"));
+  CHECK(pickverify::text::from_hex(pickverify::text::to_hex(std::string_view("\0\x1d\xff", 3))) ==
+        std::string("\0\x1d\xff", 3));
+}

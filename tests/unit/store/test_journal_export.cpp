@@ -152,7 +152,7 @@ TEST_CASE("export_journal writes RFC 4180 CSV from which raw bytes come back exa
   REQUIRE(records.size() == scans.size() + 2);
   const std::vector<std::string> header = {
       "seq", "utc_ms", "utc",  "type", "station", "operator_id", "order_id",      "session_id", "raw",       "raw_hex",
-      "aim", "source", "gtin", "ais",  "verdict", "reason",      "evidence_hash", "detail",     "prev_hash", "hash"};
+      "aim", "source", "gtin", "ais",  "serial", "verdict", "reason", "evidence_hash", "detail",  "prev_hash", "hash"};
   CHECK(records[0] == header);
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const auto& record = records[i + 1];
@@ -163,12 +163,12 @@ TEST_CASE("export_journal writes RFC 4180 CSV from which raw bytes come back exa
     CHECK(from_hex(record[9]) == scans[i]);
     CHECK(unescape_raw(record[8]) == scans[i]);
     CHECK(record[8].find_first_of("\r\n\0"s) == std::string::npos);
-    CHECK(record[15] == "unknown code, \"set it aside\"\nthen scan the next item");
-    CHECK(record[17] == R"({"line":1,"count":1,"quantity":1})");
+    CHECK(record[16] == "unknown code, \"set it aside\"\nthen scan the next item");
+    CHECK(record[18] == R"({"line":1,"count":1,"quantity":1})");
   }
   CHECK(records.back()[6] == "ORD-2025-00146");
-  CHECK(records[1][18] == k_genesis_hash);
-  CHECK(records[2][18] == records[1][19]);
+  CHECK(records[1][19] == k_genesis_hash);
+  CHECK(records[2][19] == records[1][20]);
 }
 
 TEST_CASE("export_journal writes one JSON object per line with raw_hex and raw", "[store][export]")
@@ -230,4 +230,58 @@ TEST_CASE("export_journal reports a stream that cannot be written", "[store][exp
   auto written = export_journal(*store, {}, ExportFormat::csv, out);
   REQUIRE_FALSE(written);
   CHECK(written.error().type == ErrorType::io);
+}
+
+TEST_CASE("export_journal CSV neutralises formula cells as OWASP describes, JSONL keeps the exact text",
+          "[store][export][injection]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  const std::vector<std::string> hostile = {"=HYPERLINK(\"http://evil.example\",\"click\")",
+                                            "=cmd|' /C calc'!A0",
+                                            "+1+1",
+                                            "-2+3",
+                                            "@SUM(A1:A9)",
+                                            "\t=1+1",
+                                            "\r=1+1"};
+  for (const std::string& text : hostile) {
+    JournalEntry entry = test::scan_entry("st-1", "09506000001418");
+    entry.order_id = text;
+    entry.reason = text;
+    entry.operator_id = text;
+    REQUIRE((*store)->append_one(entry));
+  }
+  JournalEntry serial = test::scan_entry("st-1", "0109506000002101" "21WSN-0001");
+  serial.detail = R"({"serial":"WSN-0001"})";
+  REQUIRE((*store)->append_one(serial));
+
+  std::ostringstream csv;
+  REQUIRE(export_journal(**store, {}, ExportFormat::csv, csv));
+  const auto records = parse_csv(csv.str());
+  REQUIRE(records.size() == hostile.size() + 2);
+  for (std::size_t i = 0; i < hostile.size(); ++i) {
+    INFO("row " << i);
+    const auto& record = records[i + 1];
+    CHECK(record[5] == "'" + hostile[i]);  // operator_id
+    CHECK(record[6] == "'" + hostile[i]);  // order_id
+    CHECK(record[16] == "'" + hostile[i]); // reason
+  }
+  // The cell is quoted as well, so the quote cannot be taken for a field of its own.
+  CHECK(csv.str().find(",\"'=cmd|' /C calc'!A0\",") != std::string::npos);
+  CHECK(records.back()[14] == "WSN-0001"); // serial column
+  CHECK(records.back()[0] == std::to_string(hostile.size() + 1));
+
+  std::ostringstream jsonl;
+  REQUIRE(export_journal(**store, {}, ExportFormat::jsonl, jsonl));
+  std::istringstream lines(jsonl.str());
+  std::string line;
+  for (std::size_t i = 0; i < hostile.size(); ++i) {
+    REQUIRE(std::getline(lines, line));
+    const auto row = nlohmann::json::parse(line);
+    CHECK(row.at("order_id") == hostile[i]);
+    CHECK(row.at("reason") == hostile[i]);
+  }
+  REQUIRE(std::getline(lines, line));
+  CHECK(nlohmann::json::parse(line).at("serial") == "WSN-0001");
 }
