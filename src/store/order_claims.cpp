@@ -103,7 +103,7 @@ template <typename Db> Result<void> record_packed_serials(Db& db, const JournalE
   units->bind_text(1, entry.order_id).bind_text(2, entry.session_id);
   std::vector<std::pair<std::string, std::string>> serials;
   auto read = units->each_row([&] {
-    const auto detail = nlohmann::json::parse(units->column_text(1), nullptr, false);
+    const nlohmann::json detail = nlohmann::json::parse(units->column_text(1), nullptr, false);
     if (detail.is_object() && detail.contains("serial") && detail["serial"].is_string()) {
       serials.emplace_back(units->column_text(0), detail["serial"].get<std::string>());
     }
