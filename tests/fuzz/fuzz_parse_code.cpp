@@ -4,8 +4,11 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 #include <pickverify/codes.hpp>
+
+#include "transcript.hpp"
 
 namespace {
 
@@ -55,21 +58,62 @@ void check_promises(const pickverify::ParsedCode& code)
 
 } // namespace
 
-extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size)
-{
-  const std::string_view input(reinterpret_cast<const char*>(bytes), size);
+namespace {
 
-  check_promises(pickverify::parse_code(input));
+void describe(pickverify::fuzz::Transcript& out, std::string_view label, const pickverify::ParsedCode& code)
+{
+  using pickverify::fuzz::printable;
+  std::string alternates;
+  for (const auto& alternate : code.alternates) {
+    alternates += (alternates.empty() ? "" : ",") + alternate;
+  }
+  out.line("{}: {} aim {} data \"{}\" gtin {} alternates {} fields {} reason \"{}\"{}", label,
+           pickverify::to_string(code.kind), code.aim ? printable(code.aim->to_string()) : "-", printable(code.data),
+           code.gtin14.empty() ? "-" : code.gtin14, alternates.empty() ? "-" : alternates,
+           code.fields.empty() ? "-" : printable(pickverify::to_hri(code.fields)), printable(code.reason),
+           code.breaks_association ? " (breaks an association)" : "");
+}
+
+template <typename T> std::string outcome(const pickverify::Result<T>& result)
+{
+  if (!result) {
+    return "error: " + pickverify::fuzz::printable(result.error().message);
+  }
+  if constexpr (std::is_same_v<T, std::string>) {
+    return pickverify::fuzz::printable(*result);
+  } else {
+    return pickverify::fuzz::printable(pickverify::to_hri(*result));
+  }
+}
+
+} // namespace
+
+// What the parsers make of one input, after checking their promises (see transcript.hpp).
+std::string fuzz_parse_code_transcript(const std::uint8_t* bytes, std::size_t size)
+{
+  pickverify::fuzz::Transcript out;
+  const std::string_view input(reinterpret_cast<const char*>(bytes), size);
+  const auto code = pickverify::parse_code(input);
+  check_promises(code);
+  describe(out, "parse_code", code);
   // The same payload as if the device had reported its first three bytes as the AIM id.
   if (size >= 3) {
-    check_promises(pickverify::parse_code(input.substr(3), input.substr(0, 3)));
+    const auto split = pickverify::parse_code(input.substr(3), input.substr(0, 3));
+    check_promises(split);
+    describe(out, "with device aim", split);
   }
+  const auto hri = pickverify::parse_gs1_hri(input);
+  if (hri) {
+    require(!hri->empty());
+  }
+  out.line("parse_gs1_hri: {}", outcome(hri));
+  out.line("normalize_gtin: {}", outcome(pickverify::normalize_gtin(input)));
+  out.line("expand_upce: {}", outcome(pickverify::expand_upce(input)));
+  return out.text();
+}
 
-  if (auto fields = pickverify::parse_gs1_hri(input)) {
-    require(!fields->empty());
-    (void)pickverify::to_hri(*fields);
-  }
-  (void)pickverify::normalize_gtin(input);
-  (void)pickverify::expand_upce(input);
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* bytes, std::size_t size)
+{
+  (void)fuzz_parse_code_transcript(bytes, size);
   return 0;
 }
