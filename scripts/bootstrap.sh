@@ -2,7 +2,8 @@
 # Sets up a fresh Debian 12 machine for pickverify and builds it.
 #   scripts/bootstrap.sh           install what is missing, configure, build the pickverify program
 #   scripts/bootstrap.sh --tests   the same, and build every test and benchmark
-# The build goes to ./build (override with PICKVERIFY_BUILD_DIR). Safe to run again: it only installs
+# The build goes to ./build (override with PICKVERIFY_BUILD_DIR); PICKVERIFY_CMAKE_ARGS adds configure
+# options (.ci/run: -DPICKVERIFY_WARNINGS_AS_ERRORS=ON). Safe to run again: it only installs
 # what is missing and rebuilds what changed.
 set -euo pipefail
 
@@ -53,7 +54,8 @@ for folder in "${npm_folders[@]}"; do
 done
 
 step "configuring in $build_dir"
-cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$build_dir.configure.log" 2>&1 || {
+# shellcheck disable=SC2086 # the options are meant to be split into words
+cmake -S "$here" -B "$build_dir" -DCMAKE_BUILD_TYPE=RelWithDebInfo ${PICKVERIFY_CMAKE_ARGS:-} >"$build_dir.configure.log" 2>&1 || {
   cat "$build_dir.configure.log" >&2; exit 1; }
 grep -A 20 '^-- pickverify ' "$build_dir.configure.log" || true
 

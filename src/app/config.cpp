@@ -223,14 +223,14 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                                           where(name, station_node)));
           }
           for (const auto& element : *list) {
-            const auto* table = element.as_table();
-            if (!table) {
+            const auto* entry = element.as_table();
+            if (!entry) {
               return make_error(ErrorType::invalid_input,
                                 fmt::format("{}: station.scanners entries must be tables", where(name, element)));
             }
             StationAssignment assignment;
             bool has_match = false;
-            for (const auto& [scanner_key, scanner_node] : *table) {
+            for (const auto& [scanner_key, scanner_node] : *entry) {
               if (scanner_key.str() == "match") {
                 PV_TRY(match, string_of(scanner_node, name, "station.scanners.match"));
                 const auto parsed = parse_assignment_match(*match);
