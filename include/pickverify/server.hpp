@@ -62,6 +62,16 @@ struct StationBinding {
   std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> image_check;
 };
 
+// A receiver of pack.released and alert.opened (docs/SERVICE.md, "Webhooks"): each POST is signed
+// with HMAC-SHA256 over "<unix time>.<body>" with secret, retried with back-off until it answers
+// 2xx, and sent at least once, also across restarts.
+struct WebhookTarget {
+  std::string name;                // 1–64 of a-z 0-9 - _: names its cursor file
+  std::string url;                 // http:// or https:// (certificates verified)
+  std::string secret;              // at least 16 characters
+  std::vector<std::string> events; // "pack.released", "alert.opened"; empty: both
+};
+
 struct ServiceOptions {
   std::string host = "127.0.0.1";
   std::uint16_t port = 8080; // 0: any free port (tests)
@@ -70,6 +80,7 @@ struct ServiceOptions {
   std::size_t worker_threads = 4;
   // Orders from a WMS in the JSON format of docs/FORMATS.md, checked against the catalog (the app's importer).
   std::function<Result<std::vector<Order>>(std::string_view json, const Catalog& catalog)> parse_orders;
+  std::vector<WebhookTarget> webhooks; // cursors in <data_dir>/webhooks/
 };
 
 class Service {

@@ -309,6 +309,55 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                             fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
         }
       }
+    } else if (k == "webhook") {
+      const auto* list = node.as_array();
+      if (!list)
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: webhook must be an array of tables ([[webhook]])", where(name, node)));
+      for (const auto& element : *list) {
+        const auto* entry = element.as_table();
+        if (!entry)
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: each [[webhook]] must be a table", where(name, element)));
+        WebhookConfig webhook;
+        std::optional<std::string> secret_file;
+        for (const auto& [webhook_key, webhook_node] : *entry) {
+          const std::string_view wk = webhook_key.str();
+          if (wk == "name" || wk == "url" || wk == "secret" || wk == "secret_file") {
+            PV_TRY(value, string_of(webhook_node, name, fmt::format("webhook.{}", wk)));
+            (wk == "name"     ? webhook.name
+             : wk == "url"    ? webhook.url
+             : wk == "secret" ? webhook.secret
+                              : secret_file.emplace()) = *value;
+          } else if (wk == "events") {
+            const auto* events = webhook_node.as_array();
+            if (!events)
+              return make_error(ErrorType::invalid_input,
+                                fmt::format("{}: webhook.events must be a list of event names", where(name, webhook_node)));
+            for (const auto& event : *events) {
+              PV_TRY(value, string_of(event, name, "webhook.events"));
+              webhook.events.push_back(*value);
+            }
+          } else {
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: unknown key webhook.{}", where(name, webhook_node), wk));
+          }
+        }
+        if (webhook.name.empty() || webhook.url.empty())
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: a [[webhook]] needs name and url", where(name, element)));
+        if (secret_file && !webhook.secret.empty())
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: webhook \"{}\": give secret_file or secret, not both", where(name, element),
+                                        webhook.name));
+        if (secret_file)
+          webhook.secret_file = *secret_file;
+        if (webhook.secret.empty() && webhook.secret_file.empty())
+          return make_error(ErrorType::invalid_input,
+                            fmt::format("{}: webhook \"{}\" needs secret_file (or secret)", where(name, element),
+                                        webhook.name));
+        config.webhooks.push_back(std::move(webhook));
+      }
     } else if (k == "controller") {
       const auto* table = node.as_table();
       if (!table)

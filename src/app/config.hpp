@@ -32,6 +32,14 @@ struct ControllerConfig {
   std::string serial; // "" = the first controller found
 };
 
+struct WebhookConfig {
+  std::string name;
+  std::string url;
+  std::string secret;                // inline (tests); prefer secret_file
+  std::filesystem::path secret_file; // read by `serve` when it starts (0600, outside the config)
+  std::vector<std::string> events;
+};
+
 struct Config {
   std::optional<std::filesystem::path> data_dir;
   // Where catalog, orders and journal live: "" = <data_dir>/pickverify.db (SQLite); a
@@ -45,6 +53,8 @@ struct Config {
   // serial number, or any recognised scanner. `station` is left empty: the running station is theirs.
   std::vector<StationAssignment> scanners; // empty: keyboard-wedge input on stdin only
   ControllerConfig controller;
+  // [[webhook]]: where `serve` sends pack.released and alert.opened (docs/SERVICE.md, "Webhooks").
+  std::vector<WebhookConfig> webhooks;
   std::filesystem::path source_file; // where it came from, for logs; empty = defaults
   // The station's Ed25519 journal-signing key (0600); empty: <data_dir>/keys/<station id>.key.
   std::optional<std::filesystem::path> key_file;

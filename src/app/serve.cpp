@@ -8,6 +8,7 @@
 #include <thread>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <pickverify/server.hpp>
 #include <pickverify/station.hpp>
@@ -142,6 +143,20 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   service_options.host = listen->first;
   service_options.port = listen->second;
   service_options.data_dir = context.data_dir;
+  for (const auto& webhook : context.config.webhooks) {
+    std::string secret = webhook.secret;
+    if (!webhook.secret_file.empty()) {
+      auto text = read_text_file(webhook.secret_file);
+      if (!text) {
+        return fail_with(context, text.error().with_context(fmt::format("webhook \"{}\": secret_file", webhook.name)));
+      }
+      secret = *text;
+      while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) {
+        secret.pop_back();
+      }
+    }
+    service_options.webhooks.push_back(server::WebhookTarget{webhook.name, webhook.url, secret, webhook.events});
+  }
   service_options.parse_orders = [](std::string_view json, const Catalog& known) {
     return import_orders(json, FileFormat::json, "request body", known);
   };
@@ -165,6 +180,12 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   out << (demo_users ? std::string("users: the demo users picker, supervisor and qa were added (PINs in docs/SERVICE.md; "
                                     "change them with `pickverify user passwd`); Ctrl-C stops\n")
                      : std::string("users: those of `pickverify user list`; Ctrl-C stops\n"));
+  for (const auto& webhook : context.config.webhooks) {
+    out << fmt::format("webhook {}: {} ({}), cursor in {}/webhooks/\n", webhook.name, webhook.url,
+                       webhook.events.empty() ? std::string("pack.released, alert.opened")
+                                              : fmt::format("{}", fmt::join(webhook.events, ", ")),
+                       context.data_dir.string());
+  }
   out.flush();
 
   std::signal(SIGINT, [](int) { g_stop = true; });

@@ -23,6 +23,7 @@
 #include "auth.hpp"
 #include "http.hpp"
 #include "metrics.hpp"
+#include "webhooks.hpp"
 
 namespace pickverify::server {
 
@@ -174,6 +175,13 @@ public:
       }
       binding.station->add_listener([this, raw](const StationReply& reply) { on_station_event(*raw, reply); });
     }
+    if (!m_options.webhooks.empty()) {
+      auto webhooks = WebhookDispatcher::start(m_store, m_options.data_dir / "webhooks", m_options.webhooks);
+      if (!webhooks) {
+        return tl::unexpected(webhooks.error());
+      }
+      m_webhooks = std::move(*webhooks);
+    }
     add_routes();
     auto server = HttpServer::start(m_options.host, m_options.port, m_router, m_hub, m_options.max_body_bytes,
                                     m_options.worker_threads);
@@ -189,6 +197,9 @@ public:
   {
     if (m_server) {
       m_server->stop();
+    }
+    if (m_webhooks) {
+      m_webhooks->stop();
     }
   }
 
@@ -229,6 +240,9 @@ private:
     const std::string station_id = host.station->id();
     m_hub.publish("station:" + station_id, "station", snapshot.dump());
     m_hub.publish("alerts", "alerts", alerts_json({}, {}).dump());
+    if (m_webhooks) {
+      m_webhooks->wake();
+    }
   }
 
   // The session as a screen shows it. Only called inside the station's lock (listener) or before
@@ -482,6 +496,17 @@ private:
             states.emplace_back(id, host->snapshot.value("state", "idle"));
           }
           response.body = m_metrics.render(open_alerts, m_hub.open_streams(), states);
+          if (m_webhooks) {
+            response.body += "# TYPE pickverify_webhook_delivered_total counter\n"
+                             "# TYPE pickverify_webhook_failed_attempts_total counter\n"
+                             "# TYPE pickverify_webhook_cursor_seq gauge\n";
+            for (const auto& target : m_webhooks->status()) {
+              response.body += fmt::format("pickverify_webhook_delivered_total{{webhook=\"{0}\"}} {1}\n"
+                                           "pickverify_webhook_failed_attempts_total{{webhook=\"{0}\"}} {2}\n"
+                                           "pickverify_webhook_cursor_seq{{webhook=\"{0}\"}} {3}\n",
+                                           target.name, target.delivered, target.failed_attempts, target.cursor);
+            }
+          }
           return response;
         },
         "Prometheus metrics");
@@ -1136,6 +1161,7 @@ private:
   std::map<std::string, std::unique_ptr<StationHost>> m_stations;
   EventHub m_hub;
   Metrics m_metrics;
+  std::unique_ptr<WebhookDispatcher> m_webhooks; // declared after the store and the stations it reads
   Router m_router;
   std::unique_ptr<HttpServer> m_server;
 };
