@@ -6,6 +6,7 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -106,6 +107,14 @@ public:
 // The USB controller (firmware-host/protocol.hpp) through libusb with hotplug. Starts even when no
 // device is plugged in yet (then offline until it arrives).
 Result<std::unique_ptr<Controller>> start_usb_controller(ControllerOptions options);
+
+// Commodity USB HID outputs instead of the station controller (profiles in devices/outputs/):
+// "relay" — the gate lock on a USB HID relay board (16c0:05df "USBRelay<n>"), light and buzzer
+// not shown; "delcom" — the light on a Delcom visual indicator (0fc5:b080), no lock; "relay+delcom"
+// — both, online only while both are. `profiles_dir` empty: default_profiles_dir() / "outputs".
+bool is_commodity_controller_kind(std::string_view kind);
+Result<std::unique_ptr<Controller>> start_commodity_controller(std::string_view kind, ControllerOptions options,
+                                                               const std::filesystem::path& profiles_dir = {});
 
 // The firmware model in-process: the same protocol, the same watchdog, no USB. `show` receives a
 // line each time the outputs in force change (the station screen prints it).

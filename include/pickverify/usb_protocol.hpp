@@ -16,12 +16,14 @@ constexpr std::uint8_t k_request_get_descriptor = 0x06;
 // bmRequestType values.
 constexpr std::uint8_t k_request_in_standard_interface = 0x81;
 constexpr std::uint8_t k_request_out_class_interface = 0x21;
+constexpr std::uint8_t k_request_in_class_interface = 0xa1;
 
 // --- HID 1.11 ---------------------------------------------------------------------------------
 constexpr std::uint8_t k_hid_subclass_boot = 0x01;
 constexpr std::uint8_t k_hid_protocol_keyboard = 0x01;
 constexpr std::uint8_t k_descriptor_type_hid = 0x21;
 constexpr std::uint8_t k_descriptor_type_report = 0x22;
+constexpr std::uint8_t k_hid_request_get_report = 0x01;
 constexpr std::uint8_t k_hid_request_set_report = 0x09;
 constexpr std::uint8_t k_hid_request_set_idle = 0x0a;
 constexpr std::uint8_t k_hid_request_set_protocol = 0x0b;

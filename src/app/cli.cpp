@@ -49,9 +49,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   auto* run = app.add_subcommand("run", "a pack station in this terminal: scan an order, scan its items, pack");
   std::string run_controller;
   run->add_option("--controller", run_controller,
-                  "the gate, light and buzzer: none, virtual (shown in this terminal) or usb (overrides "
-                  "[controller] kind)")
-      ->check(CLI::IsMember({"none", "virtual", "usb"}));
+                  "the gate, light and buzzer: none, virtual (shown in this terminal), usb (the station "
+                  "controller), relay (gate lock on a USB HID relay board), delcom (light on a Delcom indicator) "
+                  "or relay+delcom (overrides [controller] kind)")
+      ->check(CLI::IsMember({"none", "virtual", "usb", "relay", "delcom", "relay+delcom"}));
   std::string run_scale;
   run->add_option("--scale", run_scale,
                   "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600] or "
@@ -190,8 +191,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   auto* controller_watch_cmd =
       controller_cmd->add_subcommand("watch", "print connection changes and input events live (Ctrl-C stops)");
   for (auto* sub : {controller_status_cmd, controller_set_cmd, controller_watch_cmd}) {
-    sub->add_option("--kind", controller_kind, "usb or virtual")
-        ->check(CLI::IsMember({"usb", "virtual"}))
+    sub->add_option("--kind", controller_kind, "usb, virtual, relay, delcom or relay+delcom")
+        ->check(CLI::IsMember({"usb", "virtual", "relay", "delcom", "relay+delcom"}))
         ->capture_default_str();
     sub->add_option("--watchdog-ms", controller_watchdog_ms, "the device watchdog's timeout")
         ->check(CLI::Range(100, 10000))

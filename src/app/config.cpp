@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include <pickverify/controller.hpp>
 #include <pickverify/store.hpp>
 
 #include "importer.hpp"
@@ -366,9 +367,10 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
         const std::string_view ck = controller_key.str();
         if (ck == "kind") {
           PV_TRY(kind, string_of(controller_node, name, "controller.kind"));
-          if (*kind != "none" && *kind != "virtual" && *kind != "usb")
+          if (*kind != "none" && *kind != "virtual" && *kind != "usb" && !is_commodity_controller_kind(*kind))
             return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: controller.kind must be \"none\", \"virtual\" or \"usb\"",
+                              fmt::format("{}: controller.kind must be \"none\", \"virtual\", \"usb\", \"relay\", "
+                                          "\"delcom\" or \"relay+delcom\"",
                                           where(name, controller_node)));
           config.controller.kind = *kind;
         } else if (ck == "required") {

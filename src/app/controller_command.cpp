@@ -20,9 +20,11 @@ Result<std::unique_ptr<Controller>> open_controller(std::string_view kind, Contr
 {
   if (kind == "virtual")
     return start_virtual_controller(std::move(options));
-  if (kind != "usb")
-    return make_error(ErrorType::invalid_input, fmt::format("controller kind '{}' is not usb or virtual", kind));
-  auto controller = start_usb_controller(std::move(options));
+  if (kind != "usb" && !is_commodity_controller_kind(kind))
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("controller kind '{}' is not usb, virtual, relay, delcom or relay+delcom", kind));
+  auto controller = is_commodity_controller_kind(kind) ? start_commodity_controller(kind, std::move(options))
+                                                       : start_usb_controller(std::move(options));
   if (!controller)
     return controller;
   const auto give_up = std::chrono::steady_clock::now() + k_connect_timeout;
@@ -159,7 +161,8 @@ int controller_watch(std::ostream& out, std::string_view kind, ControllerOptions
   if (kind == "virtual") {
     controller = start_virtual_controller(std::move(options));
   } else {
-    auto started = start_usb_controller(std::move(options));
+    auto started = is_commodity_controller_kind(kind) ? start_commodity_controller(kind, std::move(options))
+                                                      : start_usb_controller(std::move(options));
     if (!started) {
       out << "controller: " << started.error().message << "\n";
       return 1;

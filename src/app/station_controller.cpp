@@ -66,7 +66,9 @@ public:
     } else {
       if (config.required) // fail closed until the device is seen
         m_show(m_station.set_device_online(k_device_id, false, "configured, not connected yet"));
-      auto started = start_usb_controller(std::move(options));
+      auto started = is_commodity_controller_kind(config.kind)
+                         ? start_commodity_controller(config.kind, std::move(options))
+                         : start_usb_controller(std::move(options));
       if (!started)
         return tl::unexpected(started.error());
       m_controller = std::move(*started);
