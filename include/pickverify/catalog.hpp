@@ -1,5 +1,5 @@
-// The catalog: what a GTIN is. Items carry their variant attributes (size, width, colour …); kits
-// name their components.
+// The catalog: what a GTIN is. Items carry their variant attributes (size, width, colour …) and
+// their packaging levels (inner packs and cases with GTINs of their own); kits name their parts.
 #pragma once
 
 #include <cstdint>
@@ -28,6 +28,18 @@ Result<Money> parse_money(std::string_view amount, std::string_view currency); /
 // Variant attributes, ordered so that messages and encodings are deterministic.
 using Attributes = std::map<std::string, std::string>;
 
+// A packaging level above the each: an inner pack or a case, with a GTIN of its own (a case is often
+// the each's GTIN-14 with indicator digit 1–8) and the number of eaches sealed inside.
+struct Pack {
+  std::string level; // "inner" or "case"
+  std::string gtin;  // 14-digit form
+  std::int32_t quantity = 0; // eaches inside, 2 or more
+};
+
+constexpr std::int32_t k_max_pack_quantity = 100'000;
+
+std::string describe_pack(const Pack& pack); // "a case of 12", "an inner pack of 6"
+
 struct Item {
   std::string sku;
   std::string style; // product family: items of one style differ only in attributes
@@ -42,6 +54,15 @@ struct Item {
   bool serial_tracked = false;
   bool serial_label = false; // implies serial_tracked
   bool no_visible_barcode = false; // cannot be seen in a photo of the pack: excluded from the image check
+  std::vector<Pack> packs;         // inner packs and cases of this item; the GTINs above are the eaches
+};
+
+// What a GTIN names: an item, as an each (pack == nullptr) or as one of its packs.
+struct Identified {
+  const Item* item = nullptr;
+  const Pack* pack = nullptr;
+  std::int32_t units() const { return pack ? pack->quantity : 1; }
+  explicit operator bool() const { return item != nullptr; }
 };
 
 struct KitComponent {
@@ -57,11 +78,13 @@ struct Kit {
 
 class Catalog {
 public:
-  // Validates as it adds: a GTIN may belong to one item only, SKUs are unique, GTINs are valid.
+  // Validates as it adds: a GTIN (of an each or a pack) may belong to one item only, SKUs are unique,
+  // GTINs are valid, a pack is an inner or a case of 2 or more.
   Result<void> add_item(Item item);
   Result<void> add_kit(Kit kit); // components must exist already
 
-  const Item* find_by_gtin(std::string_view gtin14) const;
+  const Item* find_by_gtin(std::string_view gtin14) const; // the item, whatever the packaging level
+  Identified identify(std::string_view gtin14) const;
   const Item* find_item(std::string_view sku) const;
   const Kit* find_kit(std::string_view sku) const;
   std::vector<const Item*> items_of_style(std::string_view style) const;
@@ -72,7 +95,11 @@ public:
 private:
   std::vector<Item> m_items;
   std::vector<Kit> m_kits;
-  std::unordered_map<std::string, std::size_t> m_by_gtin;
+  struct GtinRef {
+    std::size_t item;
+    std::optional<std::size_t> pack;
+  };
+  std::unordered_map<std::string, GtinRef> m_by_gtin;
   std::unordered_map<std::string, std::size_t> m_by_sku;
   std::unordered_map<std::string, std::size_t> m_kit_by_sku;
 };

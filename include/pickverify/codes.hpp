@@ -107,6 +107,8 @@ struct ParsedCode {
   std::string reason;                  // kind == malformed: "check digit: expected 7, got 3"
   bool breaks_association = false;     // malformed because the label's AIs break a GS1 association
                                        // rule: reading it again gives the same answer
+  bool contained = false;              // from AI 02: gtin14 names the trade items inside a logistic unit
+  std::int32_t contained_count = 0;    // AI 37 with AI 02: how many of them (0 when absent)
 };
 
 struct ParseOptions {

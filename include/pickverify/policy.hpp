@@ -2,6 +2,7 @@
 // (docs/CONFIGURATION.md); these defaults hold when it says nothing.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <set>
@@ -22,9 +23,17 @@ enum class Verdict {
                  // counted in this session: logged, not counted
   serial_missing, // a serial-tracked unit without its serial: not counted ("scan the serial label")
   serial_packed,  // a serial already packed in another order: not counted, says where it went
+  sealed_pack,   // a sealed inner pack or case (or a (02)+(37) label) where policy counts eaches only:
+                 // nothing counted, the picker opens it and scans the items
 };
 
 std::string_view to_string(Verdict verdict);
+
+// Every verdict, in declaration order (for parsing names and for per-verdict counters).
+inline constexpr std::array k_all_verdicts{Verdict::accepted,     Verdict::wrong_variant, Verdict::wrong_item,
+                                    Verdict::over_quantity, Verdict::unknown_code,  Verdict::malformed,
+                                    Verdict::duplicate,    Verdict::serial_missing, Verdict::serial_packed,
+                                    Verdict::sealed_pack};
 
 // Who acts on an alert.
 enum class Role { picker, supervisor };

@@ -48,6 +48,8 @@ struct Alert {
   std::string serial;                    // its serial (AI 21), if it carried one
   std::string sku;
   std::optional<std::size_t> line_index; // the line an override would count it on
+  std::int32_t units = 1;                // eaches an override counts (a case of 12: 12)
+  std::string pack;                      // "a case of 12", empty for an each
   bool open = true;
   bool overridden = false;
   Role resolved_by = Role::supervisor;
@@ -62,6 +64,8 @@ struct ScanOutcome {
   ParsedCode code;
   const Item* item = nullptr;            // the identified catalog item, if any
   std::optional<std::size_t> line_index; // the line it counted on (or would have)
+  std::int32_t units = 1;                // eaches the scan stands for: a pack's quantity, (37) of a (02) label
+  std::string pack;                      // "a case of 12", "a logistic unit of 2"; empty for an each
   std::optional<std::int32_t> alert_id;  // the alert it opened
   std::string serial;                    // the unit's serial, when one was read (any verdict)
   SessionState state = SessionState::active;
@@ -122,15 +126,16 @@ public:
   std::vector<const Alert*> open_alerts() const;
   bool needs_image_check() const { return m_needs_image_check; }
   bool image_check_passed() const { return m_image_check_passed; }
-  std::vector<std::string> missing() const;
+  std::vector<std::string> missing() const; // "line 2: Cushion insoles, M — 0 of 1 scanned"
   // The catalog item of every accepted unit, in scan order (the weight check adds them up).
+  // A sealed case of 12 counted as 12 is 12 entries.
   std::vector<const Item*> accepted_items() const
   {
     std::vector<const Item*> items;
     for (const auto& unit : m_units)
-      items.push_back(unit.item);
+      items.insert(items.end(), static_cast<std::size_t>(unit.units), unit.item);
     return items;
-  } // "line 2: Cushion insoles, M — 0 of 1 scanned"
+  }
 
 private:
   PackSession(Order order, std::vector<ExpectedLine> lines, const Catalog& catalog, Policy policy);
@@ -144,10 +149,12 @@ private:
   void update_state();
   bool all_lines_done() const;
 
-  struct Unit {
+  struct Unit { // one accepted scan
     std::string gtin14;
     const Item* item = nullptr;
     std::string serial;
+    std::int32_t units = 1;
+    std::string pack;
   };
   // A serial-label item was scanned; its serial label comes next.
   struct AwaitingSerial {

@@ -22,17 +22,16 @@ std::string where(const std::string& name, const toml::node& node)
 
 Result<Verdict> verdict_from(std::string_view text)
 {
-  for (auto verdict : {Verdict::accepted, Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
-                       Verdict::unknown_code, Verdict::malformed, Verdict::duplicate, Verdict::serial_missing,
-                       Verdict::serial_packed}) {
+  std::string known;
+  for (auto verdict : k_all_verdicts) {
     if (to_string(verdict) == text) {
       return verdict;
     }
+    if (verdict != Verdict::accepted) {
+      known += fmt::format("{}{}", known.empty() ? "" : ", ", to_string(verdict));
+    }
   }
-  return make_error(ErrorType::invalid_input,
-                    fmt::format("'{}' is not a verdict (wrong_variant, wrong_item, over_quantity, "
-                                "unknown_code, malformed, duplicate, serial_missing, serial_packed)",
-                                text));
+  return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a verdict ({})", text, known));
 }
 
 Result<std::set<Verdict>> verdict_set(const toml::node& node, const std::string& name, std::string_view key)

@@ -229,6 +229,26 @@ Result<std::int32_t> parse_int(std::string_view text, std::int32_t min, std::int
   return static_cast<std::int32_t>(value);
 }
 
+// "inner:9506000002293*3;case:19506000001972*12": packaging levels with their GTINs and eaches inside.
+Result<std::vector<Pack>> parse_pack_list(std::string_view text)
+{
+  std::vector<Pack> packs;
+  for (const auto& entry : split(text, ';')) {
+    const auto colon = entry.find(':');
+    const auto star = entry.find('*');
+    if (colon == std::string::npos || star == std::string::npos || star < colon) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("'{}' is not LEVEL:GTIN*QUANTITY (case:19506000001972*12)", entry));
+    }
+    auto quantity = parse_int(std::string_view(entry).substr(star + 1), 2, k_max_pack_quantity);
+    if (!quantity) {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: quantity {}", entry, quantity.error().message));
+    }
+    packs.push_back(Pack{entry.substr(0, colon), entry.substr(colon + 1, star - colon - 1), *quantity});
+  }
+  return packs;
+}
+
 Result<bool> parse_bool(std::string_view text)
 {
   if (text.empty() || text == "false" || text == "no" || text == "0")
@@ -335,6 +355,37 @@ Attributes get_attributes(const Json& object, const std::string& where, int line
     attributes[name] = std::move(text);
   }
   return attributes;
+}
+
+std::vector<Pack> get_packs(const Json& object, const std::string& where, int line, Problems& problems)
+{
+  std::vector<Pack> packs;
+  auto it = object.find("packs");
+  if (it == object.end()) {
+    return packs;
+  }
+  if (!it->is_array()) {
+    problems.add(line, fmt::format("{}.packs: must be an array of {{\"level\", \"gtin\", \"quantity\"}}", where));
+    return packs;
+  }
+  for (std::size_t p = 0; p < it->size(); ++p) {
+    const std::string pack_where = fmt::format("{}.packs[{}]", where, p);
+    const Json& pack = (*it)[p];
+    if (!check_fields(pack, {"level", "gtin", "quantity"}, pack_where, line, problems)) {
+      continue;
+    }
+    const std::string level = get_string(pack, "level", pack_where, line, problems, true);
+    const std::string gtin = get_string(pack, "gtin", pack_where, line, problems, true);
+    if (!pack.contains("quantity")) {
+      problems.add(line, fmt::format("{}.quantity: missing (the eaches inside, 2 or more)", pack_where));
+      continue;
+    }
+    const std::int32_t quantity = get_int(pack, "quantity", pack_where, line, problems, 0, 2, k_max_pack_quantity);
+    if (!level.empty() && !gtin.empty() && quantity >= 2) {
+      packs.push_back(Pack{level, gtin, quantity});
+    }
+  }
+  return packs;
 }
 
 Money get_money(const Json& object, const char* field, const std::string& where, int line, Problems& problems,
@@ -547,7 +598,7 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
         const Json& object = items[i];
         if (!check_fields(object,
                           {"sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value", "currency",
-                           "image_check_required", "serial_tracked", "serial_label", "no_visible_barcode"},
+                           "image_check_required", "serial_tracked", "serial_label", "no_visible_barcode", "packs"},
                           where, line, problems)) {
           continue;
         }
@@ -576,6 +627,7 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
         item.serial_label = get_bool(object, "serial_label", where, line, problems);
         item.serial_tracked = item.serial_tracked || item.serial_label;
         item.no_visible_barcode = get_bool(object, "no_visible_barcode", where, line, problems);
+        item.packs = get_packs(object, where, line, problems);
         add_item_checked(std::move(item), line, where, entries, problems);
       }
     }
@@ -721,7 +773,7 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
 {
   auto table = open_csv_table(text, name,
                               {"type", "sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value",
-                               "currency", "flags", "components"},
+                               "currency", "flags", "components", "packs"},
                               {"sku"}, problems);
   if (!table) {
     return tl::unexpected(table.error());
@@ -777,6 +829,11 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
       item.attributes = *attributes;
     } else {
       problems.add(line, "attributes: " + attributes.error().message);
+    }
+    if (auto packs = parse_pack_list(columns.get(record, "packs")); packs) {
+      item.packs = *packs;
+    } else {
+      problems.add(line, "packs: " + packs.error().message);
     }
     if (const auto weight = columns.get(record, "weight_g"); !weight.empty()) {
       if (auto parsed = parse_int(weight, 0, 1'000'000))

@@ -45,6 +45,8 @@ void set_malformed(ParsedCode& code, std::string reason)
   code.gtin14.clear();
   code.alternates.clear();
   code.fields.clear();
+  code.contained = false;
+  code.contained_count = 0;
 }
 
 void set_gtin(ParsedCode& code, std::string gtin14)
@@ -61,6 +63,15 @@ void set_gs1(ParsedCode& code, std::vector<Gs1Field> fields)
         std::find_if(code.fields.begin(), code.fields.end(), [&](const Gs1Field& field) { return field.ai == key; });
     if (found != code.fields.end()) {
       set_gtin(code, found->value);
+      code.contained = found->ai == "02";
+      const auto count = std::find_if(code.fields.begin(), code.fields.end(),
+                                      [](const Gs1Field& field) { return field.ai == "37"; });
+      if (code.contained && count != code.fields.end()) {
+        code.contained_count = 0;
+        for (char digit : count->value) { // N..8, digits checked by the parser
+          code.contained_count = code.contained_count * 10 + (digit - '0');
+        }
+      }
       return;
     }
   }

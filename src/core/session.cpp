@@ -1,6 +1,7 @@
 #include <pickverify/session.hpp>
 
 #include <algorithm>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -27,6 +28,8 @@ std::string_view to_string(Verdict verdict)
     return "serial_missing";
   case Verdict::serial_packed:
     return "serial_packed";
+  case Verdict::sealed_pack:
+    return "sealed_pack";
   }
   return "unknown";
 }
@@ -216,10 +219,13 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
 
   if (outcome.verdict == Verdict::accepted) {
     auto& progress = m_lines[*outcome.line_index];
-    ++progress.verified;
-    m_units.push_back(Unit{outcome.code.gtin14, outcome.item, outcome.serial});
+    progress.verified += outcome.units;
+    m_units.push_back(Unit{outcome.code.gtin14, outcome.item, outcome.serial, outcome.units, outcome.pack});
     outcome.message = fmt::format("{}: now {}/{}{}", line_label(progress), progress.verified, progress.line.quantity,
                                   outcome.serial.empty() ? "" : fmt::format(" (serial {})", outcome.serial));
+    if (!outcome.pack.empty()) {
+      outcome.message += fmt::format(" ({} counted as {})", outcome.pack, outcome.units);
+    }
   } else if (m_policy.alert_on.count(outcome.verdict)) {
     Alert alert;
     alert.verdict = outcome.verdict;
@@ -228,6 +234,8 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
     alert.serial = outcome.serial;
     alert.sku = outcome.item ? outcome.item->sku : std::string{};
     alert.line_index = outcome.line_index;
+    alert.units = outcome.units;
+    alert.pack = outcome.pack;
     outcome.alert_id = open_alert(std::move(alert));
   }
   update_state();
@@ -345,13 +353,14 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
     break;
   }
 
-  const Item* item = m_catalog->find_by_gtin(code.gtin14);
-  for (std::size_t i = 0; !item && i < code.alternates.size(); ++i) {
-    item = m_catalog->find_by_gtin(code.alternates[i]);
-    if (item) {
+  Identified found = m_catalog->identify(code.gtin14);
+  for (std::size_t i = 0; !found && i < code.alternates.size(); ++i) {
+    found = m_catalog->identify(code.alternates[i]);
+    if (found) {
       outcome.code.gtin14 = code.alternates[i];
     }
   }
+  const Item* item = found.item;
   if (!item) {
     outcome.verdict = Verdict::unknown_code;
     outcome.message =
@@ -362,8 +371,38 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   }
   outcome.item = item;
 
-  // Lines this item fulfils: an exact SKU, or the style with every required attribute.
+  // How many eaches the scan stands for: one, a pack's quantity, or (37) times the GTIN of a (02) label.
+  std::int64_t units = found.units();
+  if (found.pack) {
+    outcome.pack = describe_pack(*found.pack);
+  }
+  if (code.contained) {
+    if (code.contained_count < 1) {
+      outcome.verdict = Verdict::sealed_pack;
+      outcome.message = fmt::format("a logistic label of {} without a count of items (37): nothing counted — open it "
+                                    "and scan the items",
+                                    item->description);
+      return outcome;
+    }
+    units *= code.contained_count;
+    outcome.pack = found.pack ? fmt::format("a logistic unit of {} ({} {} of {})", units, code.contained_count,
+                                            found.pack->level == "inner" ? "inner packs" : "cases", found.pack->quantity)
+                              : fmt::format("a logistic unit of {}", units);
+  }
+  outcome.units = static_cast<std::int32_t>(std::min<std::int64_t>(units, std::numeric_limits<std::int32_t>::max()));
+  const bool several = outcome.units > 1 || !outcome.pack.empty();
+  const auto refuse_sealed = [&](std::size_t line_index) {
+    outcome.verdict = Verdict::sealed_pack;
+    outcome.line_index = line_index;
+    outcome.message = fmt::format("{} ({}): sealed packs are not counted here — open it and scan the items",
+                                  outcome.pack, item->description);
+    return outcome;
+  };
+
+  // Lines this item fulfils: an exact SKU, or the style with every required attribute. A pack counts
+  // on one line only, the first with room for all its units.
   std::optional<std::size_t> full_match;
+  std::optional<std::size_t> short_match; // room for some of the units, not all
   for (std::size_t i = 0; i < m_lines.size(); ++i) {
     const auto& line = m_lines[i].line;
     const bool matches =
@@ -372,19 +411,45 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
     if (!matches) {
       continue;
     }
-    if (!m_lines[i].done()) {
+    const std::int32_t room = line.quantity - m_lines[i].verified;
+    if (room >= outcome.units) {
+      if (several && !m_policy.sealed_packs) {
+        return refuse_sealed(i);
+      }
       outcome.verdict = Verdict::accepted;
       outcome.line_index = i;
       return outcome;
     }
-    full_match = full_match.value_or(i);
+    if (room > 0) {
+      short_match = short_match.value_or(i);
+    } else {
+      full_match = full_match.value_or(i);
+    }
+  }
+  if (short_match && !m_policy.sealed_packs) {
+    return refuse_sealed(*short_match);
+  }
+  if (short_match) {
+    const auto& progress = m_lines[*short_match];
+    const std::int32_t room = progress.line.quantity - progress.verified;
+    outcome.verdict = Verdict::over_quantity;
+    outcome.line_index = short_match;
+    outcome.message = fmt::format("{} needs {} more ({}/{}): {} ({}) is {} too many — take it out, open it and scan "
+                                  "the items",
+                                  line_label(progress), room, progress.verified, progress.line.quantity, outcome.pack,
+                                  item->description, outcome.units - room);
+    return outcome;
   }
   if (full_match) {
     const auto& progress = m_lines[*full_match];
     outcome.verdict = Verdict::over_quantity;
     outcome.line_index = full_match;
-    outcome.message = fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
-                                  line_label(progress), progress.verified, progress.line.quantity, item->description);
+    outcome.message =
+        several ? fmt::format("{} is already complete ({}/{}): {} ({}) is {} too many — take it out",
+                              line_label(progress), progress.verified, progress.line.quantity, outcome.pack,
+                              item->description, outcome.units)
+                : fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
+                              line_label(progress), progress.verified, progress.line.quantity, item->description);
     return outcome;
   }
 
@@ -511,7 +576,10 @@ ImageCheckRequest PackSession::image_check_request() const
   ImageCheckRequest request;
   for (const auto& unit : m_units) {
     ExpectedUnit expected{unit.gtin14, unit.item ? unit.item->sku : std::string{},
-                          unit.item ? unit.item->description : std::string{}};
+                          unit.item ? unit.item->description : std::string{}, unit.units};
+    if (!unit.pack.empty()) {
+      expected.description += fmt::format(" ({})", unit.pack);
+    }
     if (unit.item && unit.item->no_visible_barcode) {
       request.not_visible.push_back(std::move(expected));
     } else {
@@ -595,8 +663,13 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
           }
         }
       }
-      ++progress.verified;
-      m_units.push_back(Unit{alert.gtin14, item, alert.serial});
+      if (progress.verified + alert.units > progress.line.quantity) {
+        return make_error(ErrorType::conflict,
+                          fmt::format("{} needs {} more, this scan stands for {}: open it and scan the items instead",
+                                      line_label(progress), progress.line.quantity - progress.verified, alert.units));
+      }
+      progress.verified += alert.units;
+      m_units.push_back(Unit{alert.gtin14, item, alert.serial, alert.units, alert.pack});
     } else {
       m_image_check_passed = true;
     }

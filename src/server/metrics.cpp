@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/policy.hpp>
+
 namespace pickverify::server {
 
 void Metrics::count_scan(const std::string& verdict)
@@ -28,9 +30,8 @@ std::string Metrics::render(std::size_t open_alerts, std::size_t open_streams,
   std::lock_guard lock(m_mutex);
   std::string out;
   out += "# HELP pickverify_scans_total Scans journaled, by verdict.\n# TYPE pickverify_scans_total counter\n";
-  for (const char* verdict :
-       {"accepted", "wrong_variant", "wrong_item", "over_quantity", "unknown_code", "malformed", "duplicate",
-        "serial_missing", "serial_packed"}) {
+  for (const Verdict v : k_all_verdicts) {
+    const std::string verdict(to_string(v));
     const auto found = m_scans_by_verdict.find(verdict);
     out += fmt::format("pickverify_scans_total{{verdict=\"{}\"}} {}\n", verdict,
                        found == m_scans_by_verdict.end() ? 0 : found->second);

@@ -355,6 +355,10 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   if (outcome.item) {
     detail["sku"] = outcome.item->sku;
   }
+  if (outcome.units != 1 || !outcome.pack.empty()) {
+    detail["units"] = outcome.units;
+    detail["pack"] = outcome.pack;
+  }
   if (outcome.line_index) {
     const auto& progress = next.lines()[*outcome.line_index];
     detail["line"] = progress.line.line_no;

@@ -177,6 +177,16 @@ CREATE TABLE station_instances (
   heartbeat_utc_ms BIGINT NOT NULL
 );
 )sql"},
+    PgMigration{4, "packaging levels: inner packs and cases with GTINs of their own", R"sql(
+CREATE TABLE item_packs (
+  gtin     TEXT PRIMARY KEY,
+  sku      TEXT NOT NULL REFERENCES items(sku) ON DELETE CASCADE,
+  level    TEXT NOT NULL CHECK (level IN ('inner', 'case')),
+  quantity BIGINT NOT NULL CHECK (quantity >= 2),
+  position BIGINT NOT NULL
+);
+CREATE INDEX item_packs_by_sku ON item_packs(sku);
+)sql"},
 };
 
 static_assert(k_pg_migrations.back().version == k_schema_version,

@@ -263,9 +263,13 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
       "image_check_required = excluded.image_check_required, serial_tracked = excluded.serial_tracked, "
       "no_visible_barcode = excluded.no_visible_barcode");
   auto delete_gtins = m_db->prepare("DELETE FROM item_gtins WHERE sku = ?");
+  auto delete_packs = m_db->prepare("DELETE FROM item_packs WHERE sku = ?");
   auto delete_attributes = m_db->prepare("DELETE FROM item_attributes WHERE sku = ?");
-  auto gtin_owner = m_db->prepare("SELECT sku FROM item_gtins WHERE gtin = ?");
+  auto gtin_owner =
+      m_db->prepare("SELECT sku FROM item_gtins WHERE gtin = ?1 UNION ALL SELECT sku FROM item_packs WHERE gtin = ?1");
   auto insert_gtin = m_db->prepare("INSERT INTO item_gtins (gtin, sku, position) VALUES (?, ?, ?)");
+  auto insert_pack =
+      m_db->prepare("INSERT INTO item_packs (gtin, sku, level, quantity, position) VALUES (?, ?, ?, ?, ?)");
   auto insert_attribute = m_db->prepare("INSERT INTO item_attributes (sku, name, value) VALUES (?, ?, ?)");
   auto upsert_kit = m_db->prepare("INSERT INTO kits (sku, description) VALUES (?, ?) "
                                   "ON CONFLICT (sku) DO UPDATE SET description = excluded.description");
@@ -275,8 +279,8 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
   auto stored_kit = m_db->prepare("SELECT 1 FROM kits WHERE sku = ?");
   auto stored_item = m_db->prepare("SELECT 1 FROM items WHERE sku = ?");
   for (const auto* stmt :
-       {&upsert_item, &delete_gtins, &delete_attributes, &gtin_owner, &insert_gtin, &insert_attribute, &upsert_kit,
-        &delete_components, &insert_component, &stored_kit, &stored_item}) {
+       {&upsert_item, &delete_gtins, &delete_packs, &delete_attributes, &gtin_owner, &insert_gtin, &insert_pack,
+        &insert_attribute, &upsert_kit, &delete_components, &insert_component, &stored_kit, &stored_item}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
     }
@@ -285,9 +289,11 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
   // Drop every saved item's old GTINs first, so a GTIN that moves from one item to another within
   // this catalog is not mistaken for a clash.
   for (const Item& item : catalog.items()) {
-    delete_gtins->bind_text(1, item.sku);
-    if (auto done = delete_gtins->run(); !done) {
-      return done;
+    for (auto* remove : {&*delete_gtins, &*delete_packs}) {
+      remove->bind_text(1, item.sku);
+      if (auto done = remove->run(); !done) {
+        return done;
+      }
     }
   }
   // One SKU names an item or a kit, never both: the stored catalog must stay loadable.
@@ -319,8 +325,12 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
     if (auto done = upsert_item->run(); !done) {
       return tl::unexpected(done.error().with_context("item " + item.sku));
     }
-    std::int64_t position = 0;
-    for (const std::string& gtin : item.gtins) {
+    // Every GTIN of the item, eaches first, then its packs: each may belong to no other stored item.
+    std::vector<std::string> all_gtins = item.gtins;
+    for (const Pack& pack : item.packs) {
+      all_gtins.push_back(pack.gtin);
+    }
+    for (const std::string& gtin : all_gtins) {
       gtin_owner->bind_text(1, gtin);
       auto owned = gtin_owner->step();
       if (!owned) {
@@ -335,9 +345,23 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
                                       item.sku, gtin, owner, owner));
       }
       gtin_owner->reset();
+    }
+    std::int64_t position = 0;
+    for (const std::string& gtin : item.gtins) {
       insert_gtin->bind_text(1, gtin).bind_text(2, item.sku).bind(3, position++);
       if (auto done = insert_gtin->run(); !done) {
         return tl::unexpected(done.error().with_context("item " + item.sku + ": GTIN " + gtin));
+      }
+    }
+    position = 0;
+    for (const Pack& pack : item.packs) {
+      insert_pack->bind_text(1, pack.gtin)
+          .bind_text(2, item.sku)
+          .bind_text(3, pack.level)
+          .bind(4, pack.quantity)
+          .bind(5, position++);
+      if (auto done = insert_pack->run(); !done) {
+        return tl::unexpected(done.error().with_context("item " + item.sku + ": " + pack.level + " GTIN " + pack.gtin));
       }
     }
     delete_attributes->bind_text(1, item.sku);
@@ -389,6 +413,7 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
   // One query per table, joined here: a catalog of many thousand items loads in a few queries.
   std::unordered_map<std::string, std::vector<std::string>> gtins;
   std::unordered_map<std::string, Attributes> attributes;
+  std::unordered_map<std::string, std::vector<Pack>> packs;
   std::unordered_map<std::string, std::vector<KitComponent>> components;
   {
     auto stmt = m_db->prepare("SELECT sku, gtin FROM item_gtins ORDER BY sku, position");
@@ -397,6 +422,20 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     }
     auto rows_read = stmt->each_row([&] {
       gtins[stmt->column_text(0)].push_back(stmt->column_text(1));
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
+    }
+  }
+  {
+    auto stmt = m_db->prepare("SELECT sku, level, gtin, quantity FROM item_packs ORDER BY sku, position");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    auto rows_read = stmt->each_row([&] {
+      packs[stmt->column_text(0)].push_back(
+          Pack{stmt->column_text(1), stmt->column_text(2), static_cast<std::int32_t>(stmt->column_int(3))});
       return true;
     });
     if (!rows_read) {
@@ -460,6 +499,9 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     }
     if (auto found = attributes.find(item.sku); found != attributes.end()) {
       item.attributes = std::move(found->second);
+    }
+    if (auto found = packs.find(item.sku); found != packs.end()) {
+      item.packs = std::move(found->second);
     }
     const std::string sku = item.sku;
     if (auto added = catalog.add_item(std::move(item)); !added) {

@@ -141,8 +141,11 @@ std::string describe(const Comparison& comparison, const ImageCheckRequest& requ
 {
   std::string reason;
   if (comparison.missing.empty() && comparison.unexpected.empty()) {
-    reason =
-        fmt::format("all {} expected unit{} found", comparison.found.size(), comparison.found.size() == 1 ? "" : "s");
+    std::int64_t units = 0;
+    for (const ExpectedUnit& unit : comparison.found) {
+      units += unit.units;
+    }
+    reason = fmt::format("all {} expected unit{} found", units, units == 1 ? "" : "s");
   } else {
     std::vector<std::string> parts;
     if (symbols_seen == 0) {

@@ -668,6 +668,12 @@ void check_same_catalog(const Catalog& got, const Catalog& want)
     CHECK(other->weight_g == item.weight_g);
     CHECK(other->unit_value == item.unit_value);
     CHECK(other->image_check_required == item.image_check_required);
+    REQUIRE(other->packs.size() == item.packs.size());
+    for (std::size_t p = 0; p < item.packs.size(); ++p) {
+      CHECK(other->packs[p].level == item.packs[p].level);
+      CHECK(other->packs[p].gtin == item.packs[p].gtin);
+      CHECK(other->packs[p].quantity == item.packs[p].quantity);
+    }
   }
   for (const Kit& kit : want.kits()) {
     const Kit* other = got.find_kit(kit.sku);
@@ -730,4 +736,63 @@ TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer]
     REQUIRE(orders.has_value());
     check_same_orders(*orders, *demo_orders);
   }
+}
+
+// --- Packaging levels ------------------------------------------------------------------------
+
+TEST_CASE("import_catalog reads packaging levels from CSV and JSON; files without them import as before",
+          "[importer][catalog][packs]")
+{
+  const std::string csv = "sku,gtins,packs\n"
+                          "SOCK-RUN-M,9506000001975,inner:9506000002293*3; case:19506000001972*12\n"
+                          "CARE-BRUSH,9506000001838,\n";
+  const std::string json = R"({"items": [
+    {"sku": "SOCK-RUN-M", "gtins": ["9506000001975"],
+     "packs": [{"level": "inner", "gtin": "9506000002293", "quantity": 3},
+               {"level": "case", "gtin": "19506000001972", "quantity": 12}]},
+    {"sku": "CARE-BRUSH", "gtins": ["9506000001838"]}
+  ]})";
+  for (const auto& [text, format] : {std::pair{csv, FileFormat::csv}, std::pair{json, FileFormat::json}}) {
+    Catalog catalog;
+    auto count = import_catalog(text, format, "catalog", catalog);
+    INFO((count ? std::string() : count.error().message));
+    REQUIRE(count.has_value());
+    const Identified carton = catalog.identify("19506000001972");
+    REQUIRE(carton.pack);
+    CHECK(carton.item->sku == "SOCK-RUN-M");
+    CHECK(carton.pack->level == "case");
+    CHECK(carton.units() == 12);
+    CHECK(catalog.identify("09506000002293").units() == 3);
+    CHECK(catalog.find_item("CARE-BRUSH")->packs.empty());
+  }
+}
+
+TEST_CASE("import_catalog refuses bad packaging levels with line and field", "[importer][catalog][packs]")
+{
+  Catalog catalog;
+  const std::string csv = "sku,gtins,packs\n"
+                          "A,9506000001975,case:19506000001972\n"
+                          "B,9506000001838,case:19506000001972*1\n"
+                          "C,9506000001906,pallet:19506000001972*12\n"
+                          "D,9506000001418,case:9506000001418*12\n";
+  const std::string csv_message = catalog_error(csv, FileFormat::csv, catalog);
+  INFO(csv_message);
+  CHECK_THAT(csv_message, Contains("catalog.csv:2: packs: 'case:19506000001972' is not LEVEL:GTIN*QUANTITY"));
+  CHECK_THAT(csv_message, Contains("catalog.csv:3: packs: case:19506000001972*1: quantity 1 is outside 2–100000"));
+  CHECK_THAT(csv_message, Contains("catalog.csv:4: sku C: item C: packaging level 'pallet' is neither inner nor case"));
+  CHECK_THAT(csv_message, Contains("catalog.csv:5: sku D: item D: GTIN 09506000001418 names two packaging levels"));
+
+  const std::string json = R"({"items": [
+    {"sku": "A", "gtins": ["9506000001975"], "packs": [{"level": "case", "gtin": "19506000001972"}]},
+    {"sku": "B", "gtins": ["9506000001838"], "packs": {"level": "case"}},
+    {"sku": "C", "gtins": ["9506000001906"], "packs": [{"level": "case", "gtin": 19506000001972, "quantity": 12}]},
+    {"sku": "D", "gtins": ["9506000001418"], "packs": [{"level": "case", "gtin": "19506000001972", "quantity": 12, "weight": 1}]}
+  ]})";
+  const std::string json_message = catalog_error(json, FileFormat::json, catalog);
+  INFO(json_message);
+  CHECK_THAT(json_message, Contains("catalog.json:2: items[0].packs[0].quantity: missing"));
+  CHECK_THAT(json_message, Contains("catalog.json:3: items[1].packs: must be an array"));
+  CHECK_THAT(json_message, Contains("catalog.json:4: items[2].packs[0].gtin: must be a string"));
+  CHECK_THAT(json_message, Contains("catalog.json:5: items[3].packs[0].weight: unknown field"));
+  CHECK(catalog.items().empty());
 }

@@ -121,3 +121,69 @@ TEST_CASE("expand_order refuses a style line no item can satisfy", "[order]")
   order.lines[0].quantity = 0;
   CHECK_FALSE(expand_order(order, catalog));
 }
+
+TEST_CASE("Catalog::identify names the packaging level of a pack GTIN", "[catalog][packs]")
+{
+  Catalog catalog;
+  Item socks;
+  socks.sku = "SOCK-RUN-M";
+  socks.gtins = {"9506000001975"};
+  socks.packs = {Pack{"inner", "9506000002293", 3}, Pack{"case", "19506000001972", 12}};
+  REQUIRE(catalog.add_item(socks));
+
+  const Identified each = catalog.identify("09506000001975");
+  REQUIRE(each);
+  CHECK(each.pack == nullptr);
+  CHECK(each.units() == 1);
+  const Identified inner = catalog.identify("09506000002293"); // stored in its 14-digit form
+  REQUIRE(inner.pack);
+  CHECK(inner.item->sku == "SOCK-RUN-M");
+  CHECK(inner.units() == 3);
+  CHECK(describe_pack(*inner.pack) == "an inner pack of 3");
+  const Identified carton = catalog.identify("19506000001972");
+  REQUIRE(carton.pack);
+  CHECK(carton.units() == 12);
+  CHECK(describe_pack(*carton.pack) == "a case of 12");
+  CHECK(catalog.find_by_gtin("19506000001972") == carton.item); // any level names the item
+  CHECK_FALSE(catalog.identify("09506000001418"));
+}
+
+TEST_CASE("Catalog::add_item refuses packs that clash, have no level or hold fewer than two", "[catalog][packs]")
+{
+  Catalog catalog;
+  Item shoe;
+  shoe.sku = "SHOE";
+  shoe.gtins = {"9506000001418"};
+  REQUIRE(catalog.add_item(shoe));
+
+  auto with_pack = [](Pack pack) {
+    Item socks;
+    socks.sku = "SOCKS";
+    socks.gtins = {"9506000001975"};
+    socks.packs = {std::move(pack)};
+    return socks;
+  };
+  auto clash = catalog.add_item(with_pack(Pack{"case", "09506000001418", 12}));
+  REQUIRE_FALSE(clash);
+  CHECK_THAT(clash.error().message, Catch::Contains("GTIN 09506000001418 belongs to both SHOE and SOCKS"));
+  auto own = catalog.add_item(with_pack(Pack{"case", "9506000001975", 12}));
+  REQUIRE_FALSE(own);
+  CHECK_THAT(own.error().message, Catch::Contains("names two packaging levels"));
+  auto level = catalog.add_item(with_pack(Pack{"pallet", "19506000001972", 12}));
+  REQUIRE_FALSE(level);
+  CHECK_THAT(level.error().message, Catch::Contains("'pallet' is neither inner nor case"));
+  auto one = catalog.add_item(with_pack(Pack{"inner", "19506000001972", 1}));
+  REQUIRE_FALSE(one);
+  CHECK_THAT(one.error().message, Catch::Contains("quantity from 2"));
+  auto bad_check = catalog.add_item(with_pack(Pack{"case", "19506000001973", 12}));
+  REQUIRE_FALSE(bad_check);
+  CHECK_THAT(bad_check.error().message, Catch::Contains("case GTIN 19506000001973: check digit"));
+  CHECK(catalog.items().size() == 1);
+
+  // A pack GTIN is taken like an each GTIN: a later item cannot have it.
+  REQUIRE(catalog.add_item(with_pack(Pack{"case", "19506000001972", 12})));
+  Item other;
+  other.sku = "OTHER";
+  other.gtins = {"19506000001972"};
+  CHECK_FALSE(catalog.add_item(other));
+}

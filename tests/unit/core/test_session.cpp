@@ -417,3 +417,153 @@ TEST_CASE("PackSession::image_check_request lists no-visible-barcode items apart
   REQUIRE(request.not_visible.size() == 1);
   CHECK(request.not_visible[0].sku == "GIFT-CARD");
 }
+
+// --- Packaging levels: inner packs, cases and (02)+(37) labels count units -----------------------
+
+namespace {
+
+constexpr const char* k_socks_each = "9506000001975";
+constexpr const char* k_socks_inner = "9506000002293";   // inner pack of 3
+constexpr const char* k_socks_case = "19506000001972";   // case of 12
+// A logistic label: (00) its SSCC, (02) the each GTIN inside, (37) 2 of them.
+constexpr const char* k_socks_two = "]C100009506000000000019" "0209506000001975" "372";
+
+Catalog socks_catalog()
+{
+  Catalog catalog;
+  Item socks = simple("SOCK-RUN-M", k_socks_each, "Running socks, M");
+  socks.weight_g = 60;
+  socks.packs = {Pack{"inner", k_socks_inner, 3}, Pack{"case", k_socks_case, 12}};
+  REQUIRE(catalog.add_item(socks));
+  REQUIRE(catalog.add_item(simple("ACC-LACES-BLK", "9506000001760", "Laces, black")));
+  return catalog;
+}
+
+Order socks_order_of(std::int32_t quantity, std::int64_t value_minor = 2400)
+{
+  Order order;
+  order.id = "ORD-2025-00146";
+  order.value = Money{value_minor, "USD"};
+  order.lines.push_back(OrderLine{1, "SOCK-RUN-M", "", {}, quantity, ""});
+  return order;
+}
+
+Policy sealed_packs_allowed()
+{
+  Policy policy;
+  policy.sealed_packs = true;
+  return policy;
+}
+
+} // namespace
+
+TEST_CASE("PackSession::apply refuses a sealed case or (02)+(37) label where policy counts eaches only",
+          "[session][packs]")
+{
+  const Catalog catalog = socks_catalog();
+  PackSession session = start(catalog, socks_order_of(2));
+  Bench bench;
+
+  const auto carton = session.apply(bench.scan(k_socks_case));
+  CHECK(carton.verdict == Verdict::sealed_pack);
+  CHECK(carton.units == 12);
+  CHECK_THAT(carton.message, Catch::StartsWith("a case of 12 (Running socks, M)"));
+  CHECK_THAT(carton.message, Catch::EndsWith("open it and scan the items"));
+  CHECK_FALSE(carton.alert_id); // nothing is counted, so nothing can be shipped short: no alert by default
+
+  // The logistic label that used to count as one unit: the socks line went 0/2 → 1/2.
+  const auto label = session.apply(bench.scan(k_socks_two));
+  CHECK(label.verdict == Verdict::sealed_pack);
+  CHECK(label.units == 2);
+  CHECK_THAT(label.message, Catch::StartsWith("a logistic unit of 2 (Running socks, M)"));
+  CHECK(session.lines()[0].verified == 0);
+  CHECK(session.state() == SessionState::active);
+
+  // The eaches from the opened pack count one by one.
+  CHECK(session.apply(bench.scan(k_socks_each)).verdict == Verdict::accepted);
+  CHECK(session.apply(bench.scan(k_socks_each, 1000ms, "usb:2")).verdict == Verdict::accepted);
+  CHECK(session.state() == SessionState::complete);
+}
+
+TEST_CASE("PackSession::apply counts the units of a (02)+(37) label where sealed packs are allowed",
+          "[session][packs]")
+{
+  const Catalog catalog = socks_catalog();
+  PackSession session = start(catalog, socks_order_of(2), sealed_packs_allowed());
+  Bench bench;
+  const auto label = session.apply(bench.scan(k_socks_two));
+  CHECK(label.verdict == Verdict::accepted);
+  CHECK(label.units == 2);
+  CHECK_THAT(label.message, Catch::Contains("now 2/2 (a logistic unit of 2 counted as 2)"));
+  CHECK(session.lines()[0].verified == 2);
+  CHECK(session.state() == SessionState::complete);
+  CHECK(session.accepted_items().size() == 2); // the weight check weighs two pairs
+
+  // One more pair is one too many, as it would be one each at a time.
+  const auto extra = session.apply(bench.scan(k_socks_each));
+  CHECK(extra.verdict == Verdict::over_quantity);
+  CHECK(extra.alert_id);
+}
+
+TEST_CASE("PackSession::apply counts packs in units against the line, over quantity included", "[session][packs]")
+{
+  const Catalog catalog = socks_catalog();
+  PackSession session = start(catalog, socks_order_of(12), sealed_packs_allowed());
+  Bench bench;
+  CHECK(session.apply(bench.scan(k_socks_inner)).verdict == Verdict::accepted);
+  CHECK(session.lines()[0].verified == 3);
+
+  // A case of 12 on a line that needs 9 more: over quantity in units, nothing counted.
+  const auto carton = session.apply(bench.scan(k_socks_case));
+  CHECK(carton.verdict == Verdict::over_quantity);
+  CHECK_THAT(carton.message, Catch::Contains("needs 9 more (3/12): a case of 12 (Running socks, M) is 3 too many"));
+  REQUIRE(carton.alert_id);
+  CHECK(session.lines()[0].verified == 3);
+  // A supervisor cannot count twelve on a line with room for nine.
+  AlertResolution override_it{Role::supervisor, "sup-1", "customer_accepts_substitute", "", true};
+  auto refused = session.resolve_alert(*carton.alert_id, override_it);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("needs 9 more, this scan stands for 12"));
+  REQUIRE(session.resolve_alert(*carton.alert_id, AlertResolution{Role::supervisor, "sup-1", "item_set_aside", "", false}));
+
+  for (int i = 0; i < 3; ++i) {
+    CHECK(session.apply(bench.scan(k_socks_inner, 1000ms, "usb:" + std::to_string(i))).verdict == Verdict::accepted);
+  }
+  CHECK(session.lines()[0].verified == 12);
+  CHECK(session.state() == SessionState::complete);
+  CHECK(session.accepted_items().size() == 12);
+  const auto full = session.apply(bench.scan(k_socks_inner));
+  CHECK(full.verdict == Verdict::over_quantity);
+  CHECK_THAT(full.message, Catch::Contains("already complete (12/12): an inner pack of 3 (Running socks, M) is 3 too many"));
+}
+
+TEST_CASE("PackSession::image_check_request shows a sealed case as one label of its units", "[session][packs]")
+{
+  const Catalog catalog = socks_catalog();
+  PackSession session = start(catalog, socks_order_of(13, 50000), sealed_packs_allowed());
+  Bench bench;
+  REQUIRE(session.apply(bench.scan(k_socks_case)).verdict == Verdict::accepted);
+  REQUIRE(session.apply(bench.scan(k_socks_each)).verdict == Verdict::accepted);
+  REQUIRE(session.state() == SessionState::awaiting_image_check);
+  const auto request = session.image_check_request();
+  REQUIRE(request.expected.size() == 2);
+  CHECK(request.expected[0].gtin14 == k_socks_case);
+  CHECK(request.expected[0].units == 12);
+  CHECK(request.expected[0].description == "Running socks, M (a case of 12)");
+  CHECK(request.expected[1].gtin14 == "09506000001975");
+  CHECK(request.expected[1].units == 1);
+}
+
+TEST_CASE("PackSession::apply refuses a (02) label without a count where requisite AIs are not checked",
+          "[session][packs]")
+{
+  const Catalog catalog = socks_catalog();
+  Policy policy = sealed_packs_allowed();
+  policy.gs1_requisite_ais = false;
+  PackSession session = start(catalog, socks_order_of(2), policy);
+  Bench bench;
+  const auto label = session.apply(bench.scan("]C10209506000001975"));
+  CHECK(label.verdict == Verdict::sealed_pack);
+  CHECK_THAT(label.message, Catch::Contains("without a count of items (37)"));
+  CHECK(session.lines()[0].verified == 0);
+}

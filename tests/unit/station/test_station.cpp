@@ -73,8 +73,9 @@ Catalog demo_catalog()
   must(catalog.add_item(make_item("CARE-BRUSH", "CARE-BRUSH", "Shoe brush", "9506000001838", {}, 2400)));
   must(catalog.add_item(
       make_item("CARE-SPRAY", "CARE-SPRAY", "Water-repellent spray 200 ml", "9506000001906", {}, 3400)));
-  must(catalog.add_item(
-      make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200)));
+  Item socks = make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200);
+  socks.packs = {Pack{"inner", "9506000002293", 3}, Pack{"case", "19506000001972", 12}};
+  must(catalog.add_item(std::move(socks)));
   must(catalog.add_kit(Kit{"KIT-CARE", "Shoe care kit", {{"CARE-BRUSH", 1}, {"CARE-SPRAY", 1}}}));
   return catalog;
 }
@@ -1059,4 +1060,57 @@ TEST_CASE("Station::request_pack weighs the box when policy requires it and fail
   CHECK(released.headline == "PACK RELEASED");
   CHECK(bench.session().state() == SessionState::released);
   CHECK(bench.last("weight_check").detail.find("\"outcome\":\"passed\"") != std::string::npos);
+}
+
+TEST_CASE("Station::handle_scan counts a pack in units where policy allows sealed packs, and refuses it where not",
+          "[station][packs]")
+{
+  // (00) SSCC, (02) the socks' each GTIN, (37) two of them: a logistic label on a two-pair pack.
+  const std::string two_pairs = "00009506000000000019"
+                                "0209506000001975"
+                                "372";
+  SECTION("eaches only (the default): refused with the instruction, journaled, nothing counted")
+  {
+    Bench bench;
+    bench.start(k_socks);
+    const StationReply carton = bench.expect("19506000001972", Verdict::sealed_pack);
+    CHECK(carton.headline == "SEALED PACK");
+    CHECK(carton.tone == StationReply::Tone::warning);
+    CHECK(contains(carton.details, "a case of 12 (Running socks, M): sealed packs are not counted here — open it "
+                                   "and scan the items"));
+    const StationReply label = bench.scan(two_pairs, 1500, "usb:bench-scanner", SourceKind::hid_pos, "]C1");
+    REQUIRE(label.verdict == Verdict::sealed_pack);
+    CHECK(contains(label.details, "a logistic unit of 2 (Running socks, M)"));
+    CHECK(bench.session().lines()[0].verified == 0);
+    CHECK(bench.session().open_alerts().empty());
+    const JournalEntry row = bench.last("scan");
+    CHECK(row.verdict == "sealed_pack");
+    CHECK(row.gtin == "09506000001975");
+    CHECK_THAT(row.detail, Catch::Contains(R"("units":2)") && Catch::Contains(R"("pack":"a logistic unit of 2")"));
+    bench.expect(k_sock, Verdict::accepted);
+    bench.expect(k_sock, Verdict::accepted, 400);
+    CHECK(bench.session().state() == SessionState::complete);
+  }
+  SECTION("sealed packs allowed: the label counts two, survives a restart, and a third pair is over quantity")
+  {
+    Policy policy;
+    policy.sealed_packs = true;
+    Bench bench(policy);
+    bench.start(k_socks);
+    const StationReply label = bench.scan(two_pairs, 1500, "usb:bench-scanner", SourceKind::hid_pos, "]C1");
+    REQUIRE(label.verdict == Verdict::accepted);
+    CHECK(contains(label.details, "now 2/2 (a logistic unit of 2 counted as 2)"));
+    CHECK(bench.session().state() == SessionState::complete);
+    CHECK_THAT(bench.last("scan").detail, Catch::Contains(R"("verified":2)") && Catch::Contains(R"("units":2)"));
+
+    // Another station process on the same journal rebuilds the session: still 2/2, not 1/2.
+    Station again("bench-7", bench.store(), must(bench.store().load_catalog()), policy);
+    const StationReply resumed = must(again.handle_scan(bench.event(k_socks)));
+    CHECK_THAT(resumed.headline, Catch::Contains("RESUMED"));
+    REQUIRE(again.session());
+    CHECK(again.session()->lines()[0].verified == 2);
+    const StationReply extra = must(again.handle_scan(bench.event(k_sock)));
+    CHECK(extra.verdict == Verdict::over_quantity);
+    CHECK(extra.tone == StationReply::Tone::error);
+  }
 }

@@ -54,6 +54,7 @@ Catalog demo_catalog()
   items[8].serial_tracked = true;
   items[7].no_visible_barcode = true;
   items[0].image_check_required = true;
+  items[9].packs = {Pack{"inner", "09506000002293", 3}, Pack{"case", "19506000001972", 12}};
   for (Item& item : items) {
     REQUIRE(catalog.add_item(std::move(item)));
   }

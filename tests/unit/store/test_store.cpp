@@ -25,6 +25,12 @@ void check_same_item(const Item& got, const Item& want)
   CHECK(got.image_check_required == want.image_check_required);
   CHECK(got.serial_tracked == want.serial_tracked);
   CHECK(got.no_visible_barcode == want.no_visible_barcode);
+  REQUIRE(got.packs.size() == want.packs.size());
+  for (std::size_t i = 0; i < want.packs.size(); ++i) {
+    CHECK(got.packs[i].level == want.packs[i].level);
+    CHECK(got.packs[i].gtin == want.packs[i].gtin);
+    CHECK(got.packs[i].quantity == want.packs[i].quantity);
+  }
 }
 
 void check_same_order(const Order& got, const Order& want)
@@ -74,6 +80,49 @@ TEST_CASE("Store::save_catalog and load_catalog round-trip items and kits", "[st
   const Item* size_nine = loaded->find_by_gtin("09506000001418");
   REQUIRE(size_nine);
   CHECK(size_nine->attributes.at("size") == "9");
+}
+
+TEST_CASE("Store::save_catalog keeps packaging levels: replaced with the item, GTINs owned once",
+          "[store][backend][catalog][packs]")
+{
+  test::StoreBackend backend;
+  auto store = backend.open();
+  REQUIRE(store);
+  REQUIRE((*store)->save_catalog(test::demo_catalog()));
+  {
+    auto loaded = (*store)->load_catalog();
+    REQUIRE(loaded);
+    const Identified inner = loaded->identify("09506000002293");
+    REQUIRE(inner.pack);
+    CHECK(inner.item->sku == "SOCK-RUN-M");
+    CHECK(inner.units() == 3);
+  }
+
+  // A stored pack GTIN cannot become another item's GTIN (each or pack) unless that item comes too.
+  Catalog clash;
+  Item laces_case;
+  laces_case.sku = "ACC-LACES-BLK";
+  laces_case.gtins = {"09506000001760"};
+  laces_case.packs = {Pack{"case", "19506000001972", 24}};
+  REQUIRE(clash.add_item(laces_case));
+  auto refused = (*store)->save_catalog(clash);
+  REQUIRE_FALSE(refused);
+  CHECK_THAT(refused.error().message, Catch::Contains("GTIN 19506000001972 already belongs to item SOCK-RUN-M"));
+
+  // The socks saved again without their case: the case GTIN goes with it, and may then move.
+  Catalog update;
+  Item socks = *test::demo_catalog().find_item("SOCK-RUN-M");
+  socks.packs = {Pack{"inner", "09506000002293", 3}};
+  REQUIRE(update.add_item(socks));
+  REQUIRE(update.add_item(laces_case));
+  REQUIRE((*store)->save_catalog(update));
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  CHECK(loaded->find_item("SOCK-RUN-M")->packs.size() == 1);
+  const Identified moved = loaded->identify("19506000001972");
+  REQUIRE(moved.pack);
+  CHECK(moved.item->sku == "ACC-LACES-BLK");
+  CHECK(moved.units() == 24);
 }
 
 TEST_CASE("Store::load_catalog of an empty database is an empty catalog", "[store][backend][catalog]")
