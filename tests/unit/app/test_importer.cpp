@@ -740,7 +740,7 @@ TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer]
 
 // --- Packaging levels ------------------------------------------------------------------------
 
-TEST_CASE("import_catalog reads packaging levels from CSV and JSON; files without them import as before",
+TEST_CASE("import_catalog reads packaging levels from CSV and JSON, and files without them as before",
           "[importer][catalog][packs]")
 {
   const std::string csv = "sku,gtins,packs\n"
