@@ -16,6 +16,7 @@
 #define CPPHTTPLIB_OPENSSL_SUPPORT
 #include <httplib.h>
 
+#include <pickverify/journal_export.hpp>
 #include <pickverify/text.hpp>
 
 #ifndef PICKVERIFY_VERSION
@@ -64,15 +65,6 @@ bool valid_name(const std::string& name)
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
   });
-}
-
-std::string utc_iso8601(std::int64_t utc_ms)
-{
-  const std::time_t seconds = static_cast<std::time_t>(utc_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&seconds, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(utc_ms % 1000));
 }
 
 // Written to a temporary file, fsync'd, renamed over the old one, and the folder fsync'd: after a
@@ -137,7 +129,7 @@ std::string webhook_body(const JournalEntry& entry)
 {
   json body{{"id", entry.hash},
             {"event", webhook_event_of(entry.type)},
-            {"occurred_at", utc_iso8601(entry.utc_ms)},
+            {"occurred_at", format_utc_ms(entry.utc_ms)},
             {"station", entry.station},
             {"operator", entry.operator_id},
             {"order_id", entry.order_id},
