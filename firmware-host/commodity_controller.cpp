@@ -69,10 +69,7 @@ public:
     lock->firmware_version = light->firmware_version;
     return lock;
   }
-  std::string describe() const override
-  {
-    return fmt::format("{}; {}", parts[0]->describe(), parts[1]->describe());
-  }
+  std::string describe() const override { return fmt::format("{}; {}", parts[0]->describe(), parts[1]->describe()); }
   void stop() override
   {
     if (m_stopped.exchange(true))
@@ -95,8 +92,7 @@ Result<fw::OutputProfile> profile_for(const std::vector<fw::OutputProfile>& prof
   for (const auto& p : profiles)
     if (p.protocol == protocol)
       return p;
-  return make_error(ErrorType::not_found,
-                    fmt::format("no {} profile in {}", fw::to_string(protocol), dir.string()));
+  return make_error(ErrorType::not_found, fmt::format("no {} profile in {}", fw::to_string(protocol), dir.string()));
 }
 
 } // namespace

@@ -50,8 +50,8 @@ public:
   Result<void> init()
   {
     if (int r = libusb_init(&m_context); r != 0)
-      return make_error(ErrorType::unsupported, fmt::format("{}: libusb_init failed: {}", m_profile.name,
-                                                            libusb_error_name(r)));
+      return make_error(ErrorType::unsupported,
+                        fmt::format("{}: libusb_init failed: {}", m_profile.name, libusb_error_name(r)));
     if (!libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG))
       return make_error(ErrorType::unsupported, fmt::format("{}: libusb has no hotplug here", m_profile.name));
     if (int r = libusb_hotplug_register_callback(
@@ -206,11 +206,11 @@ private:
   Result<std::vector<std::uint8_t>> get_feature(std::uint8_t report_id)
   {
     std::vector<std::uint8_t> buffer(8);
-    const int n = libusb_control_transfer(
-        m_handle, usb::k_request_in_class_interface, usb::k_hid_request_get_report,
-        static_cast<std::uint16_t>(usb::k_hid_report_type_feature << 8 | report_id),
-        static_cast<std::uint16_t>(m_interface), buffer.data(), static_cast<std::uint16_t>(buffer.size()),
-        static_cast<unsigned>(k_control_timeout.count()));
+    const int n = libusb_control_transfer(m_handle, usb::k_request_in_class_interface, usb::k_hid_request_get_report,
+                                          static_cast<std::uint16_t>(usb::k_hid_report_type_feature << 8 | report_id),
+                                          static_cast<std::uint16_t>(m_interface), buffer.data(),
+                                          static_cast<std::uint16_t>(buffer.size()),
+                                          static_cast<unsigned>(k_control_timeout.count()));
     if (n < 0)
       return transfer_error("GET_REPORT", report_id, n);
     buffer.resize(static_cast<std::size_t>(n));
@@ -384,8 +384,7 @@ private:
         std::this_thread::sleep_for(k_open_retry_interval);
     }
     if (r != 0) {
-      notify(ControllerState::offline, fmt::format("{} {}: cannot open: {}{}", m_profile.name, id,
-                                                   libusb_error_name(r),
+      notify(ControllerState::offline, fmt::format("{} {}: cannot open: {}{}", m_profile.name, id, libusb_error_name(r),
                                                    r == LIBUSB_ERROR_ACCESS ? " (install the udev rules)" : ""));
       return;
     }
@@ -393,17 +392,16 @@ private:
       const auto product = string_descriptor(handle, descriptor.iProduct);
       if (product.rfind(m_profile.product_prefix, 0) != 0) {
         // 16c0:05df is V-USB's shared id: another hobby device is not our relay board.
-        notify(ControllerState::offline,
-               fmt::format("{} {}: product \"{}\" is not \"{}…\", ignored", m_profile.name, id, product,
-                           m_profile.product_prefix));
+        notify(ControllerState::offline, fmt::format("{} {}: product \"{}\" is not \"{}…\", ignored", m_profile.name,
+                                                     id, product, m_profile.product_prefix));
         libusb_close(handle);
         return;
       }
     }
     libusb_set_auto_detach_kernel_driver(handle, 1);
     if (int c = libusb_claim_interface(handle, interface); c != 0) {
-      notify(ControllerState::offline, fmt::format("{} {}: cannot claim interface {}: {}", m_profile.name, id,
-                                                   interface, libusb_error_name(c)));
+      notify(ControllerState::offline,
+             fmt::format("{} {}: cannot claim interface {}: {}", m_profile.name, id, interface, libusb_error_name(c)));
       libusb_close(handle);
       return;
     }
@@ -415,8 +413,8 @@ private:
     // is how an unplug reaches this thread at once (it ends with NO_DEVICE), as for the scales.
     if (endpoint != 0) {
       m_transfer = libusb_alloc_transfer(0);
-      libusb_fill_interrupt_transfer(m_transfer, m_handle, endpoint, m_buffer.data(),
-                                     static_cast<int>(m_buffer.size()), &HidOutputController::on_transfer, this, 0);
+      libusb_fill_interrupt_transfer(m_transfer, m_handle, endpoint, m_buffer.data(), static_cast<int>(m_buffer.size()),
+                                     &HidOutputController::on_transfer, this, 0);
       m_in_flight = libusb_submit_transfer(m_transfer) == 0;
     }
 
@@ -443,8 +441,8 @@ private:
       info.firmware_version = fmt::format("{} ({}-{:02}-{:02})", fw->version, fw->year, fw->month, fw->day);
     }
     if (!m_options.serial.empty() && info.serial != m_options.serial) {
-      notify(ControllerState::offline, fmt::format("{} {}: serial {} is not the configured {}, ignored",
-                                                   m_profile.name, id, info.serial, m_options.serial));
+      notify(ControllerState::offline, fmt::format("{} {}: serial {} is not the configured {}, ignored", m_profile.name,
+                                                   id, info.serial, m_options.serial));
       close_quietly();
       return;
     }

@@ -27,9 +27,9 @@ std::string_view to_string(OutputProtocol protocol)
 
 namespace {
 
-const std::set<std::string_view> k_output_keys = {"name",         "model",     "usb",       "protocol",
-                                                  "product",      "channels",  "lock_channel", "unlock_energised",
-                                                  "green_pin",    "red_pin",   "amber_pin"};
+const std::set<std::string_view> k_output_keys = {"name",      "model",    "usb",          "protocol",
+                                                  "product",   "channels", "lock_channel", "unlock_energised",
+                                                  "green_pin", "red_pin",  "amber_pin"};
 
 Error error_at(std::string_view file, const toml::source_region& where, std::string_view message)
 {
@@ -123,8 +123,8 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
     return tl::unexpected(error_at(file, line, fmt::format("output '{}' needs 'protocol'", p.name)));
   if (p.protocol == OutputProtocol::usb_relay && p.lock_channel > p.channels)
     return tl::unexpected(error_at(
-        file, line, fmt::format("output '{}': lock_channel {} but the board has {} relays", p.name, p.lock_channel,
-                                p.channels)));
+        file, line,
+        fmt::format("output '{}': lock_channel {} but the board has {} relays", p.name, p.lock_channel, p.channels)));
   if (p.protocol == OutputProtocol::delcom_indicator &&
       (p.green_pin == p.red_pin || p.green_pin == p.amber_pin || p.red_pin == p.amber_pin))
     return tl::unexpected(
@@ -157,8 +157,8 @@ Result<std::vector<OutputProfile>> parse_output_profiles(std::string_view text, 
     PV_TRY(profile, parse_output(*table, file_name));
     for (const auto& seen : out)
       if (seen.name == profile->name)
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: output '{}' already defined at {}", profile->source, seen.name, seen.source));
+        return make_error(ErrorType::invalid_input, fmt::format("{}: output '{}' already defined at {}",
+                                                                profile->source, seen.name, seen.source));
     out.push_back(std::move(*profile));
   }
   return out;
@@ -172,7 +172,8 @@ Result<std::vector<OutputProfile>> load_output_profiles(const std::filesystem::p
     if (entry.is_regular_file() && entry.path().extension() == ".toml")
       files.push_back(entry.path());
   if (ec)
-    return make_error(ErrorType::not_found, fmt::format("output profiles: cannot read {}: {}", dir.string(), ec.message()));
+    return make_error(ErrorType::not_found,
+                      fmt::format("output profiles: cannot read {}: {}", dir.string(), ec.message()));
   std::sort(files.begin(), files.end());
   std::vector<OutputProfile> all;
   for (const auto& file : files) {
@@ -267,9 +268,9 @@ std::uint8_t delcom_mask(const OutputProfile& p, LightColour colour)
 
 std::vector<FeatureReport> delcom_reports(const OutputProfile& profile, const ControllerOutputs& outputs)
 {
-  const auto all = static_cast<std::uint8_t>(delcom_mask(profile, LightColour::green) |
-                                             delcom_mask(profile, LightColour::red) |
-                                             delcom_mask(profile, LightColour::amber));
+  const auto all =
+      static_cast<std::uint8_t>(delcom_mask(profile, LightColour::green) | delcom_mask(profile, LightColour::red) |
+                                delcom_mask(profile, LightColour::amber));
   const std::uint8_t on = delcom_mask(profile, outputs.colour);
   FeatureReport report;
   report.report_id = k_delcom_write_report;
@@ -301,9 +302,9 @@ Result<DelcomFirmware> decode_delcom_firmware(std::span<const std::uint8_t> answ
   fw.month = answer[6];
   fw.year = 2000 + answer[7];
   if (fw.month < 1 || fw.month > 12 || fw.day < 1 || fw.day > 31)
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("indicator: firmware report dates it {}-{:02}-{:02}, not a date", fw.year, fw.month,
-                                  fw.day));
+    return make_error(
+        ErrorType::invalid_input,
+        fmt::format("indicator: firmware report dates it {}-{:02}-{:02}, not a date", fw.year, fw.month, fw.day));
   return fw;
 }
 

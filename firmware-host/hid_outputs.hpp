@@ -28,8 +28,8 @@ struct OutputProfile {
   OutputProtocol protocol = OutputProtocol::usb_relay;
   // usb_relay: 16c0:05df is V-USB's shared id, so the product string must start with this.
   std::string product_prefix;
-  int channels = 1;      // usb_relay: relays on the board (1..8)
-  int lock_channel = 1;  // usb_relay: the relay that drives the gate lock (1-based)
+  int channels = 1;             // usb_relay: relays on the board (1..8)
+  int lock_channel = 1;         // usb_relay: the relay that drives the gate lock (1-based)
   bool unlock_energised = true; // usb_relay: relay on = gate open, so a dead board keeps it locked
   std::uint8_t green_pin = 0;   // delcom: port-1 pins (0..7) of the three LEDs (active low)
   std::uint8_t red_pin = 1;

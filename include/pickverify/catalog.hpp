@@ -31,8 +31,8 @@ using Attributes = std::map<std::string, std::string>;
 // A packaging level above the each: an inner pack or a case, with a GTIN of its own (a case is often
 // the each's GTIN-14 with indicator digit 1–8) and the number of eaches sealed inside.
 struct Pack {
-  std::string level; // "inner" or "case"
-  std::string gtin;  // 14-digit form
+  std::string level;         // "inner" or "case"
+  std::string gtin;          // 14-digit form
   std::int32_t quantity = 0; // eaches inside, 2 or more
 };
 
@@ -52,7 +52,7 @@ struct Item {
   // Serial-tracked: every unit needs its own serial, from AI 21 in the same scan, or (serial_label)
   // from a second scan of the unit's separate serial label right after the product barcode.
   bool serial_tracked = false;
-  bool serial_label = false; // implies serial_tracked
+  bool serial_label = false;       // implies serial_tracked
   bool no_visible_barcode = false; // cannot be seen in a photo of the pack: excluded from the image check
   std::vector<Pack> packs;         // inner packs and cases of this item; the GTINs above are the eaches
 };

@@ -118,7 +118,7 @@ Result<std::vector<Symbol>> decode(const FrameView& frame, const DecodeOptions& 
 // An image file (PNG, JPEG, BMP, TIFF, PGM ...) read as grey, then decode() with the still effort
 // unless options say otherwise. not_found when there is no such file, invalid_input when it is not
 // an image this build can read.
-Result<std::vector<Symbol>> decode_image_file(const std::string& path,
-                                              const DecodeOptions& options = DecodeOptions{}.effort(DecodeEffort::still));
+Result<std::vector<Symbol>>
+decode_image_file(const std::string& path, const DecodeOptions& options = DecodeOptions{}.effort(DecodeEffort::still));
 
 } // namespace pickverify

@@ -20,7 +20,7 @@ struct HandsFreeSettings {
   int confirm_frames = 2;                     // a code counts once read in this many frames in a row
   int absent_frames = 8;                      // a code gone for this many frames in a row …
   std::chrono::milliseconds absent_time{400}; // … and for this long has left the view
-  DecodeOptions decode; // DecodeEffort::hands_free by default: real time, frame after frame
+  DecodeOptions decode;                       // DecodeEffort::hands_free by default: real time, frame after frame
 };
 
 // Turns a camera into a scanner: an item held under it is one scan, however many frames show it.

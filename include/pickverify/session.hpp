@@ -74,7 +74,8 @@ struct ScanOutcome {
 // Where a serial went, when it was already packed in another order: "order ORD-7 at station B-2 on
 // 2026-12-02 14:02 UTC". nullopt when it was not. The station asks its store; a store that cannot
 // answer says so in the text, and the unit is refused (fail closed).
-using SerialWhereabouts = std::function<std::optional<std::string>(const std::string& gtin14, const std::string& serial)>;
+using SerialWhereabouts =
+    std::function<std::optional<std::string>(const std::string& gtin14, const std::string& serial)>;
 
 struct PackDecision {
   bool released = false;

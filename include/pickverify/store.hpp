@@ -62,7 +62,7 @@ struct JournalFilter {
   std::optional<std::string> order_id;
   std::optional<std::string> station;
   std::optional<std::string> session_id;
-  std::optional<std::string> serial; // rows whose detail names this serial ("serial": "…")
+  std::optional<std::string> serial;    // rows whose detail names this serial ("serial": "…")
   std::optional<std::int64_t> from_seq; // inclusive
 };
 

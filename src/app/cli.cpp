@@ -128,7 +128,8 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
   audit_find->add_option("--serial", find_serial, "the unit's serial number (AI 21 or its serial label)")->required();
 
   auto* evidence = app.add_subcommand(
-      "evidence", "an order's evidence pack for a dispute (docs/EVIDENCE.md): evidence ORDER -o DIR, evidence verify DIR");
+      "evidence",
+      "an order's evidence pack for a dispute (docs/EVIDENCE.md): evidence ORDER -o DIR, evidence verify DIR");
   std::string evidence_order;
   std::string evidence_output;
   evidence->add_option("ORDER", evidence_order, "the order id");

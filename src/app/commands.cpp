@@ -81,8 +81,8 @@ Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo
   if (auto ready = prepare_data_dir(context, announce_new); !ready) {
     return tl::unexpected(ready.error());
   }
-  auto store = postgres ? open_postgres_store(context.config.store)
-                        : open_sqlite_store(context.data_dir / "pickverify.db");
+  auto store =
+      postgres ? open_postgres_store(context.config.store) : open_sqlite_store(context.data_dir / "pickverify.db");
   if (!store) {
     return tl::unexpected(store.error());
   }
@@ -791,8 +791,8 @@ int cmd_audit_find(const Context& context, const std::string& serial)
   auto& out = *context.out;
   for (const auto& unit : *packed) {
     out << fmt::format("serial {} (GTIN {}): packed in order {} at station {} on {}, session {}\n",
-                       terminal_safe(unit.serial), unit.gtin, terminal_safe(unit.order_id),
-                       terminal_safe(unit.station), format_utc_ms(unit.packed_utc_ms), terminal_safe(unit.session_id));
+                       terminal_safe(unit.serial), unit.gtin, terminal_safe(unit.order_id), terminal_safe(unit.station),
+                       format_utc_ms(unit.packed_utc_ms), terminal_safe(unit.session_id));
   }
   if (packed->empty()) {
     out << fmt::format("serial {}: not packed in any order\n", terminal_safe(serial));
@@ -870,8 +870,8 @@ int cmd_evidence_verify(const Context& context, const std::string& folder, const
   }
   out << fmt::format("evidence pack for order {} holds: {} journal rows hash to the checkpoint of seq {}, {} "
                      "photo(s) and {} file(s) match, signed by key {}{}\n",
-                     terminal_safe(check->order_id), check->rows_checked, check->checkpoint_seq,
-                     check->photos_checked, check->files_checked, check->key_id,
+                     terminal_safe(check->order_id), check->rows_checked, check->checkpoint_seq, check->photos_checked,
+                     check->files_checked, check->key_id,
                      check->key_trusted ? " (a trusted station key)"
                                         : " — not checked against a station key: pass --public-key STATION.pub");
   return 0;

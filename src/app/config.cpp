@@ -332,8 +332,9 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
           } else if (wk == "events") {
             const auto* events = webhook_node.as_array();
             if (!events)
-              return make_error(ErrorType::invalid_input,
-                                fmt::format("{}: webhook.events must be a list of event names", where(name, webhook_node)));
+              return make_error(
+                  ErrorType::invalid_input,
+                  fmt::format("{}: webhook.events must be a list of event names", where(name, webhook_node)));
             for (const auto& event : *events) {
               PV_TRY(value, string_of(event, name, "webhook.events"));
               webhook.events.push_back(*value);
@@ -348,14 +349,13 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                             fmt::format("{}: a [[webhook]] needs name and url", where(name, element)));
         if (secret_file && !webhook.secret.empty())
           return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: webhook \"{}\": give secret_file or secret, not both", where(name, element),
-                                        webhook.name));
+                            fmt::format("{}: webhook \"{}\": give secret_file or secret, not both",
+                                        where(name, element), webhook.name));
         if (secret_file)
           webhook.secret_file = *secret_file;
         if (webhook.secret.empty() && webhook.secret_file.empty())
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: webhook \"{}\" needs secret_file (or secret)", where(name, element),
-                                        webhook.name));
+          return make_error(ErrorType::invalid_input, fmt::format("{}: webhook \"{}\" needs secret_file (or secret)",
+                                                                  where(name, element), webhook.name));
         config.webhooks.push_back(std::move(webhook));
       }
     } else if (k == "controller") {

@@ -9,9 +9,9 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <pickverify/journal_export.hpp>
 #include <pickverify/sha256.hpp>
 #include <pickverify/text.hpp>
-#include <pickverify/journal_export.hpp>
 
 #include "evidence_summary.hpp"
 #include "terminal.hpp"
@@ -207,9 +207,9 @@ Result<Collected> collect_session(Store& store, const std::string& order_id)
   Collected collected;
   collected.session_id = packed_session.empty() ? last_session : packed_session;
   if (collected.session_id.empty()) {
-    return make_error(ErrorType::not_found,
-                      fmt::format("order {} has no session in the journal: nothing to put in an evidence pack",
-                                  order_id));
+    return make_error(
+        ErrorType::not_found,
+        fmt::format("order {} has no session in the journal: nothing to put in an evidence pack", order_id));
   }
   for (auto& entry : rows) {
     if (entry.session_id == collected.session_id) {
@@ -304,8 +304,9 @@ EvidenceSummary summarise(const Order& order, const std::vector<JournalEntry>& s
       alert_index[alert.id] = summary.alerts.size();
       summary.alerts.push_back(std::move(alert));
     } else if (row.type == "alert_cleared" || row.type == "override") {
-      const std::int64_t id =
-          detail.contains("alert_id") && detail["alert_id"].is_number_integer() ? detail["alert_id"].get<std::int64_t>() : 0;
+      const std::int64_t id = detail.contains("alert_id") && detail["alert_id"].is_number_integer()
+                                  ? detail["alert_id"].get<std::int64_t>()
+                                  : 0;
       const std::string note = detail_text(detail, "note");
       const std::string closed =
           fmt::format("{} by {} {} at {}: {}{}", row.type == "override" ? "overridden (counted)" : "cleared",
@@ -323,8 +324,8 @@ EvidenceSummary summarise(const Order& order, const std::vector<JournalEntry>& s
                                   "photos/" + row.evidence_hash + ".jpg", row.evidence_hash, 0, 0});
       }
       if (const std::string annotated = detail_text(detail, "annotated_hash"); !annotated.empty()) {
-        summary.photos.push_back({fmt::format("annotated photo, image check at {}", time),
-                                  "photos/" + annotated + ".jpg", annotated, 0, 0});
+        summary.photos.push_back(
+            {fmt::format("annotated photo, image check at {}", time), "photos/" + annotated + ".jpg", annotated, 0, 0});
       }
     } else if (row.type == "packed") {
       summary.outcome = fmt::format("packed at {} at station {} by {}", time, row.station, row.operator_id);
@@ -416,8 +417,8 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
   std::set<std::string> copied;
   for (auto& photo : summary.photos) {
     if (!is_sha256_hex(photo.sha256)) {
-      return make_error(ErrorType::corrupt, fmt::format("evidence hash '{}' in the journal is not a SHA-256",
-                                                        terminal_safe(photo.sha256)));
+      return make_error(ErrorType::corrupt,
+                        fmt::format("evidence hash '{}' in the journal is not a SHA-256", terminal_safe(photo.sha256)));
     }
     const fs::path source = options.data_dir / "evidence" / photo.sha256.substr(0, 2) / (photo.sha256 + ".jpg");
     auto bytes = read_file(source);
@@ -446,10 +447,8 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     journal += row_to_json(row).dump() + "\n";
   }
   const std::string checkpoint_json = checkpoint->to_json() + "\n";
-  for (const auto& [name, bytes] :
-       std::vector<std::pair<std::string, std::string>>{{k_journal, journal},
-                                                        {k_checkpoint, checkpoint_json},
-                                                        {"summary.html", render_summary_html(summary)}}) {
+  for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
+           {k_journal, journal}, {k_checkpoint, checkpoint_json}, {"summary.html", render_summary_html(summary)}}) {
     if (auto done = write_file(options.output / name, bytes); !done) {
       return tl::unexpected(done.error());
     }
@@ -476,9 +475,7 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     if (!bytes) {
       return tl::unexpected(bytes.error());
     }
-    files.push_back({{"path", name},
-                     {"sha256", sha256_hex(*bytes)},
-                     {"bytes", bytes->size()}});
+    files.push_back({{"path", name}, {"sha256", sha256_hex(*bytes)}, {"bytes", bytes->size()}});
   }
   manifest["files"] = files;
   const StationKey* signer = options.key;
@@ -598,8 +595,8 @@ Result<EvidencePackCheck> verify_evidence_pack(const fs::path& folder, const std
                           checkpoint->seq));
     }
     if (checkpoint->public_key != public_key) {
-      problem(fmt::format("checkpoint.json: signed by key {}, the manifest by key {}", checkpoint->key_id,
-                          check.key_id));
+      problem(
+          fmt::format("checkpoint.json: signed by key {}, the manifest by key {}", checkpoint->key_id, check.key_id));
     }
   }
   auto journal = content.find(k_journal);
@@ -627,8 +624,8 @@ Result<EvidencePackCheck> verify_evidence_pack(const fs::path& folder, const std
     const JournalEntry& row = rows[i];
     ++check.rows_checked;
     if (journal_row_hash(row, row.prev_hash) != row.hash) {
-      problem(fmt::format("journal.jsonl:{} (seq {}): the row does not hash to its hash: it was changed", i + 1,
-                          row.seq));
+      problem(
+          fmt::format("journal.jsonl:{} (seq {}): the row does not hash to its hash: it was changed", i + 1, row.seq));
     }
     if (i > 0 && (row.seq != rows[i - 1].seq + 1 || row.prev_hash != rows[i - 1].hash)) {
       problem(fmt::format("journal.jsonl:{} (seq {}): does not follow the row before it (seq {}): rows were "
@@ -682,8 +679,7 @@ Result<EvidencePackCheck> verify_evidence_pack(const fs::path& folder, const std
       continue;
     }
     ++check.photos_checked;
-    const std::string actual =
-        sha256_hex(bytes->second);
+    const std::string actual = sha256_hex(bytes->second);
     if (actual != hash) {
       problem(fmt::format("{}: its SHA-256 is {}, the journal row says {}: the photo was changed", path, actual, hash));
     }

@@ -294,9 +294,8 @@ Result<void> write_summary_pdf(const EvidenceSummary& s, const std::filesystem::
   }
   out.heading("Every scan");
   for (const auto& scan : s.scans) {
-    out.text(fmt::format("seq {}  {}  {}  operator {}  {}{}  → {}", scan.seq, scan.time, scan.device,
-                         scan.operator_id, scan.code, scan.serial.empty() ? "" : "  serial " + scan.serial,
-                         scan.verdict),
+    out.text(fmt::format("seq {}  {}  {}  operator {}  {}{}  → {}", scan.seq, scan.time, scan.device, scan.operator_id,
+                         scan.code, scan.serial.empty() ? "" : "  serial " + scan.serial, scan.verdict),
              10, scan.verdict != "accepted");
     out.text(scan.reason, 24);
   }

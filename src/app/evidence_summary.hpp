@@ -29,8 +29,8 @@ struct EvidenceSummary {
     std::string closed; // "cleared by supervisor SUP-1 at …: item_set_aside — note", or "open"
   };
   struct Photo {
-    std::string label;  // "original" / "annotated"
-    std::string file;   // relative to the pack: photos/<sha256>.jpg
+    std::string label; // "original" / "annotated"
+    std::string file;  // relative to the pack: photos/<sha256>.jpg
     std::string sha256;
     int width = 0;
     int height = 0;

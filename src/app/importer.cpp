@@ -521,21 +521,21 @@ Result<Json> parse_json(std::string_view text, const std::string& name)
       // A bad byte inside a value names its field; a syntax error (a comma too many) names none,
       // since the member before it is not at fault.
       const std::string key = reason.empty() ? std::string{} : key_before(text, error.byte > 0 ? error.byte - 1 : 0);
-      return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}{}not valid JSON (byte {}){}", name,
-                                                              line_at(text, error.byte), key, key.empty() ? "" : ": ",
-                                                              error.byte, reason));
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}:{}: {}{}not valid JSON (byte {}){}", name, line_at(text, error.byte), key,
+                                    key.empty() ? "" : ": ", error.byte, reason));
     } catch (const Json::out_of_range& error) {
       // "number overflow parsing '1e400'": find the number to name its line and field.
       const std::string what = error.what();
       const auto open = what.find('\'');
       const auto close = what.rfind('\'');
-      const std::string number = open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
+      const std::string number =
+          open != std::string::npos && close > open ? what.substr(open + 1, close - open - 1) : "";
       std::size_t at = number.empty() ? std::string_view::npos : text.find(number);
       const std::string key = at == std::string_view::npos ? std::string{} : key_before(text, at);
-      return make_error(ErrorType::invalid_input,
-                        fmt::format("{}:{}: {}{}number {} is out of range", name,
-                                    at == std::string_view::npos ? 1 : line_at(text, at), key, key.empty() ? "" : ": ",
-                                    shorten_values(number)));
+      return make_error(ErrorType::invalid_input, fmt::format("{}:{}: {}{}number {} is out of range", name,
+                                                              at == std::string_view::npos ? 1 : line_at(text, at), key,
+                                                              key.empty() ? "" : ": ", shorten_values(number)));
     } catch (const Json::exception& error) {
       return make_error(ErrorType::invalid_input, fmt::format("{}: not valid JSON", name));
     }
@@ -861,8 +861,9 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
         item.no_visible_barcode = true;
       else
         problems.add(
-            line,
-            fmt::format("flags: unknown flag '{}' (known: image_check, serial_tracked, serial_label, no_visible_barcode)", flag));
+            line, fmt::format(
+                      "flags: unknown flag '{}' (known: image_check, serial_tracked, serial_label, no_visible_barcode)",
+                      flag));
     }
     add_item_checked(std::move(item), line, "sku " + sku, entries, problems);
   }

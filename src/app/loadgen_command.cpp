@@ -62,7 +62,8 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
            "--connections 0 (one per station) or more\n";
     return 2;
   }
-  const int connection_count = options.connections == 0 ? options.stations : std::min(options.connections, options.stations);
+  const int connection_count =
+      options.connections == 0 ? options.stations : std::min(options.connections, options.stations);
   std::vector<std::unique_ptr<Store>> stores;
   for (int i = 0; i < connection_count; ++i) {
     auto store = open_load_store(context);
@@ -98,9 +99,8 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
   }
 
   // The orders, saved before the clock starts: enough for every station for the whole run.
-  const auto run_id = std::chrono::duration_cast<std::chrono::seconds>(
-                          std::chrono::system_clock::now().time_since_epoch())
-                          .count();
+  const auto run_id =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   const auto scans_per_station = static_cast<std::int64_t>(std::ceil(options.rate * options.duration_s));
   const std::int64_t orders_per_station = scans_per_station / k_scans_per_order + 1;
   std::vector<std::vector<Order>> orders_of(static_cast<std::size_t>(options.stations));

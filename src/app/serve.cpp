@@ -161,7 +161,7 @@ int cmd_serve(const Context& context, const ServeOptions& options)
     return import_orders(json, FileFormat::json, "request body", known);
   };
   auto service = server::Service::start(std::move(service_options), **store, std::move(bindings),
-                                             server::directory_of(std::move(*users)));
+                                        server::directory_of(std::move(*users)));
   if (!service) {
     return fail_with(context, service.error());
   }
@@ -177,9 +177,10 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   out << fmt::format("open in a browser:\n  station screen  {}/station/{}\n  supervisor      {}/supervisor\n"
                      "  QA              {}/qa\n  API             {}/api/v1/openapi.json\n",
                      base, ids.front(), base, base, base);
-  out << (demo_users ? std::string("users: the demo users picker, supervisor and qa were added (PINs in docs/SERVICE.md; "
-                                    "change them with `pickverify user passwd`); Ctrl-C stops\n")
-                     : std::string("users: those of `pickverify user list`; Ctrl-C stops\n"));
+  out << (demo_users
+              ? std::string("users: the demo users picker, supervisor and qa were added (PINs in docs/SERVICE.md; "
+                            "change them with `pickverify user passwd`); Ctrl-C stops\n")
+              : std::string("users: those of `pickverify user list`; Ctrl-C stops\n"));
   for (const auto& webhook : context.config.webhooks) {
     out << fmt::format("webhook {}: {} ({}), cursor in {}/webhooks/\n", webhook.name, webhook.url,
                        webhook.events.empty() ? std::string("pack.released, alert.opened")

@@ -53,8 +53,8 @@ Result<void> Catalog::add_item(Item item)
     }
     auto normalized = normalize_gtin(pack.gtin);
     if (!normalized) {
-      return make_error(ErrorType::invalid_input,
-                        fmt::format("item {}: {} GTIN {}: {}", item.sku, pack.level, pack.gtin, normalized.error().message));
+      return make_error(ErrorType::invalid_input, fmt::format("item {}: {} GTIN {}: {}", item.sku, pack.level,
+                                                              pack.gtin, normalized.error().message));
     }
     pack.gtin = *normalized;
     if (auto existing = m_by_gtin.find(pack.gtin); existing != m_by_gtin.end()) {

@@ -64,8 +64,8 @@ void set_gs1(ParsedCode& code, std::vector<Gs1Field> fields)
     if (found != code.fields.end()) {
       set_gtin(code, found->value);
       code.contained = found->ai == "02";
-      const auto count = std::find_if(code.fields.begin(), code.fields.end(),
-                                      [](const Gs1Field& field) { return field.ai == "37"; });
+      const auto count =
+          std::find_if(code.fields.begin(), code.fields.end(), [](const Gs1Field& field) { return field.ai == "37"; });
       if (code.contained && count != code.fields.end()) {
         code.contained_count = 0;
         for (char digit : count->value) { // N..8, digits checked by the parser

@@ -295,9 +295,9 @@ ScanOutcome PackSession::take_serial_label(const ParsedCode& code)
     const auto& progress = m_lines[awaiting.line_index];
     outcome.verdict = Verdict::over_quantity;
     outcome.serial = serial;
-    outcome.message = fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
-                                  line_label(progress), progress.verified, progress.line.quantity,
-                                  awaiting.item->description);
+    outcome.message =
+        fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out", line_label(progress),
+                    progress.verified, progress.line.quantity, awaiting.item->description);
     return outcome;
   }
   outcome.verdict = Verdict::accepted;
@@ -385,9 +385,10 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
       return outcome;
     }
     units *= code.contained_count;
-    outcome.pack = found.pack ? fmt::format("a logistic unit of {} ({} {} of {})", units, code.contained_count,
-                                            found.pack->level == "inner" ? "inner packs" : "cases", found.pack->quantity)
-                              : fmt::format("a logistic unit of {}", units);
+    outcome.pack = found.pack
+                       ? fmt::format("a logistic unit of {} ({} {} of {})", units, code.contained_count,
+                                     found.pack->level == "inner" ? "inner packs" : "cases", found.pack->quantity)
+                       : fmt::format("a logistic unit of {}", units);
   }
   outcome.units = static_cast<std::int32_t>(std::min<std::int64_t>(units, std::numeric_limits<std::int32_t>::max()));
   const bool several = outcome.units > 1 || !outcome.pack.empty();
@@ -445,11 +446,11 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
     outcome.verdict = Verdict::over_quantity;
     outcome.line_index = full_match;
     outcome.message =
-        several ? fmt::format("{} is already complete ({}/{}): {} ({}) is {} too many — take it out",
-                              line_label(progress), progress.verified, progress.line.quantity, outcome.pack,
-                              item->description, outcome.units)
-                : fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out",
-                              line_label(progress), progress.verified, progress.line.quantity, item->description);
+        several
+            ? fmt::format("{} is already complete ({}/{}): {} ({}) is {} too many — take it out", line_label(progress),
+                          progress.verified, progress.line.quantity, outcome.pack, item->description, outcome.units)
+            : fmt::format("{} is already complete ({}/{}): this {} is one too many — take it out", line_label(progress),
+                          progress.verified, progress.line.quantity, item->description);
     return outcome;
   }
 
@@ -657,9 +658,9 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
         }
         if (m_serial_whereabouts) {
           if (auto where = m_serial_whereabouts(alert.gtin14, alert.serial)) {
-            return make_error(ErrorType::conflict,
-                              fmt::format("serial {} was already packed in {}: it cannot be counted", alert.serial,
-                                          *where));
+            return make_error(
+                ErrorType::conflict,
+                fmt::format("serial {} was already packed in {}: it cannot be counted", alert.serial, *where));
           }
         }
       }

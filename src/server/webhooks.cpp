@@ -105,9 +105,9 @@ Result<std::optional<std::int64_t>> read_cursor(const std::filesystem::path& pat
   std::int64_t seq = -1;
   const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), seq);
   if (ec != std::errc{} || end != text.data() + text.size() || seq < 0) {
-    return make_error(ErrorType::corrupt,
-                      fmt::format("{}: not a journal seq (delete it to start this webhook at the journal head)",
-                                  path.string()));
+    return make_error(
+        ErrorType::corrupt,
+        fmt::format("{}: not a journal seq (delete it to start this webhook at the journal head)", path.string()));
   }
   return std::optional<std::int64_t>{seq};
 }
@@ -160,10 +160,10 @@ std::string webhook_signature(const std::string& secret, std::int64_t unix_secon
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_state state;
   crypto_auth_hmacsha256_init(&state, reinterpret_cast<const unsigned char*>(secret.data()), secret.size());
-  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()),
-                                signed_text.size());
+  crypto_auth_hmacsha256_update(&state, reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size());
   crypto_auth_hmacsha256_final(&state, mac);
-  return fmt::format("t={},v1={}", unix_seconds, text::to_hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac)));
+  return fmt::format("t={},v1={}", unix_seconds,
+                     text::to_hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac)));
 }
 
 struct WebhookDispatcher::Target {
@@ -178,8 +178,8 @@ struct WebhookDispatcher::Target {
   std::string last_error;
   bool wants(const std::string& event) const
   {
-    return !event.empty() &&
-           (config.events.empty() || std::find(config.events.begin(), config.events.end(), event) != config.events.end());
+    return !event.empty() && (config.events.empty() ||
+                              std::find(config.events.begin(), config.events.end(), event) != config.events.end());
   }
 };
 
@@ -341,8 +341,8 @@ bool WebhookDispatcher::deliver_next(Target& target)
     std::lock_guard lock(m_mutex);
     ++target.failed_attempts;
     target.last_error = std::move(why);
-    target.backoff = target.backoff.count() == 0 ? m_timing.first_retry
-                                                 : std::min(m_timing.max_retry, target.backoff * 2);
+    target.backoff =
+        target.backoff.count() == 0 ? m_timing.first_retry : std::min(m_timing.max_retry, target.backoff * 2);
     target.next_attempt = std::chrono::steady_clock::now() + target.backoff;
     return false;
   };

@@ -53,9 +53,8 @@ class WebhookDispatcher {
 public:
   // Checks every target (name, URL, secret, events) and reads or creates its cursor: a new target
   // starts at the current journal head (it is not sent the past).
-  static Result<std::unique_ptr<WebhookDispatcher>> start(Store& store, std::filesystem::path state_dir,
-                                                          std::vector<WebhookTarget> targets,
-                                                          WebhookTiming timing = {});
+  static Result<std::unique_ptr<WebhookDispatcher>>
+  start(Store& store, std::filesystem::path state_dir, std::vector<WebhookTarget> targets, WebhookTiming timing = {});
   ~WebhookDispatcher();
   WebhookDispatcher(const WebhookDispatcher&) = delete;
   WebhookDispatcher& operator=(const WebhookDispatcher&) = delete;

@@ -42,7 +42,8 @@ SerialWhereabouts serial_whereabouts(Store& store, std::string order_id)
     }
     for (const auto& unit : *packed) {
       if (unit.gtin == gtin14 && unit.order_id != order_id) {
-        return fmt::format("order {} at station {} on {}", unit.order_id, unit.station, format_utc_ms(unit.packed_utc_ms));
+        return fmt::format("order {} at station {} on {}", unit.order_id, unit.station,
+                           format_utc_ms(unit.packed_utc_ms));
       }
     }
     return std::nullopt;

@@ -113,7 +113,8 @@ template <typename Db> Result<void> record_packed_serials(Db& db, const JournalE
     return tl::unexpected(read.error());
   }
   for (const auto& [gtin, serial] : serials) {
-    auto where = db.prepare("SELECT order_id, station, packed_utc_ms FROM packed_serials WHERE gtin = ? AND serial = ?");
+    auto where =
+        db.prepare("SELECT order_id, station, packed_utc_ms FROM packed_serials WHERE gtin = ? AND serial = ?");
     if (!where) {
       return tl::unexpected(where.error());
     }
@@ -213,8 +214,8 @@ template <typename Db> Result<std::vector<PackedSerial>> read_packed_serials(Db&
   stmt->bind_text(1, serial);
   std::vector<PackedSerial> found;
   auto rows = stmt->each_row([&] {
-    found.push_back(PackedSerial{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
-                                 stmt->column_text(3), stmt->column_text(4), stmt->column_int(5)});
+    found.push_back(PackedSerial{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
+                                 stmt->column_text(4), stmt->column_int(5)});
     return true;
   });
   if (!rows) {
@@ -353,8 +354,8 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
     }
   }
   if (type == "packed" || type == "session_abandoned") {
-    auto dropped = run(db, "DELETE FROM order_claims WHERE order_id = ?",
-                       [&](auto& stmt) { stmt.bind_text(1, entry.order_id); });
+    auto dropped =
+        run(db, "DELETE FROM order_claims WHERE order_id = ?", [&](auto& stmt) { stmt.bind_text(1, entry.order_id); });
     if (!dropped) {
       return tl::unexpected(dropped.error());
     }

@@ -151,7 +151,8 @@ bool pg_text_storable(std::string_view text)
 
 PgStatement::PgStatement(PgDb& db, std::string sql, int parameter_count)
     : m_db(&db), m_sql(std::move(sql)), m_values(static_cast<std::size_t>(parameter_count)),
-      m_types(static_cast<std::size_t>(parameter_count), k_text_oid), m_binary(static_cast<std::size_t>(parameter_count), 0)
+      m_types(static_cast<std::size_t>(parameter_count), k_text_oid),
+      m_binary(static_cast<std::size_t>(parameter_count), 0)
 {
 }
 
@@ -317,8 +318,7 @@ std::string PgStatement::column_text(int index) const
   if (!m_result) {
     return {};
   }
-  return std::string(PQgetvalue(m_result, m_row, index),
-                     static_cast<std::size_t>(PQgetlength(m_result, m_row, index)));
+  return std::string(PQgetvalue(m_result, m_row, index), static_cast<std::size_t>(PQgetlength(m_result, m_row, index)));
 }
 
 std::string PgStatement::column_blob(int index) const
@@ -358,7 +358,8 @@ Result<std::unique_ptr<PgDb>> PgDb::connect(const std::string& conninfo)
   const char* db = PQdb(conn);
   std::string where = fmt::format("PostgreSQL {}@{}", db ? db : "?", host ? host : "?");
   // Our own messages come back as they are; the server's notices stay out of stderr.
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   auto made = std::unique_ptr<PgDb>(new PgDb(conn, std::move(where)));
   // UTC, so that no server setting changes what a timestamp means; text in UTF-8.
   if (auto set = made->exec("SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'"); !set) {
@@ -447,8 +448,8 @@ Error PgDb::error_of(const pg_result* result, std::string_view context) const
 
 Result<PgTransaction> PgTransaction::begin(PgDb& db)
 {
-  auto begun = db.exec(fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}, hashtext(current_schema()))",
-                                   k_pg_write_lock_class));
+  auto begun = db.exec(
+      fmt::format("BEGIN; SELECT pg_advisory_xact_lock({}, hashtext(current_schema()))", k_pg_write_lock_class));
   if (!begun) {
     (void)db.exec("ROLLBACK");
     return tl::unexpected(begun.error());

@@ -237,8 +237,7 @@ Result<void> migrate_postgres(PgDb& db)
                                   db.where(), *version, k_schema_version));
   }
   if (*version == 0) {
-    auto tables = db.query_int(
-        "SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
+    auto tables = db.query_int("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema()");
     if (!tables) {
       return tl::unexpected(tables.error());
     }

@@ -92,12 +92,19 @@ std::optional<Error> unstorable_text(const store::Db&, const JournalEntry&)
 }
 std::optional<Error> unstorable_text(const store::PgDb&, const JournalEntry& entry)
 {
-  const std::pair<const char*, const std::string*> fields[] = {
-      {"type", &entry.type},     {"station", &entry.station},     {"operator_id", &entry.operator_id},
-      {"order_id", &entry.order_id}, {"session_id", &entry.session_id}, {"aim", &entry.aim},
-      {"source", &entry.source}, {"gtin", &entry.gtin},           {"ais", &entry.ais},
-      {"verdict", &entry.verdict}, {"reason", &entry.reason},     {"evidence_hash", &entry.evidence_hash},
-      {"detail", &entry.detail}};
+  const std::pair<const char*, const std::string*> fields[] = {{"type", &entry.type},
+                                                               {"station", &entry.station},
+                                                               {"operator_id", &entry.operator_id},
+                                                               {"order_id", &entry.order_id},
+                                                               {"session_id", &entry.session_id},
+                                                               {"aim", &entry.aim},
+                                                               {"source", &entry.source},
+                                                               {"gtin", &entry.gtin},
+                                                               {"ais", &entry.ais},
+                                                               {"verdict", &entry.verdict},
+                                                               {"reason", &entry.reason},
+                                                               {"evidence_hash", &entry.evidence_hash},
+                                                               {"detail", &entry.detail}};
   for (const auto& [name, text] : fields) {
     if (!store::pg_text_storable(*text)) {
       return Error{ErrorType::invalid_input,
@@ -320,7 +327,9 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
         .bind(5, item.unit_value.minor)
         .bind_text(6, item.unit_value.currency)
         .bind(7, item.image_check_required ? 1 : 0)
-        .bind(8, item.serial_label ? 2 : item.serial_tracked ? 1 : 0) // 2: from a separate serial label
+        .bind(8, item.serial_label     ? 2
+                 : item.serial_tracked ? 1
+                                       : 0) // 2: from a separate serial label
         .bind(9, item.no_visible_barcode ? 1 : 0);
     if (auto done = upsert_item->run(); !done) {
       return tl::unexpected(done.error().with_context("item " + item.sku));
@@ -823,8 +832,9 @@ template <typename Db> Result<std::vector<JournalEntry>> SqlStore<Db>::append(st
   return entries;
 }
 
-template <typename Db> Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash,
-                                     std::int64_t now)
+template <typename Db>
+Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash,
+                                      std::int64_t now)
 {
   entry.seq = seq;
   if (entry.utc_ms == 0) {
@@ -960,7 +970,8 @@ template <typename Db> Result<void> SqlStore<Db>::append_batch(const std::vector
   return transaction->commit();
 }
 
-template <typename Db> Result<JournalEntry> SqlStore<Db>::checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now)
+template <typename Db>
+Result<JournalEntry> SqlStore<Db>::checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now)
 {
   Checkpoint checkpoint;
   checkpoint.station = m_signer_station;
@@ -1104,8 +1115,9 @@ template <typename Db> Result<ChainReport> SqlStore<Db>::verify_chain()
   return report;
 }
 
-template <typename Db> Result<void> SqlStore<Db>::read_journal(const JournalFilter& filter,
-                                       const std::function<bool(const JournalEntry&)>& visit)
+template <typename Db>
+Result<void> SqlStore<Db>::read_journal(const JournalFilter& filter,
+                                        const std::function<bool(const JournalEntry&)>& visit)
 {
   std::lock_guard lock(m_mutex);
   std::string sql = fmt::format("SELECT {} FROM journal WHERE 1 = 1", k_journal_columns);

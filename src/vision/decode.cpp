@@ -420,8 +420,8 @@ private:
     Quad quad;
     int preparation = 0; // which pixels it was read in
     Reader reader = Reader::zxing;
-    bool mild = false;  // read in pixels only scaled or cut out, not filtered
-    bool quiet = true;  // false: an EAN-8/UPC-E without quiet zones, which can only disagree
+    bool mild = false; // read in pixels only scaled or cut out, not filtered
+    bool quiet = true; // false: an EAN-8/UPC-E without quiet zones, which can only disagree
   };
 
   enum class Filter { none, clahe, sharpen, smooth, invert };
@@ -449,23 +449,17 @@ private:
     if (longest <= k_still_small_frame) {
       // A phone photo or a crop: modules are a few pixels wide, blur and light are the problem.
       return {
-          {1.0, Filter::none, B::global_histogram, true, true},
-          {1.0, Filter::clahe, B::local_average, true, true},
-          {2.0, Filter::none, B::local_average, true, true},
-          {1.0, Filter::sharpen, B::local_average, true, true},
-          {1.0, Filter::smooth, B::local_average, true, true},
-          {2.0, Filter::clahe, B::global_histogram, true, false},
-          {0.75, Filter::none, B::local_average, true, true},
-          {1.5, Filter::sharpen, B::local_average, true, true},
+          {1.0, Filter::none, B::global_histogram, true, true}, {1.0, Filter::clahe, B::local_average, true, true},
+          {2.0, Filter::none, B::local_average, true, true},    {1.0, Filter::sharpen, B::local_average, true, true},
+          {1.0, Filter::smooth, B::local_average, true, true},  {2.0, Filter::clahe, B::global_histogram, true, false},
+          {0.75, Filter::none, B::local_average, true, true},   {1.5, Filter::sharpen, B::local_average, true, true},
           {1.0, Filter::invert, B::local_average, true, false},
       };
     }
     // A 1080p station photo: passes over the whole frame cost more, and modules are smaller.
     return {
-        {1.0, Filter::none, B::global_histogram, true, true},
-        {1.0, Filter::clahe, B::local_average, true, false},
-        {1.0, Filter::sharpen, B::local_average, true, false},
-        {0.5, Filter::none, B::local_average, true, true},
+        {1.0, Filter::none, B::global_histogram, true, true},   {1.0, Filter::clahe, B::local_average, true, false},
+        {1.0, Filter::sharpen, B::local_average, true, false},  {0.5, Filter::none, B::local_average, true, true},
         {0.5, Filter::clahe, B::global_histogram, true, false},
     };
   }
@@ -588,8 +582,7 @@ private:
       const cv::Rect& region = candidate.box;
       const int size = std::max(region.width, region.height);
       const int margin = std::max(16, size / 4);
-      const cv::Rect rect(region.x - margin, region.y - margin, region.width + 2 * margin,
-                          region.height + 2 * margin);
+      const cv::Rect rect(region.x - margin, region.y - margin, region.width + 2 * margin, region.height + 2 * margin);
       const auto angle = dominant_bar_angle(base(region));
       Look look;
       look.scale = size < k_small_region ? 2.0 : 1.0;

@@ -18,9 +18,9 @@ namespace pickverify::vision {
 struct ZbarRead {
   std::string text; // as ZXing would give it: UPC-A 12 digits, UPC-E 8, GS1 without the leading FNC1
   BarcodeFormat format = BarcodeFormat::none;
-  std::string aim;                     // "]E0", "]E4", "]C0"/"]C1"
-  std::array<cv::Point2f, 4> corners;  // bounding box of the scan points, in grey's pixels
-  int quality = 0;                     // zbar's count of agreeing scan passes
+  std::string aim;                    // "]E0", "]E4", "]C0"/"]C1"
+  std::array<cv::Point2f, 4> corners; // bounding box of the scan points, in grey's pixels
+  int quality = 0;                    // zbar's count of agreeing scan passes
 };
 
 // Every symbol of the given formats (a mask of pickverify::BarcodeFormat) zbar finds in grey

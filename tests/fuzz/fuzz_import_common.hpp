@@ -32,13 +32,12 @@ inline const pickverify::Catalog& base_catalog()
 {
   static const pickverify::Catalog catalog = [] {
     pickverify::Catalog built;
-    auto imported = pickverify::app::import_catalog(
-        "type,sku,style,gtins,attributes,components\n"
-        "item,TR-9,TR,9506000001418,size=9;width=D,\n"
-        "item,TR-10,TR,9506000001487,size=10;width=D,\n"
-        "item,INSOLE,,9506000001692,,\n"
-        "kit,KIT-1,,,,TR-9*1;INSOLE*2\n",
-        pickverify::app::FileFormat::csv, "base.csv", built);
+    auto imported = pickverify::app::import_catalog("type,sku,style,gtins,attributes,components\n"
+                                                    "item,TR-9,TR,9506000001418,size=9;width=D,\n"
+                                                    "item,TR-10,TR,9506000001487,size=10;width=D,\n"
+                                                    "item,INSOLE,,9506000001692,,\n"
+                                                    "kit,KIT-1,,,,TR-9*1;INSOLE*2\n",
+                                                    pickverify::app::FileFormat::csv, "base.csv", built);
     require(imported.has_value());
     return built;
   }();

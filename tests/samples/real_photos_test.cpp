@@ -21,8 +21,8 @@ int main(int argc, char** argv)
   }
   const std::string dir = argv[1];
   const int minimum = std::atoi(argv[2]);
-  const auto sets = dir.empty() ? std::vector<pickverify::corpus::SampleSet>{}
-                                : pickverify::corpus::load_listed_photos(dir);
+  const auto sets =
+      dir.empty() ? std::vector<pickverify::corpus::SampleSet>{} : pickverify::corpus::load_listed_photos(dir);
   if (sets.empty()) {
     std::printf("no expected.tsv in '%s' (set PICKVERIFY_REAL_PHOTOS_DIR): skipped\n", dir.c_str());
     return k_skipped;
@@ -33,8 +33,8 @@ int main(int argc, char** argv)
   for (const auto& set : sets) {
     for (const auto& sample : set.samples) {
       ++images;
-      const auto result =
-          pickverify::decode_image_file(sample.image.string(), pickverify::DecodeOptions{}.effort(pickverify::DecodeEffort::still));
+      const auto result = pickverify::decode_image_file(
+          sample.image.string(), pickverify::DecodeOptions{}.effort(pickverify::DecodeEffort::still));
       if (!result) {
         std::printf("%s: error: %s\n", sample.image.string().c_str(), result.error().message.c_str());
         continue;

@@ -19,9 +19,9 @@
 #include <nlohmann/json.hpp>
 
 #include <pickverify/evidence.hpp>
-#include <pickverify/sha256.hpp>
 #include <pickverify/journal_anchor.hpp>
 #include <pickverify/journal_export.hpp>
+#include <pickverify/sha256.hpp>
 #include <pickverify/store.hpp>
 
 #include "evidence_pack.hpp"
@@ -112,9 +112,9 @@ std::unique_ptr<Fixture> make_fixture(std::int64_t background_rows)
 
   const auto photo = read_bytes(fs::path(PICKVERIFY_SOURCE_DIR) / "demo/camera/ORD-2025-00145/packed.jpg");
   auto original = store_evidence(fixture->data_dir, photo);
-  auto annotated = store_evidence(fixture->data_dir,
-                                  read_bytes(fs::path(PICKVERIFY_SOURCE_DIR) /
-                                             "demo/camera/ORD-2025-00145-missing-accessory/packed.jpg"));
+  auto annotated =
+      store_evidence(fixture->data_dir, read_bytes(fs::path(PICKVERIFY_SOURCE_DIR) /
+                                                   "demo/camera/ORD-2025-00145-missing-accessory/packed.jpg"));
   if (!original || !annotated) {
     return nullptr;
   }

@@ -149,8 +149,9 @@ int main()
   if (!direct.empty())
     std::printf("floor, synchronous control transfer from the caller (%zu rounds): p50 %.0f µs, p99 %.0f µs\n",
                 direct.size(), percentile(direct, 0.5), percentile(direct, 0.99));
-  std::printf("idle CPU, devices attached through umockdev, over %.1f s: controller thread %.2f %% of a core, HID POS scale thread %.2f %%\n", seconds,
-              100.0 * static_cast<double>(c1 - c0) / static_cast<double>(hz) / seconds,
+  std::printf("idle CPU, devices attached through umockdev, over %.1f s: controller thread %.2f %% of a core, HID POS "
+              "scale thread %.2f %%\n",
+              seconds, 100.0 * static_cast<double>(c1 - c0) / static_cast<double>(hz) / seconds,
               100.0 * static_cast<double>(s1 - s0) / static_cast<double>(hz) / seconds);
   return 0;
 }

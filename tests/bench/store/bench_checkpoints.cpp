@@ -68,8 +68,7 @@ JournalEntry row(int n)
 double percentile(std::vector<double>& seconds, double q)
 {
   std::sort(seconds.begin(), seconds.end());
-  return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] *
-         1e6;
+  return seconds[std::min(seconds.size() - 1, static_cast<std::size_t>(q * static_cast<double>(seconds.size())))] * 1e6;
 }
 
 void bm_checkpoints_on_vs_off(benchmark::State& state)
@@ -145,6 +144,9 @@ void bm_checkpoint_signature(benchmark::State& state)
 
 } // namespace
 
-BENCHMARK(bm_checkpoints_on_vs_off)->Name("checkpoints_on_vs_off")->Iterations(k_iterations)->Unit(benchmark::kMicrosecond);
+BENCHMARK(bm_checkpoints_on_vs_off)
+    ->Name("checkpoints_on_vs_off")
+    ->Iterations(k_iterations)
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(bm_checkpoint_signature)->Name("checkpoint_signature")->Unit(benchmark::kMicrosecond);
 BENCHMARK_MAIN();

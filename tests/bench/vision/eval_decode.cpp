@@ -62,8 +62,7 @@ std::string join(const std::vector<std::string>& texts)
   return out.empty() ? "-" : out;
 }
 
-void evaluate(const char* title, const std::vector<Case>& cases, const std::vector<NamedReader>& readers,
-              bool verbose)
+void evaluate(const char* title, const std::vector<Case>& cases, const std::vector<NamedReader>& readers, bool verbose)
 {
   std::map<std::string, std::map<std::string, Totals>> table; // set -> reader -> totals
   std::map<std::string, std::vector<std::string>> incomplete; // reader -> images
@@ -89,8 +88,10 @@ void evaluate(const char* title, const std::vector<Case>& cases, const std::vect
       }
       if (verbose) {
         std::printf("  %-28s %-12s %-6s %7.1f ms  read: %s\n", c.name.c_str(), reader.name.c_str(),
-                    score.passed() ? "ok" : score.misread > 0 ? "MISREAD" : "miss", totals.ms.back(),
-                    join(read).c_str());
+                    score.passed()      ? "ok"
+                    : score.misread > 0 ? "MISREAD"
+                                        : "miss",
+                    totals.ms.back(), join(read).c_str());
       }
     }
   }
@@ -148,8 +149,7 @@ std::vector<Case> cases_of(const std::vector<corpus::SampleSet>& sets, bool list
         std::fprintf(stderr, "cannot read %s\n", sample.image.string().c_str());
         continue;
       }
-      cases.push_back({set.name, set.name + "/" + sample.image.filename().string(), grey, sample.expected,
-                       listed});
+      cases.push_back({set.name, set.name + "/" + sample.image.filename().string(), grey, sample.expected, listed});
     }
   }
   return cases;

@@ -78,9 +78,9 @@ std::vector<std::uint8_t> string_descriptor(const std::string& text)
 // A vendor-defined HID collection with one 8-byte feature report and no report ids (the V-USB
 // descriptor of the relay boards; the Delcom one differs only in report ids, which the host does
 // not parse).
-const std::vector<std::uint8_t> k_feature_descriptor = {0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x15, 0x00,
-                                                        0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x08, 0x09, 0x00,
-                                                        0xb2, 0x02, 0x01, 0xc0};
+const std::vector<std::uint8_t> k_feature_descriptor = {0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x15,
+                                                        0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x08,
+                                                        0x09, 0x00, 0xb2, 0x02, 0x01, 0xc0};
 
 // The relay board, from its protocol: feature report 0; SET [0xFF|0xFD, n], GET → serial, state.
 struct RelayBoard {
@@ -276,8 +276,7 @@ TEST_CASE("usb relay: unplugged it is offline, plugged back the lock state is re
   CHECK(recorder.said("shows gate LOCKED, expected gate UNLOCKED: re-asserting"));
 }
 
-TEST_CASE("usb relay: a short state report is a clear error and the board stays usable",
-          "[replay][outputs]")
+TEST_CASE("usb relay: a short state report is a clear error and the board stays usable", "[replay][outputs]")
 {
   UsbEmulator usb;
   RelayBoard board;
@@ -289,13 +288,11 @@ TEST_CASE("usb relay: a short state report is a clear error and the board stays 
 
   board.short_replies = 1;
   REQUIRE((*relay)->set_outputs(k_released));
-  REQUIRE(UsbEmulator::wait_for([&] { return recorder.said("relay board: state report is 3 bytes, expected 8"); },
-                                1s));
+  REQUIRE(UsbEmulator::wait_for([&] { return recorder.said("relay board: state report is 3 bytes, expected 8"); }, 1s));
   CHECK(recorder.said("relay board: state report is 3 bytes, expected 8; retrying"));
-  REQUIRE(UsbEmulator::wait_for([&] { return (*relay)->read_inputs() && !(*relay)->read_inputs()->outputs.locked; },
-                                1s));
+  REQUIRE(
+      UsbEmulator::wait_for([&] { return (*relay)->read_inputs() && !(*relay)->read_inputs()->outputs.locked; }, 1s));
   CHECK((*relay)->online());
-
 }
 
 TEST_CASE("usb relay: another V-USB device on 16c0:05df is not taken for a relay board", "[replay][outputs]")
@@ -342,7 +339,7 @@ TEST_CASE("delcom indicator: each station state lights its colour through featur
     REQUIRE(UsbEmulator::wait_for([&, lit = lit] { return light.leds() == lit; }, 1s));
     std::lock_guard lock(light.mutex);
     const auto& last = light.writes.back();
-    CHECK(last[2] == lit);                                  // reset: lit
+    CHECK(last[2] == lit);                                    // reset: lit
     CHECK(last[3] == static_cast<std::uint8_t>(0x07 & ~lit)); // set: dark
   }
 }

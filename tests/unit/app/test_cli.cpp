@@ -84,7 +84,8 @@ TEST_CASE("run_cli refuses a missing or unknown command and bad options", "[cli]
   CHECK(cli({"--data-dir", dir.path().string(), "ship"}).code == 2);
   CHECK(cli({"--data-dir", dir.path().string(), "audit"}).code == 2);
   CHECK(cli({"--data-dir", dir.path().string(), "audit", "export", "--format", "xml"}).code == 2);
-  const CliRun missing_config = cli({"--config", (dir / "none.toml").string(), "--data-dir", dir.path().string(), "run"});
+  const CliRun missing_config =
+      cli({"--config", (dir / "none.toml").string(), "--data-dir", dir.path().string(), "run"});
   CHECK(missing_config.code == 2);
   CHECK_THAT(missing_config.err, Contains("none.toml"));
   CHECK(cli({"--help"}).code == 0);

@@ -49,9 +49,8 @@ TEST_CASE("parse_config of an empty file gives the documented defaults", "[confi
   CHECK(config.operator_id == "picker");
   CHECK(config.policy.high_value_threshold_minor == 20000);
   CHECK(config.policy.bounce_window == std::chrono::milliseconds(300));
-  CHECK(config.policy.alert_on ==
-        std::set<Verdict>{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity, Verdict::unknown_code,
-                          Verdict::serial_packed});
+  CHECK(config.policy.alert_on == std::set<Verdict>{Verdict::wrong_variant, Verdict::wrong_item, Verdict::over_quantity,
+                                                    Verdict::unknown_code, Verdict::serial_packed});
   CHECK(config.policy.picker_may_clear == std::set<Verdict>{Verdict::duplicate, Verdict::unknown_code});
   CHECK(config.policy.manual_entry == ManualEntry::low_value_only);
   CHECK(config.camera.source.empty());

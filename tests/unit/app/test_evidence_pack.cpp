@@ -91,7 +91,9 @@ void pack_order(Packed& packed)
   other.raw = "ORD-2 scan";
   REQUIRE(packed.store->append_one(other));
   JournalEntry hostile = row("scan");
-  hostile.raw = "01\0"s "09506000001975\x1d" "10AB\xff";
+  hostile.raw = "01\0"s
+                "09506000001975\x1d"
+                "10AB\xff";
   hostile.verdict = "malformed";
   hostile.reason = "could not use this read (\xff)";
   REQUIRE(packed.store->append_one(hostile));
@@ -117,8 +119,7 @@ TEST_CASE("write_evidence_pack writes a pack that verify_evidence_pack finds int
   Packed packed;
   pack_order(packed);
   const auto out = packed.dir / "pack";
-  auto written =
-      write_evidence_pack(*packed.store, {"ORD-1", out, packed.dir.path(), &*packed.key, "st-1"});
+  auto written = write_evidence_pack(*packed.store, {"ORD-1", out, packed.dir.path(), &*packed.key, "st-1"});
   REQUIRE(written);
   CHECK(written->session_id == "S-1");
   CHECK(written->session_rows == 7);
@@ -205,7 +206,8 @@ TEST_CASE("write_evidence_pack refuses an order without a session, and a photo t
   CHECK_THAT(none.error().message, Contains("no session"));
 
   spit(evidence_path(packed.dir.path(), packed.photo_hash), "swapped");
-  auto swapped = write_evidence_pack(*packed.store, {"ORD-1", packed.dir / "p1", packed.dir.path(), &*packed.key, "st-1"});
+  auto swapped =
+      write_evidence_pack(*packed.store, {"ORD-1", packed.dir / "p1", packed.dir.path(), &*packed.key, "st-1"});
   REQUIRE_FALSE(swapped);
   CHECK_THAT(swapped.error().message, Contains("altered"));
 }

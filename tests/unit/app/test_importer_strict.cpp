@@ -40,9 +40,9 @@ std::string catalog_error(const std::string& text, FileFormat format)
 Catalog shoes()
 {
   Catalog catalog;
-  auto imported = import_catalog(
-      "sku,style,gtins,attributes\nTR-9,TR,9506000001418,size=9\nTR-10,TR,9506000001487,size=10\n", FileFormat::csv,
-      "shoes.csv", catalog);
+  auto imported =
+      import_catalog("sku,style,gtins,attributes\nTR-9,TR,9506000001418,size=9\nTR-10,TR,9506000001487,size=10\n",
+                     FileFormat::csv, "shoes.csv", catalog);
   REQUIRE(imported);
   return catalog;
 }
@@ -57,7 +57,7 @@ TEST_CASE("import_catalog CSV refuses a row cut off mid-row instead of filling d
   const std::string error = catalog_error(cut, FileFormat::csv, catalog);
   CHECK_THAT(error, Contains("catalog.csv:3: unit_value: missing: the row has 4 field(s), the header names 6"));
   CHECK(catalog.find_item("TR-9")->weight_g == 0); // the stored item is untouched
-  CHECK(catalog.find_item("WATCH-1") == nullptr);   // and nothing of the file came in
+  CHECK(catalog.find_item("WATCH-1") == nullptr);  // and nothing of the file came in
 }
 
 TEST_CASE("import_catalog CSV refuses a row with more fields than the header", "[importer][strict]")
@@ -69,15 +69,17 @@ TEST_CASE("import_catalog CSV refuses a row with more fields than the header", "
 
 TEST_CASE("import_catalog refuses invalid UTF-8, NUL and control characters in ids", "[importer][strict]")
 {
-  const std::string csv = k_header + "W-1,Diver \xC3\x28 watch,9506000002101,1,1.00,\n" + "W-2,Diver\0watch,9506000002200,1,1.00,\n"s +
-                          "W\x1B[2J,Watch,9506000002309,1,1.00,\n";
+  const std::string csv = k_header + "W-1,Diver \xC3\x28 watch,9506000002101,1,1.00,\n" +
+                          "W-2,Diver\0watch,9506000002200,1,1.00,\n"s + "W\x1B[2J,Watch,9506000002309,1,1.00,\n";
   const std::string error = catalog_error(csv, FileFormat::csv);
   CHECK_THAT(error, Contains("catalog.csv:2: description: not valid UTF-8 (byte 7 is 0xC3)"));
   CHECK_THAT(error, Contains("catalog.csv:3: description: holds a NUL byte (at byte 6)"));
   CHECK_THAT(error, Contains("catalog.csv:4: sku: holds the control character 0x1B"));
 
-  const std::string json_nul = "{\"items\": [\n{\"sku\": \"W-1\", \"description\": \"a\\u0000b\", \"gtins\": [\"9506000002101\"]}]}";
-  CHECK_THAT(catalog_error(json_nul, FileFormat::json), Contains("catalog.json:2: items[0].description: holds a NUL byte"));
+  const std::string json_nul =
+      "{\"items\": [\n{\"sku\": \"W-1\", \"description\": \"a\\u0000b\", \"gtins\": [\"9506000002101\"]}]}";
+  CHECK_THAT(catalog_error(json_nul, FileFormat::json),
+             Contains("catalog.json:2: items[0].description: holds a NUL byte"));
   const std::string json_utf8 = "{\"items\": [\n{\"sku\": \"W-1\",\n \"description\": \"a\xFF\", \"gtins\": []}]}";
   CHECK_THAT(catalog_error(json_utf8, FileFormat::json), Contains("catalog.json:3: description: not valid JSON"));
   CHECK_THAT(catalog_error(json_utf8, FileFormat::json), Contains("not valid UTF-8"));
@@ -106,11 +108,14 @@ TEST_CASE("import_catalog JSON refuses a key given twice in one object", "[impor
 
 TEST_CASE("import_catalog JSON names the line and field of a number out of range", "[importer][strict]")
 {
-  const std::string json = "{\"items\": [\n{\"sku\": \"W-1\", \"gtins\": [\"9506000002101\"],\n  \"weight_g\": 1e400}]}";
+  const std::string json =
+      "{\"items\": [\n{\"sku\": \"W-1\", \"gtins\": [\"9506000002101\"],\n  \"weight_g\": 1e400}]}";
   const std::string error = catalog_error(json, FileFormat::json);
   CHECK(error == "catalog.json:3: weight_g: number 1e400 is out of range");
-  const std::string big = "{\"items\": [\n{\"sku\": \"W-1\", \"gtins\": [\"9506000002101\"], \"weight_g\": 99999999999999999999}]}";
-  CHECK_THAT(catalog_error(big, FileFormat::json), Contains("catalog.json:2: items[0].weight_g: must be a whole number"));
+  const std::string big =
+      "{\"items\": [\n{\"sku\": \"W-1\", \"gtins\": [\"9506000002101\"], \"weight_g\": 99999999999999999999}]}";
+  CHECK_THAT(catalog_error(big, FileFormat::json),
+             Contains("catalog.json:2: items[0].weight_g: must be a whole number"));
 }
 
 TEST_CASE("import_catalog cuts a huge value in its message", "[importer][strict]")
@@ -125,7 +130,8 @@ TEST_CASE("import_catalog cuts a huge value in its message", "[importer][strict]
   CHECK_THAT(error, Contains("catalog.csv:3: unit_value: too long"));
   CHECK_THAT(error, Contains("catalog.csv:4: flags: too long"));
 
-  const std::string json = "{\"items\": [\n{\"sku\": \"" + std::string(5000, 'S') + "\", \"gtins\": [\"9506000002101\"]}]}";
+  const std::string json =
+      "{\"items\": [\n{\"sku\": \"" + std::string(5000, 'S') + "\", \"gtins\": [\"9506000002101\"]}]}";
   const std::string json_error = catalog_error(json, FileFormat::json);
   CHECK(json_error.size() < 500);
   CHECK_THAT(json_error, Contains("catalog.json:2: items[0].sku: too long (5000 bytes; at most 4096)"));
@@ -144,8 +150,8 @@ TEST_CASE("import_catalog refuses a catalog that would leave a stored open order
   line.quantity = 1;
   order.lines.push_back(line);
   // TR-9 becomes size 8: no item of style TR has size 9 any more.
-  const std::string error = catalog_error("sku,style,gtins,attributes\nTR-9,TR,9506000001418,size=8\n", FileFormat::csv,
-                                          catalog, {order});
+  const std::string error =
+      catalog_error("sku,style,gtins,attributes\nTR-9,TR,9506000001418,size=8\n", FileFormat::csv, catalog, {order});
   CHECK_THAT(error, Contains("stored open order ORD-OPEN-1 line 1 would no longer fit the catalog"));
   CHECK(catalog.find_item("TR-9")->attributes.at("size") == "9");
   // A change that keeps it packable is fine.
@@ -153,7 +159,8 @@ TEST_CASE("import_catalog refuses a catalog that would leave a stored open order
                        "catalog.csv", catalog, {order}));
 }
 
-TEST_CASE("import catalog refuses, naming it, a change that strands a stored order not yet packed", "[importer][strict][cli]")
+TEST_CASE("import catalog refuses, naming it, a change that strands a stored order not yet packed",
+          "[importer][strict][cli]")
 {
   test::TempDir dir;
   const std::string data = dir.path().string();

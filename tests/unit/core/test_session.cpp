@@ -423,10 +423,12 @@ TEST_CASE("PackSession::image_check_request lists no-visible-barcode items apart
 namespace {
 
 constexpr const char* k_socks_each = "9506000001975";
-constexpr const char* k_socks_inner = "9506000002293";   // inner pack of 3
-constexpr const char* k_socks_case = "19506000001972";   // case of 12
+constexpr const char* k_socks_inner = "9506000002293"; // inner pack of 3
+constexpr const char* k_socks_case = "19506000001972"; // case of 12
 // A logistic label: (00) its SSCC, (02) the each GTIN inside, (37) 2 of them.
-constexpr const char* k_socks_two = "]C100009506000000000019" "0209506000001975" "372";
+constexpr const char* k_socks_two = "]C100009506000000000019"
+                                    "0209506000001975"
+                                    "372";
 
 Catalog socks_catalog()
 {
@@ -485,8 +487,7 @@ TEST_CASE("PackSession::apply refuses a sealed case or (02)+(37) label where pol
   CHECK(session.state() == SessionState::complete);
 }
 
-TEST_CASE("PackSession::apply counts the units of a (02)+(37) label where sealed packs are allowed",
-          "[session][packs]")
+TEST_CASE("PackSession::apply counts the units of a (02)+(37) label where sealed packs are allowed", "[session][packs]")
 {
   const Catalog catalog = socks_catalog();
   PackSession session = start(catalog, socks_order_of(2), sealed_packs_allowed());
@@ -524,7 +525,8 @@ TEST_CASE("PackSession::apply counts packs in units against the line, over quant
   auto refused = session.resolve_alert(*carton.alert_id, override_it);
   REQUIRE_FALSE(refused);
   CHECK_THAT(refused.error().message, Catch::Contains("needs 9 more, this scan stands for 12"));
-  REQUIRE(session.resolve_alert(*carton.alert_id, AlertResolution{Role::supervisor, "sup-1", "item_set_aside", "", false}));
+  REQUIRE(
+      session.resolve_alert(*carton.alert_id, AlertResolution{Role::supervisor, "sup-1", "item_set_aside", "", false}));
 
   for (int i = 0; i < 3; ++i) {
     CHECK(session.apply(bench.scan(k_socks_inner, 1000ms, "usb:" + std::to_string(i))).verdict == Verdict::accepted);
@@ -534,7 +536,8 @@ TEST_CASE("PackSession::apply counts packs in units against the line, over quant
   CHECK(session.accepted_items().size() == 12);
   const auto full = session.apply(bench.scan(k_socks_inner));
   CHECK(full.verdict == Verdict::over_quantity);
-  CHECK_THAT(full.message, Catch::Contains("already complete (12/12): an inner pack of 3 (Running socks, M) is 3 too many"));
+  CHECK_THAT(full.message,
+             Catch::Contains("already complete (12/12): an inner pack of 3 (Running socks, M) is 3 too many"));
 }
 
 TEST_CASE("PackSession::image_check_request shows a sealed case as one label of its units", "[session][packs]")

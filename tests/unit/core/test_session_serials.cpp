@@ -10,9 +10,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* k_watch_gtin = "09506000002101";   // serial in AI 21 of its GS1 label
-constexpr const char* k_camera_gtin = "09506000002200";  // serial on a label of its own
-constexpr const char* k_strap_gtin = "09506000002309";   // not serial-tracked
+constexpr const char* k_watch_gtin = "09506000002101";  // serial in AI 21 of its GS1 label
+constexpr const char* k_camera_gtin = "09506000002200"; // serial on a label of its own
+constexpr const char* k_strap_gtin = "09506000002309";  // not serial-tracked
 
 Catalog serial_catalog()
 {

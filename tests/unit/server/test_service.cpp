@@ -55,8 +55,8 @@ TEST_CASE("Service::routes: every route is in openapi.json and every documented 
   server::ServiceOptions options;
   options.port = 0;
   options.data_dir = dir.path();
-  auto service =
-      server::Service::start(options, **store, {server::StationBinding{&station, nullptr}}, users_in(dir / "pickverify.db"));
+  auto service = server::Service::start(options, **store, {server::StationBinding{&station, nullptr}},
+                                        users_in(dir / "pickverify.db"));
   REQUIRE(service);
   CHECK((*service)->port() != 0);
 

@@ -216,7 +216,8 @@ TEST_CASE("WebhookDispatcher resends from its cursor after a restart: nothing ac
   CHECK(nlohmann::json::parse(got[1].body)["journal_seq"] == 3);
 }
 
-TEST_CASE("WebhookDispatcher::start refuses a bad target and a damaged cursor, naming the webhook", "[server][webhooks]")
+TEST_CASE("WebhookDispatcher::start refuses a bad target and a damaged cursor, naming the webhook",
+          "[server][webhooks]")
 {
   test::TempDir dir;
   auto store = open_sqlite_store(dir / "pickverify.db");

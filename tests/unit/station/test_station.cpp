@@ -650,7 +650,8 @@ TEST_CASE("Station::apply_image_check releases only on passed", "[station][image
   bench.require_chain_intact();
 }
 
-TEST_CASE("Station::begin_image_check: a photo taken for one session is not applied to the next", "[station][image_check]")
+TEST_CASE("Station::begin_image_check: a photo taken for one session is not applied to the next",
+          "[station][image_check]")
 {
   Bench bench;
   bench.complete_incident_order();
@@ -663,8 +664,8 @@ TEST_CASE("Station::begin_image_check: a photo taken for one session is not appl
   must(bench.station().abandon("customer cancelled"));
   bench.start(k_socks);
   const auto seq_before = bench.journal({}).back().seq;
-  const auto late = bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5"),
-                                                      pending->session_id);
+  const auto late =
+      bench.station().apply_image_check(image_check(ImageCheckOutcome::passed, "5 of 5"), pending->session_id);
   REQUIRE_FALSE(late);
   CHECK(late.error().type == ErrorType::conflict);
   CHECK_THAT(late.error().message, Catch::Contains("take the photo again"));

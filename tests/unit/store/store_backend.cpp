@@ -22,11 +22,11 @@ std::string pg_exec(const std::string& conninfo, const std::string& sql)
     PQfinish(conn);
     FAIL("PostgreSQL test database " << conninfo << ": " << error);
   }
-  PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      conn, [](void*, const char*) {}, nullptr);
   PGresult* result = PQexec(conn, sql.c_str());
   const auto status = PQresultStatus(result);
-  std::string error =
-      status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? "" : PQresultErrorMessage(result);
+  std::string error = status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK ? "" : PQresultErrorMessage(result);
   PQclear(result);
   PQfinish(conn);
   return error;
@@ -56,7 +56,8 @@ StoreBackend::StoreBackend() : m_conninfo(postgres_test_conninfo())
   }
   static std::atomic<int> counter{0};
   std::random_device random;
-  m_schema = "test_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(random() % 100000);
+  m_schema =
+      "test_" + std::to_string(getpid()) + "_" + std::to_string(++counter) + "_" + std::to_string(random() % 100000);
   const std::string error = pg_exec(m_conninfo, "CREATE SCHEMA " + m_schema);
   REQUIRE(error == "");
 }

@@ -207,7 +207,8 @@ TEST_CASE("Store::append assigns seq and chains the hashes", "[store][backend][j
   CHECK(rows.back().detail == appended->back().detail);
 }
 
-TEST_CASE("Store::append of nothing writes nothing, and an event without a type is refused", "[store][backend][journal]")
+TEST_CASE("Store::append of nothing writes nothing, and an event without a type is refused",
+          "[store][backend][journal]")
 {
   test::StoreBackend backend;
   auto store = backend.open();
@@ -262,8 +263,7 @@ TEST_CASE("Store::append keeps hostile raw bytes exactly", "[store][backend][jou
     INFO("scan " << i);
     CHECK(rows[i].raw.size() == scans[i].size());
     CHECK(rows[i].raw == scans[i]);
-    CHECK(rows[i].reason ==
-          "unknown code: " + (backend.postgres() ? printable(scans[i]) : scans[i]));
+    CHECK(rows[i].reason == "unknown code: " + (backend.postgres() ? printable(scans[i]) : scans[i]));
   }
   CHECK((*store)->verify_chain()->intact());
   if (backend.postgres()) {
@@ -598,7 +598,8 @@ TEST_CASE("Store::append from two connections at once keeps one chain", "[store]
   CHECK(from_a == k_events_per_writer);
 }
 
-TEST_CASE("Store::append from many threads on one store shares commits and keeps one chain", "[store][backend][journal]")
+TEST_CASE("Store::append from many threads on one store shares commits and keeps one chain",
+          "[store][backend][journal]")
 {
   test::StoreBackend backend;
   auto store = backend.open();

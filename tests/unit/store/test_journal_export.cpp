@@ -150,9 +150,10 @@ TEST_CASE("export_journal writes RFC 4180 CSV from which raw bytes come back exa
 
   const auto records = parse_csv(out.str());
   REQUIRE(records.size() == scans.size() + 2);
-  const std::vector<std::string> header = {
-      "seq", "utc_ms", "utc",  "type", "station", "operator_id", "order_id",      "session_id", "raw",       "raw_hex",
-      "aim", "source", "gtin", "ais",  "serial", "verdict", "reason", "evidence_hash", "detail",  "prev_hash", "hash"};
+  const std::vector<std::string> header = {"seq",      "utc_ms",     "utc",    "type",    "station", "operator_id",
+                                           "order_id", "session_id", "raw",    "raw_hex", "aim",     "source",
+                                           "gtin",     "ais",        "serial", "verdict", "reason",  "evidence_hash",
+                                           "detail",   "prev_hash",  "hash"};
   CHECK(records[0] == header);
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const auto& record = records[i + 1];
@@ -252,7 +253,8 @@ TEST_CASE("export_journal CSV neutralises formula cells as OWASP describes, JSON
     entry.operator_id = text;
     REQUIRE((*store)->append_one(entry));
   }
-  JournalEntry serial = test::scan_entry("st-1", "0109506000002101" "21WSN-0001");
+  JournalEntry serial = test::scan_entry("st-1", "0109506000002101"
+                                                 "21WSN-0001");
   serial.detail = R"({"serial":"WSN-0001"})";
   REQUIRE((*store)->append_one(serial));
 

@@ -116,7 +116,7 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
   CHECK(socks->sku == "SOCK-RUN-M");
   CHECK(socks->attributes.at("size") == "M");
   CHECK_FALSE(socks->no_visible_barcode); // the column v2 added, with its default
-  CHECK(socks->packs.empty());             // v4's packaging levels: none yet
+  CHECK(socks->packs.empty());            // v4's packaging levels: none yet
 
   // The upgraded catalog takes packaging levels and gives them back.
   Item packed = *socks;
@@ -292,9 +292,8 @@ TEST_CASE("open_postgres_store migrates a new schema, refuses a newer one and an
   test::TempDir dir;
   REQUIRE(open_sqlite_store(dir / "pickverify.db"));
   const long long sqlite_version = test::raw_sql_int(dir / "pickverify.db", "PRAGMA user_version");
-  CHECK(backend.try_sql("DO $$ BEGIN IF (SELECT version FROM pickverify_schema) <> " +
-                        std::to_string(sqlite_version) + " THEN RAISE EXCEPTION 'wrong version'; END IF; END $$") ==
-        "");
+  CHECK(backend.try_sql("DO $$ BEGIN IF (SELECT version FROM pickverify_schema) <> " + std::to_string(sqlite_version) +
+                        " THEN RAISE EXCEPTION 'wrong version'; END IF; END $$") == "");
 
   CHECK(backend.try_sql("UPDATE pickverify_schema SET version = version + 1") == "");
   auto newer = backend.open();

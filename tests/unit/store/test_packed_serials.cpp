@@ -112,10 +112,10 @@ TEST_CASE("Store::read_journal filters by serial", "[store][backend][serial]")
   REQUIRE(store->append({row("A-1", "ORD-1", "session_started")}));
   REQUIRE(store->append({watch_scan("A-1", "ORD-1", "WSN-0001")}));
   REQUIRE(store->append({watch_scan("A-1", "ORD-1", "WSN-0002")}));
-  REQUIRE(store->append({watch_scan("A-1", "ORD-1", "WSN-00")})); // a prefix is another serial
+  REQUIRE(store->append({watch_scan("A-1", "ORD-1", "WSN-00")}));   // a prefix is another serial
   REQUIRE(store->append({watch_scan("A-1", "ORD-1", "WSN_0002")})); // so is a LIKE wildcard
   JournalEntry plain = row("A-1", "ORD-1", "scan");
-  plain.detail = ""; // rows without JSON detail do not upset the filter
+  plain.detail = "";                        // rows without JSON detail do not upset the filter
   plain.reason = "\"serial\":\"WSN-0002\""; // nor does the text elsewhere
   REQUIRE(store->append({plain}));
   JournalFilter filter;

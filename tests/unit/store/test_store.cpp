@@ -4,8 +4,8 @@
 
 #include <pickverify/store.hpp>
 
-#include "store_test_data.hpp"
 #include "store_backend.hpp"
+#include "store_test_data.hpp"
 
 using namespace pickverify;
 using namespace std::string_literals;

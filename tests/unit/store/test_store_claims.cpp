@@ -48,8 +48,8 @@ TEST_CASE("Store::append gives an order to one session and refuses a second, nam
   auto refused = (*other)->append_one(session_row("session_started", "st-b", "S-b"));
   REQUIRE_FALSE(refused);
   CHECK(refused.error().type == ErrorType::conflict);
-  CHECK_THAT(refused.error().message, Catch::Contains("ORD-7 is open at station st-a") &&
-                                          Catch::Contains("picker picker-st-a"));
+  CHECK_THAT(refused.error().message,
+             Catch::Contains("ORD-7 is open at station st-a") && Catch::Contains("picker picker-st-a"));
   // The refused row wrote nothing; the holder's session goes on.
   CHECK((*other)->verify_chain()->event_count == 1);
   // Rows of a session that does not hold the order are refused too, naming the holder.
@@ -73,8 +73,7 @@ TEST_CASE("Store::append gives an order to one session and refuses a second, nam
   CHECK((*other)->verify_chain()->intact());
 }
 
-TEST_CASE("Store::append lets exactly one of many connections racing for an order win",
-          "[store][backend][claims]")
+TEST_CASE("Store::append lets exactly one of many connections racing for an order win", "[store][backend][claims]")
 {
   test::StoreBackend backend;
   REQUIRE(backend.open());
