@@ -28,6 +28,7 @@
 #include "importer.hpp"
 #include "secret_input.hpp"
 #include "station_controller.hpp"
+#include "station_heartbeat.hpp"
 #include "station_scanners.hpp"
 #include "terminal.hpp"
 
@@ -133,40 +134,6 @@ std::vector<std::string> words_of(const std::string& line, std::size_t max_words
   }
   return words;
 }
-
-// Renews the station's registration (Store::register_station) until the run ends, then frees it.
-class StationHeartbeat {
-public:
-  StationHeartbeat(Store& store, std::string station) : m_store(store), m_station(std::move(station))
-  {
-    m_thread = std::thread([this] {
-      std::unique_lock lock(m_mutex);
-      while (!m_wake.wait_for(lock, k_station_heartbeat, [this] { return m_stop; })) {
-        (void)m_store.heartbeat_station(m_station);
-      }
-    });
-  }
-  ~StationHeartbeat()
-  {
-    {
-      std::lock_guard lock(m_mutex);
-      m_stop = true;
-    }
-    m_wake.notify_all();
-    m_thread.join();
-    (void)m_store.unregister_station(m_station);
-  }
-  StationHeartbeat(const StationHeartbeat&) = delete;
-  StationHeartbeat& operator=(const StationHeartbeat&) = delete;
-
-private:
-  Store& m_store;
-  std::string m_station;
-  std::mutex m_mutex;
-  std::condition_variable m_wake;
-  bool m_stop = false;
-  std::thread m_thread;
-};
 
 // The configured operator signs in with their PIN when they are a registered user (true); an id
 // that is not a user is journaled as typed (false). A wrong PIN stops the run and is journaled.
@@ -555,9 +522,30 @@ int cmd_import(const Context& context, ImportKind kind, const std::filesystem::p
 
 std::filesystem::path station_key_path(const Context& context)
 {
-  return context.config.key_file ? *context.config.key_file
-                                 : context.data_dir / "keys" / (context.config.station_id + ".key");
+  return station_key_path(context, context.config.station_id);
 }
+
+std::filesystem::path station_key_path(const Context& context, const std::string& station)
+{
+  return context.config.key_file ? *context.config.key_file : context.data_dir / "keys" / (station + ".key");
+}
+
+namespace {
+
+Result<StationKey> existing_station_key(const Context& context, const std::string& station, std::string_view purpose)
+{
+  auto key = StationKey::load(station_key_path(context, station));
+  if (!key && key.error().type == ErrorType::not_found) {
+    return make_error(ErrorType::not_found,
+                      fmt::format("station key {} does not exist: {} is signed with the key of station {}, which its "
+                                  "first `pickverify run` or `serve` creates; run this where that key is, or name it "
+                                  "with key_file in the configuration",
+                                  station_key_path(context, station).string(), purpose, station));
+  }
+  return key;
+}
+
+} // namespace
 
 int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options)
 {
@@ -642,7 +630,9 @@ int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options)
 
 int cmd_audit_anchor(const Context& context, const std::string& output)
 {
-  auto key = StationKey::load_or_create(station_key_path(context));
+  // Signed with the key the station's checkpoints are signed with: a key made up here would sign a
+  // checkpoint no station made.
+  auto key = existing_station_key(context, context.config.station_id, "an anchor");
   if (!key) {
     return fail(context, key.error());
   }
@@ -817,20 +807,35 @@ int cmd_audit_find(const Context& context, const std::string& serial)
 
 int cmd_evidence(const Context& context, const std::string& order_id, const std::string& output)
 {
-  auto key = StationKey::load_or_create(station_key_path(context));
-  if (!key) {
-    return fail(context, key.error());
-  }
   auto store = open_store(context, false);
   if (!store) {
     return fail(context, store.error());
+  }
+  // The pack's manifest (and a checkpoint, when none covers the session yet) is signed with the key
+  // of the station that ran the order's last session, never with one made up here.
+  std::string station = context.config.station_id;
+  JournalFilter sessions;
+  sessions.order_id = order_id;
+  auto read = (*store)->read_journal(sessions, [&](const JournalEntry& entry) {
+    if (entry.type == "session_started" || entry.type == "session_resumed") {
+      station = entry.station;
+    }
+    return true;
+  });
+  if (!read) {
+    return fail(context, read.error());
+  }
+  const auto key_path = station_key_path(context, station);
+  auto key = existing_station_key(context, station, "an evidence pack");
+  if (!key) {
+    return fail(context, key.error());
   }
   EvidencePackOptions options;
   options.order_id = order_id;
   options.output = output;
   options.data_dir = context.data_dir;
   options.key = &*key;
-  options.station = context.config.station_id;
+  options.station = station;
   auto written = write_evidence_pack(**store, options);
   if (!written) {
     return fail(context, written.error());
@@ -841,7 +846,7 @@ int cmd_evidence(const Context& context, const std::string& order_id, const std:
                               written->session_rows, written->rows, written->checkpoint_seq,
                               written->checkpoint_added ? ", journaled now" : "", written->photos, written->key_id);
   *context.out << fmt::format("check it anywhere: pickverify evidence verify {} --public-key {}.pub\n",
-                              terminal_safe(output), terminal_safe(station_key_path(context).string()));
+                              terminal_safe(output), terminal_safe(key_path.string()));
   return 0;
 }
 

@@ -49,7 +49,9 @@ int cmd_audit_verify(const Context& context, const AuditVerifyOptions& options =
 // audit anchor [-o FILE]: journals a signed checkpoint of the head now and writes it out.
 int cmd_audit_anchor(const Context& context, const std::string& output);
 // The station's signing key file: the configured one, else <data_dir>/keys/<station>.key.
+// The station's signing key file: key_file from the configuration, else <data_dir>/keys/<station>.key.
 std::filesystem::path station_key_path(const Context& context);
+std::filesystem::path station_key_path(const Context& context, const std::string& station);
 struct ExportOptions {
   std::string format = "jsonl";
   std::string from;

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/journal_anchor.hpp>
 #include <pickverify/station.hpp>
 
 #include "commands.hpp"
@@ -153,6 +154,13 @@ int cmd_demo(const Context& base_context)
     *context.err << "pickverify: " << catalog.error().message << "\n";
     return 1;
   }
+  // The demo bench signs checkpoints like every station (its key in <data_dir>/demo/keys/).
+  auto key = StationKey::load_or_create(station_key_path(context, "demo-bench"));
+  if (!key) {
+    *context.err << "pickverify: " << key.error().message << "\n";
+    return 1;
+  }
+  (*store)->set_checkpoint_signer(&*key, "demo-bench", CheckpointPolicy{});
   Station station("demo-bench", **store, std::move(*catalog), context.config.policy);
   station.set_operator("picker-ana");
   DemoScript demo(context, station);

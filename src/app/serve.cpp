@@ -10,11 +10,13 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <pickverify/journal_anchor.hpp>
 #include <pickverify/server.hpp>
 #include <pickverify/station.hpp>
 
 #include "image_check_provider.hpp"
 #include "importer.hpp"
+#include "station_heartbeat.hpp"
 #include "station_scanners.hpp"
 
 namespace pickverify::app {
@@ -97,6 +99,24 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   if (ids.empty()) {
     ids.push_back(context.config.station_id);
   }
+  // One process per station id, as in `run`: a station already running elsewhere stops the service
+  // here, naming that process; each registration is kept alive until the service stops.
+  std::vector<std::unique_ptr<StationHeartbeat>> heartbeats;
+  for (const auto& id : ids) {
+    auto registered = (*store)->register_station(id);
+    if (!registered) {
+      return fail_with(context, registered.error());
+    }
+    heartbeats.push_back(std::make_unique<StationHeartbeat>(**store, id));
+  }
+  // Signed checkpoints at every release and every N events or T seconds, with the first station's key
+  // (created on first start, as `run` does; docs/JOURNAL.md).
+  const auto key_path = station_key_path(context, ids.front());
+  auto key = StationKey::load_or_create(key_path);
+  if (!key) {
+    return fail_with(context, key.error());
+  }
+  (*store)->set_checkpoint_signer(&*key, ids.front(), CheckpointPolicy{});
   std::vector<std::unique_ptr<Station>> stations;
   std::vector<server::StationBinding> bindings;
   const bool embedded_default = context.config.source_file.empty() && context.config.camera.source.empty();
@@ -169,6 +189,7 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   const std::string base = fmt::format("http://{}:{}", host, (*service)->port());
   out << fmt::format("pickverify {} — serving {} station(s), data {}\n", PICKVERIFY_VERSION, ids.size(),
                      context.data_dir.string());
+  out << fmt::format("journal signing key {} ({})\n", key->key_id(), key_path.string());
   out << (context.config.source_file.empty() ? std::string("configuration: defaults (demo users, demo camera)\n")
                                              : fmt::format("configuration: {}\n", context.config.source_file.string()));
   if (*scanners) {

@@ -6,7 +6,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { startServer, launchBrowser, signIn, seriousViolations, artefacts } from './support.mjs';
+import { execFileSync } from 'node:child_process';
+import { startServer, launchBrowser, signIn, seriousViolations, artefacts, binary } from './support.mjs';
 
 let server;
 let browser;
@@ -109,6 +110,10 @@ test('the incident: picker and supervisor in two pages', async () => {
   await qa.selectOption('#q-verdict', '');
   await qa.click('#search button[type=submit]');
   await qa.waitForFunction(() => /pack_released/.test(document.getElementById('rows').textContent), null, { timeout: 15000 });
+  // The service's station signs checkpoints as `run` does: the release is covered by a signed one.
+  const audit = execFileSync(binary, ['--data-dir', server.dataDir, 'audit', 'verify'], { encoding: 'utf8' });
+  assert.match(audit, /journal intact/);
+  assert.match(audit, /checkpoints: [1-9][0-9]* signed by key/);
   await qa.screenshot({ path: join(artefacts, '6-qa-journal.png'), fullPage: true });
   // The photo that released the pack is the order's evidence: its link serves the JPEG, hash-checked.
   const photo = await qa.getAttribute('#rows a[href^="/api/v1/evidence/"]', 'href');

@@ -24,6 +24,9 @@ wait_for "$work/a.out" "now 1/2"
 # The same station id again: refused, naming the first process.
 if printf 'quit\n' | "$pickverify" --station A-1 run >"$work/same" 2>&1; then fail "a second A-1 started"; fi
 expect_in "$work/same" "station A-1 is already running: pid $a_pid on host $(hostname)"
+# The service running the same station id is refused the same way (it registers its stations as `run` does).
+if timeout 20 "$pickverify" --station A-1 serve --listen 127.0.0.1:0 >"$work/serve-same" 2>&1; then fail "serve ran a second A-1"; fi
+expect_in "$work/serve-same" "station A-1 is already running: pid $a_pid on host $(hostname)"
 
 # Another station: refused, naming the station, since when and the picker.
 printf 'ORD-2025-00146\nquit\n' | "$pickverify" --station B-2 --operator P-20 run >"$work/b1" 2>&1

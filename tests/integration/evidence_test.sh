@@ -21,15 +21,15 @@ if command -v pdftotext >/dev/null; then
   expect_in "$work/summary.txt" "order ORD-2025-00145"
   expect_in "$work/summary.txt" "wrong_variant"
 fi
-key=$data/keys/station-1.key.pub
+key=$data/keys/demo-bench.key.pub
 
 # A pack as written holds, without the database.
 mv "$data" "$work/data-away"
-"$pickverify" evidence verify "$pack" --public-key "$work/data-away/keys/station-1.key.pub" >"$work/ok" 2>&1 ||
+"$pickverify" evidence verify "$pack" --public-key "$work/data-away/keys/demo-bench.key.pub" >"$work/ok" 2>&1 ||
   { cat "$work/ok"; fail "a fresh pack does not verify"; }
 expect_in "$work/ok" "holds"
 expect_in "$work/ok" "(a trusted station key)"
-key=$work/data-away/keys/station-1.key.pub
+key=$work/data-away/keys/demo-bench.key.pub
 
 tampered() { # tampered NAME: a fresh copy of the pack to change
   rm -rf "$work/t"; cp -r "$pack" "$work/t"; echo "$work/t"
@@ -92,10 +92,22 @@ refused "the signature does not verify"
 refused "is not the one the checkpoint signs"
 # Signed by another key: the pack holds in itself, but is not the station's.
 other=$work/other.key
-"$pickverify" --data-dir "$work/other" --station X-9 audit anchor -o "$work/x.json" >/dev/null 2>&1 || true
+"$pickverify" --data-dir "$work/other" --station X-9 run </dev/null >/dev/null 2>&1 || true   # its first run makes its key
 if "$pickverify" evidence verify "$pack" --public-key "$work/other/keys/X-9.key.pub" >"$work/v" 2>&1; then fail "another key trusted"; fi
 expect_in "$work/v" "not one of the trusted station keys"
 # Without a key, it verifies in itself and says that the key was not checked.
 "$pickverify" evidence verify "$pack" >"$work/v" 2>&1 || { cat "$work/v"; fail "verify without a key"; }
 expect_in "$work/v" "not checked against a station key"
+# A pack or an anchor is signed with the station's own key, never with one made up where the command
+# runs: on a copy of the data folder without its keys both are refused and no key appears.
+cp -r "$work/data-away" "$work/nokeys"; rm -rf "$work/nokeys/keys"
+if "$pickverify" --data-dir "$work/nokeys" evidence ORD-2025-00145 -o "$work/pack2" >"$work/nk" 2>&1; then
+  cat "$work/nk"; fail "a pack was signed without the station's key"
+fi
+expect_in "$work/nk" "station key $work/nokeys/keys/demo-bench.key does not exist"
+if "$pickverify" --data-dir "$work/nokeys" audit anchor -o "$work/a.json" >"$work/na" 2>&1; then
+  cat "$work/na"; fail "an anchor was signed without the station's key"
+fi
+expect_in "$work/na" "does not exist: an anchor is signed with the key of station station-1"
+[ ! -e "$work/nokeys/keys" ] || fail "a refused command made a key: $(ls "$work/nokeys/keys")"
 echo "ok"
