@@ -2,13 +2,13 @@
 # The service under load on loopback (docs/PERFORMANCE.md, "Service"):
 #   1. wrk on the trivial endpoint (/healthz) and on the scan endpoint, same server, same run;
 #   2. 200 open station screens (SSE) while scans arrive: event latency p99, server memory.
-# usage: tests/bench/server/run_http_bench.sh [build/src/app/pickverify] [seconds=15] [connections=32]
+# usage: [STATIONS=8] tests/bench/server/run_http_bench.sh [build/src/app/pickverify] [seconds=15] [connections=32]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 bin=${1:-$here/../../../build/src/app/pickverify}
 seconds=${2:-15}
 connections=${3:-32}
-stations=8
+stations=${STATIONS:-8}
 data=${PICKVERIFY_BENCH_DIR:-$PWD/bench-service-data}
 rm -rf "$data"; mkdir -p "$data"
 port=18090
