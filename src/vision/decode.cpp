@@ -116,6 +116,11 @@ constexpr float k_widest_bar_modules = 4.5F;
 constexpr float k_bar_search_modules = 11.0F;
 // A quiet zone the image's edge cuts off counts when this much of it is visible and clean.
 constexpr float k_cut_quiet_zone_modules = 2.0F;
+// EAN/UPC symbols whose modules are narrower than this (pixels, in the image read) are read again
+// before they count (confirm_small_ean): at 1.2-1.6 px a blurred, compressed edge lands a module off
+// in many rows at once, and the rows agree on a wrong text whose check still holds.
+constexpr float k_confirm_module_px = 2.5F;
+constexpr int k_ean13_modules = 95;
 
 float sample_across(const cv::Mat& grey, cv::Point2f at, cv::Point2f across)
 {
@@ -264,6 +269,104 @@ Quad with_text_band(const Quad& bars)
   const cv::Point2f down_left = (bars[3] - bars[0]) * 0.25F;
   const cv::Point2f down_right = (bars[2] - bars[1]) * 0.25F;
   return {bars[0] - down_left, bars[1] - down_right, bars[2] + down_right, bars[3] + down_left};
+}
+
+// Whether two EAN/UPC texts are one number: the same text, or UPC-A and its EAN-13 form.
+bool same_number(const std::string& a, BarcodeFormat a_format, const std::string& b, BarcodeFormat b_format)
+{
+  if (a == b) {
+    return a_format == b_format || (a_format != BarcodeFormat::upce && b_format != BarcodeFormat::upce &&
+                                    a_format != BarcodeFormat::ean8 && b_format != BarcodeFormat::ean8);
+  }
+  const auto long_form = [](BarcodeFormat f) { return f == BarcodeFormat::upca || f == BarcodeFormat::ean13; };
+  if (!long_form(a_format) || !long_form(b_format)) {
+    return false;
+  }
+  const auto na = normalize_gtin(a);
+  const auto nb = normalize_gtin(b);
+  return na && nb && *na == *nb;
+}
+
+enum class Confirmation { confirmed, contradicted, unconfirmed };
+
+// A small-module EAN/UPC read, read again: the symbol cut out with its quiet zones, magnified so
+// its modules are about 3-4 px wide, read by ZXing and by zbar, then at its own size by zbar and by
+// ZXing's other binarizer. The first read of the same number confirms it; an EAN/UPC read of another
+// number before that contradicts it (a digit off on one side or the other: neither is trusted), and
+// nothing read leaves it unconfirmed. The whole-frame read this checks cannot confirm itself: the
+// rows that agree on a wrong text share its binarization.
+Confirmation confirm_small_ean(const cv::Mat& pixels, const Quad& bars, const ZxingRead& read, float module)
+{
+  constexpr std::uint32_t ean_upc =
+      static_cast<std::uint32_t>(BarcodeFormat::ean13) | static_cast<std::uint32_t>(BarcodeFormat::ean8) |
+      static_cast<std::uint32_t>(BarcodeFormat::upca) | static_cast<std::uint32_t>(BarcodeFormat::upce);
+  float x0 = 1e9F;
+  float y0 = 1e9F;
+  float x1 = -1e9F;
+  float y1 = -1e9F;
+  for (const auto& p : with_text_band(bars)) {
+    x0 = std::min(x0, p.x);
+    y0 = std::min(y0, p.y);
+    x1 = std::max(x1, p.x);
+    y1 = std::max(y1, p.y);
+  }
+  const float margin = std::max(16.0F, 12.0F * module);
+  const cv::Rect box = cv::Rect(static_cast<int>(x0 - margin), static_cast<int>(y0 - margin),
+                                static_cast<int>(x1 - x0 + 2 * margin), static_cast<int>(y1 - y0 + 2 * margin)) &
+                       cv::Rect(0, 0, pixels.cols, pixels.rows);
+  if (box.width < k_min_zxing_side || box.height < k_min_zxing_side) {
+    return Confirmation::unconfirmed;
+  }
+  const cv::Mat crop = pixels(box);
+  const double magnify = std::clamp(3.5 / static_cast<double>(std::max(module, 0.5F)), 2.0, 4.0);
+  cv::Mat big;
+  cv::resize(crop, big, cv::Size(), magnify, magnify, cv::INTER_CUBIC);
+  bool contradicted = false;
+  // Returns true when the verdict is in.
+  const auto judge_read = [&](const std::string& text, BarcodeFormat format) {
+    if (same_number(text, format, read.text, read.format)) {
+      return true;
+    }
+    contradicted = true;
+    return false;
+  };
+  const auto zxing = [&](const cv::Mat& image, Binarizer binarizer) {
+    const auto again = read_one(image, ean_upc, true, binarizer);
+    return again && judge_read(again->text, again->format);
+  };
+  const auto zbar = [&](const cv::Mat& image) {
+    bool same = false;
+    for (const auto& z : read_zbar(image, ean_upc)) {
+      same = judge_read(z.text, z.format) || same;
+    }
+    return same;
+  };
+  const bool confirmed = zxing(big, Binarizer::local_average) || zbar(big) || zbar(crop) ||
+                         zxing(big, Binarizer::global_histogram) || zxing(crop, Binarizer::global_histogram);
+  if (contradicted) {
+    return Confirmation::contradicted;
+  }
+  return confirmed ? Confirmation::confirmed : Confirmation::unconfirmed;
+}
+
+// Modules from the first bar to the last of an EAN/UPC symbol, guards included.
+int ean_upc_modules(BarcodeFormat format)
+{
+  return format == BarcodeFormat::ean8   ? k_ean8_modules
+         : format == BarcodeFormat::upce ? k_upce_modules
+                                         : k_ean13_modules;
+}
+
+// confirm_small_ean for an EAN/UPC read whose modules (bars: its traced bar area in pixels) are
+// under k_confirm_module_px; every other read stands as it is.
+Confirmation confirm_if_small(const cv::Mat& pixels, const Quad& bars, const ZxingRead& read)
+{
+  if (!is_ean_upc(read.format)) {
+    return Confirmation::confirmed;
+  }
+  const cv::Point2f span = bars[1] - bars[0];
+  const float module = std::hypot(span.x, span.y) / static_cast<float>(ean_upc_modules(read.format));
+  return module < k_confirm_module_px ? confirm_small_ean(pixels, bars, read, module) : Confirmation::confirmed;
 }
 
 // The GTIN/GS1 rules a read must keep: an EAN/UPC holds a GTIN, a GS1 symbol (]C1, ]d2, ]Q3) holds a
@@ -787,6 +890,8 @@ private:
                                                                           : 0;
       const bool quiet = short_ean_modules == 0 || has_quiet_zones(view.pixels, read->corners, short_ean_modules);
       const Quad local = read->is_linear ? trace_linear_symbol(view.pixels, read->corners) : read->corners;
+      // Before painting: a small-module EAN/UPC is read again from these pixels.
+      const auto confirmation = quiet ? confirm_if_small(view.pixels, local, *read) : Confirmation::confirmed;
       const float margin = std::max(2.0F, size_of(local) * 0.06F);
       // A 1D label's human-readable digits sit just above or below the bars: paint them too, or
       // they come back as a region that looks like a barcode.
@@ -807,10 +912,13 @@ private:
         }
         paint_over(m_work, painted_in_frame, margin * static_cast<float>(frame_per_view));
       }
-      if (quiet) {
+      if (quiet && confirmation == Confirmation::confirmed) {
         accept(std::move(*read), in_frame);
       } else if (read->is_linear) {
         dissent(*read, in_frame);
+        if (confirmation == Confirmation::contradicted) {
+          m_conflicts.push_back(in_frame);
+        }
       }
     }
     return reads;

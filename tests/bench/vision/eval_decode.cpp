@@ -1,21 +1,29 @@
 // Decode rate and time per frame of both decode budgets beside ZXing's own ReadBarcodes and zbar,
 // in one run, on the generated corpus (as stored and as 1920x1080 station frames) and on a folder of
-// real photos listed in expected.tsv (PICKVERIFY_REAL_PHOTOS_DIR, or --real DIR).
+// real photos listed in expected.tsv (PICKVERIFY_REAL_PHOTOS_DIR, or --real DIR), and on the
+// photo-like generated sets made at run time (tests/samples/scenes.hpp, seed 1 unless --seed).
 //
-//   pickverify_eval_decode [--real DIR] [--no-generated] [--verbose]
+//   pickverify_eval_decode [--real DIR] [--no-real] [--no-generated] [--no-scenes] [--set NAME]
+//                          [--seed N] [--dump DIR] [--verbose]
+//
+// --set NAME evaluates only that generated set (repeatable); --dump DIR writes its frames as PNG
+// with NN.txt beside each (for looking at them, not for checking in).
 //
 // Per set and reader: images read completely, symbols found / expected, misreads (a text the image
 // does not hold), aborts (ReadBarcodes only: it runs in a child first, and is timed in-process only on
 // images where it survived), median and p90 CPU milliseconds per image on this thread (one core).
 #include "corpus.hpp"
 #include "readers.hpp"
+#include "scenes.hpp"
 
 #include <opencv2/core/utility.hpp>
+#include <opencv2/imgcodecs.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <vector>
@@ -178,16 +186,33 @@ int main(int argc, char** argv)
 {
   std::filesystem::path real = PICKVERIFY_REAL_PHOTOS_DIR;
   bool generated = true;
+  bool with_scenes = true;
   bool verbose = false;
+  std::uint64_t seed = 1;
+  std::vector<std::string> scene_sets;
+  std::filesystem::path dump;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--real") == 0 && i + 1 < argc) {
       real = argv[++i];
+    } else if (std::strcmp(argv[i], "--no-real") == 0) {
+      real.clear();
     } else if (std::strcmp(argv[i], "--no-generated") == 0) {
       generated = false;
+    } else if (std::strcmp(argv[i], "--no-scenes") == 0) {
+      with_scenes = false;
+    } else if (std::strcmp(argv[i], "--set") == 0 && i + 1 < argc) {
+      scene_sets.emplace_back(argv[++i]);
+    } else if (std::strcmp(argv[i], "--seed") == 0 && i + 1 < argc) {
+      seed = std::strtoull(argv[++i], nullptr, 10);
+    } else if (std::strcmp(argv[i], "--dump") == 0 && i + 1 < argc) {
+      dump = argv[++i];
     } else if (std::strcmp(argv[i], "--verbose") == 0) {
       verbose = true;
     } else {
-      std::fprintf(stderr, "usage: %s [--real DIR] [--no-generated] [--verbose]\n", argv[0]);
+      std::fprintf(stderr,
+                   "usage: %s [--real DIR] [--no-real] [--no-generated] [--no-scenes] [--set NAME] "
+                   "[--seed N] [--dump DIR] [--verbose]\n",
+                   argv[0]);
       return 2;
     }
   }
@@ -209,6 +234,31 @@ int main(int argc, char** argv)
     const auto stored = cases_of(corpus::load_sets(corpus::default_root()), false);
     evaluate("Generated corpus as stored", stored, readers, verbose);
     evaluate("Generated corpus as 1920x1080 station frames", as_station_frames(stored), readers, verbose);
+  }
+  if (with_scenes || !scene_sets.empty()) {
+    if (scene_sets.empty()) {
+      scene_sets = scenes::set_names();
+    }
+    std::vector<Case> cases;
+    for (const auto& name : scene_sets) {
+      const auto frames = scenes::make_set(name, seed);
+      if (frames.empty()) {
+        return 1;
+      }
+      for (const auto& frame : frames) {
+        cases.push_back({name, frame.name, frame.grey, frame.expected, false});
+        if (!dump.empty()) {
+          const auto file = dump / frame.name;
+          std::filesystem::create_directories(file.parent_path());
+          cv::imwrite(file.string() + ".png", frame.grey);
+          std::ofstream txt(file.string() + ".txt");
+          for (const auto& text : frame.expected) {
+            txt << text << "\n";
+          }
+        }
+      }
+    }
+    evaluate(("Photo-like generated sets (seed " + std::to_string(seed) + ")").c_str(), cases, readers, verbose);
   }
   return 0;
 }
