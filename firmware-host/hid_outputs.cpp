@@ -2,6 +2,7 @@
 // board and the Delcom visual indicator: what goes out for a set of station outputs, and the
 // strict decoding of what the devices answer.
 #include "hid_outputs.hpp"
+#include "protocol.hpp"
 
 #include <algorithm>
 #include <fstream>
@@ -196,6 +197,31 @@ std::filesystem::path default_output_profiles_dir()
 {
   return default_profiles_dir() / "outputs";
 }
+
+} // namespace pickverify::fw
+
+namespace pickverify {
+
+Result<std::vector<UdevUsbDevice>> output_udev_devices(const std::filesystem::path& outputs_dir)
+{
+  const auto dir = outputs_dir.empty() ? fw::default_output_profiles_dir() : outputs_dir;
+  std::vector<UdevUsbDevice> devices{
+      {UsbId{fw::k_usb_vendor, fw::k_usb_product}, "pickverify-controller",
+       "pickverify station controller, gate lock, stack light and buzzer (firmware-host/PROTOCOL.md)"}};
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec))
+    return devices; // a profiles folder without outputs/: no output boards
+  PV_TRY(profiles, fw::load_output_profiles(dir));
+  for (const auto& profile : *profiles)
+    devices.push_back(
+        {UsbId{profile.vendor, profile.product}, profile.name,
+         fmt::format("{} (devices/outputs/{})", profile.model, profile.source.substr(0, profile.source.rfind(':')))});
+  return devices;
+}
+
+} // namespace pickverify
+
+namespace pickverify::fw {
 
 // --- relay board ----------------------------------------------------------------------------------
 

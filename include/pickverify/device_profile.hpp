@@ -1,5 +1,5 @@
 // Scanner device profiles: what a scanner is (VID:PID, mode, layout, framing), read from the data
-// files in devices/, and the udev rules made from them.
+// files in devices/, and the udev rules made from them (and from the station's output devices).
 #pragma once
 
 #include <chrono>
@@ -71,7 +71,17 @@ Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& di
 std::filesystem::path default_profiles_dir();
 const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, UsbId id);
 
-// udev rules that let the service's group open every profiled USB scanner without root.
-std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles);
+// A USB device the service opens through libusb that is not a scanner: the station controller and
+// the output boards of devices/outputs/ (firmware-host lists them: output_udev_devices).
+struct UdevUsbDevice {
+  UsbId usb;
+  std::string name;        // "usbrelay"
+  std::string description; // "USBRelay2 (2-channel HID relay board) (devices/outputs/usb-relay.toml)"
+};
+
+// udev rules that let the service's group open every profiled USB scanner, and each of `others`,
+// without root. One rule per VID:PID, sorted by it.
+std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles,
+                                const std::vector<UdevUsbDevice>& others = {});
 
 } // namespace pickverify

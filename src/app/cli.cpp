@@ -326,7 +326,12 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
       err << "pickverify: " << profiles.error().message << "\n";
       return 2;
     }
-    const std::string rules = generate_udev_rules(*profiles);
+    auto outputs = output_udev_devices(std::filesystem::path(profiles_dir) / "outputs");
+    if (!outputs) {
+      err << "pickverify: " << outputs.error().message << "\n";
+      return 2;
+    }
+    const std::string rules = generate_udev_rules(*profiles, *outputs);
     if (rules_output.empty() || rules_output == "-") {
       out << rules;
       return 0;

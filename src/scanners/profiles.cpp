@@ -418,27 +418,43 @@ const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, Us
   return nullptr;
 }
 
-std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles)
+std::string generate_udev_rules(const std::vector<DeviceProfile>& profiles, const std::vector<UdevUsbDevice>& others)
 {
-  std::vector<const DeviceProfile*> sorted;
+  struct Rule {
+    UsbId usb;
+    std::string comment;
+    std::string name;
+    bool serial = false;
+  };
+  std::vector<Rule> rules;
   for (const auto& profile : profiles)
-    sorted.push_back(&profile);
-  std::sort(sorted.begin(), sorted.end(), [](const auto* a, const auto* b) {
-    return std::pair{a->usb.vendor, a->usb.product} < std::pair{b->usb.vendor, b->usb.product};
+    rules.push_back(
+        {profile.usb,
+         fmt::format("{} {} ({}, {})", profile.vendor, profile.model, profile.name, to_string(profile.mode)),
+         profile.name, profile.mode == ScannerMode::serial});
+  for (const auto& other : others) {
+    const bool known = std::any_of(rules.begin(), rules.end(), [&](const Rule& r) { return r.usb == other.usb; });
+    if (!known)
+      rules.push_back({other.usb, fmt::format("{} ({})", other.description, other.name), other.name, false});
+  }
+  std::stable_sort(rules.begin(), rules.end(), [](const Rule& a, const Rule& b) {
+    return std::pair{a.usb.vendor, a.usb.product} < std::pair{b.usb.vendor, b.usb.product};
   });
 
-  std::string out = "# Generated from devices/*.toml by pickverify (generate_udev_rules) - do not edit by hand.\n"
-                    "# Lets members of group 'pickverify' open the profiled barcode scanners without root:\n"
-                    "# USB HID scanners through /dev/bus/usb (libusb), serial ones through /dev/ttyACM*.\n"
+  std::string out = "# Generated from devices/*.toml and devices/outputs/*.toml by pickverify (generate_udev_rules)"
+                    " - do not edit by hand.\n"
+                    "# Lets members of group 'pickverify' open the profiled barcode scanners, the station controller\n"
+                    "# and the output boards without root: USB devices through /dev/bus/usb (libusb), serial\n"
+                    "# scanners through /dev/ttyACM*.\n"
                     "# Install: cp 70-pickverify-scanners.rules /etc/udev/rules.d/ && udevadm control --reload\n\n";
-  for (const auto* profile : sorted) {
-    const auto vid = fmt::format("{:04x}", profile->usb.vendor);
-    const auto pid = fmt::format("{:04x}", profile->usb.product);
-    out += fmt::format("# {} {} ({}, {})\n", profile->vendor, profile->model, profile->name, to_string(profile->mode));
-    if (profile->mode == ScannerMode::serial)
+  for (const auto& rule : rules) {
+    const auto vid = fmt::format("{:04x}", rule.usb.vendor);
+    const auto pid = fmt::format("{:04x}", rule.usb.product);
+    out += fmt::format("# {}\n", rule.comment);
+    if (rule.serial)
       out += fmt::format("SUBSYSTEM==\"tty\", ATTRS{{idVendor}}==\"{}\", ATTRS{{idProduct}}==\"{}\", "
                          "GROUP=\"pickverify\", MODE=\"0660\", SYMLINK+=\"pickverify/{}-%n\"\n",
-                         vid, pid, profile->name);
+                         vid, pid, rule.name);
     else
       out += fmt::format("SUBSYSTEM==\"usb\", ENV{{DEVTYPE}}==\"usb_device\", ATTR{{idVendor}}==\"{}\", "
                          "ATTR{{idProduct}}==\"{}\", GROUP=\"pickverify\", MODE=\"0660\"\n",
