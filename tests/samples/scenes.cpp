@@ -281,8 +281,8 @@ void place(cv::Mat& frame, const Placement& p)
         const double u = x * std::cos(sa) + y * std::sin(sa);
         const double v = -x * std::sin(sa) + y * std::cos(sa);
         const double cell =
-            (0.6 + 0.4 * std::cos(2 * CV_PI * u / period)) * (0.6 + 0.4 * std::cos(2 * CV_PI * v / period));
-        label.at<float>(y, x) *= static_cast<float>(0.35 + 0.65 * cell);
+            (0.5 + 0.5 * std::cos(2 * CV_PI * u / period)) * (0.5 + 0.5 * std::cos(2 * CV_PI * v / period));
+        label.at<float>(y, x) *= static_cast<float>(0.25 + 0.75 * cell);
       }
     }
   }
@@ -552,7 +552,7 @@ std::vector<Frame> matrix_photos(std::uint64_t seed, int count)
     }
     if (effect == Effect::glare || all) {
       cam.glare_spots = 1;
-      cam.glare = rng.uniform(90, 180);
+      cam.glare = all ? rng.uniform(40, 80) : rng.uniform(90, 180);
       cam.glare_at = p.centre + cv::Point2d(rng.uniform(-20, 20), rng.uniform(-20, 20));
     }
     if (effect == Effect::uneven_light || all) {
@@ -576,7 +576,7 @@ std::vector<Frame> matrix_photos(std::uint64_t seed, int count)
       p.ink = rng.uniform(60, 90);
     }
     if (effect == Effect::screen) {
-      p.screen_pitch = rng.uniform(0.9, 1.3);
+      p.screen_pitch = rng.uniform(0.95, 1.25);
       p.screen_angle = rng.uniform(-4.0, 4.0);
       p.paper = rng.uniform(200, 250);
       p.ink = rng.uniform(20, 50);
