@@ -854,8 +854,11 @@ private:
                                                 {"station", principal->station},
                                                 {"csrf", csrf}}
                                                .dump());
-    response.headers.emplace_back(
-        "Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200", k_session_cookie, cookie));
+    // Behind the TLS proxy of docs/SERVICE.md ("TLS"), which says so in X-Forwarded-Proto, the cookie is
+    // also Secure: a browser then never sends it over plain HTTP.
+    const bool over_tls = request.header("x-forwarded-proto") == "https";
+    response.headers.emplace_back("Set-Cookie", fmt::format("{}={}; Path=/; HttpOnly; SameSite=Strict; Max-Age=43200{}",
+                                                            k_session_cookie, cookie, over_tls ? "; Secure" : ""));
     return response;
   }
 

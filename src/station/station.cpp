@@ -334,6 +334,26 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     return notify(std::move(reply));
   }
 
+  if (code.kind == CodeKind::text && code.data == m_session->order().id) {
+    // The open order's own label read again (a picker checking which order is open, a second copy of the
+    // pick slip): journaled, not a unit and not an alert.
+    entry.verdict = "";
+    entry.reason = fmt::format("order {} is already open here: scan its items", code.data);
+    entry.detail = detail.dump();
+    auto seq = journal({entry});
+    if (!seq) {
+      return tl::unexpected(seq.error());
+    }
+    reply.tone = StationReply::Tone::ok;
+    reply.headline = "ORDER ALREADY OPEN";
+    reply.details.push_back(entry.reason);
+    for (auto& line : describe_progress(*m_session)) {
+      reply.details.push_back(std::move(line));
+    }
+    reply.journal_seq = *seq;
+    return notify(std::move(reply));
+  }
+
   const bool manual_allowed = m_policy.manual_entry == ManualEntry::always ||
                               (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
   // The session changes only once its journal rows are durable: a scan that could not be journaled

@@ -422,6 +422,30 @@ TEST_CASE("Station::handle_scan journals every scan durably before anyone sees t
   bench.require_chain_intact();
 }
 
+TEST_CASE("Station::handle_scan takes the open order's own label read again as a notice, not an alert",
+          "[station][order]")
+{
+  Bench bench;
+  bench.start(k_incident);
+  const StationReply again = bench.scan(k_incident);
+  CHECK(again.headline == "ORDER ALREADY OPEN");
+  CHECK_FALSE(again.verdict.has_value());
+  CHECK(again.tone == StationReply::Tone::ok);
+  CHECK(bench.session().state() == SessionState::active);
+  CHECK(bench.session().open_alerts().empty());
+  const JournalEntry row = bench.row(again.journal_seq);
+  CHECK(row.type == "scan");
+  CHECK(row.raw == k_incident);
+  CHECK(row.verdict.empty());
+  CHECK(row.reason == "order ORD-2025-00145 is already open here: scan its items");
+  // Another order's label in this pack is still refused and blocks it: it does not belong in this box.
+  const StationReply other = bench.scan("ORD-2025-00146");
+  REQUIRE(other.verdict.has_value());
+  CHECK(*other.verdict == Verdict::unknown_code);
+  CHECK(bench.session().state() == SessionState::blocked);
+  bench.require_chain_intact();
+}
+
 TEST_CASE("Station::handle_scan reports a journal failure and counts nothing it could not journal",
           "[station][journal]")
 {
