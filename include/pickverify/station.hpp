@@ -101,6 +101,7 @@ private:
   StationReply notify(StationReply reply);
   StationReply pack_reply(const PackDecision& decision) const;
   std::optional<std::string> weigh_before_release(std::vector<JournalEntry>& entries);
+  Result<StationReply> choose_packaging(const Packaging& packaging, JournalEntry entry);
   Result<StationReply> finish_session(PackSession next, const std::string& type, const std::string& reason);
 
   struct UnfinishedSession {
@@ -122,6 +123,7 @@ private:
   std::vector<std::string> m_offline_devices;
   std::vector<StationListener> m_listeners;
   WeighFunction m_weigh;
+  std::string m_packaging; // the packaging the picker scanned for the open session ("" = policy's packaging_g)
   mutable std::recursive_mutex m_mutex; // events from every source in arrival order
 };
 

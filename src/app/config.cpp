@@ -1,5 +1,6 @@
 #include "config.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <set>
 
@@ -89,6 +90,76 @@ Result<std::int64_t> integer_of(const toml::node& node, const std::string& name,
   if (!var)                                                                                                            \
   return tl::unexpected(var.error())
 
+// [[policy.weighing.packaging]]: name, codes, weight_g, and optionally its own tolerance_g and
+// tolerance_permille. Names and codes are unique.
+Result<Packaging> packaging_of(const toml::node& node, const std::string& name, const std::vector<Packaging>& earlier)
+{
+  const auto* table = node.as_table();
+  if (!table) {
+    return make_error(
+        ErrorType::invalid_input,
+        fmt::format("{}: policy.weighing.packaging must be an array of tables ([[policy.weighing.packaging]])",
+                    where(name, node)));
+  }
+  Packaging packaging;
+  bool has_weight = false;
+  for (const auto& [key, value] : *table) {
+    const std::string_view k = key.str();
+    if (k == "name") {
+      PV_TRY(text, string_of(value, name, "policy.weighing.packaging.name"));
+      packaging.name = *text;
+    } else if (k == "codes") {
+      const auto* list = value.as_array();
+      if (!list || list->empty()) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: policy.weighing.packaging.codes must be a list of the codes the picker "
+                                      "scans for it",
+                                      where(name, value)));
+      }
+      for (const auto& element : *list) {
+        PV_TRY(code, string_of(element, name, "policy.weighing.packaging.codes"));
+        if (code->empty()) {
+          return make_error(
+              ErrorType::invalid_input,
+              fmt::format("{}: policy.weighing.packaging.codes holds an empty code", where(name, element)));
+        }
+        packaging.codes.push_back(*code);
+      }
+    } else if (k == "weight_g") {
+      PV_TRY(v, integer_of(value, name, "policy.weighing.packaging.weight_g", 0, 100'000));
+      packaging.weight_g = *v;
+      has_weight = true;
+    } else if (k == "tolerance_g") {
+      PV_TRY(v, integer_of(value, name, "policy.weighing.packaging.tolerance_g", 0, 100'000));
+      packaging.tolerance_g = *v;
+    } else if (k == "tolerance_permille") {
+      PV_TRY(v, integer_of(value, name, "policy.weighing.packaging.tolerance_permille", 0, 500));
+      packaging.tolerance_permille = static_cast<std::int32_t>(*v);
+    } else {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}: unknown key policy.weighing.packaging.{}", where(name, value), k));
+    }
+  }
+  if (packaging.name.empty() || packaging.codes.empty() || !has_weight) {
+    return make_error(
+        ErrorType::invalid_input,
+        fmt::format("{}: [[policy.weighing.packaging]] needs name, codes and weight_g", where(name, node)));
+  }
+  for (const auto& other : earlier) {
+    if (other.name == packaging.name) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("{}: packaging '{}' is defined twice", where(name, node), packaging.name));
+    }
+    for (const auto& code : packaging.codes) {
+      if (std::find(other.codes.begin(), other.codes.end(), code) != other.codes.end()) {
+        return make_error(ErrorType::invalid_input, fmt::format("{}: code '{}' already names packaging '{}'",
+                                                                where(name, node), code, other.name));
+      }
+    }
+  }
+  return packaging;
+}
+
 Result<void> parse_policy(const toml::table& table, const std::string& name, Policy& policy)
 {
   for (const auto& [key, node] : table) {
@@ -166,6 +237,18 @@ Result<void> parse_policy(const toml::table& table, const std::string& name, Pol
             return make_error(ErrorType::invalid_input, fmt::format("{}: policy.weighing.missing_weight must be refuse "
                                                                     "or skip",
                                                                     where(name, wnode)));
+        } else if (wk == "packaging") {
+          const auto* list = wnode.as_array();
+          if (!list) {
+            return make_error(ErrorType::invalid_input,
+                              fmt::format("{}: policy.weighing.packaging must be an array of tables "
+                                          "([[policy.weighing.packaging]])",
+                                          where(name, wnode)));
+          }
+          for (const auto& element : *list) {
+            PV_TRY(packaging, packaging_of(element, name, policy.weighing.packagings));
+            policy.weighing.packagings.push_back(std::move(*packaging));
+          }
         } else {
           return make_error(ErrorType::invalid_input,
                             fmt::format("{}: unknown key policy.weighing.{}", where(name, wnode), wk));

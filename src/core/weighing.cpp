@@ -23,10 +23,38 @@ std::string_view to_string(WeightCheck::Outcome outcome)
   return "unknown";
 }
 
-WeightExpectation expect_weight(const std::vector<const Item*>& accepted_units, const WeighingPolicy& policy)
+const Packaging* WeighingPolicy::packaging_for_code(std::string_view code) const
+{
+  for (const auto& packaging : packagings)
+    if (std::find(packaging.codes.begin(), packaging.codes.end(), code) != packaging.codes.end())
+      return &packaging;
+  return nullptr;
+}
+
+const Packaging* WeighingPolicy::packaging_named(std::string_view name) const
+{
+  for (const auto& packaging : packagings)
+    if (packaging.name == name)
+      return &packaging;
+  return nullptr;
+}
+
+std::string describe(const Packaging& packaging, const WeighingPolicy& policy)
+{
+  const std::int64_t grams = packaging.tolerance_g.value_or(policy.tolerance_g);
+  const std::int32_t permille = packaging.tolerance_permille.value_or(policy.tolerance_permille);
+  std::string text = fmt::format("{}: {}, tolerance ± {}", packaging.name, format_grams(packaging.weight_g * 1000),
+                                 format_grams(grams * 1000));
+  if (permille > 0)
+    text += fmt::format(" or {}.{} %", permille / 10, permille % 10);
+  return text;
+}
+
+WeightExpectation expect_weight(const std::vector<const Item*>& accepted_units, const WeighingPolicy& policy,
+                                const Packaging* packaging)
 {
   WeightExpectation e;
-  e.expected_mg = policy.packaging_g * 1000;
+  e.expected_mg = (packaging ? packaging->weight_g : policy.packaging_g) * 1000;
   for (const Item* item : accepted_units) {
     if (!item)
       continue;
@@ -38,8 +66,11 @@ WeightExpectation expect_weight(const std::vector<const Item*>& accepted_units, 
     }
     e.expected_mg += static_cast<std::int64_t>(item->weight_g) * 1000;
   }
-  const std::int64_t by_share = e.expected_mg * policy.tolerance_permille / 1000;
-  e.tolerance_mg = std::max(policy.tolerance_g * 1000, by_share);
+  const std::int64_t tolerance_g = packaging && packaging->tolerance_g ? *packaging->tolerance_g : policy.tolerance_g;
+  const std::int32_t permille =
+      packaging && packaging->tolerance_permille ? *packaging->tolerance_permille : policy.tolerance_permille;
+  const std::int64_t by_share = e.expected_mg * permille / 1000;
+  e.tolerance_mg = std::max(tolerance_g * 1000, by_share);
   return e;
 }
 

@@ -89,6 +89,31 @@ Result<Station::UnfinishedSession> Station::find_unfinished_session(const std::s
   return found;
 }
 
+namespace {
+
+// A weight_check row that refused the pack: its outcome is neither passed nor skipped.
+bool weight_check_refused(const JournalEntry& row)
+{
+  const auto detail = nlohmann::json::parse(row.detail.empty() ? "{}" : row.detail, nullptr, false);
+  const std::string outcome = detail.is_object() ? detail.value("outcome", "") : "";
+  return outcome != "passed" && outcome != "skipped";
+}
+
+// The packaging last chosen in these rows ("" for none).
+std::string packaging_in(const std::vector<JournalEntry>& events)
+{
+  std::string name;
+  for (const auto& entry : events) {
+    if (entry.type == "scan" && entry.verdict == "packaging") {
+      const auto detail = nlohmann::json::parse(entry.detail.empty() ? "{}" : entry.detail, nullptr, false);
+      name = detail.is_object() ? detail.value("packaging", "") : "";
+    }
+  }
+  return name;
+}
+
+} // namespace
+
 void Station::replay(PackSession& session, const std::vector<JournalEntry>& events)
 {
   const auto epoch = std::chrono::steady_clock::time_point{};
@@ -99,7 +124,8 @@ void Station::replay(PackSession& session, const std::vector<JournalEntry>& even
                                                                                    : std::string{};
     };
     if (entry.type == "scan" && !entry.verdict.empty()) {
-      if (entry.verdict == "duplicate" || (detail.is_object() && detail.value("manual_refused", false))) {
+      if (entry.verdict == "duplicate" || entry.verdict == "packaging" ||
+          (detail.is_object() && detail.value("manual_refused", false))) {
         continue;
       }
       ScanEvent scan;
@@ -121,6 +147,12 @@ void Station::replay(PackSession& session, const std::vector<JournalEntry>& even
         (void)session.resolve_alert(detail["alert_id"].get<std::int32_t>(), resolution);
       }
     } else if (entry.type == "image_check") {
+      // A passed photo whose re-weighing refused the pack left the session awaiting the image check.
+      const auto index = static_cast<std::size_t>(&entry - events.data());
+      if (index + 1 < events.size() && events[index + 1].type == "weight_check" &&
+          weight_check_refused(events[index + 1])) {
+        continue;
+      }
       ImageCheckResult result;
       result.outcome = entry.verdict == "passed"   ? ImageCheckOutcome::passed
                        : entry.verdict == "failed" ? ImageCheckOutcome::failed
@@ -240,6 +272,7 @@ Result<StationReply> Station::start_order(const std::string& order_id)
     // The station stopped (or was killed) with this order open: rebuild the session from its journal
     // rows so no verified scan, alert or decision is lost and nothing is counted twice.
     replay(*session, resumed->events);
+    m_packaging = packaging_in(resumed->events);
     m_session = std::move(*session);
     m_session_id = resumed->session_id;
     JournalEntry entry = make_entry("session_resumed");
@@ -263,6 +296,7 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   }
   m_session = std::move(*session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
+  m_packaging.clear();
 
   JournalEntry entry = make_entry("session_started");
   std::int32_t units = 0;
@@ -354,6 +388,12 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     return notify(std::move(reply));
   }
 
+  if (const Packaging* packaging = m_policy.weighing.packaging_for_code(code.data);
+      packaging && code.kind == CodeKind::text) {
+    entry.detail = detail.dump();
+    return choose_packaging(*packaging, std::move(entry));
+  }
+
   const bool manual_allowed = m_policy.manual_entry == ManualEntry::always ||
                               (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
   // The session changes only once its journal rows are durable: a scan that could not be journaled
@@ -427,6 +467,35 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   return notify(std::move(reply));
 }
 
+// A packaging code while an order is open: the box the order goes into, whose weight (and
+// tolerance) the weight check uses from now on. Journaled as a scan with verdict "packaging".
+Result<StationReply> Station::choose_packaging(const Packaging& packaging, JournalEntry entry)
+{
+  auto detail = nlohmann::json::parse(entry.detail, nullptr, false);
+  StationReply reply;
+  reply.headline = "PACKAGING";
+  if (m_session->state() == SessionState::released) {
+    entry.verdict = "";
+    entry.reason = fmt::format("packaging {} not taken: the pack is already released; close the box", packaging.name);
+    reply.tone = StationReply::Tone::warning;
+  } else {
+    entry.verdict = "packaging";
+    entry.reason = describe(packaging, m_policy.weighing);
+    detail["packaging"] = packaging.name;
+  }
+  entry.detail = detail.dump();
+  reply.details.push_back(entry.reason);
+  auto seq = journal({entry});
+  if (!seq) {
+    return tl::unexpected(seq.error());
+  }
+  if (!entry.verdict.empty()) {
+    m_packaging = packaging.name;
+  }
+  reply.journal_seq = *seq;
+  return notify(std::move(reply));
+}
+
 StationReply Station::pack_reply(const PackDecision& decision) const
 {
   StationReply reply;
@@ -489,9 +558,13 @@ std::optional<std::string> Station::weigh_before_release(std::vector<JournalEntr
   if (!policy.required) {
     return std::nullopt;
   }
-  const auto expectation = expect_weight(m_session->accepted_items(), policy);
+  const Packaging* packaging = m_packaging.empty() ? nullptr : policy.packaging_named(m_packaging);
+  const auto expectation = expect_weight(m_session->accepted_items(), policy, packaging);
   JournalEntry row = make_entry("weight_check");
   nlohmann::json detail{{"expected_mg", expectation.expected_mg}, {"tolerance_mg", expectation.tolerance_mg}};
+  if (packaging) {
+    detail["packaging"] = packaging->name;
+  }
   std::optional<WeightCheck> check = check_weight_possible(expectation, policy);
   std::optional<std::string> refusal;
   if (!check) {
@@ -611,6 +684,19 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, 
                                 {"unexpected", result.unexpected}}
                      .dump();
   std::vector<JournalEntry> entries{check};
+  if (decision->released) {
+    // The box was weighed when the pack was asked for, before the photo; it is handled in between,
+    // so it is weighed again: what is released is what the scale holds now.
+    if (auto refused = weigh_before_release(entries)) {
+      next = *m_session; // still awaiting the image check: the picker fixes the box and takes the photo again
+      decision = PackDecision{false, m_session->state(), {*refused}};
+      JournalEntry refusal = make_entry("pack_refused");
+      refusal.reason = *refused;
+      refusal.detail =
+          nlohmann::json{{"state", std::string(to_string(decision->state))}, {"reasons", decision->reasons}}.dump();
+      entries.push_back(std::move(refusal));
+    }
+  }
   if (decision->released) {
     JournalEntry released = make_entry("pack_released");
     released.reason = "every line verified, image check passed";

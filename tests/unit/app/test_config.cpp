@@ -277,3 +277,39 @@ TEST_CASE("parse_config: the controller table - kind, required, watchdog and ser
   CHECK_THAT(error_of("[controller]\nwatchdog_timeout_ms = 50\n"), Contains("from 100 to 10000"));
   CHECK_THAT(error_of("[controller]\nlight = \"red\"\n"), Contains("unknown key controller.light"));
 }
+
+TEST_CASE("parse_config: [[policy.weighing.packaging]] gives each box its weight and tolerance, strictly",
+          "[app][config][weighing]")
+{
+  const auto config = must_parse("[policy.weighing]\nrequired = true\npackaging_g = 100\ntolerance_g = 20\n"
+                                 "[[policy.weighing.packaging]]\nname = \"shoe-box\"\ncodes = [\"PKG-SHOE\"]\n"
+                                 "weight_g = 180\ntolerance_g = 60\n"
+                                 "[[policy.weighing.packaging]]\nname = \"mailer\"\ncodes = [\"PKG-MAIL\", \"M2\"]\n"
+                                 "weight_g = 30\ntolerance_permille = 50\n");
+  const auto& packagings = config.policy.weighing.packagings;
+  REQUIRE(packagings.size() == 2);
+  CHECK(packagings[0].name == "shoe-box");
+  CHECK(packagings[0].codes == std::vector<std::string>{"PKG-SHOE"});
+  CHECK(packagings[0].weight_g == 180);
+  CHECK(packagings[0].tolerance_g == 60);
+  CHECK_FALSE(packagings[0].tolerance_permille);
+  CHECK(packagings[1].codes == std::vector<std::string>{"PKG-MAIL", "M2"});
+  CHECK_FALSE(packagings[1].tolerance_g);
+  CHECK(packagings[1].tolerance_permille == 50);
+  CHECK(config.policy.weighing.packaging_g == 100);
+
+  const std::string head = "[[policy.weighing.packaging]]\n";
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = [\"A\"]\n"), Contains("needs name, codes and weight_g"));
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = []\nweight_g = 5\n"), Contains("codes must be a list"));
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = [\"A\"]\nweight_g = -1\n"),
+             Contains("policy.weighing.packaging.weight_g must be a whole number from 0 to 100000"));
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = [\"A\"]\nweight_g = 5\ncolour = \"brown\"\n"),
+             Contains("unknown key policy.weighing.packaging.colour"));
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = [\"A\"]\nweight_g = 5\n" + head +
+                      "name = \"b\"\ncodes = [\"B\", \"A\"]\nweight_g = 6\n"),
+             Contains("code 'A' already names packaging 'a'"));
+  CHECK_THAT(error_of(head + "name = \"a\"\ncodes = [\"A\"]\nweight_g = 5\n" + head +
+                      "name = \"a\"\ncodes = [\"B\"]\nweight_g = 6\n"),
+             Contains("packaging 'a' is defined twice"));
+  CHECK_THAT(error_of("[policy.weighing]\npackaging = 3\n"), Contains("must be an array of tables"));
+}

@@ -1087,6 +1087,100 @@ TEST_CASE("Station::request_pack weighs the box when policy requires it and fail
   CHECK(bench.last("weight_check").detail.find("\"outcome\":\"passed\"") != std::string::npos);
 }
 
+TEST_CASE("Station::handle_scan takes a packaging code as the box the weight check counts, and a resume keeps it",
+          "[station][weighing][packaging]")
+{
+  Policy policy;
+  policy.weighing.required = true;
+  policy.weighing.packaging_g = 100;
+  policy.weighing.tolerance_g = 20;
+  policy.weighing.packagings = {Packaging{"shoe-box", {"PKG-SHOE-BOX"}, 180, 60, std::nullopt}};
+  Bench bench(policy);
+  bench.start(k_socks);
+  bench.expect(k_sock, Verdict::accepted);
+  // A resume replays scans by their journal (UTC) time: keep the second pair outside the bounce window.
+  std::this_thread::sleep_for(350ms);
+  bench.expect(k_sock, Verdict::accepted);
+  // 2 × 100 g in the shoe box (180 g) = 380 g: against the station's 100 g packaging it is 60 g too heavy.
+  Weight on_scale{380, 0, WeightUnit::g};
+  bench.station().set_scale([&] { return Result<Weight>(on_scale); });
+  auto before = must(bench.station().request_pack());
+  CHECK(before.headline == "PACK REFUSED");
+  CHECK(contains(before.details, "expected 300 g ± 20 g: 80 g too heavy"));
+
+  const StationReply chosen = bench.scan("PKG-SHOE-BOX");
+  CHECK(chosen.headline == "PACKAGING");
+  CHECK(contains(chosen.details, "shoe-box: 180 g, tolerance ± 60 g"));
+  CHECK_FALSE(chosen.verdict.has_value());
+  const JournalEntry row = bench.row(chosen.journal_seq);
+  CHECK(row.type == "scan");
+  CHECK(row.verdict == "packaging");
+  CHECK(row.detail.find("\"packaging\":\"shoe-box\"") != std::string::npos);
+  CHECK(bench.session().lines()[0].verified == 2); // nothing counted
+
+  // After a restart the session still packs into the shoe box.
+  Station again("bench-7", bench.store(), must(bench.store().load_catalog()), policy);
+  auto resumed = must(again.handle_scan(bench.event(k_socks)));
+  CHECK_THAT(resumed.headline, Catch::Contains("RESUMED"));
+  again.set_scale([&] { return Result<Weight>(on_scale); });
+  auto released = must(again.request_pack());
+  INFO(joined(released.details));
+  CHECK(released.headline == "PACK RELEASED");
+  const auto weighed = bench.last("weight_check");
+  CHECK(weighed.detail.find("\"expected_mg\":380000") != std::string::npos);
+  CHECK(weighed.detail.find("\"tolerance_mg\":60000") != std::string::npos);
+  CHECK(weighed.detail.find("\"packaging\":\"shoe-box\"") != std::string::npos);
+}
+
+TEST_CASE("Station::apply_image_check weighs the box again before it releases, and a resume keeps the refusal",
+          "[station][weighing][image_check]")
+{
+  Policy policy;
+  policy.weighing.required = true;
+  policy.weighing.packaging_g = 100;
+  policy.weighing.tolerance_g = 20;
+  Bench bench(policy);
+  bench.complete_incident_order();
+  // 5 units × 100 g + 100 g packaging = 600 g.
+  Weight on_scale{600, 0, WeightUnit::g};
+  bench.station().set_scale([&] { return Result<Weight>(on_scale); });
+  auto asked = must(bench.station().request_pack());
+  CHECK(asked.headline == "PACK REFUSED"); // the photo is still due
+  CHECK(bench.last("weight_check").detail.find("\"outcome\":\"passed\"") != std::string::npos);
+
+  // Between the weighing and the photo a 230 g item went into the box: the photo passes, the scale does not.
+  on_scale = Weight{830, 0, WeightUnit::g};
+  const StationReply photo = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed)));
+  INFO(joined(photo.details));
+  CHECK(photo.state == SessionState::awaiting_image_check);
+  CHECK(contains(photo.details,
+                 "the box weighs 830 g, expected 600 g ± 20 g: 230 g too heavy — is something extra inside?"));
+  const auto rows = bench.journal();
+  REQUIRE(rows.size() >= 3);
+  CHECK(rows[rows.size() - 3].type == "image_check");
+  CHECK(rows[rows.size() - 2].type == "weight_check");
+  CHECK(rows[rows.size() - 2].detail.find("\"measured_mg\":830000") != std::string::npos);
+  CHECK(rows.back().type == "pack_refused");
+  CHECK(rows.back().reason.find("230 g too heavy") != std::string::npos);
+
+  // After a restart the session is rebuilt as it was: the refused photo released nothing.
+  {
+    Station again("bench-7", bench.store(), must(bench.store().load_catalog()), policy);
+    ScanEvent order = bench.event(k_incident);
+    auto resumed = must(again.handle_scan(order));
+    CHECK_THAT(resumed.headline, Catch::Contains("RESUMED"));
+    REQUIRE(again.session());
+    CHECK(again.session()->state() == SessionState::awaiting_image_check);
+  }
+
+  // The extra item taken out, the photo taken again: released at 600 g.
+  on_scale = Weight{600, 0, WeightUnit::g};
+  const StationReply released = must(bench.station().apply_image_check(image_check(ImageCheckOutcome::passed)));
+  CHECK(released.state == SessionState::released);
+  CHECK(bench.last("weight_check").detail.find("\"outcome\":\"passed\"") != std::string::npos);
+  CHECK(bench.last("pack_released").seq == bench.last("weight_check").seq + 1);
+}
+
 TEST_CASE("Station::handle_scan counts a pack in units where policy allows sealed packs, and refuses it where not",
           "[station][packs]")
 {
