@@ -12,6 +12,7 @@
 #include <pickverify/journal_export.hpp>
 #include <pickverify/sha256.hpp>
 #include <pickverify/text.hpp>
+#include <pickverify/weight.hpp>
 
 #include "evidence_summary.hpp"
 #include "terminal.hpp"
@@ -178,6 +179,28 @@ std::pair<int, int> jpeg_size(std::string_view jpeg)
 
 // --- The session ----------------------------------------------------------------------------------
 
+// The session's last weighing as the manifest names it (the release's, when it was released):
+// {seq, outcome, measured_mg, expected_mg, tolerance_mg}, the numbers as the weight_check row holds them.
+std::optional<Json> last_weight(const std::vector<JournalEntry>& session_rows)
+{
+  for (auto row = session_rows.rbegin(); row != session_rows.rend(); ++row) {
+    if (row->type != "weight_check") {
+      continue;
+    }
+    const auto detail = detail_of(*row);
+    Json weight;
+    weight["seq"] = row->seq;
+    weight["outcome"] = detail_text(detail, "outcome");
+    for (const char* key : {"measured_mg", "expected_mg", "tolerance_mg"}) {
+      if (detail.contains(key) && detail[key].is_number_integer()) {
+        weight[key] = detail[key].get<std::int64_t>();
+      }
+    }
+    return weight;
+  }
+  return std::nullopt;
+}
+
 struct Collected {
   std::string session_id;
   std::vector<JournalEntry> session_rows;
@@ -327,6 +350,14 @@ EvidenceSummary summarise(const Order& order, const std::vector<JournalEntry>& s
         summary.photos.push_back(
             {fmt::format("annotated photo, image check at {}", time), "photos/" + annotated + ".jpg", annotated, 0, 0});
       }
+    } else if (row.type == "weight_check") {
+      auto grams = [&](const char* key) {
+        return detail.contains(key) && detail[key].is_number_integer() ? format_grams(detail[key].get<std::int64_t>())
+                                                                       : std::string("-");
+      };
+      summary.weighings.push_back({row.seq, time, detail_text(detail, "outcome"),
+                                   detail.contains("measured_mg") ? grams("measured_mg") : std::string("-"),
+                                   fmt::format("{} ± {}", grams("expected_mg"), grams("tolerance_mg")), row.reason});
     } else if (row.type == "packed") {
       summary.outcome = fmt::format("packed at {} at station {} by {}", time, row.station, row.operator_id);
       summary.events.push_back(fmt::format("{}  packed: {}", time, row.reason));
@@ -465,6 +496,9 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
   manifest["session_id"] = collected->session_id;
   manifest["first_seq"] = rows->front().seq;
   manifest["checkpoint_seq"] = checkpoint->seq;
+  if (auto weight = last_weight(session_rows)) {
+    manifest["weight"] = *weight;
+  }
   Json files = Json::array();
   std::vector<std::string> names{k_checkpoint, k_journal, "summary.html", "summary.pdf"};
   for (const auto& hash : copied) {
@@ -654,7 +688,21 @@ Result<EvidencePackCheck> verify_evidence_pack(const fs::path& folder, const std
     }
   }
 
-  // 4. The photos the session's rows name: in the pack, with the bytes those hashes say.
+  // 4. The weight the manifest states is the one its journal row holds.
+  if (manifest.contains("weight")) {
+    const auto& stated = manifest["weight"];
+    const std::int64_t seq = stated.is_object() ? stated.value("seq", std::int64_t{0}) : 0;
+    const auto row = std::find_if(rows.begin(), rows.end(), [&](const JournalEntry& r) { return r.seq == seq; });
+    if (row == rows.end() || row->type != "weight_check") {
+      problem(
+          fmt::format("manifest.json: the weight names journal row {}, which is not a weight check in the pack", seq));
+    } else if (auto held = last_weight({*row}); !held || *held != stated) {
+      problem(
+          fmt::format("manifest.json: the weight differs from journal row {} ({})", seq, terminal_safe(row->reason)));
+    }
+  }
+
+  // 5. The photos the session's rows name: in the pack, with the bytes those hashes say.
   std::set<std::string> photos;
   for (const auto& row : rows) {
     if (row.order_id != check.order_id || row.session_id != manifest.value("session_id", "")) {

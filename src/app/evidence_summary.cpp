@@ -92,6 +92,18 @@ std::string render_summary_html(const EvidenceSummary& s)
     }
     out += "</table>\n";
   }
+  out += "<h2>Weight</h2>\n";
+  if (s.weighings.empty()) {
+    out += "<p>The pack was not weighed.</p>\n";
+  } else {
+    out += "<table>\n<tr><th>seq</th><th>time (UTC)</th><th>weighed</th><th>expected</th><th>outcome</th>"
+           "<th>station said</th></tr>\n";
+    for (const auto& w : s.weighings) {
+      out += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", w.seq,
+                         html(w.time), html(w.measured), html(w.expected), html(w.outcome), html(w.message));
+    }
+    out += "</table>\n";
+  }
   out += "<h2>Other events</h2>\n<ul>\n";
   for (const auto& event : s.events) {
     out += fmt::format("<li>{}</li>\n", html(event));
@@ -306,6 +318,15 @@ Result<void> write_summary_pdf(const EvidenceSummary& s, const std::filesystem::
   for (const auto& alert : s.alerts) {
     out.text(fmt::format("alert {} opened {}: {}", alert.id, alert.opened, alert.what), 10, true);
     out.text(alert.closed, 24);
+  }
+  out.heading("Weight");
+  if (s.weighings.empty()) {
+    out.text("The pack was not weighed.", 10);
+  }
+  for (const auto& w : s.weighings) {
+    out.text(fmt::format("seq {}  {}  weighed {}, expected {}  → {}", w.seq, w.time, w.measured, w.expected, w.outcome),
+             10, w.outcome != "passed" && w.outcome != "skipped");
+    out.text(w.message, 24);
   }
   out.heading("Other events");
   for (const auto& event : s.events) {

@@ -28,6 +28,15 @@ struct EvidenceSummary {
     std::string what;
     std::string closed; // "cleared by supervisor SUP-1 at …: item_set_aside — note", or "open"
   };
+  // One weight_check row: the box on the scale against what its contents and packaging weigh.
+  struct Weighing {
+    std::int64_t seq = 0;
+    std::string time;
+    std::string outcome;  // passed, too_heavy, too_light, impossible, skipped, no_reading
+    std::string measured; // "1,240 g", or "-" when the scale gave no reading
+    std::string expected; // "1,010 g ± 40 g"
+    std::string message;  // what the station said
+  };
   struct Photo {
     std::string label; // "original" / "annotated"
     std::string file;  // relative to the pack: photos/<sha256>.jpg
@@ -46,7 +55,8 @@ struct EvidenceSummary {
   std::string outcome; // "packed at … by …", "released", "open"
   std::vector<Scan> scans;
   std::vector<Alert> alerts;
-  std::vector<std::string> events; // image checks, weight checks, releases, takeovers, refusals
+  std::vector<Weighing> weighings;
+  std::vector<std::string> events; // image checks, releases, takeovers, refusals
   std::vector<Photo> photos;
   std::int64_t first_seq = 0;
   std::int64_t last_seq = 0;

@@ -51,7 +51,7 @@ struct Packed {
 };
 
 // ORD-1 packed at st-1 with a photo; its scans carry NUL, GS and a byte that is not UTF-8.
-void pack_order(Packed& packed)
+void pack_order(Packed& packed, bool weighed = false)
 {
   auto store = open_sqlite_store(packed.dir / "pickverify.db");
   REQUIRE(store);
@@ -108,6 +108,20 @@ void pack_order(Packed& packed)
   check.verdict = "passed";
   check.evidence_hash = packed.photo_hash;
   REQUIRE(packed.store->append_one(check));
+  if (weighed) {
+    // The incident's shape: refused 230 g too heavy, then weighed again without the extra item.
+    JournalEntry heavy = row("weight_check");
+    heavy.reason = "the box weighs 1,240 g, expected 1,010 g ± 40 g: 230 g too heavy — is something extra inside?";
+    heavy.detail = R"({"expected_mg":1010000,"tolerance_mg":40000,"measured_mg":1240000,"measured":"1240 g",)"
+                   R"("difference_mg":230000,"outcome":"too_heavy"})";
+    REQUIRE(packed.store->append_one(heavy));
+    REQUIRE(packed.store->append_one(row("pack_refused")));
+    JournalEntry fine = row("weight_check");
+    fine.reason = "the box weighs 1,015 g, expected 1,010 g ± 40 g: within tolerance";
+    fine.detail = R"({"expected_mg":1010000,"tolerance_mg":40000,"measured_mg":1015000,"measured":"1.015 kg",)"
+                  R"("difference_mg":5000,"outcome":"passed"})";
+    REQUIRE(packed.store->append_one(fine));
+  }
   REQUIRE(packed.store->append_one(row("pack_released")));
   REQUIRE(packed.store->append_one(row("packed")));
 }
@@ -146,6 +160,51 @@ TEST_CASE("write_evidence_pack writes a pack that verify_evidence_pack finds int
   auto again = write_evidence_pack(*packed.store, {"ORD-1", out, packed.dir.path(), &*packed.key, "st-1"});
   REQUIRE_FALSE(again);
   CHECK_THAT(again.error().message, Contains("not empty"));
+}
+
+TEST_CASE("write_evidence_pack puts every weighing in the summary and the release's weight in the manifest",
+          "[evidence][weighing]")
+{
+  Packed packed;
+  pack_order(packed, true);
+  const auto out = packed.dir / "pack";
+  REQUIRE(write_evidence_pack(*packed.store, {"ORD-1", out, packed.dir.path(), &*packed.key, "st-1"}));
+  auto check = verify_evidence_pack(out, {packed.key->public_key_hex()});
+  REQUIRE(check);
+  INFO((check->problems.empty() ? std::string() : check->problems.front()));
+  CHECK(check->ok());
+
+  const std::string html = slurp(out / "summary.html");
+  CHECK_THAT(html, Contains("<h2>Weight</h2>"));
+  CHECK_THAT(html, Contains("<td>1,240 g</td><td>1,010 g ± 40 g</td><td>too_heavy</td>"));
+  CHECK_THAT(html, Contains("230 g too heavy — is something extra inside?"));
+  CHECK_THAT(html, Contains("<td>1,015 g</td><td>1,010 g ± 40 g</td><td>passed</td>"));
+  CHECK(html.find("weight_check") == std::string::npos); // not among the other events any more
+
+  const std::string manifest_text = slurp(out / "manifest.json");
+  auto manifest = nlohmann::ordered_json::parse(manifest_text);
+  REQUIRE(manifest.contains("weight"));
+  CHECK(manifest["weight"]["outcome"] == "passed");
+  CHECK(manifest["weight"]["measured_mg"] == 1015000);
+  CHECK(manifest["weight"]["expected_mg"] == 1010000);
+  CHECK(manifest["weight"]["tolerance_mg"] == 40000);
+
+  // A manifest re-signed with another weight (whoever holds the key) still disagrees with its row.
+  manifest["weight"]["measured_mg"] = 1010000;
+  const std::string forged = manifest.dump(2) + "\n";
+  spit(out / "manifest.json", forged);
+  spit(out / "manifest.sig", packed.key->sign(forged) + "\n");
+  check = verify_evidence_pack(out, {});
+  REQUIRE(check);
+  CHECK(names(*check, "manifest.json: the weight differs from journal row"));
+
+  // A pack of a session never weighed says so and names no weight.
+  Packed plain;
+  pack_order(plain);
+  const auto plain_out = plain.dir / "pack";
+  REQUIRE(write_evidence_pack(*plain.store, {"ORD-1", plain_out, plain.dir.path(), &*plain.key, "st-1"}));
+  CHECK_THAT(slurp(plain_out / "summary.html"), Contains("The pack was not weighed."));
+  CHECK_FALSE(nlohmann::json::parse(slurp(plain_out / "manifest.json")).contains("weight"));
 }
 
 TEST_CASE("verify_evidence_pack names a changed row, photo and checkpoint", "[evidence]")
