@@ -242,7 +242,12 @@ struct UsbEmulator::State {
     if (!device)
       return FALSE;
     if (device->gone || device->stale_clients.contains(client)) {
-      umockdev_ioctl_client_complete(client, -1, ENODEV);
+      // As usbfs does after a disconnect: the URBs the unplug completed can still be reaped (the
+      // kernel's USBFS_CAP_REAP_AFTER_DISCONNECT); every other request, and a reap with nothing
+      // left, is ENODEV.
+      const bool reap = request == USBDEVFS_REAPURB || request == USBDEVFS_REAPURBNDELAY;
+      if (!reap || !reap_one(*device, client, arg))
+        umockdev_ioctl_client_complete(client, -1, ENODEV);
       return TRUE;
     }
     device->clients.insert(client);
@@ -327,19 +332,8 @@ struct UsbEmulator::State {
     }
     case USBDEVFS_REAPURB:
     case USBDEVFS_REAPURBNDELAY: {
-      auto it =
-          std::find_if(device->done.begin(), device->done.end(), [&](const Urb& urb) { return urb.client == client; });
-      if (it == device->done.end()) {
+      if (!reap_one(*device, client, arg))
         umockdev_ioctl_client_complete(client, -1, EAGAIN);
-        return TRUE;
-      }
-      Urb urb = *it;
-      device->done.erase(it);
-      UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), nullptr);
-      umockdev_ioctl_data_set_ptr(pointer, 0, urb.urb);
-      umockdev_ioctl_data_unref(pointer);
-      umockdev_ioctl_client_complete(client, 0, 0);
-      release_urb(urb);
       return TRUE;
     }
     case USBDEVFS_DISCARDURB: {
@@ -361,6 +355,36 @@ struct UsbEmulator::State {
     default:
       return FALSE;
     }
+  }
+
+  // Hands the client its oldest completed URB; false when it has none.
+  static bool reap_one(Device& device, UMockdevIoctlClient* client, UMockdevIoctlData* arg)
+  {
+    auto it =
+        std::find_if(device.done.begin(), device.done.end(), [&](const Urb& urb) { return urb.client == client; });
+    if (it == device.done.end())
+      return false;
+    Urb urb = *it;
+    device.done.erase(it);
+    UMockdevIoctlData* pointer = umockdev_ioctl_data_resolve(arg, 0, sizeof(gpointer), nullptr);
+    umockdev_ioctl_data_set_ptr(pointer, 0, urb.urb);
+    umockdev_ioctl_data_unref(pointer);
+    umockdev_ioctl_client_complete(client, 0, 0);
+    release_urb(urb);
+    return true;
+  }
+
+  // The unplug as the kernel does it: every URB still waiting is completed with -ESHUTDOWN (libusb:
+  // LIBUSB_TRANSFER_NO_DEVICE) and stays reapable with those already done, so no transfer in flight
+  // is left without its completion (a synchronous control transfer would wait for it forever).
+  static void fail_waiting_urbs(Device& device)
+  {
+    for (auto& urb : device.waiting_in) {
+      urb.get()->status = -ESHUTDOWN;
+      urb.get()->actual_length = 0;
+      device.done.push_back(urb);
+    }
+    device.waiting_in.clear();
   }
 
   static gboolean on_ioctl(UMockdevIoctlBase*, UMockdevIoctlClient* client, gpointer self)
@@ -531,8 +555,7 @@ void UsbEmulator::unplug(const std::string& key)
     device.gone = true;
     device.stale_clients.insert(device.clients.begin(), device.clients.end());
     device.clients.clear();
-    for (auto* client : device.stale_clients)
-      State::drop_urbs_of(device, client);
+    State::fail_waiting_urbs(device);
     sys = device.syspath;
   }
   umockdev_testbed_uevent(m_state->testbed, sys.c_str(), "remove");
