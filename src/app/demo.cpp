@@ -1,11 +1,15 @@
 // `pickverify demo`: the incident of order ORD-2025-00145 replayed on the demo data, step by step,
 // each step checked — the demo fails (exit 1) if pickverify would have let the wrong box through.
+// The bench has a virtual controller (the firmware model: gate lock, stack light, buzzer) and a
+// virtual scale, so the gate and the weight check are shown and checked as well.
 #include <chrono>
 #include <ostream>
 
 #include <fmt/format.h>
 
+#include <pickverify/controller.hpp>
 #include <pickverify/journal_anchor.hpp>
+#include <pickverify/scale.hpp>
 #include <pickverify/station.hpp>
 
 #include "commands.hpp"
@@ -98,6 +102,43 @@ public:
     return true;
   }
 
+  // The gate as the controller's firmware has it in force (not as the host asked).
+  bool expect_gate(Controller& gate, bool locked)
+  {
+    auto inputs = gate.read_inputs();
+    if (!inputs) {
+      return fail(fmt::format("the controller did not answer: {}", inputs.error().message));
+    }
+    *m_context.out << "   gate " << (inputs->outputs.locked ? "LOCKED" : "UNLOCKED") << ", light "
+                   << to_string(inputs->outputs.colour) << "\n";
+    if (inputs->outputs.locked != locked) {
+      return fail(fmt::format("expected the gate {}, it is {}", locked ? "locked" : "unlocked",
+                              inputs->outputs.locked ? "locked" : "unlocked"));
+    }
+    return true;
+  }
+
+  // A box of `grams` put on the virtual scale.
+  void weigh(VirtualScale& scale, std::int64_t grams)
+  {
+    *m_context.out << "> weigh " << grams << " g\n";
+    scale.put(Weight{grams, 0, WeightUnit::g});
+  }
+
+  // The reply must be a refusal that says this.
+  bool expect_refused_saying(const Result<StationReply>& reply, const std::string& said)
+  {
+    if (!expect(reply, "PACK REFUSED")) {
+      return false;
+    }
+    for (const auto& detail : reply->details) {
+      if (detail.find(said) != std::string::npos) {
+        return true;
+      }
+    }
+    return fail(fmt::format("expected the refusal to say \"{}\"", said));
+  }
+
   bool fail(const std::string& message)
   {
     *m_context.err << "demo FAILED: " << message << "\n";
@@ -161,8 +202,26 @@ int cmd_demo(const Context& base_context)
     return 1;
   }
   (*store)->set_checkpoint_signer(&*key, "demo-bench", CheckpointPolicy{});
-  Station station("demo-bench", **store, std::move(*catalog), context.config.policy);
+  // The demo bench weighs every pack: 100 g of packaging, ± 40 g.
+  Policy policy = context.config.policy;
+  policy.weighing.required = true;
+  policy.weighing.packaging_g = 100;
+  policy.weighing.tolerance_g = 40;
+  policy.weighing.tolerance_permille = 0;
+  Station station("demo-bench", **store, std::move(*catalog), policy);
   station.set_operator("picker-ana");
+  auto gate =
+      start_virtual_controller(ControllerOptions{}, [&out](const std::string& line) { out << "   " << line << "\n"; });
+  Controller* gate_outputs = gate.get();
+  station.add_listener([gate_outputs, &station](const StationReply& reply) {
+    (void)gate_outputs->set_outputs(
+        outputs_for(reply.state, station.any_device_offline(), reply.tone == StationReply::Tone::error));
+  });
+  ScaleOptions scale_options;
+  scale_options.name = "demo scale";
+  auto scale = start_virtual_scale(std::move(scale_options));
+  VirtualScale* on_scale = scale.get();
+  station.set_scale([on_scale] { return on_scale->wait_stable(std::chrono::milliseconds(500)); });
   DemoScript demo(context, station);
   out << "The incident: order ORD-2025-00145 ($285.00) shipped trail runners in size 10 instead of 9 and\n"
          "without the accessories, although picking had been confirmed. Replayed with pickverify:\n";
@@ -172,6 +231,7 @@ int cmd_demo(const Context& base_context)
   demo.say("The size-10 box from the pick cart: refused at the first scan.");
   ok = ok && demo.scan("9506000001487", Verdict::wrong_variant);
   ok = ok && demo.expect_state(SessionState::blocked);
+  ok = ok && demo.expect_gate(*gate, true);
   demo.say("The right shoe, the insoles and the care kit (the spray's label is a GS1 DataMatrix with a lot number).");
   ok = ok && demo.scan("9506000001418", Verdict::accepted);
   ok = ok && demo.scan("9506000001692", Verdict::accepted);
@@ -191,7 +251,15 @@ int cmd_demo(const Context& base_context)
   demo.say("The laces complete the lines; a $285.00 order must pass the image check before release.");
   ok = ok && demo.scan("9506000001760", Verdict::accepted);
   ok = ok && demo.expect_state(SessionState::awaiting_image_check);
+  demo.say("The box on the scale: runner 800 g, insoles 90 g, laces 20 g, brush 110 g, spray 240 g and 100 g of\n"
+           "# packaging make 1,360 g; it weighs 1,590 g — a 230 g item that is on no order line went in.");
+  demo.weigh(*on_scale, 1590);
+  ok = ok && demo.expect_refused_saying(station.request_pack(), "230 g too heavy — is something extra inside?");
+  ok = ok && demo.expect_gate(*gate, true);
+  demo.say("The extra item taken out: the weight is right, and the photo is still due.");
+  demo.weigh(*on_scale, 1360);
   ok = ok && demo.expect(station.request_pack(), "PACK REFUSED");
+  ok = ok && demo.expect_gate(*gate, true);
   demo.say("The image check: a photo of the packed items, every unit found and nothing else.");
   const auto camera_root = demo_dir() / "camera";
   const bool have_camera = std::filesystem::is_directory(camera_root / "ORD-2025-00145");
@@ -208,7 +276,10 @@ int cmd_demo(const Context& base_context)
     auto second = make_camera_provider(context, (camera_root / "ORD-2025-00145").string(), "demo");
     ok = ok && demo.image_check(second, ImageCheckOutcome::passed);
     ok = ok && demo.expect_state(SessionState::released);
+    demo.say("Released: weighed again after the photo (1,360 g), the gate opens and the light turns green.");
+    ok = ok && demo.expect_gate(*gate, false);
     ok = ok && demo.expect(station.mark_packed(), "PACKED");
+    ok = ok && demo.expect_gate(*gate, true);
   } else if (ok) {
     auto none = make_image_check_provider(context);
     *context.out << none.description << "\n";
@@ -231,8 +302,12 @@ int cmd_demo(const Context& base_context)
        demo.expect(station.resolve_alert(1, AlertResolution{Role::supervisor, "sup-lee", "item_set_aside", "", false}),
                    "ALERT CLEARED");
   ok = ok && demo.scan("9506000001975", Verdict::accepted);
+  demo.weigh(*on_scale, 220); // 2 × 60 g + 100 g
   ok = ok && demo.expect(station.request_pack(), "PACK RELEASED");
+  ok = ok && demo.expect_gate(*gate, false);
   ok = ok && demo.expect(station.mark_packed(), "PACKED");
+  ok = ok && demo.expect_gate(*gate, true);
+  gate->stop();
 
   auto report = (*store)->verify_chain();
   if (!report || !report->intact()) {

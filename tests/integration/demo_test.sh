@@ -6,6 +6,10 @@ expect_in "$work/out" "size: scanned 10, order needs 9"
 expect_in "$work/out" "PACK REFUSED"
 expect_in "$work/out" "missing: line 3 Laces, black, 120 cm"
 expect_in "$work/out" "chain intact"
+# The bench's virtual gate and scale: the extra 230 g is refused, the gate opens only on release.
+expect_in "$work/out" "the box weighs 1,590 g, expected 1,360 g ± 40 g: 230 g too heavy — is something extra inside?"
+expect_in "$work/out" "gate LOCKED, light red"
+expect_in "$work/out" "gate UNLOCKED, light green"
 "$pickverify" --data-dir "$PICKVERIFY_DATA_DIR/demo" audit verify >"$work/verify"
 expect_in "$work/verify" "journal intact"
 
