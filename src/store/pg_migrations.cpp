@@ -192,6 +192,128 @@ CREATE INDEX item_packs_by_sku ON item_packs(sku);
 static_assert(k_pg_migrations.back().version == k_schema_version,
               "a SQLite migration was added (migrations.cpp): add the same one for PostgreSQL here");
 
+// The journal append in one round trip (docs/POSTGRESQL.md, "One round trip"): server-side
+// functions, not tables, so they live beside the versioned migrations rather than in them (the
+// schema version, shared with SQLite, stays as it is). Each name carries its own version and its
+// body never changes once shipped: a changed body gets a new name, and this build calls the name
+// it installed, so two builds sharing a database never swap each other's function.
+//
+// pickverify_row_hash_v1 is docs/JOURNAL.md's recipe byte for byte: the previous hash's 64 ASCII
+// characters, then each field as its length (8 bytes, big-endian: int8send) and its bytes.
+//
+// pickverify_append_v1 takes a JSON array of rows (the text fields as stored, raw as hex) and does
+// under the writers' lock what the store's statements do one by one: the claim rules of the rows'
+// ordinary course (a session's own order; an order nobody holds), the row's seq, prev_hash and
+// hash, the insert and the head update, returning each row's seq, prev_hash and hash in order. Any
+// case the rules would refuse or that needs this host to decide (another session holds the order,
+// a lapsed claim, a takeover, an order packed already, a pack with serial numbers) raises before
+// anything is kept, and the store runs the same append through its statements instead, which word
+// the refusal exactly as before.
+constexpr const char* k_pg_routines_probe = "pickverify_append_v1";
+constexpr const char* k_pg_routines = R"sql(
+CREATE FUNCTION pickverify_row_hash_v1(prev_hash text, VARIADIC fields bytea[]) RETURNS text
+LANGUAGE plpgsql IMMUTABLE STRICT AS $fn$
+DECLARE
+  message bytea := convert_to(prev_hash, 'UTF8');
+  field bytea;
+BEGIN
+  FOREACH field IN ARRAY fields LOOP
+    message := message || int8send(octet_length(field)::bigint) || field;
+  END LOOP;
+  RETURN encode(sha256(message), 'hex');
+END
+$fn$;
+CREATE FUNCTION pickverify_append_v1(p_rows text, p_now bigint)
+RETURNS TABLE (r_seq bigint, r_prev_hash text, r_hash text)
+LANGUAGE plpgsql AS $fn$
+DECLARE
+  e record;
+  claim order_claims%ROWTYPE;
+  has_claim boolean;
+  has_pack boolean;
+  ours boolean;
+  head_seq bigint;
+  head_hash text;
+  row_hash text;
+BEGIN
+  PERFORM pg_advisory_xact_lock(1886807673, hashtext(current_schema()));
+  SELECT seq, hash INTO head_seq, head_hash FROM journal_head WHERE id = 1;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'pickverify: the journal head record is missing';
+  END IF;
+  FOR e IN
+    SELECT x.* FROM json_array_elements(p_rows::json) WITH ORDINALITY AS j(v, n),
+      json_to_record(j.v) AS x(utc_ms bigint, type text, station text, operator_id text, order_id text,
+                               session_id text, raw_hex text, aim text, source text, gtin text, ais text,
+                               verdict text, reason text, evidence_hash text, detail text)
+    ORDER BY j.n
+  LOOP
+    IF e.order_id <> '' AND e.session_id <> '' THEN
+      SELECT * INTO claim FROM order_claims WHERE order_id = e.order_id;
+      has_claim := FOUND;
+      has_pack := EXISTS (SELECT 1 FROM order_packs WHERE order_id = e.order_id);
+      ours := has_claim AND claim.session_id = e.session_id;
+      IF e.type IN ('session_started', 'session_resumed', 'takeover') THEN
+        IF has_pack OR (has_claim AND NOT ours) OR e.type = 'takeover' THEN
+          RAISE EXCEPTION 'pickverify: the claim rules need the full path';
+        END IF;
+        IF NOT ours THEN
+          IF e.detail LIKE '%"picker"%' THEN
+            RAISE EXCEPTION 'pickverify: the claim rules need the full path';
+          END IF;
+          INSERT INTO order_claims (order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms)
+            VALUES (e.order_id, e.station, e.session_id, e.operator_id, p_now, p_now);
+        END IF;
+      ELSIF NOT ours THEN
+        IF e.type <> 'session_abandoned' AND
+           (has_pack OR has_claim OR e.type IN ('pack_released', 'packed')) THEN
+          RAISE EXCEPTION 'pickverify: the claim rules need the full path';
+        END IF;
+      ELSE
+        IF e.type IN ('pack_released', 'packed') AND has_pack THEN
+          RAISE EXCEPTION 'pickverify: the claim rules need the full path';
+        END IF;
+        IF e.type = 'packed' THEN
+          IF EXISTS (SELECT 1 FROM journal WHERE order_id = e.order_id AND session_id = e.session_id
+                     AND type = 'scan' AND verdict = 'accepted' AND detail LIKE '%"serial"%') THEN
+            RAISE EXCEPTION 'pickverify: the claim rules need the full path';
+          END IF;
+          INSERT INTO order_packs (order_id, station, session_id, operator_id, packed_utc_ms)
+            VALUES (e.order_id, e.station, e.session_id, claim.operator_id, p_now);
+        END IF;
+        IF e.type IN ('packed', 'session_abandoned') THEN
+          DELETE FROM order_claims WHERE order_id = e.order_id;
+        ELSE
+          UPDATE order_claims SET last_event_utc_ms = p_now WHERE order_id = e.order_id;
+        END IF;
+      END IF;
+    END IF;
+    head_seq := head_seq + 1;
+    row_hash := pickverify_row_hash_v1(head_hash,
+      convert_to(head_seq::text, 'UTF8'), convert_to(e.utc_ms::text, 'UTF8'), convert_to(e.type, 'UTF8'),
+      convert_to(e.station, 'UTF8'), convert_to(e.operator_id, 'UTF8'), convert_to(e.order_id, 'UTF8'),
+      convert_to(e.session_id, 'UTF8'), decode(e.raw_hex, 'hex'), convert_to(e.aim, 'UTF8'),
+      convert_to(e.source, 'UTF8'), convert_to(e.gtin, 'UTF8'), convert_to(e.ais, 'UTF8'),
+      convert_to(e.verdict, 'UTF8'), convert_to(e.reason, 'UTF8'), convert_to(e.evidence_hash, 'UTF8'),
+      convert_to(e.detail, 'UTF8'));
+    IF row_hash IS NULL THEN
+      RAISE EXCEPTION 'pickverify: a row arrived without one of its fields';
+    END IF;
+    INSERT INTO journal (seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais,
+                         verdict, reason, evidence_hash, detail, prev_hash, hash)
+      VALUES (head_seq, e.utc_ms, e.type, e.station, e.operator_id, e.order_id, e.session_id, decode(e.raw_hex, 'hex'),
+              e.aim, e.source, e.gtin, e.ais, e.verdict, e.reason, e.evidence_hash, e.detail, head_hash, row_hash);
+    r_seq := head_seq;
+    r_prev_hash := head_hash;
+    r_hash := row_hash;
+    RETURN NEXT;
+    head_hash := row_hash;
+  END LOOP;
+  UPDATE journal_head SET seq = head_seq, hash = head_hash WHERE id = 1;
+END
+$fn$;
+)sql";
+
 } // namespace
 
 Result<int> postgres_schema_version(PgDb& db)
@@ -265,6 +387,17 @@ Result<void> migrate_postgres(PgDb& db)
     if (!applied) {
       return tl::unexpected(applied.error().with_context(
           fmt::format("schema migration to version {} ({})", migration.version, migration.what)));
+    }
+  }
+  auto installed = db.query_int(fmt::format("SELECT count(*) FROM pg_proc WHERE proname = '{}' AND pronamespace = "
+                                            "current_schema()::regnamespace",
+                                            k_pg_routines_probe));
+  if (!installed) {
+    return tl::unexpected(installed.error().with_context("schema migration"));
+  }
+  if (*installed == 0) {
+    if (auto created = db.exec(k_pg_routines); !created) {
+      return tl::unexpected(created.error().with_context("schema migration (the journal's append function)"));
     }
   }
   return transaction->commit();

@@ -8,7 +8,9 @@
 #include <exception>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -16,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include <pickverify/store.hpp>
+#include <pickverify/text.hpp>
 
 #include "database.hpp"
 #include "journal_hash.hpp"
@@ -147,6 +150,13 @@ public:
       return fail(update, "journal");
     }
     m_update_head = std::move(*update);
+    if constexpr (std::is_same_v<Db, store::PgDb>) {
+      auto one_trip = m_db->prepare("SELECT r_seq, r_prev_hash, r_hash FROM pickverify_append_v1(?, ?)");
+      if (!one_trip) {
+        return fail(one_trip, "journal");
+      }
+      m_append_one_trip = std::move(*one_trip);
+    }
     return {};
   }
 
@@ -219,6 +229,10 @@ private:
     bool done = false;
   };
   Result<void> append_batch(const std::vector<PendingAppend*>& batch);
+  Result<void> append_batch_statements(const std::vector<PendingAppend*>& batch);
+  Result<bool> append_batch_one_trip(const std::vector<PendingAppend*>& batch);
+  Result<bool> call_append_function(std::vector<JournalEntry*> rows, std::int64_t now);
+  bool checkpoint_due(std::int64_t seq, std::int64_t now) const;
   Result<void> insert_row(JournalEntry& entry, std::int64_t seq, const std::string& prev_hash, std::int64_t now);
 
   // A Store may be shared by threads; SQLite's own mutex serialises single calls, this one keeps
@@ -235,6 +249,7 @@ private:
   Statement m_read_head;
   Statement m_insert_row;
   Statement m_update_head;
+  Statement m_append_one_trip; // PostgreSQL: pickverify_append_v1 (pg_migrations.cpp)
   // Checkpoints: who signs, and when this store last did.
   Result<JournalEntry> checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now);
   const StationKey* m_signer = nullptr;
@@ -876,6 +891,156 @@ Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, con
 // One transaction for every pending append; all of them are durable, or none is written.
 template <typename Db> Result<void> SqlStore<Db>::append_batch(const std::vector<PendingAppend*>& batch)
 {
+  if constexpr (std::is_same_v<Db, store::PgDb>) {
+    auto one_trip = append_batch_one_trip(batch);
+    if (!one_trip) {
+      return tl::unexpected(one_trip.error());
+    }
+    if (*one_trip) {
+      return {};
+    }
+    // Refused, or a case the function leaves to the statements: they decide it, and word it.
+  }
+  return append_batch_statements(batch);
+}
+
+template <typename Db> bool SqlStore<Db>::checkpoint_due(std::int64_t seq, std::int64_t now) const
+{
+  return seq - m_last_checkpoint_seq >= m_checkpoint_policy.every_events ||
+         now - m_last_checkpoint_ms >=
+             std::chrono::duration_cast<std::chrono::milliseconds>(m_checkpoint_policy.every_interval).count();
+}
+
+// PostgreSQL: the rows through pickverify_append_v1 (pg_migrations.cpp), one statement and so one
+// round trip; filled in with their seq, prev_hash and hash, each hash recomputed here and compared.
+// false: the function left these rows to the statements (nothing was written).
+template <typename Db>
+Result<bool> SqlStore<Db>::call_append_function(std::vector<JournalEntry*> rows, std::int64_t now)
+{
+  nlohmann::json array = nlohmann::json::array();
+  for (const JournalEntry* entry : rows) {
+    array.push_back({{"utc_ms", entry->utc_ms == 0 ? now : entry->utc_ms},
+                     {"type", entry->type},
+                     {"station", entry->station},
+                     {"operator_id", entry->operator_id},
+                     {"order_id", entry->order_id},
+                     {"session_id", entry->session_id},
+                     {"raw_hex", text::to_hex(entry->raw)},
+                     {"aim", entry->aim},
+                     {"source", entry->source},
+                     {"gtin", entry->gtin},
+                     {"ais", entry->ais},
+                     {"verdict", entry->verdict},
+                     {"reason", entry->reason},
+                     {"evidence_hash", entry->evidence_hash},
+                     {"detail", entry->detail}});
+  }
+  m_append_one_trip.bind_text(1, array.dump()).bind(2, now);
+  struct Written {
+    std::int64_t seq;
+    std::string prev_hash;
+    std::string hash;
+  };
+  std::vector<Written> written;
+  auto read = m_append_one_trip.each_row([&] {
+    written.push_back(
+        {m_append_one_trip.column_int(0), m_append_one_trip.column_text(1), m_append_one_trip.column_text(2)});
+    return true;
+  });
+  m_append_one_trip.reset();
+  if (!read) {
+    if (read.error().type == ErrorType::conflict) {
+      return false;
+    }
+    return tl::unexpected(read.error());
+  }
+  if (written.size() != rows.size()) {
+    return make_error(ErrorType::internal,
+                      fmt::format("the journal's append function wrote {} rows of {}", written.size(), rows.size()));
+  }
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    JournalEntry& entry = *rows[i];
+    if (entry.utc_ms == 0) {
+      entry.utc_ms = now;
+    }
+    entry.seq = written[i].seq;
+    entry.prev_hash = written[i].prev_hash;
+    entry.hash = written[i].hash;
+    if (journal_row_hash(entry, entry.prev_hash) != entry.hash) {
+      return make_error(ErrorType::corrupt,
+                        fmt::format("seq {}: PostgreSQL computed hash {} but the recipe gives {}; run `pickverify "
+                                    "audit verify`",
+                                    entry.seq, entry.hash, journal_row_hash(entry, entry.prev_hash)));
+    }
+  }
+  return true;
+}
+
+template <typename Db> Result<bool> SqlStore<Db>::append_batch_one_trip(const std::vector<PendingAppend*>& batch)
+{
+  const std::int64_t now = now_utc_ms();
+  std::vector<JournalEntry*> rows;
+  bool released = false;
+  for (PendingAppend* pending : batch) {
+    for (JournalEntry& entry : *pending->entries) {
+      rows.push_back(&entry);
+      released = released || entry.type == "pack_released";
+    }
+  }
+  // A checkpoint that belongs in the same commit (after a release, or once its interval is up)
+  // signs the head the rows end at: then the function runs inside a transaction holding the
+  // writers' lock, the checkpoint row after it. Without a signer, or when none is due, the one
+  // statement is its own transaction.
+  const bool interval_due =
+      m_signer && now - m_last_checkpoint_ms >=
+                      std::chrono::duration_cast<std::chrono::milliseconds>(m_checkpoint_policy.every_interval).count();
+  std::optional<Transaction> transaction;
+  if (m_signer && (released || interval_due)) {
+    auto begun = Transaction::begin(*m_db);
+    if (!begun) {
+      return tl::unexpected(begun.error());
+    }
+    transaction.emplace(std::move(*begun));
+  }
+  auto appended = call_append_function(rows, now);
+  if (!appended || !*appended) {
+    return appended;
+  }
+  const std::int64_t seq = rows.back()->seq;
+  const bool due = m_signer && seq > m_last_checkpoint_seq && (released || checkpoint_due(seq, now));
+  if (!due) {
+    if (transaction) {
+      if (auto committed = transaction->commit(); !committed) {
+        return tl::unexpected(committed.error());
+      }
+    }
+    return true;
+  }
+  if (!transaction) {
+    // Due by the count of rows, which is known only now that they are committed: they are durable;
+    // the checkpoint follows in a commit of its own, covering the head at that moment, and is tried
+    // again at the next append should it fail.
+    (void)append_checkpoint();
+    return true;
+  }
+  auto checkpoint = checkpoint_row(seq, rows.back()->hash, now);
+  if (!checkpoint) {
+    return tl::unexpected(checkpoint.error());
+  }
+  auto signed_row = call_append_function({&*checkpoint}, now);
+  if (!signed_row || !*signed_row) {
+    return signed_row;
+  }
+  if (auto committed = transaction->commit(); !committed) {
+    return tl::unexpected(committed.error());
+  }
+  m_last_checkpoint_seq = checkpoint->seq;
+  m_last_checkpoint_ms = now;
+  return true;
+}
+
+template <typename Db> Result<void> SqlStore<Db>::append_batch_statements(const std::vector<PendingAppend*>& batch)
+{
   // The write lock is taken before the head is read: another process appending at the same time
   // waits here (busy_timeout) and then continues this chain instead of forking it.
   auto transaction = Transaction::begin(*m_db);
@@ -944,11 +1109,7 @@ template <typename Db> Result<void> SqlStore<Db>::append_batch(const std::vector
         released = released || (!pending->error && entry.type == "pack_released");
       }
     }
-    const bool due =
-        seq - m_last_checkpoint_seq >= m_checkpoint_policy.every_events ||
-        now - m_last_checkpoint_ms >=
-            std::chrono::duration_cast<std::chrono::milliseconds>(m_checkpoint_policy.every_interval).count();
-    if (released || due) {
+    if (released || checkpoint_due(seq, now)) {
       auto row = checkpoint_row(seq, prev_hash, now);
       if (!row) {
         return tl::unexpected(row.error());

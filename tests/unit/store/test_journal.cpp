@@ -207,6 +207,79 @@ TEST_CASE("Store::append assigns seq and chains the hashes", "[store][backend][j
   CHECK(rows.back().detail == appended->back().detail);
 }
 
+TEST_CASE("Store::append hashes the documented example and hostile text by docs/JOURNAL.md's recipe",
+          "[store][backend][journal]")
+{
+  test::StoreBackend backend;
+  auto store = backend.open();
+  REQUIRE(store);
+  // The worked example of docs/JOURNAL.md, as the first row of a new journal.
+  JournalEntry example;
+  example.utc_ms = 1'760'000'000'000;
+  example.type = "scan";
+  example.station = "st-1";
+  example.raw = "09506000001418";
+  example.gtin = "09506000001418";
+  example.verdict = "accepted";
+  auto first = (*store)->append_one(example);
+  REQUIRE(first);
+  CHECK(first->seq == 1);
+  CHECK(first->hash == "9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399");
+
+  // Multi-byte UTF-8, quotes, backslashes, JSON-looking text, any raw byte, empty fields, a negative time.
+  std::vector<JournalEntry> batch;
+  JournalEntry text = test::scan_entry("st-ü", std::string("\x00\xff\x1d\"\\", 5), -1);
+  text.reason = "Größe 10 – “9” ✓ 🙂 \"quoted\" back\\slash";
+  text.detail = R"({"sku":"S-1","note":"a \"b\" \\ c","serial":"x"})";
+  text.aim = "]C1";
+  text.operator_id = "p'1";
+  batch.push_back(text);
+  JournalEntry empty;
+  empty.type = "device_online";
+  empty.utc_ms = 1;
+  batch.push_back(empty);
+  auto appended = (*store)->append(batch);
+  REQUIRE(appended);
+  REQUIRE(appended->size() == 2);
+  std::string prev = first->hash;
+  for (const JournalEntry& row : *appended) {
+    CHECK(row.prev_hash == prev);
+    CHECK(row.hash == documented_row_hash(row, prev));
+    prev = row.hash;
+  }
+  const auto rows = read_all(**store);
+  REQUIRE(rows.size() == 3);
+  CHECK(rows[1].reason == text.reason);
+  CHECK(rows[1].raw == text.raw);
+  CHECK(rows[1].utc_ms == -1);
+  CHECK(rows[2].hash == documented_row_hash(rows[2], rows[1].hash));
+  CHECK((*store)->verify_chain()->intact());
+
+  if (backend.postgres()) {
+    // The server's own hash function gives the documented value (the append path recomputes every
+    // hash it returns and refuses to go on should they differ, so this is the server-side half).
+    CHECK(backend.try_sql(
+              "DO $$ BEGIN IF pickverify_row_hash_v1(repeat('0', 64), '1'::bytea, '1760000000000'::bytea, "
+              "'scan'::bytea, 'st-1'::bytea, ''::bytea, ''::bytea, ''::bytea, '09506000001418'::bytea, ''::bytea, "
+              "''::bytea, '09506000001418'::bytea, ''::bytea, 'accepted'::bytea, ''::bytea, ''::bytea, ''::bytea) <> "
+              "'9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399' THEN RAISE EXCEPTION 'hash "
+              "differs'; END IF; END $$") == "");
+    // A row written by the function alone, behind the store's back, continues the chain.
+    CHECK(backend.try_sql(
+              "SELECT * FROM pickverify_append_v1('[{\"utc_ms\": 5, \"type\": \"scan\", \"station\": \"st-2\", "
+              "\"operator_id\": \"\", \"order_id\": \"\", \"session_id\": \"\", \"raw_hex\": \"00ff41\", \"aim\": "
+              "\"\", \"source\": \"\", \"gtin\": \"\", \"ais\": \"\", \"verdict\": \"\", \"reason\": \"é\", "
+              "\"evidence_hash\": \"\", \"detail\": \"{}\"}]', 5)") == "");
+    auto reopened = backend.open();
+    REQUIRE(reopened);
+    const auto all = read_all(**reopened);
+    REQUIRE(all.size() == 4);
+    CHECK(all[3].raw == std::string("\x00\xff\x41", 3));
+    CHECK(all[3].hash == documented_row_hash(all[3], all[2].hash));
+    CHECK((*reopened)->verify_chain()->intact());
+  }
+}
+
 TEST_CASE("Store::append of nothing writes nothing, and an event without a type is refused",
           "[store][backend][journal]")
 {
