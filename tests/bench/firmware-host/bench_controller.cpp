@@ -3,6 +3,7 @@
 #include <pickverify/scale.hpp>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <dirent.h>
 #include <fstream>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 #include <libusb.h>
+#include <pthread.h>
 
 #include "controller_link.hpp"
 #include "emulated_controller.hpp"
@@ -58,6 +60,66 @@ long thread_ticks(const std::string& name)
   }
   ::closedir(dir);
   return total;
+}
+
+// The baseline for the idle figures: a bare libusb event loop — no pickverify code — on its own
+// thread, with one interrupt-IN transfer waiting on `endpoint` of the device `vendor:product`, as
+// the handlers keep one. Returns the thread's CPU share of a core over `seconds` (−1: no device).
+double bare_event_loop_cpu(std::uint16_t vendor, std::uint16_t product, int interface_number, std::uint8_t endpoint,
+                           std::chrono::seconds seconds)
+{
+  std::atomic<bool> stop{false};
+  std::atomic<int> ready{0}; // 1 running, −1 failed
+  std::thread bare([&] {
+    ::pthread_setname_np(::pthread_self(), "pv-bare-usb");
+    libusb_context* context = nullptr;
+    libusb_init(&context);
+    libusb_device_handle* handle = libusb_open_device_with_vid_pid(context, vendor, product);
+    if (!handle || libusb_claim_interface(handle, interface_number) != 0) {
+      if (handle)
+        libusb_close(handle);
+      libusb_exit(context);
+      ready = -1;
+      return;
+    }
+    std::uint8_t buffer[64];
+    std::atomic<bool> done{false};
+    libusb_transfer* transfer = libusb_alloc_transfer(0);
+    libusb_fill_interrupt_transfer(
+        transfer, handle, endpoint, buffer, sizeof(buffer),
+        [](libusb_transfer* t) { static_cast<std::atomic<bool>*>(t->user_data)->store(true); }, &done, 0);
+    libusb_submit_transfer(transfer);
+    ready = 1;
+    while (!stop) {
+      timeval wait{1, 0};
+      libusb_handle_events_timeout_completed(context, &wait, nullptr);
+    }
+    libusb_cancel_transfer(transfer);
+    for (int i = 0; i < 100 && !done; ++i) {
+      timeval wait{0, 10'000};
+      libusb_handle_events_timeout_completed(context, &wait, nullptr);
+    }
+    if (done)
+      libusb_free_transfer(transfer);
+    libusb_release_interface(handle, interface_number);
+    libusb_close(handle);
+    libusb_exit(context);
+  });
+  while (ready == 0)
+    std::this_thread::sleep_for(10ms);
+  double share = -1;
+  if (ready == 1) {
+    std::this_thread::sleep_for(500ms);
+    const long hz = ::sysconf(_SC_CLK_TCK);
+    const long t0 = thread_ticks("pv-bare-usb");
+    const auto start = Clock::now();
+    std::this_thread::sleep_for(seconds);
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start).count();
+    share = 100.0 * static_cast<double>(thread_ticks("pv-bare-usb") - t0) / static_cast<double>(hz) / elapsed;
+  }
+  stop = true;
+  bare.join();
+  return share;
 }
 
 } // namespace
@@ -143,6 +205,11 @@ int main()
     libusb_exit(context);
   }
 
+  // The same devices, the drivers stopped: a bare libusb loop with one interrupt-IN transfer waiting.
+  (*scale)->stop();
+  const double bare_scale = bare_event_loop_cpu(0x0922, 0x8003, 0, 0x81, 3s);
+  const double bare_controller = bare_event_loop_cpu(fw::k_usb_vendor, fw::k_usb_product, 0, fw::k_event_endpoint, 3s);
+
   std::printf("verdict → SET_OUTPUTS at the firmware, through the driver (%d rounds): p50 %.0f µs, p99 %.0f µs, max "
               "%.0f µs\n",
               k_rounds, percentile(via_driver, 0.5), percentile(via_driver, 0.99), percentile(via_driver, 1.0));
@@ -153,5 +220,8 @@ int main()
               "scale thread %.2f %%\n",
               seconds, 100.0 * static_cast<double>(c1 - c0) / static_cast<double>(hz) / seconds,
               100.0 * static_cast<double>(s1 - s0) / static_cast<double>(hz) / seconds);
+  std::printf("idle CPU, baseline in the same run: a bare libusb event loop with one interrupt-IN transfer waiting, "
+              "3 s: on the scale %.2f %% of a core, on the controller %.2f %% (−1: could not open)\n",
+              bare_scale, bare_controller);
   return 0;
 }
