@@ -1,5 +1,6 @@
 // The catalog: what a GTIN is. Items carry their variant attributes (size, width, colour …) and
-// their packaging levels (inner packs and cases with GTINs of their own); kits name their parts.
+// their packaging levels (inner packs and cases with GTINs of their own); kits name their parts:
+// exact items, or styles that the order line completes.
 #pragma once
 
 #include <cstdint>
@@ -65,9 +66,17 @@ struct Identified {
   explicit operator bool() const { return item != nullptr; }
 };
 
+// A part of a kit: an exact item, or an item of a style that the order line completes. A style part
+// fixes some attributes ("colour": "black"), takes others from the order line ("size", "width": the
+// size ordered), and lets the rest be anything; so one kit "trail runner in the size ordered + shoe
+// tree + laces" serves every size.
 struct KitComponent {
-  std::string sku;
+  std::string sku; // an exact item; empty for a style part
   std::int32_t quantity = 1;
+  // ({} initialisers: KitComponent{"BRUSH", 2} names an exact item without listing the rest)
+  std::string style{};                   // a style part: an item of this style …
+  Attributes fixed_attributes{};         // … with these attributes, fixed by the kit …
+  std::vector<std::string> from_order{}; // … and these, whose values the order line gives
 };
 
 struct Kit {
@@ -76,12 +85,17 @@ struct Kit {
   std::vector<KitComponent> components;
 };
 
+// The attribute names a kit's order line must give: every style part's from_order, sorted, once each.
+std::vector<std::string> kit_order_attributes(const Kit& kit);
+
 class Catalog {
 public:
   // Validates as it adds: a GTIN (of an each or a pack) may belong to one item only, SKUs are unique,
   // GTINs are valid, a pack is an inner or a case of 2 or more.
   Result<void> add_item(Item item);
-  Result<void> add_kit(Kit kit); // components must exist already
+  // Parts must exist already: an item, or a style with an item that has the fixed attributes and
+  // every attribute taken from the order.
+  Result<void> add_kit(Kit kit);
 
   const Item* find_by_gtin(std::string_view gtin14) const; // the item, whatever the packaging level
   Identified identify(std::string_view gtin14) const;
@@ -93,6 +107,8 @@ public:
   const std::vector<Kit>& kits() const { return m_kits; }
 
 private:
+  Result<void> check_style_part(const Kit& kit, const KitComponent& part) const;
+
   std::vector<Item> m_items;
   std::vector<Kit> m_kits;
   struct GtinRef {

@@ -1,5 +1,6 @@
 #include "importer.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <map>
@@ -249,6 +250,73 @@ Result<std::vector<Pack>> parse_pack_list(std::string_view text)
   return packs;
 }
 
+std::string trimmed(std::string_view text)
+{
+  while (!text.empty() && text.front() == ' ')
+    text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ')
+    text.remove_suffix(1);
+  return std::string(text);
+}
+
+// One part of a kit's components: "CARE-BRUSH*2" (an exact item) or "TR-RUN[size,width,colour=black]*1"
+// (a style: a bare name is taken from the order line, name=value is fixed by the kit, an attribute
+// not named may be anything).
+Result<KitComponent> parse_kit_part(std::string_view part)
+{
+  KitComponent component;
+  std::string_view rest = part;
+  if (const auto open = part.find('['); open != std::string_view::npos) {
+    const auto close = part.rfind(']');
+    if (close == std::string_view::npos || close < open) {
+      return make_error(ErrorType::invalid_input, "'[' without a closing ']'");
+    }
+    component.style = trimmed(part.substr(0, open));
+    if (component.style.empty()) {
+      return make_error(ErrorType::invalid_input, "a style part needs its style before '[' (TR-RUN[size,width])");
+    }
+    for (const auto& entry : split(part.substr(open + 1, close - open - 1), ',')) {
+      const auto eq = entry.find('=');
+      const std::string name = trimmed(std::string_view(entry).substr(0, eq));
+      if (name.empty()) {
+        return make_error(ErrorType::invalid_input, fmt::format("attribute '{}' has no name", entry));
+      }
+      if (component.fixed_attributes.count(name) ||
+          std::find(component.from_order.begin(), component.from_order.end(), name) != component.from_order.end()) {
+        return make_error(ErrorType::invalid_input, fmt::format("attribute '{}' given twice", name));
+      }
+      if (eq == std::string::npos) {
+        component.from_order.push_back(name);
+        continue;
+      }
+      const std::string value = trimmed(std::string_view(entry).substr(eq + 1));
+      if (value.empty()) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("attribute '{}' has no value (a bare name takes it from the order)", name));
+      }
+      component.fixed_attributes.emplace(name, value);
+    }
+    rest = part.substr(close + 1);
+    while (!rest.empty() && rest.front() == ' ')
+      rest.remove_prefix(1);
+    if (!rest.empty() && rest.front() != '*') {
+      return make_error(ErrorType::invalid_input, fmt::format("'{}' after ']' is not *QUANTITY", rest));
+    }
+  }
+  const auto star = rest.find('*');
+  if (component.style.empty()) {
+    component.sku = std::string(rest.substr(0, star));
+  }
+  if (star != std::string_view::npos) {
+    auto quantity = parse_int(rest.substr(star + 1), 1, 10'000);
+    if (!quantity) {
+      return tl::unexpected(quantity.error());
+    }
+    component.quantity = *quantity;
+  }
+  return component;
+}
+
 Result<bool> parse_bool(std::string_view text)
 {
   if (text.empty() || text == "false" || text == "no" || text == "0")
@@ -329,6 +397,34 @@ bool get_bool(const Json& object, const char* field, const std::string& where, i
     return false;
   }
   return it->get<bool>();
+}
+
+// An array of attribute names: ["size", "width"].
+std::vector<std::string> get_names(const Json& object, const char* field, const std::string& where, int line,
+                                   Problems& problems)
+{
+  std::vector<std::string> names;
+  auto it = object.find(field);
+  if (it == object.end()) {
+    return names;
+  }
+  if (!it->is_array()) {
+    problems.add(line, fmt::format("{}.{}: must be an array of attribute names", where, field));
+    return names;
+  }
+  for (std::size_t i = 0; i < it->size(); ++i) {
+    const Json& name = (*it)[i];
+    if (!name.is_string() || name.get_ref<const std::string&>().empty()) {
+      problems.add(line, fmt::format("{}.{}[{}]: must be an attribute name (a string)", where, field, i));
+      continue;
+    }
+    if (auto problem = text_problem(name.get_ref<const std::string&>(), true); !problem.empty()) {
+      problems.add(line, fmt::format("{}.{}[{}]: {}", where, field, i, problem));
+      continue;
+    }
+    names.push_back(name.get<std::string>());
+  }
+  return names;
 }
 
 Attributes get_attributes(const Json& object, const std::string& where, int line, Problems& problems)
@@ -651,12 +747,19 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
           for (std::size_t c = 0; c < components->size(); ++c) {
             const std::string component_where = fmt::format("{}.components[{}]", where, c);
             const Json& component = (*components)[c];
-            if (!check_fields(component, {"sku", "quantity"}, component_where, line, problems)) {
+            if (!check_fields(component, {"sku", "style", "attributes", "from_order", "quantity"}, component_where,
+                              line, problems)) {
               continue;
             }
-            kit.components.push_back(
-                KitComponent{get_string(component, "sku", component_where, line, problems, true),
-                             get_int(component, "quantity", component_where, line, problems, 1, 1, 10'000)});
+            // An exact item ({sku}), or a style part ({style, attributes, from_order}).
+            KitComponent part;
+            const bool style_part = component.contains("style");
+            part.sku = get_string(component, "sku", component_where, line, problems, !style_part);
+            part.style = get_string(component, "style", component_where, line, problems, style_part);
+            part.fixed_attributes = get_attributes(component, component_where, line, problems);
+            part.from_order = get_names(component, "from_order", component_where, line, problems);
+            part.quantity = get_int(component, "quantity", component_where, line, problems, 1, 1, 10'000);
+            kit.components.push_back(std::move(part));
           }
         } else {
           problems.add(line, fmt::format("{}.components: missing (a list of {{sku, quantity}})", where));
@@ -795,18 +898,12 @@ Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::stri
       kit.sku = sku;
       kit.description = columns.get(record, "description");
       for (const auto& part : split(columns.get(record, "components"), ';')) {
-        const auto star = part.find('*');
-        const std::string component_sku = part.substr(0, star);
-        std::int32_t quantity = 1;
-        if (star != std::string::npos) {
-          auto parsed = parse_int(part.substr(star + 1), 1, 10'000);
-          if (!parsed) {
-            problems.add(line, fmt::format("components: {}: {}", part, parsed.error().message));
-            continue;
-          }
-          quantity = *parsed;
+        auto component = parse_kit_part(part);
+        if (!component) {
+          problems.add(line, fmt::format("components: {}: {}", part, component.error().message));
+          continue;
         }
-        kit.components.push_back(KitComponent{component_sku, quantity});
+        kit.components.push_back(std::move(*component));
       }
       entries.kits.push_back({line, "kit " + sku, std::move(kit)});
       continue;
@@ -891,7 +988,11 @@ void check_order_line(const Order& order, const OrderLine& order_line, int line,
   single.lines.push_back(order_line);
   auto expanded = expand_order(single, catalog);
   if (!expanded) {
-    const char* field = !order_line.sku.empty() ? "sku" : order_line.style.empty() ? "sku" : "style";
+    const Kit* kit = order_line.sku.empty() ? nullptr : catalog.find_kit(order_line.sku);
+    const char* field = kit && !kit_order_attributes(*kit).empty() ? "attributes"
+                        : !order_line.sku.empty()                  ? "sku"
+                        : order_line.style.empty()                 ? "sku"
+                                                                   : "style";
     problems.add(line, where.empty() ? fmt::format("{}: {}", field, expanded.error().message)
                                      : fmt::format("{}.{}: {}", where, field, expanded.error().message));
   }

@@ -2,6 +2,7 @@
 
 #include <pickverify/codes.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -82,6 +83,75 @@ Result<void> Catalog::add_item(Item item)
   return {};
 }
 
+std::vector<std::string> kit_order_attributes(const Kit& kit)
+{
+  std::set<std::string> names;
+  for (const auto& component : kit.components) {
+    names.insert(component.from_order.begin(), component.from_order.end());
+  }
+  return {names.begin(), names.end()};
+}
+
+namespace {
+
+std::string describe_attributes(const Attributes& attributes)
+{
+  std::string text;
+  for (const auto& [name, value] : attributes) {
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, value);
+  }
+  return text;
+}
+
+} // namespace
+
+// A style part must be fillable: its style exists, some item of it has the fixed attributes, and
+// every attribute the order is to give is one its items have.
+Result<void> Catalog::check_style_part(const Kit& kit, const KitComponent& part) const
+{
+  const auto variants = items_of_style(part.style);
+  if (variants.empty()) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("kit {}: style {} is not in the catalog", kit.sku, part.style));
+  }
+  const bool fixed_exists = std::any_of(variants.begin(), variants.end(), [&](const Item* item) {
+    return std::all_of(part.fixed_attributes.begin(), part.fixed_attributes.end(), [&](const auto& wanted) {
+      auto it = item->attributes.find(wanted.first);
+      return it != item->attributes.end() && it->second == wanted.second;
+    });
+  });
+  if (!fixed_exists) {
+    return make_error(ErrorType::invalid_input, fmt::format("kit {}: no item of style {} has {}", kit.sku, part.style,
+                                                            describe_attributes(part.fixed_attributes)));
+  }
+  std::set<std::string> seen;
+  for (const auto& name : part.from_order) {
+    if (name.empty()) {
+      return make_error(
+          ErrorType::invalid_input,
+          fmt::format("kit {}: style {} takes an attribute without a name from the order", kit.sku, part.style));
+    }
+    if (!seen.insert(name).second) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("kit {}: style {} takes {} from the order twice", kit.sku, part.style, name));
+    }
+    if (part.fixed_attributes.count(name)) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("kit {}: style {}: {} is fixed by the kit and taken from the order; it can "
+                                    "only be one",
+                                    kit.sku, part.style, name));
+    }
+    const bool known = std::any_of(variants.begin(), variants.end(),
+                                   [&](const Item* item) { return item->attributes.count(name) > 0; });
+    if (!known) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("kit {}: style {} takes {} from the order, but no item of style {} has a {}",
+                                    kit.sku, part.style, name, part.style, name));
+    }
+  }
+  return {};
+}
+
 Result<void> Catalog::add_kit(Kit kit)
 {
   if (kit.sku.empty()) {
@@ -93,14 +163,38 @@ Result<void> Catalog::add_kit(Kit kit)
   if (kit.components.empty()) {
     return make_error(ErrorType::invalid_input, fmt::format("kit {} has no components", kit.sku));
   }
+  for (auto& component : kit.components) {
+    std::sort(component.from_order.begin(), component.from_order.end()); // one form, however it was given
+  }
   for (const auto& component : kit.components) {
-    if (!find_item(component.sku)) {
-      return make_error(ErrorType::invalid_input,
-                        fmt::format("kit {}: component {} is not in the catalog", kit.sku, component.sku));
-    }
+    const std::string name = component.sku.empty() ? "style " + component.style : component.sku;
     if (component.quantity < 1) {
       return make_error(ErrorType::invalid_input,
-                        fmt::format("kit {}: component {} needs a quantity of at least 1", kit.sku, component.sku));
+                        fmt::format("kit {}: component {} needs a quantity of at least 1", kit.sku, name));
+    }
+    if (!component.sku.empty() && !component.style.empty()) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("kit {}: a component names both SKU {} and style {}; give one", kit.sku,
+                                    component.sku, component.style));
+    }
+    if (component.sku.empty() && component.style.empty()) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("kit {}: a component names neither a SKU nor a style", kit.sku));
+    }
+    if (!component.sku.empty()) {
+      if (!find_item(component.sku)) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("kit {}: component {} is not in the catalog", kit.sku, component.sku));
+      }
+      if (!component.fixed_attributes.empty() || !component.from_order.empty()) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("kit {}: component {} is an exact item; attributes belong to a style part",
+                                      kit.sku, component.sku));
+      }
+      continue;
+    }
+    if (auto checked = check_style_part(kit, component); !checked) {
+      return checked;
     }
   }
   m_kit_by_sku.emplace(kit.sku, m_kits.size());

@@ -1,5 +1,8 @@
 #include <pickverify/order.hpp>
 
+#include <algorithm>
+#include <iterator>
+
 #include <fmt/format.h>
 
 namespace pickverify {
@@ -13,6 +16,87 @@ std::string describe_attributes(const Attributes& attributes)
     text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, value);
   }
   return text;
+}
+
+bool attributes_satisfy(const Attributes& have, const Attributes& need)
+{
+  return std::all_of(need.begin(), need.end(), [&](const auto& wanted) {
+    auto it = have.find(wanted.first);
+    return it != have.end() && it->second == wanted.second;
+  });
+}
+
+std::string join_names(const std::vector<std::string>& names)
+{
+  std::string text;
+  for (const auto& name : names) {
+    text += (text.empty() ? "" : ", ") + name;
+  }
+  return text;
+}
+
+// A kit line: one line per part, its quantity times the kit's. A style part's attributes are the
+// kit's fixed ones plus the ones it takes from the order line, which must give exactly those.
+Result<std::vector<ExpectedLine>> expand_kit_line(const Order& order, const OrderLine& line, const Kit& kit,
+                                                  const Catalog& catalog)
+{
+  const auto from_order = kit_order_attributes(kit);
+  if (!from_order.empty()) {
+    for (const auto& name : from_order) {
+      if (!line.required_attributes.count(name)) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("order {} line {}: kit {} takes {} from the order line; the line gives no {}",
+                                      order.id, line.line_no, kit.sku, join_names(from_order), name));
+      }
+    }
+    for (const auto& [name, value] : line.required_attributes) {
+      if (!std::binary_search(from_order.begin(), from_order.end(), name)) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("order {} line {}: kit {} takes no {} from the order line (it takes {})",
+                                      order.id, line.line_no, kit.sku, name, join_names(from_order)));
+      }
+    }
+  }
+  // A kit that takes nothing from the order ignores the line's attributes, as any SKU line does.
+  std::vector<ExpectedLine> parts;
+  for (const auto& component : kit.components) {
+    ExpectedLine expected;
+    expected.line_no = line.line_no;
+    expected.kit_sku = kit.sku;
+    expected.quantity = component.quantity * line.quantity;
+    if (!component.sku.empty()) {
+      const Item* item = catalog.find_item(component.sku);
+      expected.sku = component.sku;
+      expected.style = item ? item->style : std::string{};
+      expected.description = fmt::format("{} (kit {})", item ? item->description : component.sku, kit.sku);
+      parts.push_back(std::move(expected));
+      continue;
+    }
+    expected.style = component.style;
+    expected.required_attributes = component.fixed_attributes;
+    for (const auto& name : component.from_order) {
+      expected.required_attributes[name] = line.required_attributes.at(name);
+    }
+    std::vector<const Item*> fitting;
+    for (const Item* item : catalog.items_of_style(component.style)) {
+      if (attributes_satisfy(item->attributes, expected.required_attributes)) {
+        fitting.push_back(item);
+      }
+    }
+    if (fitting.empty()) {
+      return make_error(ErrorType::not_found,
+                        fmt::format("order {} line {}: kit {}: no item of style {} has {}", order.id, line.line_no,
+                                    kit.sku, component.style, describe_attributes(expected.required_attributes)));
+    }
+    // One item fits: the picker reads its name; several (any colour): the style and what matters.
+    expected.description = fitting.size() == 1 ? fmt::format("{} (kit {})", fitting.front()->description, kit.sku)
+                           : expected.required_attributes.empty()
+                               ? fmt::format("{} (kit {})", component.style, kit.sku)
+                               : fmt::format("{} ({}) (kit {})", component.style,
+                                             describe_attributes(expected.required_attributes), kit.sku);
+    parts.push_back(std::move(expected));
+  }
+  return parts;
 }
 
 } // namespace
@@ -30,17 +114,11 @@ Result<std::vector<ExpectedLine>> expand_order(const Order& order, const Catalog
     }
     if (!line.sku.empty()) {
       if (const Kit* kit = catalog.find_kit(line.sku)) {
-        for (const auto& component : kit->components) {
-          const Item* item = catalog.find_item(component.sku);
-          ExpectedLine expected;
-          expected.line_no = line.line_no;
-          expected.kit_sku = kit->sku;
-          expected.sku = component.sku;
-          expected.style = item ? item->style : std::string{};
-          expected.quantity = component.quantity * line.quantity;
-          expected.description = fmt::format("{} (kit {})", item ? item->description : component.sku, kit->sku);
-          expanded.push_back(std::move(expected));
+        auto parts = expand_kit_line(order, line, *kit, catalog);
+        if (!parts) {
+          return tl::unexpected(parts.error());
         }
+        expanded.insert(expanded.end(), std::make_move_iterator(parts->begin()), std::make_move_iterator(parts->end()));
         continue;
       }
       const Item* item = catalog.find_item(line.sku);

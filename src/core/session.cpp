@@ -92,15 +92,16 @@ bool attributes_satisfy(const Attributes& have, const Attributes& need)
   });
 }
 
-// "size: scanned 10, order needs 9; width: scanned E, order needs D"
-std::string describe_differences(const Attributes& scanned, const Attributes& needed)
+// "size: scanned 10, order needs 9; width: scanned E, order needs D"; who needs it is "order" or,
+// for a kit's part, "kit KIT-RUN".
+std::string describe_differences(const Attributes& scanned, const Attributes& needed, const std::string& who)
 {
   std::string text;
   for (const auto& [name, value] : needed) {
     auto it = scanned.find(name);
     const std::string have = it == scanned.end() ? "none" : it->second;
     if (have != value) {
-      text += fmt::format("{}{}: scanned {}, order needs {}", text.empty() ? "" : "; ", name, have, value);
+      text += fmt::format("{}{}: scanned {}, {} needs {}", text.empty() ? "" : "; ", name, have, who, value);
     }
   }
   return text;
@@ -470,9 +471,10 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
         needed = ordered->attributes;
       }
     }
-    std::string differences = describe_differences(item->attributes, needed);
+    const std::string who = line.kit_sku.empty() ? std::string("order") : "kit " + line.kit_sku;
+    std::string differences = describe_differences(item->attributes, needed, who);
     if (differences.empty()) {
-      differences = fmt::format("scanned {}, order needs {}", item->sku, line.sku.empty() ? line.style : line.sku);
+      differences = fmt::format("scanned {}, {} needs {}", item->sku, who, line.sku.empty() ? line.style : line.sku);
     }
     outcome.verdict = Verdict::wrong_variant;
     outcome.line_index = style_match;

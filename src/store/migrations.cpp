@@ -175,6 +175,25 @@ CREATE TABLE item_packs (
 );
 CREATE INDEX item_packs_by_sku ON item_packs(sku);
 )sql"},
+    Migration{5, "kit parts that follow the order: a style with attributes fixed by the kit or given by the order line",
+              R"sql(
+CREATE TABLE kit_style_parts (
+  kit_sku  TEXT NOT NULL REFERENCES kits(sku) ON DELETE CASCADE,
+  position INTEGER NOT NULL,
+  style    TEXT NOT NULL,
+  quantity INTEGER NOT NULL CHECK (quantity >= 1),
+  PRIMARY KEY (kit_sku, position)
+);
+CREATE TABLE kit_part_attributes (
+  kit_sku    TEXT NOT NULL,
+  position   INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  from_order INTEGER NOT NULL CHECK (from_order IN (0, 1)),
+  PRIMARY KEY (kit_sku, position, name),
+  FOREIGN KEY (kit_sku, position) REFERENCES kit_style_parts(kit_sku, position) ON DELETE CASCADE
+);
+)sql"},
 };
 
 static_assert(k_migrations.back().version == k_schema_version);

@@ -187,6 +187,26 @@ CREATE TABLE item_packs (
 );
 CREATE INDEX item_packs_by_sku ON item_packs(sku);
 )sql"},
+    PgMigration{5,
+                "kit parts that follow the order: a style with attributes fixed by the kit or given by the order line",
+                R"sql(
+CREATE TABLE kit_style_parts (
+  kit_sku  TEXT NOT NULL REFERENCES kits(sku) ON DELETE CASCADE,
+  position BIGINT NOT NULL,
+  style    TEXT NOT NULL,
+  quantity BIGINT NOT NULL CHECK (quantity >= 1),
+  PRIMARY KEY (kit_sku, position)
+);
+CREATE TABLE kit_part_attributes (
+  kit_sku    TEXT NOT NULL,
+  position   BIGINT NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  from_order BIGINT NOT NULL CHECK (from_order IN (0, 1)),
+  PRIMARY KEY (kit_sku, position, name),
+  FOREIGN KEY (kit_sku, position) REFERENCES kit_style_parts(kit_sku, position) ON DELETE CASCADE
+);
+)sql"},
 };
 
 static_assert(k_pg_migrations.back().version == k_schema_version,

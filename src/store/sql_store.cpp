@@ -296,13 +296,18 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
   auto upsert_kit = m_db->prepare("INSERT INTO kits (sku, description) VALUES (?, ?) "
                                   "ON CONFLICT (sku) DO UPDATE SET description = excluded.description");
   auto delete_components = m_db->prepare("DELETE FROM kit_components WHERE kit_sku = ?");
+  auto delete_style_parts = m_db->prepare("DELETE FROM kit_style_parts WHERE kit_sku = ?"); // attributes cascade
   auto insert_component =
       m_db->prepare("INSERT INTO kit_components (kit_sku, position, sku, quantity) VALUES (?, ?, ?, ?)");
+  auto insert_style_part =
+      m_db->prepare("INSERT INTO kit_style_parts (kit_sku, position, style, quantity) VALUES (?, ?, ?, ?)");
+  auto insert_part_attribute = m_db->prepare(
+      "INSERT INTO kit_part_attributes (kit_sku, position, name, value, from_order) VALUES (?, ?, ?, ?, ?)");
   auto stored_kit = m_db->prepare("SELECT 1 FROM kits WHERE sku = ?");
   auto stored_item = m_db->prepare("SELECT 1 FROM items WHERE sku = ?");
-  for (const auto* stmt :
-       {&upsert_item, &delete_gtins, &delete_packs, &delete_attributes, &gtin_owner, &insert_gtin, &insert_pack,
-        &insert_attribute, &upsert_kit, &delete_components, &insert_component, &stored_kit, &stored_item}) {
+  for (const auto* stmt : {&upsert_item, &delete_gtins, &delete_packs, &delete_attributes, &gtin_owner, &insert_gtin,
+                           &insert_pack, &insert_attribute, &upsert_kit, &delete_components, &delete_style_parts,
+                           &insert_component, &insert_style_part, &insert_part_attribute, &stored_kit, &stored_item}) {
     if (!*stmt) {
       return tl::unexpected(stmt->error());
     }
@@ -413,18 +418,45 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
     if (auto done = upsert_kit->run(); !done) {
       return tl::unexpected(done.error().with_context("kit " + kit.sku));
     }
-    delete_components->bind_text(1, kit.sku);
-    if (auto done = delete_components->run(); !done) {
-      return done;
+    for (auto* remove : {&*delete_components, &*delete_style_parts}) {
+      remove->bind_text(1, kit.sku);
+      if (auto done = remove->run(); !done) {
+        return done;
+      }
     }
+    // Exact items and style parts share one numbering, so the kit's parts load in their order.
     std::int64_t position = 0;
     for (const KitComponent& component : kit.components) {
-      insert_component->bind_text(1, kit.sku)
-          .bind(2, position++)
-          .bind_text(3, component.sku)
-          .bind(4, component.quantity);
-      if (auto done = insert_component->run(); !done) {
-        return tl::unexpected(done.error().with_context("kit " + kit.sku + ": component " + component.sku));
+      const std::int64_t at = position++;
+      if (!component.sku.empty()) {
+        insert_component->bind_text(1, kit.sku).bind(2, at).bind_text(3, component.sku).bind(4, component.quantity);
+        if (auto done = insert_component->run(); !done) {
+          return tl::unexpected(done.error().with_context("kit " + kit.sku + ": component " + component.sku));
+        }
+        continue;
+      }
+      const std::string context = "kit " + kit.sku + ": style " + component.style;
+      insert_style_part->bind_text(1, kit.sku).bind(2, at).bind_text(3, component.style).bind(4, component.quantity);
+      if (auto done = insert_style_part->run(); !done) {
+        return tl::unexpected(done.error().with_context(context));
+      }
+      auto insert_attribute_row = [&](const std::string& name, const std::string& value, bool from_order) {
+        insert_part_attribute->bind_text(1, kit.sku)
+            .bind(2, at)
+            .bind_text(3, name)
+            .bind_text(4, value)
+            .bind(5, from_order ? 1 : 0);
+        return insert_part_attribute->run();
+      };
+      for (const auto& [name, value] : component.fixed_attributes) {
+        if (auto done = insert_attribute_row(name, value, false); !done) {
+          return tl::unexpected(done.error().with_context(context + ": attribute " + name));
+        }
+      }
+      for (const auto& name : component.from_order) {
+        if (auto done = insert_attribute_row(name, std::string{}, true); !done) {
+          return tl::unexpected(done.error().with_context(context + ": attribute " + name));
+        }
       }
     }
   }
@@ -438,7 +470,8 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
   std::unordered_map<std::string, std::vector<std::string>> gtins;
   std::unordered_map<std::string, Attributes> attributes;
   std::unordered_map<std::string, std::vector<Pack>> packs;
-  std::unordered_map<std::string, std::vector<KitComponent>> components;
+  // Kit parts by kit and position: exact items and style parts share the numbering.
+  std::unordered_map<std::string, std::map<std::int64_t, KitComponent>> components;
   {
     auto stmt = m_db->prepare("SELECT sku, gtin FROM item_gtins ORDER BY sku, position");
     if (!stmt) {
@@ -480,13 +513,47 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     }
   }
   {
-    auto stmt = m_db->prepare("SELECT kit_sku, sku, quantity FROM kit_components ORDER BY kit_sku, position");
+    auto stmt = m_db->prepare("SELECT kit_sku, position, sku, quantity FROM kit_components");
     if (!stmt) {
       return fail(stmt, "load catalog");
     }
     auto rows_read = stmt->each_row([&] {
-      components[stmt->column_text(0)].push_back(
-          KitComponent{stmt->column_text(1), static_cast<std::int32_t>(stmt->column_int(2))});
+      components[stmt->column_text(0)][stmt->column_int(1)] =
+          KitComponent{stmt->column_text(2), static_cast<std::int32_t>(stmt->column_int(3))};
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
+    }
+  }
+  {
+    auto stmt = m_db->prepare("SELECT kit_sku, position, style, quantity FROM kit_style_parts");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    auto rows_read = stmt->each_row([&] {
+      KitComponent& part = components[stmt->column_text(0)][stmt->column_int(1)];
+      part.style = stmt->column_text(2);
+      part.quantity = static_cast<std::int32_t>(stmt->column_int(3));
+      return true;
+    });
+    if (!rows_read) {
+      return fail(rows_read, "load catalog");
+    }
+  }
+  {
+    auto stmt = m_db->prepare(
+        "SELECT kit_sku, position, name, value, from_order FROM kit_part_attributes ORDER BY kit_sku, position, name");
+    if (!stmt) {
+      return fail(stmt, "load catalog");
+    }
+    auto rows_read = stmt->each_row([&] {
+      KitComponent& part = components[stmt->column_text(0)][stmt->column_int(1)];
+      if (stmt->column_int(4) != 0) {
+        part.from_order.push_back(stmt->column_text(2));
+      } else {
+        part.fixed_attributes[stmt->column_text(2)] = stmt->column_text(3);
+      }
       return true;
     });
     if (!rows_read) {
@@ -549,7 +616,9 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     kit.sku = kits->column_text(0);
     kit.description = kits->column_text(1);
     if (auto found = components.find(kit.sku); found != components.end()) {
-      kit.components = std::move(found->second);
+      for (auto& [position, component] : found->second) {
+        kit.components.push_back(std::move(component));
+      }
     }
     const std::string sku = kit.sku;
     if (auto added = catalog.add_kit(std::move(kit)); !added) {

@@ -151,7 +151,7 @@ TEST_CASE("run_cli run takes scans and commands from standard input", "[cli][run
   const CliRun run = cli({"--data-dir", dir.path().string(), "--operator", "picker-ana", "run"}, k_socks_session);
   INFO("stdout:\n" << run.out << "\nstderr:\n" << run.err);
   CHECK(run.code == 0);
-  CHECK_THAT(run.out, Contains("Loaded the demo catalog (11 items and kits) and 3 demo orders"));
+  CHECK_THAT(run.out, Contains("Loaded the demo catalog (13 items and kits) and 4 demo orders"));
   CHECK_THAT(run.out, Contains("ORDER ORD-2025-00146"));
   CHECK_THAT(run.out, Contains("OK ACCEPTED"));
   CHECK_THAT(run.out, Contains("line 1 Running socks, M: now 1/2"));

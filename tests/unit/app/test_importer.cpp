@@ -64,9 +64,9 @@ TEST_CASE("import_catalog reads the demo catalog JSON", "[importer][catalog]")
   Catalog catalog;
   auto count = import_catalog(source_file("demo/catalog.json"), FileFormat::json, "catalog.json", catalog);
   REQUIRE(count.has_value());
-  CHECK(*count == 11);
-  CHECK(catalog.items().size() == 10);
-  CHECK(catalog.kits().size() == 1);
+  CHECK(*count == 13);
+  CHECK(catalog.items().size() == 11);
+  CHECK(catalog.kits().size() == 2);
 
   const Item* shoe = catalog.find_by_gtin("09506000001418");
   REQUIRE(shoe != nullptr);
@@ -90,6 +90,15 @@ TEST_CASE("import_catalog reads the demo catalog JSON", "[importer][catalog]")
   CHECK(kit->components[1].sku == "CARE-SPRAY");
   CHECK(kit->components[1].quantity == 1);
   CHECK(catalog.items_of_style("TR-RUN").size() == 5);
+
+  const Kit* trail = catalog.find_kit("KIT-TRAIL"); // a part that follows the order
+  REQUIRE(trail != nullptr);
+  REQUIRE(trail->components.size() == 3);
+  CHECK(trail->components[0].sku.empty());
+  CHECK(trail->components[0].style == "TR-RUN");
+  CHECK(trail->components[0].fixed_attributes == Attributes{{"colour", "black"}});
+  CHECK(trail->components[0].from_order == std::vector<std::string>{"size", "width"});
+  CHECK(trail->components[1].sku == "ACC-SHOETREE");
 }
 
 TEST_CASE("import_catalog reads CSV with quoted fields, flags and kits before their components", "[importer][catalog]")
@@ -340,7 +349,7 @@ TEST_CASE("import_catalog merges onto the catalog it is given", "[importer][cata
     CHECK(catalog.find_item("SOCK-RUN-M") == nullptr);
     CHECK(catalog.find_kit("SOCK-RUN-M") != nullptr);
     CHECK(catalog.find_by_gtin("09506000001975") == nullptr); // the GTIN went with the item
-    CHECK(catalog.items().size() == 9);
+    CHECK(catalog.items().size() == 10);
     CHECK(catalog.find_kit("KIT-CARE") != nullptr); // untouched entries stay
   }
   SECTION("a stored kit whose component stops being an item: refused, nothing changed")
@@ -377,7 +386,7 @@ TEST_CASE("import_orders reads the demo orders JSON", "[importer][orders]")
   auto orders = import_orders(source_file("demo/orders.json"), FileFormat::json, "orders.json", catalog);
   INFO((orders ? std::string() : orders.error().message));
   REQUIRE(orders.has_value());
-  REQUIRE(orders->size() == 3);
+  REQUIRE(orders->size() == 4);
   const Order& incident = (*orders)[0];
   CHECK(incident.id == "ORD-2025-00145");
   CHECK(incident.value == Money{28500, "USD"});
@@ -397,6 +406,84 @@ TEST_CASE("import_orders reads the demo orders JSON", "[importer][orders]")
   auto expanded = expand_order(incident, catalog);
   REQUIRE(expanded.has_value());
   CHECK(expanded->size() == 5);
+  // The trail bundle's runner takes the size and width of its order line.
+  const Order& bundle = (*orders)[3];
+  CHECK(bundle.lines.at(0).required_attributes == Attributes{{"size", "10"}, {"width", "D"}});
+  auto bundle_lines = expand_order(bundle, catalog);
+  REQUIRE(bundle_lines.has_value());
+  REQUIRE(bundle_lines->size() == 3);
+  CHECK((*bundle_lines)[0].required_attributes == Attributes{{"colour", "black"}, {"size", "10"}, {"width", "D"}});
+  CHECK((*bundle_lines)[0].description == "Trail runner, size 10, width D (kit KIT-TRAIL)");
+}
+
+TEST_CASE("import_catalog reads kit parts that follow the order in CSV and JSON", "[importer][catalog][kits]")
+{
+  Catalog catalog = demo_catalog();
+  const std::string csv = "type,sku,description,components\n"
+                          "kit,KIT-TWO,Two pairs,\"TR-RUN[ size , colour=black ]*2; ACC-INSOLE[] ;CARE-BRUSH*3\"\n";
+  auto count = import_catalog(csv, FileFormat::csv, "catalog.csv", catalog);
+  INFO((count ? std::string() : count.error().message));
+  REQUIRE(count.has_value());
+  const Kit* two = catalog.find_kit("KIT-TWO");
+  REQUIRE(two != nullptr);
+  REQUIRE(two->components.size() == 3);
+  CHECK(two->components[0].style == "TR-RUN");
+  CHECK(two->components[0].quantity == 2);
+  CHECK(two->components[0].fixed_attributes == Attributes{{"colour", "black"}});
+  CHECK(two->components[0].from_order == std::vector<std::string>{"size"});
+  CHECK(two->components[1].style == "ACC-INSOLE");
+  CHECK(two->components[1].fixed_attributes.empty());
+  CHECK(two->components[1].from_order.empty());
+  CHECK(two->components[1].quantity == 1);
+  CHECK(two->components[2].sku == "CARE-BRUSH");
+  CHECK(two->components[2].quantity == 3);
+}
+
+TEST_CASE("import_catalog refuses kit parts that cannot follow the order, naming the part", "[importer][catalog][kits]")
+{
+  Catalog catalog = demo_catalog();
+  const std::string header = "type,sku,description,components\n";
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,\"TR-RUN[sise,width]\"\n", FileFormat::csv, catalog),
+             Contains("catalog.csv:2: kit KIT-X: kit KIT-X: style TR-RUN takes sise from the order, but no item of "
+                      "style TR-RUN has a sise"));
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,TR-RUN[size\n", FileFormat::csv, catalog),
+             Contains("catalog.csv:2: components: TR-RUN[size: '[' without a closing ']'"));
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,[size]\n", FileFormat::csv, catalog),
+             Contains("components: [size]: a style part needs its style before '['"));
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,\"TR-RUN[size,size=9]\"\n", FileFormat::csv, catalog),
+             Contains("attribute 'size' given twice"));
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,TR-RUN[size]x\n", FileFormat::csv, catalog),
+             Contains("'x' after ']' is not *QUANTITY"));
+  CHECK_THAT(catalog_error(header + "kit,KIT-X,,TR-RUN[size]*0\n", FileFormat::csv, catalog),
+             Contains("components: TR-RUN[size]*0: 0 is outside 1–10000"));
+  CHECK_THAT(catalog_error(R"({"kits": [{"sku": "KIT-X", "components": [
+               {"style": "TR-RUN", "attributes": {"colour": "green"}, "from_order": ["size"]}]}]})",
+                           FileFormat::json, catalog),
+             Contains("catalog.json:1: kits[0]: kit KIT-X: no item of style TR-RUN has colour green"));
+  CHECK_THAT(catalog_error(R"({"kits": [{"sku": "KIT-X", "components": [{"style": "TR-RUN", "from_order": "size"}]}]})",
+                           FileFormat::json, catalog),
+             Contains("kits[0].components[0].from_order: must be an array of attribute names"));
+  CHECK_THAT(
+      catalog_error(R"({"kits": [{"sku": "KIT-X", "components": [{"quantity": 2}]}]})", FileFormat::json, catalog),
+      Contains("kits[0].components[0].sku: missing"));
+}
+
+TEST_CASE("import_orders refuses a kit line without the attributes its parts take from the order",
+          "[importer][orders][kits]")
+{
+  const std::string header = "order_id,value,sku,attributes,quantity\n";
+  CHECK_THAT(orders_error(header + "ORD-9,217.00,KIT-TRAIL,size=10,1\n", FileFormat::csv),
+             Contains("orders.csv:2: attributes: order ORD-9 line 1: kit KIT-TRAIL takes size, width from the order "
+                      "line; the line gives no width"));
+  CHECK_THAT(orders_error(header + "ORD-9,217.00,KIT-TRAIL,size=10;width=D;colour=red,1\n", FileFormat::csv),
+             Contains("orders.csv:2: attributes: order ORD-9 line 1: kit KIT-TRAIL takes no colour from the order line "
+                      "(it takes size, width)"));
+  CHECK_THAT(orders_error(header + "ORD-9,217.00,KIT-TRAIL,size=12;width=D,1\n", FileFormat::csv),
+             Contains("orders.csv:2: attributes: order ORD-9 line 1: kit KIT-TRAIL: no item of style TR-RUN has "
+                      "colour black, size 12, width D"));
+  CHECK_THAT(orders_error(R"({"orders": [{"id": "ORD-9", "value": "217.00", "lines": [{"sku": "KIT-TRAIL"}]}]})",
+                          FileFormat::json),
+             Contains("orders[0].lines[0].attributes: order ORD-9 line 1: kit KIT-TRAIL takes size, width"));
 }
 
 TEST_CASE("import_orders reads CSV: one row per line, rows of one order grouped by order_id", "[importer][orders]")
@@ -683,6 +770,9 @@ void check_same_catalog(const Catalog& got, const Catalog& want)
     for (std::size_t i = 0; i < kit.components.size(); ++i) {
       CHECK(other->components[i].sku == kit.components[i].sku);
       CHECK(other->components[i].quantity == kit.components[i].quantity);
+      CHECK(other->components[i].style == kit.components[i].style);
+      CHECK(other->components[i].fixed_attributes == kit.components[i].fixed_attributes);
+      CHECK(other->components[i].from_order == kit.components[i].from_order);
     }
   }
 }
@@ -725,7 +815,7 @@ TEST_CASE("docs/FORMATS.md examples import and match the demo data", "[importer]
     auto count = import_catalog(doc_example(name), format, name, catalog);
     INFO((count ? std::string() : count.error().message));
     REQUIRE(count.has_value());
-    CHECK(*count == 11);
+    CHECK(*count == 13);
     check_same_catalog(catalog, demo);
   }
   for (const auto& [name, format] :

@@ -187,3 +187,146 @@ TEST_CASE("Catalog::add_item refuses packs that clash, have no level or hold few
   other.gtins = {"19506000001972"};
   CHECK_FALSE(catalog.add_item(other));
 }
+
+// --- Kits whose parts follow the order --------------------------------------------------------
+
+namespace {
+
+// Trail runners in sizes 9 and 10, width D, black and red; a shoe tree; laces.
+Catalog runner_catalog()
+{
+  Catalog catalog;
+  const auto shoe = [](const std::string& size, const std::string& colour, const std::string& gtin) {
+    Item item;
+    item.sku = "TR-" + size + "-" + colour;
+    item.style = "TR-RUN";
+    item.description = "Trail runner, size " + size + ", " + colour;
+    item.gtins = {gtin};
+    item.attributes = {{"size", size}, {"width", "D"}, {"colour", colour}};
+    return item;
+  };
+  REQUIRE(catalog.add_item(shoe("9", "black", "9506000001418")));
+  REQUIRE(catalog.add_item(shoe("10", "black", "9506000001487")));
+  REQUIRE(catalog.add_item(shoe("9", "red", "9506000001623")));
+  Item tree;
+  tree.sku = "TREE";
+  tree.gtins = {"9506000001838"};
+  REQUIRE(catalog.add_item(tree));
+  return catalog;
+}
+
+KitComponent runner_part(Attributes fixed, std::vector<std::string> from_order)
+{
+  KitComponent part;
+  part.style = "TR-RUN";
+  part.fixed_attributes = std::move(fixed);
+  part.from_order = std::move(from_order);
+  return part;
+}
+
+Order kit_order(Attributes attributes, std::int32_t quantity = 1)
+{
+  Order order;
+  order.id = "O-KIT";
+  order.lines.push_back(OrderLine{3, "KIT-RUN", "", std::move(attributes), quantity, ""});
+  return order;
+}
+
+} // namespace
+
+TEST_CASE("Catalog::add_kit takes style parts whose attributes the kit fixes or the order gives", "[catalog][kits]")
+{
+  Catalog catalog = runner_catalog();
+  CHECK(catalog.add_kit(Kit{"KIT-RUN", "", {runner_part({{"colour", "black"}}, {"width", "size"}), {"TREE", 1}}}));
+  const Kit* kit = catalog.find_kit("KIT-RUN");
+  REQUIRE(kit);
+  CHECK(kit->components[0].from_order == std::vector<std::string>{"size", "width"}); // sorted, one form
+  CHECK(kit_order_attributes(*kit) == std::vector<std::string>{"size", "width"});
+  CHECK(catalog.add_kit(Kit{"KIT-ANY", "", {runner_part({}, {})}})); // any runner at all
+
+  const auto refused = [&](KitComponent part) {
+    auto added = catalog.add_kit(Kit{"KIT-BAD", "", {std::move(part)}});
+    REQUIRE_FALSE(added);
+    return added.error().message;
+  };
+  KitComponent unknown_style = runner_part({}, {"size"});
+  unknown_style.style = "NOPE";
+  CHECK(refused(unknown_style) == "kit KIT-BAD: style NOPE is not in the catalog");
+  CHECK(refused(runner_part({{"colour", "green"}}, {"size"})) ==
+        "kit KIT-BAD: no item of style TR-RUN has colour green");
+  CHECK(refused(runner_part({}, {"sise"})) ==
+        "kit KIT-BAD: style TR-RUN takes sise from the order, but no item of style TR-RUN has a sise");
+  CHECK(refused(runner_part({{"size", "9"}}, {"size"})) ==
+        "kit KIT-BAD: style TR-RUN: size is fixed by the kit and taken from the order; it can only be one");
+  CHECK(refused(runner_part({}, {"size", "size"})) == "kit KIT-BAD: style TR-RUN takes size from the order twice");
+  KitComponent both = runner_part({}, {"size"});
+  both.sku = "TREE";
+  CHECK(refused(both) == "kit KIT-BAD: a component names both SKU TREE and style TR-RUN; give one");
+  CHECK(refused(KitComponent{}) == "kit KIT-BAD: a component names neither a SKU nor a style");
+  KitComponent tree_with_size{"TREE", 1};
+  tree_with_size.from_order = {"size"};
+  CHECK(refused(tree_with_size) == "kit KIT-BAD: component TREE is an exact item; attributes belong to a style part");
+  KitComponent none = runner_part({}, {"size"});
+  none.quantity = 0;
+  CHECK(refused(none) == "kit KIT-BAD: component style TR-RUN needs a quantity of at least 1");
+}
+
+TEST_CASE("expand_order fills a kit's style part from the order line", "[order][kits]")
+{
+  Catalog catalog = runner_catalog();
+  REQUIRE(catalog.add_kit(
+      Kit{"KIT-RUN", "Runner bundle", {runner_part({{"colour", "black"}}, {"size", "width"}), {"TREE", 2}}}));
+
+  auto lines = expand_order(kit_order({{"size", "10"}, {"width", "D"}}, 2), catalog);
+  INFO((lines ? std::string() : lines.error().message));
+  REQUIRE(lines);
+  REQUIRE(lines->size() == 2);
+  const ExpectedLine& runner = (*lines)[0];
+  CHECK(runner.line_no == 3);
+  CHECK(runner.kit_sku == "KIT-RUN");
+  CHECK(runner.sku.empty());
+  CHECK(runner.style == "TR-RUN");
+  CHECK(runner.required_attributes == Attributes{{"colour", "black"}, {"size", "10"}, {"width", "D"}});
+  CHECK(runner.quantity == 2);
+  CHECK(runner.description == "Trail runner, size 10, black (kit KIT-RUN)"); // the one item that fits
+  CHECK((*lines)[1].sku == "TREE");
+  CHECK((*lines)[1].quantity == 4);
+
+  // The same kit serves size 9.
+  auto nine = expand_order(kit_order({{"size", "9"}, {"width", "D"}}), catalog);
+  REQUIRE(nine);
+  CHECK((*nine)[0].required_attributes.at("size") == "9");
+
+  const auto refused = [&](const Order& order) {
+    auto expanded = expand_order(order, catalog);
+    REQUIRE_FALSE(expanded);
+    return expanded.error().message;
+  };
+  CHECK(refused(kit_order({{"size", "9"}})) ==
+        "order O-KIT line 3: kit KIT-RUN takes size, width from the order line; the line gives no width");
+  CHECK(refused(kit_order({})) ==
+        "order O-KIT line 3: kit KIT-RUN takes size, width from the order line; the line gives no size");
+  CHECK(refused(kit_order({{"size", "9"}, {"width", "D"}, {"colour", "red"}})) ==
+        "order O-KIT line 3: kit KIT-RUN takes no colour from the order line (it takes size, width)");
+  CHECK(refused(kit_order({{"size", "12"}, {"width", "D"}})) ==
+        "order O-KIT line 3: kit KIT-RUN: no item of style TR-RUN has colour black, size 12, width D");
+}
+
+TEST_CASE("expand_order: a kit part of any colour, and a kit that takes nothing ignores line attributes",
+          "[order][kits]")
+{
+  Catalog catalog = runner_catalog();
+  REQUIRE(catalog.add_kit(Kit{"KIT-RUN", "", {runner_part({}, {"size"})}}));
+  REQUIRE(catalog.add_kit(Kit{"KIT-TREES", "", {{"TREE", 2}}}));
+  auto any_colour = expand_order(kit_order({{"size", "9"}}), catalog);
+  REQUIRE(any_colour);
+  CHECK((*any_colour)[0].required_attributes == Attributes{{"size", "9"}});
+  CHECK((*any_colour)[0].description == "TR-RUN (size 9) (kit KIT-RUN)"); // black and red both fit
+
+  Order trees = kit_order({{"size", "9"}});
+  trees.lines[0].sku = "KIT-TREES";
+  auto expanded = expand_order(trees, catalog);
+  REQUIRE(expanded);
+  CHECK((*expanded)[0].sku == "TREE");
+  CHECK((*expanded)[0].required_attributes.empty());
+}

@@ -570,3 +570,68 @@ TEST_CASE("PackSession::apply refuses a (02) label without a count where requisi
   CHECK_THAT(label.message, Catch::Contains("without a count of items (37)"));
   CHECK(session.lines()[0].verified == 0);
 }
+
+// --- Kits whose parts follow the order --------------------------------------------------------
+
+namespace {
+
+// The bundle "trail runner (the size ordered, black) + spare laces": one kit for every size.
+Catalog bundle_catalog()
+{
+  Catalog catalog = demo_catalog();
+  KitComponent runner;
+  runner.style = "TR-RUN";
+  runner.fixed_attributes = {{"colour", "black"}};
+  runner.from_order = {"size", "width"};
+  REQUIRE(catalog.add_kit(Kit{"KIT-RUN", "Runner bundle", {runner, {"ACC-LACES-BLK", 1}}}));
+  return catalog;
+}
+
+Order bundle_order(const std::string& size)
+{
+  Order order;
+  order.id = "ORD-KIT-" + size;
+  order.value = Money{19800, "USD"};
+  order.lines.push_back(OrderLine{1, "KIT-RUN", "", {{"size", size}, {"width", "D"}}, 1, ""});
+  return order;
+}
+
+} // namespace
+
+TEST_CASE("PackSession::apply counts the size ordered on a kit's style part", "[session][kits]")
+{
+  const Catalog catalog = bundle_catalog();
+  for (const auto& [size, gtin] : {std::pair{"9", "9506000001418"}, std::pair{"10", "9506000001487"}}) {
+    INFO("size " << size);
+    PackSession session = start(catalog, bundle_order(size));
+    Bench bench;
+    REQUIRE(session.lines().size() == 2);
+    CHECK(session.lines()[0].line.description == "Trail runner, size " + std::string(size) + ", width D (kit KIT-RUN)");
+    const auto shoe = session.apply(bench.scan(gtin));
+    CHECK(shoe.verdict == Verdict::accepted);
+    CHECK(shoe.line_index == std::optional<std::size_t>(0));
+    CHECK(session.apply(bench.scan("9506000001760")).verdict == Verdict::accepted);
+    CHECK(session.state() == SessionState::complete);
+  }
+}
+
+TEST_CASE("PackSession::apply refuses the wrong size inside a kit, naming the kit and the difference",
+          "[session][kits]")
+{
+  const Catalog catalog = bundle_catalog();
+  PackSession session = start(catalog, bundle_order("9"));
+  Bench bench;
+  const auto ten = session.apply(bench.scan("9506000001487"));
+  CHECK(ten.verdict == Verdict::wrong_variant);
+  CHECK(ten.message == "wrong variant for line 1: size: scanned 10, kit KIT-RUN needs 9");
+  REQUIRE(ten.alert_id);
+  CHECK(session.state() == SessionState::blocked);
+  CHECK(session.lines()[0].verified == 0);
+
+  const auto wide = session.apply(bench.scan("9506000001623"));
+  CHECK(wide.verdict == Verdict::wrong_variant);
+  CHECK(wide.message == "wrong variant for line 1: width: scanned E, kit KIT-RUN needs D");
+
+  // Nothing was counted: both parts are still missing.
+  CHECK(session.missing().size() == 2);
+}

@@ -76,7 +76,14 @@ Catalog demo_catalog()
   Item socks = make_item("SOCK-RUN-M", "SOCK-RUN", "Running socks, M", "9506000001975", {{"size", "M"}}, 1200);
   socks.packs = {Pack{"inner", "9506000002293", 3}, Pack{"case", "19506000001972", 12}};
   must(catalog.add_item(std::move(socks)));
+  must(catalog.add_item(make_item("ACC-SHOETREE", "ACC-SHOETREE", "Cedar shoe tree", "9506000002040", {}, 1900)));
   must(catalog.add_kit(Kit{"KIT-CARE", "Shoe care kit", {{"CARE-BRUSH", 1}, {"CARE-SPRAY", 1}}}));
+  // The trail bundle: the runner in the size and width ordered (always black), a shoe tree, laces.
+  KitComponent runner;
+  runner.style = "TR-RUN";
+  runner.fixed_attributes = {{"colour", "black"}};
+  runner.from_order = {"size", "width"};
+  must(catalog.add_kit(Kit{"KIT-TRAIL", "Trail bundle", {runner, {"ACC-SHOETREE", 1}, {"ACC-LACES-BLK", 1}}}));
   return catalog;
 }
 
@@ -107,7 +114,15 @@ std::vector<Order> demo_orders()
   socks.value = Money{2400, "USD"};
   socks.customer = "C-90417";
   socks.lines = {sku_line(1, "SOCK-RUN-M", 2)};
-  return {incident, socks};
+
+  Order bundle;
+  bundle.id = "ORD-2025-00148";
+  bundle.value = Money{21700, "USD"};
+  bundle.customer = "C-90633";
+  OrderLine trail = sku_line(1, "KIT-TRAIL");
+  trail.required_attributes = {{"size", "10"}, {"width", "D"}};
+  bundle.lines = {trail};
+  return {incident, socks, bundle};
 }
 
 const std::string k_incident = "ORD-2025-00145";
@@ -1232,4 +1247,28 @@ TEST_CASE("Station::handle_scan counts a pack in units where policy allows seale
     CHECK(extra.verdict == Verdict::over_quantity);
     CHECK(extra.tone == StationReply::Tone::error);
   }
+}
+
+TEST_CASE("Station::handle_scan checks a kit's runner against the size ordered and names the kit", "[station][kits]")
+{
+  Bench bench;
+  bench.start("ORD-2025-00148");
+  REQUIRE(bench.session().lines().size() == 3);
+  CHECK(bench.session().lines()[0].line.description == "Trail runner, size 10, width D (kit KIT-TRAIL)");
+
+  const StationReply nine = bench.expect(k_shoe_9d, Verdict::wrong_variant);
+  CHECK(contains(nine.details, "wrong variant for line 1: size: scanned 9, kit KIT-TRAIL needs 10"));
+  CHECK(bench.session().state() == SessionState::blocked);
+  const JournalEntry row = bench.last("scan");
+  CHECK(row.verdict == "wrong_variant");
+  CHECK(row.reason == "wrong variant for line 1: size: scanned 9, kit KIT-TRAIL needs 10");
+  CHECK(bench.session().lines()[0].verified == 0);
+
+  must(bench.station().resolve_alert(1, by_supervisor("item_set_aside", "size-9 box back to the shelf")));
+  bench.expect(k_shoe_10d, Verdict::accepted);
+  bench.expect("9506000002040", Verdict::accepted);
+  bench.expect(k_laces, Verdict::accepted);
+  CHECK(bench.session().open_alerts().empty());
+  CHECK(bench.session().state() == SessionState::awaiting_image_check); // $217.00: above the threshold
+  bench.require_chain_intact();
 }

@@ -82,7 +82,7 @@ TEST_CASE("open_sqlite_store creates a fresh database at the newest schema in WA
     CHECK(report->event_count == 0);
     CHECK(report->head_hash == k_genesis_hash);
   }
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 4);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 5);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'no_visible_barcode'") == 1);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'journal_by_%'") == 4);
@@ -107,7 +107,7 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
 
   auto store = open_sqlite_store(path);
   REQUIRE(store);
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 4);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 5);
 
   auto catalog = (*store)->load_catalog();
   REQUIRE(catalog);
@@ -123,9 +123,16 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
   packed.packs = {Pack{"case", "19506000001972", 12}};
   Catalog replaced;
   REQUIRE(replaced.add_item(packed));
+  // … and v5's kit parts that follow the order.
+  KitComponent socks_ordered;
+  socks_ordered.style = "SOCK-RUN";
+  socks_ordered.from_order = {"size"};
+  REQUIRE(replaced.add_kit(Kit{"KIT-SOCKS", "", {socks_ordered}}));
   REQUIRE((*store)->save_catalog(replaced));
   auto reloaded = (*store)->load_catalog();
   REQUIRE(reloaded);
+  REQUIRE(reloaded->find_kit("KIT-SOCKS"));
+  CHECK(reloaded->find_kit("KIT-SOCKS")->components.at(0).from_order == std::vector<std::string>{"size"});
   const Identified carton = reloaded->identify("19506000001972");
   REQUIRE(carton.pack);
   CHECK(carton.item->sku == "SOCK-RUN-M");
@@ -179,7 +186,7 @@ TEST_CASE("open_sqlite_store refuses a database newer than this build", "[store]
   REQUIRE_FALSE(store);
   CHECK(store.error().type == ErrorType::corrupt);
   CHECK(store.error().message ==
-        "database schema version 9 is newer than this pickverify supports (4); use a newer pickverify");
+        "database schema version 9 is newer than this pickverify supports (5); use a newer pickverify");
   CHECK(raw_sql_int(path, "PRAGMA user_version") == 9);
 }
 

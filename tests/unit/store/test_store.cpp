@@ -2,6 +2,7 @@
 // all-or-nothing saves.
 #include <catch2/catch.hpp>
 
+#include <pickverify/session.hpp>
 #include <pickverify/store.hpp>
 
 #include "store_backend.hpp"
@@ -80,6 +81,81 @@ TEST_CASE("Store::save_catalog and load_catalog round-trip items and kits", "[st
   const Item* size_nine = loaded->find_by_gtin("09506000001418");
   REQUIRE(size_nine);
   CHECK(size_nine->attributes.at("size") == "9");
+}
+
+TEST_CASE("Store::save_catalog and load_catalog keep a kit's style parts in their place",
+          "[store][backend][catalog][kits]")
+{
+  test::StoreBackend backend;
+  Catalog original = test::demo_catalog();
+  KitComponent runner;
+  runner.style = "TR-RUN";
+  runner.fixed_attributes = {{"colour", "black"}};
+  runner.from_order = {"width", "size"};
+  KitComponent any_insole;
+  any_insole.style = "ACC-INSOLE";
+  REQUIRE(
+      original.add_kit(Kit{"KIT-RUN", "Runner bundle", {{"CARE-BRUSH", 1}, runner, {"ACC-LACES-BLK", 2}, any_insole}}));
+  Order bundle;
+  bundle.id = "ORD-KIT-10";
+  bundle.value = Money{21800, "USD"};
+  bundle.lines = {OrderLine{1, "KIT-RUN", "", {{"size", "10"}, {"width", "D"}}, 1, ""}};
+  {
+    auto store = backend.open();
+    REQUIRE(store);
+    REQUIRE((*store)->save_catalog(original));
+    REQUIRE((*store)->save_orders({bundle}));
+  }
+  auto store = backend.open(); // a new connection reads what is on disk
+  REQUIRE(store);
+  auto loaded = (*store)->load_catalog();
+  REQUIRE(loaded);
+  const Kit* kit = loaded->find_kit("KIT-RUN");
+  REQUIRE(kit);
+  REQUIRE(kit->components.size() == 4);
+  CHECK(kit->components[0].sku == "CARE-BRUSH");
+  CHECK(kit->components[1].sku.empty());
+  CHECK(kit->components[1].style == "TR-RUN");
+  CHECK(kit->components[1].fixed_attributes == Attributes{{"colour", "black"}});
+  CHECK(kit->components[1].from_order == std::vector<std::string>{"size", "width"});
+  CHECK(kit->components[1].quantity == 1);
+  CHECK(kit->components[2].sku == "ACC-LACES-BLK");
+  CHECK(kit->components[2].quantity == 2);
+  CHECK(kit->components[3].style == "ACC-INSOLE");
+  CHECK(kit->components[3].fixed_attributes.empty());
+  CHECK(kit->components[3].from_order.empty());
+  const Kit* care = loaded->find_kit("KIT-CARE"); // an exact-item kit as before
+  REQUIRE(care);
+  CHECK(care->components.size() == 2);
+
+  // The stored order and catalog make the session: the size-9 box is refused, naming the kit.
+  auto order = (*store)->find_order("ORD-KIT-10");
+  REQUIRE(order);
+  REQUIRE(order->has_value());
+  CHECK((*order)->lines.at(0).required_attributes == Attributes{{"size", "10"}, {"width", "D"}});
+  auto session = PackSession::start(**order, *loaded, Policy{});
+  REQUIRE(session);
+  ScanEvent nine;
+  nine.raw = "9506000001418";
+  nine.source = "usb:1";
+  const ScanOutcome refused = session->apply(nine);
+  CHECK(refused.verdict == Verdict::wrong_variant);
+  CHECK(refused.message == "wrong variant for line 1: size: scanned 9, kit KIT-RUN needs 10");
+
+  // Saved again with exact items only: the style parts and their attributes go.
+  Catalog plain;
+  for (const Item& item : loaded->items()) {
+    REQUIRE(plain.add_item(item));
+  }
+  REQUIRE(plain.add_kit(Kit{"KIT-RUN", "Runner bundle", {{"CARE-SPRAY", 1}}}));
+  REQUIRE((*store)->save_catalog(plain));
+  auto reloaded = (*store)->load_catalog();
+  REQUIRE(reloaded);
+  const Kit* replaced = reloaded->find_kit("KIT-RUN");
+  REQUIRE(replaced);
+  REQUIRE(replaced->components.size() == 1);
+  CHECK(replaced->components[0].sku == "CARE-SPRAY");
+  CHECK(replaced->components[0].style.empty());
 }
 
 TEST_CASE("Store::save_catalog keeps packaging levels: replaced with the item, GTINs owned once",
