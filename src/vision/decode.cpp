@@ -688,7 +688,10 @@ private:
       const cv::Rect rect(region.x - margin, region.y - margin, region.width + 2 * margin, region.height + 2 * margin);
       const auto angle = dominant_bar_angle(base(region));
       Look look;
-      look.scale = size < k_small_region ? 2.0 : 1.0;
+      // In a station frame a region up to k_turn_magnify_region is still a symbol of small modules (a
+      // Code 128 at 1.5 px is 250 px long); in a photo only a small region is.
+      const bool station_frame = std::max(base.cols, base.rows) > k_still_small_frame;
+      look.scale = size < (station_frame ? k_turn_magnify_region : k_small_region) ? 2.0 : 1.0;
       if (angle && std::abs(*angle) > k_min_turn_degrees && std::abs(*angle) < 90.0 - k_min_turn_degrees) {
         look.turn_degrees = -*angle;
         look.scale = size < k_turn_magnify_region ? 2.0 : 1.0;

@@ -8,6 +8,7 @@
 #include "corpus.hpp"
 #include "scenes.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -66,11 +67,12 @@ int main(int argc, char** argv)
       for (const auto& text : texts) {
         std::printf(" %s", text.c_str());
       }
-      std::printf("  (expected:");
-      for (const auto& text : frame.expected) {
-        std::printf(" %s", text.c_str());
+      std::printf("\n");
+      for (std::size_t i = 0; i < frame.expected.size(); ++i) {
+        const bool read = std::find(texts.begin(), texts.end(), frame.expected[i]) != texts.end();
+        std::printf("    %s %s (%s)\n", read ? "read  " : "MISSED", frame.expected[i].c_str(),
+                    i < frame.details.size() ? frame.details[i].c_str() : "");
       }
-      std::printf(")\n");
     }
   }
   std::printf("%s, %s: %d/%zu frames read completely, %d/%d symbols, %d misreads (need at least %d and none)\n",

@@ -434,11 +434,21 @@ bool free_spot(cv::Size size, double radius, std::vector<std::pair<cv::Point2d, 
   return false;
 }
 
-// Places the codes (some of them twice: identical labels) at free spots; returns the expected texts.
-std::vector<std::string> place_all(cv::Mat& frame, std::vector<Placement> labels, cv::RNG& rng)
+std::string detail_of(const Placement& p)
+{
+  char text[160];
+  std::snprintf(text, sizeof text, "%s %.2f px %.0f deg%s%s%s at %.0f,%.0f", p.code.zint.c_str(), p.module_px, p.angle,
+                p.tilt.x != 0 || p.tilt.y != 0 ? " tilted" : "", p.curve > 0 ? " curved" : "",
+                p.screen_pitch > 0 ? " screen" : "", p.centre.x, p.centre.y);
+  return text;
+}
+
+// Places the codes (some of them twice: identical labels) at free spots; the expected texts and
+// their details go to out.
+void place_all(cv::Mat& frame, std::vector<Placement> labels, cv::RNG& rng, Frame& out)
 {
   std::vector<std::pair<cv::Point2d, double>> taken;
-  std::vector<std::string> expected;
+  auto& expected = out.expected;
   for (auto& label : labels) {
     const cv::Mat symbol = render(label.code);
     if (symbol.empty()) {
@@ -450,8 +460,8 @@ std::vector<std::string> place_all(cv::Mat& frame, std::vector<Placement> labels
     }
     place(frame, label);
     expected.push_back(label.code.expected);
+    out.details.push_back(detail_of(label));
   }
-  return expected;
 }
 
 // The held-out station frames that gave UPC-E misreads, made again: small modules, identical labels,
@@ -485,7 +495,7 @@ std::vector<Frame> upc_small_station(std::uint64_t seed, int count)
     }
     Frame out;
     out.name = numbered("upc-small-station", i + 1);
-    out.expected = place_all(frame, labels, rng);
+    place_all(frame, labels, rng, out);
     Camera cam;
     cam.blur = rng.uniform(0.4, 1.0);
     cam.noise = rng.uniform(2.0, 6.0);
@@ -586,6 +596,7 @@ std::vector<Frame> matrix_photos(std::uint64_t seed, int count)
     out.name = numbered("matrix-photos", i + 1) + "-" + effect_name(effect);
     place(frame, p);
     out.expected.push_back(p.code.expected);
+    out.details.push_back(detail_of(p));
     expose(frame, cam, rng);
     out.grey = frame;
     frames.push_back(std::move(out));
@@ -655,7 +666,7 @@ std::vector<Frame> station_frames(std::uint64_t seed, int count)
     }
     Frame out;
     out.name = numbered("station-frames", i + 1);
-    out.expected = place_all(frame, labels, rng);
+    place_all(frame, labels, rng, out);
     Camera cam;
     cam.blur = rng.uniform(0.3, 0.9);
     if (rng.uniform(0, 4) == 0) {

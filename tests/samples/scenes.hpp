@@ -26,6 +26,7 @@ struct Frame {
   std::string name; // "upc-small-station/07"
   cv::Mat grey;
   std::vector<std::string> expected; // texts as decode returns them (GS as 0x1D)
+  std::vector<std::string> details;  // per expected text: how it was drawn ("-b UPCE 1.34 px 90 deg")
 };
 
 // The names make_set knows, in the order above.
