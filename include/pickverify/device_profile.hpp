@@ -66,8 +66,8 @@ Result<std::vector<DeviceProfile>> parse_profiles(std::string_view text, std::st
 // Loads every *.toml in `dir` (sorted by name); a duplicate name or VID:PID across files is an error
 // naming both places.
 Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& dir);
-// $PICKVERIFY_DEVICES_DIR if set, else /usr/share/pickverify/devices if it exists, else the source
-// tree's devices/ folder (PICKVERIFY_SOURCE_DIR).
+// $PICKVERIFY_DEVICES_DIR if set, else shipped_data_dir()/devices: the installed program's
+// <prefix>/share/pickverify/devices, or the source tree's devices/ folder (shipped_data.hpp).
 std::filesystem::path default_profiles_dir();
 const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, UsbId id);
 

@@ -13,6 +13,7 @@
 #include <pickverify/image_check_request.hpp>
 #include <pickverify/image_check_result.hpp>
 #include <pickverify/image_checker.hpp>
+#include <pickverify/shipped_data.hpp>
 
 namespace pickverify::app {
 
@@ -21,7 +22,7 @@ std::filesystem::path demo_dir()
   if (const char* dir = std::getenv("PICKVERIFY_DEMO_DIR"); dir && *dir) {
     return dir;
   }
-  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "demo";
+  return shipped_data_dir() / "demo";
 }
 
 std::filesystem::path calibration_dir()
@@ -29,7 +30,7 @@ std::filesystem::path calibration_dir()
   if (const char* dir = std::getenv("PICKVERIFY_CALIBRATION_DIR"); dir && *dir) {
     return dir;
   }
-  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "calibration";
+  return shipped_data_dir() / "calibration";
 }
 
 namespace {

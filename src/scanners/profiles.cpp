@@ -2,6 +2,7 @@
 // profile is an error naming file and line, never a silently ignored setting.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
+#include <pickverify/shipped_data.hpp>
 
 #include <algorithm>
 #include <cstdlib>
@@ -400,14 +401,10 @@ Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& di
 
 std::filesystem::path default_profiles_dir()
 {
-  // An explicit folder wins; then an installed one; then the source tree this binary was built from.
+  // An explicit folder wins; then the one shipped beside this program (installed, or the source tree).
   if (const char* dir = std::getenv("PICKVERIFY_DEVICES_DIR"); dir && *dir)
     return dir;
-  std::error_code ec;
-  const std::filesystem::path installed = "/usr/share/pickverify/devices";
-  if (std::filesystem::is_directory(installed, ec))
-    return installed;
-  return std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "devices";
+  return shipped_data_dir() / "devices";
 }
 
 const DeviceProfile* find_profile(const std::vector<DeviceProfile>& profiles, UsbId id)
