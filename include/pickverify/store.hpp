@@ -132,6 +132,9 @@ public:
   virtual Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) = 0;
   Result<JournalEntry> append_one(JournalEntry entry);
   virtual Result<ChainReport> verify_chain() = 0;
+  // The seq of the last journaled row (0 for an empty journal), from the journal's head record: one
+  // read, not a rehash of the chain (verify_chain checks that record against the rows).
+  virtual Result<std::int64_t> head_seq() = 0;
   // The claim rules, enforced inside append's transaction (docs/JOURNAL.md, "One order, one
   // station"): session_started takes an order's claim, or is refused (ErrorType::conflict) naming
   // the station, since when and the picker; session_resumed keeps it; takeover moves it; every

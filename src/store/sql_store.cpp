@@ -167,6 +167,15 @@ public:
   Result<std::vector<Order>> list_orders() override;
   Result<std::vector<JournalEntry>> append(std::vector<JournalEntry> entries) override;
   Result<ChainReport> verify_chain() override;
+  Result<std::int64_t> head_seq() override
+  {
+    std::lock_guard lock(m_mutex);
+    auto seq = m_db->query_int("SELECT seq FROM journal_head WHERE id = 1");
+    if (!seq) {
+      return fail(seq, "journal head");
+    }
+    return *seq;
+  }
   Result<void> read_journal(const JournalFilter& filter,
                             const std::function<bool(const JournalEntry&)>& visit) override;
   Result<std::optional<OrderClaim>> find_claim(const std::string& order_id) override

@@ -241,3 +241,38 @@ TEST_CASE("WebhookDispatcher::start refuses a bad target and a damaged cursor, n
   CHECK(damaged.error().type == ErrorType::corrupt);
   CHECK_THAT(damaged.error().message, Catch::Contains("wms"));
 }
+
+TEST_CASE("WebhookDispatcher::start puts a new receiver at the journal head, a known one at its cursor",
+          "[server][webhooks]")
+{
+  test::TempDir dir;
+  auto store = open_sqlite_store(dir / "pickverify.db");
+  REQUIRE(store);
+  REQUIRE((*store)->append(std::vector<JournalEntry>(40, row("scan", "ORD-3"))));
+  REQUIRE((*store)->head_seq().value() == 40);
+  const std::string nowhere = "http://127.0.0.1:9/hook"; // nothing is delivered in this test
+  {
+    auto dispatcher = server::WebhookDispatcher::start(**store, dir / "webhooks", {target(nowhere)}, fast());
+    REQUIRE(dispatcher);
+    CHECK((*dispatcher)->status().at(0).cursor == 40);
+    (*dispatcher)->stop();
+  }
+  std::ifstream cursor(dir / "webhooks" / "wms.cursor");
+  std::string text;
+  std::getline(cursor, text);
+  CHECK(text == "40");
+
+  // Later: five alerts, and a second receiver added. The first keeps its cursor (it owes them and
+  // cannot deliver them), the new one starts at the head as it is now.
+  REQUIRE((*store)->append(std::vector<JournalEntry>(5, row("alert_opened", "ORD-3", "wrong item"))));
+  auto dispatcher = server::WebhookDispatcher::start(
+      **store, dir / "webhooks", {target(nowhere), server::WebhookTarget{"erp", nowhere, k_secret, {}}}, fast());
+  REQUIRE(dispatcher);
+  const auto status = (*dispatcher)->status();
+  REQUIRE(status.size() == 2);
+  CHECK(status[0].name == "wms");
+  CHECK(status[0].cursor == 40);
+  CHECK(status[1].name == "erp");
+  CHECK(status[1].cursor == 45);
+  (*dispatcher)->stop();
+}

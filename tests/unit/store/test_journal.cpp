@@ -280,6 +280,25 @@ TEST_CASE("Store::append hashes the documented example and hostile text by docs/
   }
 }
 
+TEST_CASE("Store::head_seq is the last journaled seq, from this connection and another", "[store][backend][journal]")
+{
+  test::StoreBackend backend;
+  auto store = backend.open();
+  REQUIRE(store);
+  auto empty = (*store)->head_seq();
+  REQUIRE(empty);
+  CHECK(*empty == 0);
+
+  REQUIRE((*store)->append_one(test::scan_entry("st-1", "09506000001418")));
+  CHECK((*store)->head_seq().value() == 1);
+  auto other = backend.open(); // another process's connection sees the same head
+  REQUIRE(other);
+  REQUIRE((*other)->append(std::vector<JournalEntry>(4, test::scan_entry("st-2", "09506000001692"))));
+  CHECK((*store)->head_seq().value() == 5);
+  CHECK((*other)->head_seq().value() == 5);
+  CHECK((*store)->verify_chain().value().event_count == 5);
+}
+
 TEST_CASE("Store::append of nothing writes nothing, and an event without a type is refused",
           "[store][backend][journal]")
 {
@@ -488,6 +507,20 @@ TEST_CASE("SqliteStore::verify_chain finds a deleted row", "[store][journal][tam
     CHECK(report.first_bad_seq == 6);
     CHECK_THAT(report.problem, Catch::Contains("head record is missing"));
   }
+}
+
+TEST_CASE("SqliteStore::head_seq reads the head record, not the rows: a cut tail shows in verify_chain only",
+          "[store][journal][tamper]")
+{
+  test::TempDir dir;
+  const auto path = dir / "pickverify.db";
+  store_with_events(path, 6);
+  drop_guards(path);
+  raw_sql(path, "DELETE FROM journal WHERE seq = 6");
+  auto store = open_sqlite_store(path);
+  REQUIRE(store);
+  CHECK((*store)->head_seq().value() == 6);
+  CHECK((*store)->verify_chain().value().first_bad_seq == 6);
 }
 
 TEST_CASE("SqliteStore::verify_chain finds an inserted row", "[store][journal][tamper]")
