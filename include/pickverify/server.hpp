@@ -81,6 +81,12 @@ struct ServiceOptions {
   // Orders from a WMS in the JSON format of docs/FORMATS.md, checked against the catalog (the app's importer).
   std::function<Result<std::vector<Order>>(std::string_view json, const Catalog& catalog)> parse_orders;
   std::vector<WebhookTarget> webhooks; // cursors in <data_dir>/webhooks/
+  // The store signs checkpoints (Store::set_checkpoint_signer was called): POST /api/v1/journal/anchor
+  // can journal one. Shown by GET /api/v1/journal/anchor.
+  bool checkpoint_signing = false;
+  // Writes an order's evidence pack (docs/EVIDENCE.md) into a new folder: the app's writer, which signs
+  // it with the station key. Without it the evidence-pack routes answer 503.
+  std::function<Result<void>(const std::string& order_id, const std::filesystem::path& folder)> write_evidence_pack;
 };
 
 class Service {

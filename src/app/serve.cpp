@@ -14,6 +14,7 @@
 #include <pickverify/server.hpp>
 #include <pickverify/station.hpp>
 
+#include "evidence_pack.hpp"
 #include "image_check_provider.hpp"
 #include "importer.hpp"
 #include "station_heartbeat.hpp"
@@ -163,6 +164,22 @@ int cmd_serve(const Context& context, const ServeOptions& options)
   service_options.host = listen->first;
   service_options.port = listen->second;
   service_options.data_dir = context.data_dir;
+  service_options.checkpoint_signing = true; // with the first station's key (above)
+  // An order's evidence pack, signed with that key, as `pickverify evidence` makes it.
+  service_options.write_evidence_pack = [&](const std::string& order_id,
+                                            const std::filesystem::path& folder) -> Result<void> {
+    EvidencePackOptions pack;
+    pack.order_id = order_id;
+    pack.output = folder;
+    pack.data_dir = context.data_dir;
+    pack.key = &*key;
+    pack.station = ids.front();
+    auto written = write_evidence_pack(**store, pack);
+    if (!written) {
+      return tl::unexpected(written.error());
+    }
+    return {};
+  };
   for (const auto& webhook : context.config.webhooks) {
     std::string secret = webhook.secret;
     if (!webhook.secret_file.empty()) {

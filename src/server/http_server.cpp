@@ -12,6 +12,7 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <optional>
@@ -112,13 +113,16 @@ bool parse_target(std::string_view target, Request& request)
   return true;
 }
 
-std::string security_headers()
+// A response may bring a Content-Security-Policy of its own (stricter: an evidence pack's summary);
+// every other gets this one.
+std::string security_headers(bool with_csp = true)
 {
-  return "X-Content-Type-Options: nosniff\r\n"
-         "X-Frame-Options: DENY\r\n"
-         "Referrer-Policy: no-referrer\r\n"
-         "Content-Security-Policy: default-src 'self'; img-src 'self' data:; object-src 'none'; "
-         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n";
+  return std::string("X-Content-Type-Options: nosniff\r\n"
+                     "X-Frame-Options: DENY\r\n"
+                     "Referrer-Policy: no-referrer\r\n") +
+         (with_csp ? "Content-Security-Policy: default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                     "frame-ancestors 'none'; base-uri 'none'; form-action 'self'\r\n"
+                   : "");
 }
 
 class Connection;
@@ -348,7 +352,9 @@ private:
     head += "Content-Type: " + response.content_type + "\r\n";
     head += fmt::format("Content-Length: {}\r\n", response.body.size());
     head += "Cache-Control: no-store\r\n";
-    head += security_headers();
+    head += security_headers(std::none_of(response.headers.begin(), response.headers.end(), [](const auto& header) {
+      return header.first == "Content-Security-Policy";
+    }));
     for (const auto& [name, value] : response.headers) {
       head += name + ": " + value + "\r\n";
     }

@@ -2,7 +2,9 @@
 // goes through the station actor (Station), which journals before it answers; the listener it
 // calls afterwards is the only place that reads a station's session, so screens see only what is
 // durable.
+#include <pickverify/codes.hpp>
 #include <pickverify/http_scan_source.hpp>
+#include <pickverify/journal_anchor.hpp>
 #include <pickverify/journal_export.hpp>
 #include <pickverify/server.hpp>
 
@@ -23,6 +25,7 @@
 #include "auth.hpp"
 #include "http.hpp"
 #include "metrics.hpp"
+#include "tar_archive.hpp"
 #include "webhooks.hpp"
 
 namespace pickverify::server {
@@ -147,10 +150,15 @@ Result<std::string> string_field(const json& body, const char* name, bool requir
 struct StationHost {
   Station* station = nullptr;
   std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> image_check;
-  std::mutex mutex; // guards the two below
+  std::mutex mutex; // guards the fields below
   json snapshot;
   std::deque<json> history;
   std::string operator_id; // who signed in last to start a session here
+  // The photos of the image check being applied, and of each image-check alert they opened (by
+  // alert number, in the session photo_session): the supervisor's card shows the annotated one.
+  json pending_photo;
+  std::map<std::int32_t, json> alert_photos;
+  std::string photo_session;
 };
 
 class ServiceImpl final : public Service {
@@ -249,6 +257,10 @@ private:
   // any event reaches it (start).
   json snapshot_of(StationHost& host, const json* last) const
   {
+    if (host.photo_session != host.station->session_id()) {
+      host.alert_photos.clear();
+      host.photo_session = host.station->session_id();
+    }
     const Station& station = *host.station;
     json out = {{"station", station.id()},
                 {"state", "idle"},
@@ -281,8 +293,10 @@ private:
                               {"quantity", progress.line.quantity},
                               {"done", progress.done()}});
     }
+    // A closed session (packed, abandoned, taken over elsewhere) has no alert left to act on.
+    const bool closed = session->state() == SessionState::packed || session->state() == SessionState::abandoned;
     for (const auto& alert : session->alerts()) {
-      if (!alert.open) {
+      if (!alert.open || closed) {
         continue;
       }
       std::string scanned = alert.gtin14.empty() ? std::string("—") : "GTIN " + alert.gtin14;
@@ -294,9 +308,18 @@ private:
         const auto& line = session->lines()[*alert.line_index];
         expected = fmt::format("line {}: {}", line.line.line_no, line.line.description);
       }
+      json photo = nullptr;
       if (alert.kind == AlertKind::image_check) {
         scanned = "photo of the pack";
         expected = "every unit of the order, nothing else";
+        auto known = host.alert_photos.find(alert.id);
+        if (known == host.alert_photos.end() && !host.pending_photo.is_null()) {
+          known = host.alert_photos.emplace(alert.id, host.pending_photo).first; // the check that opened it
+          host.pending_photo = nullptr;
+        }
+        if (known != host.alert_photos.end()) {
+          photo = known->second;
+        }
       }
       out["alerts"].push_back(
           {{"id", fmt::format("{}.{}", station.id(), alert.id)},
@@ -308,7 +331,8 @@ private:
            {"scanned", scanned},
            {"expected", expected},
            {"picker_may_clear",
-            alert.kind == AlertKind::scan && station.policy().picker_may_clear.count(alert.verdict) > 0}});
+            alert.kind == AlertKind::scan && station.policy().picker_may_clear.count(alert.verdict) > 0},
+           {"photo", photo}});
     }
     out["missing"] = session->missing();
     return out;
@@ -615,7 +639,22 @@ private:
             if (!result) {
               return tl::unexpected(result.error());
             }
-            return host.station->apply_image_check(*result, pending->session_id);
+            {
+              // Read by the listener while apply_image_check journals: an alert it opens gets these.
+              std::lock_guard lock(host.mutex);
+              host.pending_photo = nullptr;
+              if (!result->annotated_hash.empty() || !result->evidence_hash.empty()) {
+                const auto url = [](const std::string& hash) {
+                  return hash.empty() ? json(nullptr) : json("/api/v1/evidence/" + hash);
+                };
+                host.pending_photo = {{"annotated", url(result->annotated_hash)},
+                                      {"original", url(result->evidence_hash)}};
+              }
+            }
+            auto applied = host.station->apply_image_check(*result, pending->session_id);
+            std::lock_guard lock(host.mutex);
+            host.pending_photo = nullptr;
+            return applied;
           });
         },
         "take the photo and run the image check");
@@ -680,6 +719,14 @@ private:
     add(
         "POST", "/api/v1/alerts/{id}/override", RouteMode::pool, [this](Request& r) { return resolve(r, true); },
         "override an alert: count the item as if it matched");
+    add(
+        "POST", "/api/v1/alerts/{id}/takeover", RouteMode::pool, [this](Request& r) { return take_over(r); },
+        "take the alert's order over to another station (reason code, note, PIN)");
+
+    // Catalog.
+    add(
+        "GET", "/api/v1/catalog", RouteMode::pool, [this](Request& r) { return catalog(r); },
+        "the catalog the stations verify against (filters sku, style, gtin)");
 
     // Orders.
     add(
@@ -701,6 +748,15 @@ private:
           return json_response(200, order_json(**order).dump());
         },
         "one order");
+    add(
+        "GET", "/api/v1/orders/{id}/evidence-pack", RouteMode::pool, [this](Request& r) { return evidence_pack(r); },
+        "make the order's evidence pack: its manifest, or with format=tar the whole pack");
+    add(
+        "GET", "/api/v1/orders/{id}/evidence-pack/{file}", RouteMode::pool,
+        [this](Request& r) { return evidence_pack_file(r, false); }, "a file of the order's evidence pack");
+    add(
+        "GET", "/api/v1/orders/{id}/evidence-pack/photos/{file}", RouteMode::pool,
+        [this](Request& r) { return evidence_pack_file(r, true); }, "a photo of the order's evidence pack");
 
     // Journal.
     add(
@@ -728,6 +784,12 @@ private:
     add(
         "GET", "/api/v1/journal/export", RouteMode::pool, [this](Request& r) { return journal_export(r); },
         "export journal rows as CSV or JSON Lines");
+    add(
+        "GET", "/api/v1/journal/anchor", RouteMode::pool, [this](Request& r) { return anchor_status(r); },
+        "the latest signed checkpoint and how far the journal is past it");
+    add(
+        "POST", "/api/v1/journal/anchor", RouteMode::pool, [this](Request& r) { return anchor_now(r); },
+        "journal a signed checkpoint of the head now: the anchor file to keep elsewhere");
 
     // Evidence photos (content-addressed, <data-dir>/evidence/ab/<sha256>.jpg).
     add(
@@ -764,6 +826,395 @@ private:
     Response response;
     response.content_type = "image/jpeg";
     response.body = bytes.str();
+    return response;
+  }
+
+  // --- evidence packs (docs/EVIDENCE.md): made by the app's writer, kept per order under
+  // <data_dir>/evidence-packs/ so that its summary's photos can be fetched after it ----------------
+  std::filesystem::path pack_folder(const std::string& order_id) const
+  {
+    return m_options.data_dir / "evidence-packs" / sha256_hex(order_id).substr(0, 32);
+  }
+
+  // A fresh pack in place of the last one; the caller holds m_pack_mutex.
+  Result<void> make_pack(const std::string& order_id)
+  {
+    const auto folder = pack_folder(order_id);
+    auto fresh = folder;
+    fresh += ".new";
+    std::error_code ec;
+    std::filesystem::remove_all(fresh, ec);
+    std::filesystem::create_directories(fresh.parent_path(), ec);
+    if (auto written = m_options.write_evidence_pack(order_id, fresh); !written) {
+      std::filesystem::remove_all(fresh, ec);
+      return tl::unexpected(written.error());
+    }
+    std::filesystem::remove_all(folder, ec);
+    std::filesystem::rename(fresh, folder, ec);
+    if (ec) {
+      return make_error(ErrorType::io, fmt::format("{}: {}", folder.string(), ec.message()));
+    }
+    return {};
+  }
+
+  static Result<std::string> read_file(const std::filesystem::path& path)
+  {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      return make_error(ErrorType::not_found, fmt::format("{}: missing", path.filename().string()));
+    }
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    return bytes.str();
+  }
+
+  Response evidence_pack(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    for (const auto& [key, value] : request.query) {
+      if (key != "format") {
+        return error_response(400, fmt::format("unknown query parameter \"{}\" (allowed: format)", key));
+      }
+    }
+    const auto format = request.query.count("format") ? request.query.at("format") : std::string("json");
+    if (format != "json" && format != "tar") {
+      return error_response(400, fmt::format("format={} is not json or tar", json(format).dump()));
+    }
+    if (!m_options.write_evidence_pack) {
+      return error_response(503, "this service makes no evidence packs (no pack writer)");
+    }
+    const std::string& order_id = request.params[0];
+    std::lock_guard lock(m_pack_mutex);
+    if (auto made = make_pack(order_id); !made) {
+      return error_response(http_status(made.error()), made.error().message);
+    }
+    const auto folder = pack_folder(order_id);
+    if (format == "tar") {
+      auto archive = tar_folder(folder, "evidence-pack");
+      if (!archive) {
+        return error_response(500, archive.error().message);
+      }
+      std::string name = order_id;
+      for (auto& c : name) {
+        const bool safe = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+                          c == '_' || c == '.';
+        c = safe ? c : '_';
+      }
+      Response response;
+      response.content_type = "application/x-tar";
+      response.body = std::move(*archive);
+      response.headers.emplace_back("Content-Disposition",
+                                    fmt::format("attachment; filename=\"{}-evidence.tar\"", name));
+      return response;
+    }
+    auto manifest = read_file(folder / "manifest.json");
+    if (!manifest) {
+      return error_response(500, manifest.error().message);
+    }
+    const std::string base = "/api/v1/orders/" + percent_encode(order_id) + "/evidence-pack";
+    return json_response(200, json{{"order_id", order_id},
+                                   {"view", base + "/summary.html"},
+                                   {"pdf", base + "/summary.pdf"},
+                                   {"download", base + "?format=tar"},
+                                   {"manifest", json::parse(*manifest, nullptr, false)}}
+                                  .dump());
+  }
+
+  // One file of the order's last pack (made now when there is none): only the pack's own names.
+  Response evidence_pack_file(Request& request, bool photo)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    const std::string& order_id = request.params[0];
+    const std::string& file = request.params[1];
+    static const std::map<std::string, std::string> k_files = {
+        {"summary.html", "text/html; charset=utf-8"}, {"summary.pdf", "application/pdf"},
+        {"journal.jsonl", "application/x-ndjson"},    {"checkpoint.json", "application/json"},
+        {"manifest.json", "application/json"},        {"manifest.sig", "text/plain; charset=utf-8"}};
+    std::string content_type = "image/jpeg";
+    if (photo) {
+      const bool named = file.size() == 68 && file.compare(64, 4, ".jpg") == 0 &&
+                         std::all_of(file.begin(), file.begin() + 64,
+                                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+      if (!named) {
+        return error_response(404, "a pack's photo is named <sha256>.jpg (64 lower-case hex digits)");
+      }
+    } else {
+      const auto known = k_files.find(file);
+      if (known == k_files.end()) {
+        return error_response(404, fmt::format("an evidence pack has no file {} (it has summary.html, summary.pdf, "
+                                               "journal.jsonl, checkpoint.json, manifest.json, manifest.sig, photos/)",
+                                               json(file).dump()));
+      }
+      content_type = known->second;
+    }
+    if (!m_options.write_evidence_pack) {
+      return error_response(503, "this service makes no evidence packs (no pack writer)");
+    }
+    std::lock_guard lock(m_pack_mutex);
+    const auto folder = pack_folder(order_id);
+    std::error_code ec;
+    if (!std::filesystem::exists(folder / "manifest.json", ec)) {
+      if (auto made = make_pack(order_id); !made) {
+        return error_response(http_status(made.error()), made.error().message);
+      }
+    }
+    auto bytes = read_file(photo ? folder / "photos" / file : folder / file);
+    if (!bytes) {
+      return error_response(
+          404, fmt::format("order {}'s evidence pack has no {}{}", order_id, photo ? "photos/" : "", file));
+    }
+    Response response;
+    response.content_type = content_type;
+    response.body = std::move(*bytes);
+    if (file == "summary.html") {
+      // The summary is made by us from escaped text, with its own <style> and its photos beside it:
+      // no script at all, inline style only.
+      response.headers.emplace_back("Content-Security-Policy",
+                                    "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; "
+                                    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+    }
+    return response;
+  }
+
+  static std::string percent_encode(const std::string& text)
+  {
+    std::string out;
+    for (const unsigned char c : text) {
+      if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+          c == '.' || c == '~') {
+        out += static_cast<char>(c);
+      } else {
+        out += fmt::format("%{:02X}", c);
+      }
+    }
+    return out;
+  }
+
+  // An alert's station and number from its id ("station-1.3"); nullptr when there is no such station.
+  StationHost* alert_station(const std::string& id, long& number)
+  {
+    const std::size_t dot = id.rfind('.');
+    StationHost* host = dot == std::string::npos ? nullptr : find_station(id.substr(0, dot));
+    if (!host) {
+      return nullptr;
+    }
+    char* end = nullptr;
+    const std::string number_text = id.substr(dot + 1);
+    number = std::strtol(number_text.c_str(), &end, 10);
+    if (number_text.empty() || *end != '\0' || number < 1 || number > 1'000'000) {
+      return nullptr;
+    }
+    return host;
+  }
+
+  // A supervisor moves the order of an open alert to another station (their own bench): the taking
+  // station journals the takeover and a fresh session (every unit verified again there); the
+  // station the order left closes its session, so its screen and the alert queue show it gone.
+  Response take_over(Request& request)
+  {
+    const std::string& id = request.params[0];
+    long number = 0;
+    StationHost* from = alert_station(id, number);
+    if (!from) {
+      return error_response(404, fmt::format("there is no alert {} (ids look like station-1.3)", id));
+    }
+    auto caller = authorise(request, {ServiceRole::supervisor});
+    if (!caller) {
+      return auth_failure(caller.error());
+    }
+    auto body = parse_body(request, {"station", "reason_code", "note", "pin"});
+    if (!body) {
+      return error_response(400, body.error().message);
+    }
+    auto to_id = string_field(*body, "station", true, 64);
+    auto reason = string_field(*body, "reason_code", true, 64);
+    auto note = string_field(*body, "note", false, 1000);
+    auto pin = string_field(*body, "pin", true, 64);
+    for (const auto* field : {&to_id, &reason, &note, &pin}) {
+      if (!*field) {
+        return error_response(400, field->error().message);
+      }
+    }
+    StationHost* to = find_station(*to_id);
+    if (!to) {
+      return error_response(404, fmt::format("there is no station {} to take the order to", *to_id));
+    }
+    if (!caller->principal.station.empty() && caller->principal.station != *to_id) {
+      return error_response(403,
+                            fmt::format("this token is for station {}, not {}", caller->principal.station, *to_id));
+    }
+    if (auto again = m_users->verify_pin(caller->principal.user, *pin); !again) {
+      return again.error().type == ErrorType::invalid_input
+                 ? error_response(403, "the PIN does not match the signed-in supervisor: nothing was changed")
+                 : refused_sign_in(again.error());
+    }
+    std::string order_id;
+    std::string kind;
+    {
+      std::lock_guard lock(from->mutex);
+      for (const auto& alert : from->snapshot["alerts"]) {
+        if (alert.value("id", "") == id) {
+          order_id = alert.value("order_id", "");
+          kind = alert.value("kind", "");
+        }
+      }
+    }
+    if (order_id.empty()) {
+      return error_response(404, fmt::format("alert {} is not open", id));
+    }
+    if (to == from) {
+      return error_response(409, fmt::format("order {} is already at station {}: clear or override the alert there",
+                                             order_id, to->station->id()));
+    }
+    const std::string why =
+        fmt::format("alert {} ({}): {}{}", id, kind, *reason, note->empty() ? std::string() : " — " + *note);
+    auto reply = to->station->take_over(order_id, caller->principal.user, why);
+    if (!reply) {
+      return station_result(*to, reply);
+    }
+    // The old station's session no longer holds the order: close it there (journaled, changes nothing
+    // of the claim), so its screen and the queue stop showing the alert.
+    (void)from->station->abandon(fmt::format("order {} taken over by supervisor {} to station {}", order_id,
+                                             caller->principal.user, to->station->id()));
+    return station_result(*to, reply);
+  }
+
+  static json item_json(const Item& item)
+  {
+    json packs = json::array();
+    for (const auto& pack : item.packs) {
+      packs.push_back({{"level", pack.level}, {"gtin", pack.gtin}, {"quantity", pack.quantity}});
+    }
+    return {{"sku", item.sku},
+            {"style", item.style},
+            {"description", item.description},
+            {"gtins", item.gtins},
+            {"attributes", item.attributes},
+            {"weight_g", item.weight_g},
+            {"value", format_money(item.unit_value)},
+            {"value_minor", item.unit_value.minor},
+            {"currency", item.unit_value.currency},
+            {"image_check_required", item.image_check_required},
+            {"serial_tracked", item.serial_tracked},
+            {"serial_label", item.serial_label},
+            {"no_visible_barcode", item.no_visible_barcode},
+            {"packs", packs}};
+  }
+
+  // The catalog the stations hold (loaded at start): all of it, or the items of a SKU, a style or
+  // a GTIN (an each's or a pack's).
+  Response catalog(Request& request)
+  {
+    if (auto caller = authenticate(request); !caller) {
+      return auth_failure(caller.error());
+    }
+    for (const auto& [key, value] : request.query) {
+      if (key != "sku" && key != "style" && key != "gtin") {
+        return error_response(400, fmt::format("unknown query parameter \"{}\" (allowed: sku, style, gtin)", key));
+      }
+    }
+    if (m_stations.empty()) {
+      return error_response(503, "this service runs no station, so it holds no catalog");
+    }
+    const Catalog& catalog = m_stations.begin()->second->station->catalog();
+    const auto query = [&](const char* key) {
+      const auto found = request.query.find(key);
+      return found == request.query.end() ? std::string() : found->second;
+    };
+    const std::string sku = query("sku");
+    const std::string style = query("style");
+    const std::string gtin_text = query("gtin");
+    std::string gtin;
+    if (!gtin_text.empty()) {
+      auto normalized = normalize_gtin(gtin_text);
+      if (!normalized) {
+        return error_response(400, fmt::format("gtin={}: {}", json(gtin_text).dump(), normalized.error().message));
+      }
+      gtin = *normalized;
+    }
+    json items = json::array();
+    for (const auto& item : catalog.items()) {
+      if ((!sku.empty() && item.sku != sku) || (!style.empty() && item.style != style) ||
+          (!gtin.empty() && catalog.find_by_gtin(gtin) != &item)) {
+        continue;
+      }
+      items.push_back(item_json(item));
+    }
+    json kits = json::array();
+    for (const auto& kit : catalog.kits()) {
+      if (!gtin.empty() || !style.empty() || (!sku.empty() && kit.sku != sku)) {
+        continue;
+      }
+      json components = json::array();
+      for (const auto& component : kit.components) {
+        components.push_back({{"sku", component.sku}, {"quantity", component.quantity}});
+      }
+      kits.push_back({{"sku", kit.sku}, {"description", kit.description}, {"components", components}});
+    }
+    if ((!sku.empty() || !gtin.empty()) && items.empty() && kits.empty()) {
+      return error_response(404, !gtin.empty() ? fmt::format("no catalog item has GTIN {}", gtin)
+                                               : fmt::format("no catalog item or kit has SKU {}", json(sku).dump()));
+    }
+    return json_response(200, json{{"items", items}, {"kits", kits}}.dump());
+  }
+
+  // The latest checkpoint row of the journal (its signature checked) and the head now.
+  Response anchor_status(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    std::optional<JournalEntry> last;
+    auto read = m_store.read_journal({}, [&](const JournalEntry& entry) {
+      if (entry.type == "checkpoint") {
+        last = entry;
+      }
+      return true;
+    });
+    if (!read) {
+      return error_response(500, read.error().message);
+    }
+    auto head = m_store.head_seq();
+    if (!head) {
+      return error_response(500, head.error().message);
+    }
+    json out = {{"head_seq", *head}, {"signing", m_options.checkpoint_signing}, {"checkpoint", nullptr}};
+    if (last) {
+      auto checkpoint = Checkpoint::from_json(last->detail);
+      if (!checkpoint) {
+        return error_response(500, fmt::format("journal row {}: {}", last->seq, checkpoint.error().message));
+      }
+      out["checkpoint"] = json::parse(checkpoint->to_json());
+      out["checkpoint_row"] = last->seq;
+      out["signature_valid"] = checkpoint->signature_valid();
+      out["rows_since"] = *head - last->seq;
+    }
+    return json_response(200, out.dump());
+  }
+
+  // `pickverify audit anchor` over HTTP: the checkpoint is journaled, and its JSON is the anchor file.
+  Response anchor_now(Request& request)
+  {
+    if (auto caller = authorise(request, {ServiceRole::qa, ServiceRole::supervisor}); !caller) {
+      return auth_failure(caller.error());
+    }
+    if (!request.body.empty()) {
+      return error_response(400, "this request takes no body");
+    }
+    auto checkpoint = m_store.append_checkpoint();
+    if (!checkpoint) {
+      return checkpoint.error().type == ErrorType::conflict
+                 ? error_response(409, "this service signs no checkpoints (it has no station key): " +
+                                           checkpoint.error().message)
+                 : error_response(500, checkpoint.error().message);
+    }
+    Response response = json_response(200, checkpoint->to_json() + "\n");
+    response.headers.emplace_back("Content-Disposition",
+                                  fmt::format("attachment; filename=\"anchor-{}.json\"", checkpoint->seq));
     return response;
   }
 
@@ -932,16 +1383,10 @@ private:
   Response resolve(Request& request, bool override_mismatch)
   {
     const std::string& id = request.params[0];
-    const std::size_t dot = id.rfind('.');
-    StationHost* host = dot == std::string::npos ? nullptr : find_station(id.substr(0, dot));
+    long number = 0;
+    StationHost* host = alert_station(id, number);
     if (!host) {
       return error_response(404, fmt::format("there is no alert {} (ids look like station-1.3)", id));
-    }
-    char* end = nullptr;
-    const std::string number_text = id.substr(dot + 1);
-    const long number = std::strtol(number_text.c_str(), &end, 10);
-    if (number_text.empty() || *end != '\0' || number < 1 || number > 1'000'000) {
-      return error_response(404, fmt::format("there is no alert {}", id));
     }
     auto caller =
         authorise(request,
@@ -1164,6 +1609,7 @@ private:
   std::map<std::string, std::unique_ptr<StationHost>> m_stations;
   EventHub m_hub;
   Metrics m_metrics;
+  std::mutex m_pack_mutex;                       // one evidence pack made or read at a time
   std::unique_ptr<WebhookDispatcher> m_webhooks; // declared after the store and the stations it reads
   Router m_router;
   std::unique_ptr<HttpServer> m_server;

@@ -64,7 +64,12 @@ test('the incident: picker and supervisor in two pages', async () => {
   await supervisor.screenshot({ path: join(artefacts, '2-supervisor-alert.png') });
   assert.deepEqual(await seriousViolations(supervisor), [], 'supervisor page: no serious axe violation');
 
-  await card.locator('select').selectOption('item_set_aside');
+  // The kind filter knows every alert kind: another kind hides the card, "all kinds" shows it again.
+  await supervisor.selectOption('#filter-kind', 'serial_packed');
+  await supervisor.waitForSelector('#empty:not([hidden])');
+  await supervisor.selectOption('#filter-kind', '');
+  await card.waitFor();
+  await card.locator('select[id^=reason-]').selectOption('item_set_aside');
   await card.locator('input[id^=note-]').fill('size 10 box back to the shelf');
   await card.locator('input[type=password]').fill('0000');
   await card.locator('button', { hasText: 'Clear' }).click();
@@ -139,6 +144,17 @@ test('the incident: picker and supervisor in two pages', async () => {
   assert.match(csv, /alert_cleared/);
   assert.match(csv, /supervisor/);
   assert.deepEqual(await seriousViolations(qa), [], 'QA page: no serious axe violation');
+
+  // The order's evidence pack, made from the page: its summary opens with the photos.
+  await qa.fill('#pack-order', 'ORD-2025-00145');
+  await qa.click('#pack-form button[type=submit]');
+  await qa.waitForSelector('#pack a[href$="/summary.html"]', { timeout: 30000 });
+  const [summary] = await Promise.all([qaContext.waitForEvent('page'), qa.click('#pack a[href$="/summary.html"]')]);
+  await summary.waitForLoadState();
+  assert.match(await summary.textContent('body'), /ORD-2025-00145/);
+  assert.ok(await summary.evaluate(() => [...document.images].every((img) => img.complete && img.naturalWidth > 0)),
+            'the summary\'s photos load');
+  await summary.screenshot({ path: join(artefacts, '8-qa-evidence-pack.png'), fullPage: true });
 
   assert.deepEqual(problems, [], 'no script errors in the pages');
 });

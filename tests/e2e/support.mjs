@@ -9,14 +9,18 @@ export const binary = process.env.PICKVERIFY_BIN || new URL('../../build/src/app
 export const artefacts = process.env.PICKVERIFY_E2E_ARTEFACTS || join(process.cwd(), 'artefacts');
 mkdirSync(artefacts, { recursive: true });
 
-export async function startServer() {
+// stations: the station ids serve runs (default: the configured one, station-1); env: more
+// environment for serve (PICKVERIFY_DEMO_DIR: another folder of demo photos).
+export async function startServer({ stations, env } = {}) {
   const dataDir = mkdtempSync(join(tmpdir(), 'pickverify-e2e-'));
   const wmsToken = execFileSync(binary, ['--data-dir', dataDir, 'token', 'create', '--name', 'wms-test', '--role', 'wms'],
                                 { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   const pickerToken = execFileSync(binary, ['--data-dir', dataDir, 'token', 'create', '--name', 'handheld-1',
                                             '--role', 'picker', '--station', 'station-1'],
                                    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  const child = spawn(binary, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(binary, ['--data-dir', dataDir, 'serve', '--listen', '127.0.0.1:0',
+                               ...(stations ? ['--stations', stations.join(',')] : [])],
+                      { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(env || {}) } });
   let output = '';
   const base = await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error('serve did not start in 20 s:\n' + output)), 20000);

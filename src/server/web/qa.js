@@ -46,6 +46,51 @@
       : 'Chain BROKEN at seq ' + report.first_bad_seq + ': ' + report.problem;
   }
 
+  // The latest signed checkpoint; "Anchor now" journals one and offers its file, to keep elsewhere
+  // (pickverify audit verify --anchor FILE checks the journal against it later).
+  async function anchorStatus() {
+    const box = document.getElementById('anchor');
+    const result = await pv.call('GET', '/api/v1/journal/anchor');
+    if (!result.ok) { box.textContent = result.data.error; box.className = 'chain broken'; return; }
+    const s = result.data;
+    if (!s.checkpoint) {
+      box.className = 'chain';
+      box.textContent = 'Anchor: no signed checkpoint in the journal yet (' + s.head_seq + ' rows)';
+      return;
+    }
+    box.className = 'chain ' + (s.signature_valid ? 'intact' : 'broken');
+    box.textContent = 'Last signed checkpoint: row ' + s.checkpoint.seq + ' (' + new Date(s.checkpoint.utc_ms).toISOString()
+      + ', key ' + s.checkpoint.key_id + ', signature ' + (s.signature_valid ? 'valid' : 'INVALID') + '); '
+      + s.rows_since + ' row(s) journaled since';
+  }
+
+  async function anchorNow() {
+    const result = await pv.call('POST', '/api/v1/journal/anchor');
+    const link = document.getElementById('anchor-file');
+    if (!result.ok) { document.getElementById('anchor').textContent = result.data.error; return; }
+    link.href = URL.createObjectURL(new Blob([JSON.stringify(result.data) + '\n'], { type: 'application/json' }));
+    link.download = 'anchor-' + result.data.seq + '.json';
+    link.textContent = 'Save the anchor file (row ' + result.data.seq + ')';
+    link.hidden = false;
+    anchorStatus();
+  }
+
+  // The order's evidence pack (docs/EVIDENCE.md), made now: view the summary, the PDF, or download it all.
+  async function evidencePack(event) {
+    event.preventDefault();
+    const order = document.getElementById('pack-order').value.trim();
+    const box = document.getElementById('pack');
+    box.textContent = 'Making the pack for ' + order + '…';
+    const result = await pv.call('GET', '/api/v1/orders/' + encodeURIComponent(order) + '/evidence-pack');
+    if (!result.ok) { box.textContent = result.data.error; return; }
+    const m = result.data.manifest;
+    box.replaceChildren('Order ' + m.order_id + ', session ' + m.session_id + ': journal rows ' + m.first_seq + ' to '
+      + m.checkpoint_seq + ' under a signed checkpoint, ' + m.files.length + ' files. ',
+      pv.el('a', { href: result.data.view, target: '_blank', rel: 'noopener', text: 'View the summary' }), ' · ',
+      pv.el('a', { href: result.data.pdf, target: '_blank', rel: 'noopener', text: 'PDF' }), ' · ',
+      pv.el('a', { href: result.data.download, download: '', text: 'Download the pack (.tar)' }));
+  }
+
   let chart = null;
   async function report() {
     const by = document.getElementById('chart-by').value;
@@ -76,7 +121,10 @@
     document.getElementById('audit').hidden = false;
     document.getElementById('search').addEventListener('submit', (event) => { event.preventDefault(); search(); });
     document.getElementById('verify').addEventListener('click', verify);
+    document.getElementById('anchor-now').addEventListener('click', anchorNow);
+    document.getElementById('pack-form').addEventListener('submit', evidencePack);
     verify();
+    anchorStatus();
     search();
   });
 })();
