@@ -1151,7 +1151,16 @@ private:
       }
       json components = json::array();
       for (const auto& component : kit.components) {
-        components.push_back({{"sku", component.sku}, {"quantity", component.quantity}});
+        // As the catalog's JSON names a part: an exact item, or a style the order line completes.
+        json part = {{"quantity", component.quantity}};
+        if (!component.sku.empty()) {
+          part["sku"] = component.sku;
+        } else {
+          part["style"] = component.style;
+          part["attributes"] = component.fixed_attributes;
+          part["from_order"] = component.from_order;
+        }
+        components.push_back(part);
       }
       kits.push_back({{"sku", kit.sku}, {"description", kit.description}, {"components", components}});
     }

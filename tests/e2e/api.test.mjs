@@ -229,6 +229,9 @@ test('catalog: any signed-in caller reads it, by SKU, style or GTIN; bad filters
   assert.equal(all.status, 200);
   assert.ok(all.json.items.some((i) => i.sku === 'TR-RUN-09-D' && i.attributes.size === '9' && i.value === '$189.00'));
   assert.ok(all.json.kits.some((k) => k.sku === 'KIT-CARE' && k.components.length === 2));
+  const trail = all.json.kits.find((k) => k.sku === 'KIT-TRAIL');
+  assert.ok(trail, 'the kit whose runner follows the order');
+  assert.deepEqual(trail.components[0], { quantity: 1, style: 'TR-RUN', attributes: { colour: 'black' }, from_order: ['size', 'width'] });
   let r = await call('GET', '/api/v1/catalog?gtin=9506000001487', { token: server.wmsToken });
   assert.equal(r.status, 200);
   assert.deepEqual(r.json.items.map((i) => i.sku), ['TR-RUN-10-D']);
