@@ -150,13 +150,17 @@ private:
   void update_state();
   bool all_lines_done() const;
 
-  struct Unit { // one accepted scan
+  // One accepted scan. Kept small: a session keeps one per scan, and an each (most scans) needs no
+  // pack text, which lives apart in m_pack_texts.
+  struct Unit {
     std::string gtin14;
     const Item* item = nullptr;
     std::string serial;
     std::int32_t units = 1;
-    std::string pack;
+    std::int32_t pack_text = -1; // index into m_pack_texts ("a case of 12"); -1 for an each
   };
+  void add_unit(const std::string& gtin14, const Item* item, const std::string& serial, std::int32_t units,
+                const std::string& pack);
   // A serial-label item was scanned; its serial label comes next.
   struct AwaitingSerial {
     std::string gtin14;
@@ -173,7 +177,8 @@ private:
   Policy m_policy;
   std::vector<LineProgress> m_lines;
   std::vector<Alert> m_alerts;
-  std::vector<Unit> m_units; // accepted units, in scan order
+  std::vector<Unit> m_units;             // accepted units, in scan order
+  std::vector<std::string> m_pack_texts; // what the units that are packs were
   std::vector<std::pair<std::string, LastScan>> m_last_scan_by_source;
   std::set<std::string> m_offline_devices;
   std::optional<AwaitingSerial> m_awaiting_serial;

@@ -221,7 +221,7 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
   if (outcome.verdict == Verdict::accepted) {
     auto& progress = m_lines[*outcome.line_index];
     progress.verified += outcome.units;
-    m_units.push_back(Unit{outcome.code.gtin14, outcome.item, outcome.serial, outcome.units, outcome.pack});
+    add_unit(outcome.code.gtin14, outcome.item, outcome.serial, outcome.units, outcome.pack);
     outcome.message = fmt::format("{}: now {}/{}{}", line_label(progress), progress.verified, progress.line.quantity,
                                   outcome.serial.empty() ? "" : fmt::format(" (serial {})", outcome.serial));
     if (!outcome.pack.empty()) {
@@ -242,6 +242,17 @@ ScanOutcome PackSession::apply(const ScanEvent& scan, const ParsedCode& code)
   update_state();
   outcome.state = m_state;
   return outcome;
+}
+
+void PackSession::add_unit(const std::string& gtin14, const Item* item, const std::string& serial, std::int32_t units,
+                           const std::string& pack)
+{
+  std::int32_t pack_text = -1;
+  if (!pack.empty()) {
+    pack_text = static_cast<std::int32_t>(m_pack_texts.size());
+    m_pack_texts.push_back(pack);
+  }
+  m_units.push_back(Unit{gtin14, item, serial, units, pack_text});
 }
 
 bool PackSession::serial_counted(const std::string& gtin14, const std::string& serial) const
@@ -393,12 +404,13 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
   }
   outcome.units = static_cast<std::int32_t>(std::min<std::int64_t>(units, std::numeric_limits<std::int32_t>::max()));
   const bool several = outcome.units > 1 || !outcome.pack.empty();
+  // Sets the refusal without returning it: every return below names `outcome`, so the compiler
+  // builds it in place (returning a copy from a lambda here cost a ScanOutcome move per scan).
   const auto refuse_sealed = [&](std::size_t line_index) {
     outcome.verdict = Verdict::sealed_pack;
     outcome.line_index = line_index;
     outcome.message = fmt::format("{} ({}): sealed packs are not counted here — open it and scan the items",
                                   outcome.pack, item->description);
-    return outcome;
   };
 
   // Lines this item fulfils: an exact SKU, or the style with every required attribute. A pack counts
@@ -416,7 +428,8 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
     const std::int32_t room = line.quantity - m_lines[i].verified;
     if (room >= outcome.units) {
       if (several && !m_policy.sealed_packs) {
-        return refuse_sealed(i);
+        refuse_sealed(i);
+        return outcome;
       }
       outcome.verdict = Verdict::accepted;
       outcome.line_index = i;
@@ -429,7 +442,8 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
     }
   }
   if (short_match && !m_policy.sealed_packs) {
-    return refuse_sealed(*short_match);
+    refuse_sealed(*short_match);
+    return outcome;
   }
   if (short_match) {
     const auto& progress = m_lines[*short_match];
@@ -580,8 +594,8 @@ ImageCheckRequest PackSession::image_check_request() const
   for (const auto& unit : m_units) {
     ExpectedUnit expected{unit.gtin14, unit.item ? unit.item->sku : std::string{},
                           unit.item ? unit.item->description : std::string{}, unit.units};
-    if (!unit.pack.empty()) {
-      expected.description += fmt::format(" ({})", unit.pack);
+    if (unit.pack_text >= 0) {
+      expected.description += fmt::format(" ({})", m_pack_texts[static_cast<std::size_t>(unit.pack_text)]);
     }
     if (unit.item && unit.item->no_visible_barcode) {
       request.not_visible.push_back(std::move(expected));
@@ -672,7 +686,7 @@ Result<void> PackSession::resolve_alert(std::int32_t alert_id, const AlertResolu
                                       line_label(progress), progress.line.quantity - progress.verified, alert.units));
       }
       progress.verified += alert.units;
-      m_units.push_back(Unit{alert.gtin14, item, alert.serial, alert.units, alert.pack});
+      add_unit(alert.gtin14, item, alert.serial, alert.units, alert.pack);
     } else {
       m_image_check_passed = true;
     }
