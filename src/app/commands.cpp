@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include <pickverify/evidence.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/journal_anchor.hpp>
 #include <pickverify/journal_audit.hpp>
 #include <pickverify/journal_export.hpp>
@@ -37,23 +38,13 @@ namespace pickverify::app {
 Result<void> seed_demo_data(Store& store, std::ostream& out)
 {
   Catalog catalog;
-  auto items = import_catalog(demo_catalog_json(), FileFormat::json, "demo/catalog.json", catalog);
-  if (!items) {
-    return tl::unexpected(items.error());
-  }
-  auto orders = import_orders(demo_orders_json(), FileFormat::json, "demo/orders.json", catalog);
-  if (!orders) {
-    return tl::unexpected(orders.error());
-  }
-  if (auto saved = store.save_catalog(catalog); !saved) {
-    return tl::unexpected(saved.error());
-  }
-  if (auto saved = store.save_orders(*orders); !saved) {
-    return tl::unexpected(saved.error());
-  }
+  PV_TRY_ASSIGN(auto items, import_catalog(demo_catalog_json(), FileFormat::json, "demo/catalog.json", catalog));
+  PV_TRY_ASSIGN(auto orders, import_orders(demo_orders_json(), FileFormat::json, "demo/orders.json", catalog));
+  PV_TRY(store.save_catalog(catalog));
+  PV_TRY(store.save_orders(orders));
   out << fmt::format("Loaded the demo catalog ({} items and kits) and {} demo orders. "
                      "Import your own with `pickverify import catalog|orders FILE`.\n",
-                     *items, orders->size());
+                     items, orders.size());
   return {};
 }
 
@@ -79,25 +70,14 @@ Result<std::unique_ptr<Store>> open_store(const Context& context, bool seed_demo
 {
   const bool postgres = !context.config.store.empty();
   // The data folder holds keys and evidence files with either store.
-  if (auto ready = prepare_data_dir(context, announce_new); !ready) {
-    return tl::unexpected(ready.error());
-  }
-  auto store =
-      postgres ? open_postgres_store(context.config.store) : open_sqlite_store(context.data_dir / "pickverify.db");
-  if (!store) {
-    return tl::unexpected(store.error());
-  }
+  PV_TRY(prepare_data_dir(context, announce_new));
+  PV_TRY_ASSIGN(auto store, postgres ? open_postgres_store(context.config.store)
+                                     : open_sqlite_store(context.data_dir / "pickverify.db"));
   if (seed_demo) {
-    auto catalog = (*store)->load_catalog();
-    if (!catalog) {
-      return tl::unexpected(catalog.error());
-    }
-    auto orders = (*store)->list_orders();
-    if (!orders) {
-      return tl::unexpected(orders.error());
-    }
-    if (catalog->items().empty() && orders->empty()) {
-      if (auto seeded = seed_demo_data(**store, *context.out); !seeded) {
+    PV_TRY_ASSIGN(auto catalog, store->load_catalog());
+    PV_TRY_ASSIGN(auto orders, store->list_orders());
+    if (catalog.items().empty() && orders.empty()) {
+      if (auto seeded = seed_demo_data(*store, *context.out); !seeded) {
         return tl::unexpected(seeded.error().with_context("demo data"));
       }
     }
@@ -139,18 +119,13 @@ std::vector<std::string> words_of(const std::string& line, std::size_t max_words
 // that is not a user is journaled as typed (false). A wrong PIN stops the run and is journaled.
 Result<bool> sign_in_operator(const Context& context, std::istream& in, UserStore& users, Station& station)
 {
-  auto user = users.find_user(context.config.operator_id);
+  PV_TRY_ASSIGN(auto user, users.find_user(context.config.operator_id));
   if (!user) {
-    return tl::unexpected(user.error());
-  }
-  if (!*user) {
     return false;
   }
-  auto secret = read_secret(in, *context.out, fmt::format("PIN for {}: ", terminal_safe(context.config.operator_id)));
-  if (!secret) {
-    return tl::unexpected(secret.error());
-  }
-  auto who = users.authenticate(context.config.operator_id, *secret);
+  PV_TRY_ASSIGN(auto secret,
+                read_secret(in, *context.out, fmt::format("PIN for {}: ", terminal_safe(context.config.operator_id))));
+  auto who = users.authenticate(context.config.operator_id, secret);
   if (!who) {
     (void)station.record_refusal("sign_in", context.config.operator_id, who.error().message);
     return make_error(ErrorType::conflict, who.error().message);

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/journal_export.hpp>
 #include <pickverify/sha256.hpp>
 #include <pickverify/text.hpp>
@@ -381,11 +382,8 @@ EvidenceSummary summarise(const Order& order, const std::vector<JournalEntry>& s
 
 Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePackOptions& options)
 {
-  auto order = store.find_order(options.order_id);
+  PV_TRY_ASSIGN(auto order, store.find_order(options.order_id), fmt::format("order {}", options.order_id));
   if (!order) {
-    return tl::unexpected(order.error());
-  }
-  if (!*order) {
     return make_error(ErrorType::not_found, fmt::format("order {} is not known", options.order_id));
   }
   std::error_code ec;
@@ -393,41 +391,30 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     return make_error(ErrorType::invalid_input,
                       fmt::format("{}: exists and is not empty; give a new folder", options.output.string()));
   }
-  auto collected = collect_session(store, options.order_id);
-  if (!collected) {
-    return tl::unexpected(collected.error());
-  }
-  const auto& session_rows = collected->session_rows;
+  PV_TRY_ASSIGN(auto collected, collect_session(store, options.order_id));
+  const auto& session_rows = collected.session_rows;
   const std::int64_t first = session_rows.front().seq;
   const std::int64_t last = session_rows.back().seq;
 
   EvidencePackWritten written;
-  written.session_id = collected->session_id;
+  written.session_id = collected.session_id;
   written.session_rows = session_rows.size();
   std::optional<Checkpoint> checkpoint;
-  auto rows = rows_to_checkpoint(store, first, last, checkpoint);
-  if (!rows) {
-    return tl::unexpected(rows.error());
-  }
+  PV_TRY_ASSIGN(auto rows, rows_to_checkpoint(store, first, last, checkpoint));
   if (!checkpoint) {
     // Nothing signed covers the session yet (it ended after the last checkpoint): sign the head now.
     if (!options.key) {
       return make_error(ErrorType::conflict, "no checkpoint covers this session and no station key was given");
     }
     store.set_checkpoint_signer(options.key, options.station, CheckpointPolicy{});
-    if (auto added = store.append_checkpoint(); !added) {
-      return tl::unexpected(added.error().with_context("checkpoint"));
-    }
+    PV_TRY(store.append_checkpoint(), "checkpoint");
     written.checkpoint_added = true;
-    rows = rows_to_checkpoint(store, first, last, checkpoint);
-    if (!rows) {
-      return tl::unexpected(rows.error());
-    }
+    PV_TRY_ASSIGN(rows, rows_to_checkpoint(store, first, last, checkpoint));
     if (!checkpoint) {
       return make_error(ErrorType::internal, "the checkpoint just journaled was not found");
     }
   }
-  written.rows = rows->size();
+  written.rows = rows.size();
   written.checkpoint_seq = checkpoint->seq;
   written.key_id = checkpoint->key_id;
 
@@ -436,9 +423,9 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     return make_error(ErrorType::io, fmt::format("{}: cannot be created: {}", options.output.string(), ec.message()));
   }
 
-  EvidenceSummary summary = summarise(**order, session_rows);
-  summary.first_seq = rows->front().seq;
-  summary.last_seq = rows->back().seq;
+  EvidenceSummary summary = summarise(*order, session_rows);
+  summary.first_seq = rows.front().seq;
+  summary.last_seq = rows.back().seq;
   summary.checkpoint_seq = checkpoint->seq;
   summary.checkpoint_time = format_utc_ms(checkpoint->utc_ms);
   summary.key_id = checkpoint->key_id;
@@ -466,35 +453,29 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     photo.width = width;
     photo.height = height;
     if (copied.insert(photo.sha256).second) {
-      if (auto done = write_file(options.output / photo.file, *bytes); !done) {
-        return tl::unexpected(done.error());
-      }
+      PV_TRY(write_file(options.output / photo.file, *bytes));
     }
   }
   written.photos = copied.size();
 
   std::string journal;
-  for (const auto& row : *rows) {
+  for (const auto& row : rows) {
     journal += row_to_json(row).dump() + "\n";
   }
   const std::string checkpoint_json = checkpoint->to_json() + "\n";
   for (const auto& [name, bytes] : std::vector<std::pair<std::string, std::string>>{
            {k_journal, journal}, {k_checkpoint, checkpoint_json}, {"summary.html", render_summary_html(summary)}}) {
-    if (auto done = write_file(options.output / name, bytes); !done) {
-      return tl::unexpected(done.error());
-    }
+    PV_TRY(write_file(options.output / name, bytes));
   }
-  if (auto pdf = write_summary_pdf(summary, options.output, options.output / "summary.pdf"); !pdf) {
-    return tl::unexpected(pdf.error());
-  }
+  PV_TRY(write_summary_pdf(summary, options.output, options.output / "summary.pdf"));
 
   // The manifest names every file with its SHA-256 and is signed by the station key: a byte
   // changed anywhere, a file swapped, added or removed is found.
   Json manifest;
   manifest["format"] = k_format;
   manifest["order_id"] = options.order_id;
-  manifest["session_id"] = collected->session_id;
-  manifest["first_seq"] = rows->front().seq;
+  manifest["session_id"] = collected.session_id;
+  manifest["first_seq"] = rows.front().seq;
   manifest["checkpoint_seq"] = checkpoint->seq;
   if (auto weight = last_weight(session_rows)) {
     manifest["weight"] = *weight;
@@ -505,11 +486,8 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
     names.push_back("photos/" + hash + ".jpg");
   }
   for (const auto& name : names) {
-    auto bytes = read_file(options.output / name);
-    if (!bytes) {
-      return tl::unexpected(bytes.error());
-    }
-    files.push_back({{"path", name}, {"sha256", sha256_hex(*bytes)}, {"bytes", bytes->size()}});
+    PV_TRY_ASSIGN(auto bytes, read_file(options.output / name));
+    files.push_back({{"path", name}, {"sha256", sha256_hex(bytes)}, {"bytes", bytes.size()}});
   }
   manifest["files"] = files;
   const StationKey* signer = options.key;
@@ -519,12 +497,8 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
   manifest["key_id"] = signer->key_id();
   manifest["public_key"] = signer->public_key_hex();
   const std::string manifest_text = manifest.dump(2) + "\n";
-  if (auto done = write_file(options.output / k_manifest, manifest_text); !done) {
-    return tl::unexpected(done.error());
-  }
-  if (auto done = write_file(options.output / k_signature, signer->sign(manifest_text) + "\n"); !done) {
-    return tl::unexpected(done.error());
-  }
+  PV_TRY(write_file(options.output / k_manifest, manifest_text));
+  PV_TRY(write_file(options.output / k_signature, signer->sign(manifest_text) + "\n"));
   return written;
 }
 

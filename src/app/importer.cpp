@@ -13,6 +13,8 @@
 #include "csv.hpp"
 #include "utf8.hpp"
 
+#include <pickverify/expected.hpp>
+
 namespace pickverify::app {
 
 namespace {
@@ -308,11 +310,8 @@ Result<KitComponent> parse_kit_part(std::string_view part)
     component.sku = std::string(rest.substr(0, star));
   }
   if (star != std::string_view::npos) {
-    auto quantity = parse_int(rest.substr(star + 1), 1, 10'000);
-    if (!quantity) {
-      return tl::unexpected(quantity.error());
-    }
-    component.quantity = *quantity;
+    PV_TRY_ASSIGN(auto quantity, parse_int(rest.substr(star + 1), 1, 10'000));
+    component.quantity = quantity;
   }
   return component;
 }
@@ -675,16 +674,13 @@ void add_item_checked(Item item, int line, const std::string& where, CatalogEntr
 
 Result<CatalogEntries> import_catalog_json(std::string_view text, const std::string& name, Problems& problems)
 {
-  auto document = parse_json(text, name);
-  if (!document) {
-    return tl::unexpected(document.error());
-  }
-  check_fields(*document, {"items", "kits"}, "catalog", 1, problems);
+  PV_TRY_ASSIGN(auto document, parse_json(text, name));
+  check_fields(document, {"items", "kits"}, "catalog", 1, problems);
   const auto item_lines = element_lines(text, "items");
   const auto kit_lines = element_lines(text, "kits");
   CatalogEntries entries;
-  if (document->contains("items")) {
-    const Json& items = (*document)["items"];
+  if (document.contains("items")) {
+    const Json& items = document["items"];
     if (!items.is_array()) {
       problems.add(1, "items: must be an array");
     } else {
@@ -728,8 +724,8 @@ Result<CatalogEntries> import_catalog_json(std::string_view text, const std::str
       }
     }
   }
-  if (document->contains("kits")) {
-    const Json& kits = (*document)["kits"];
+  if (document.contains("kits")) {
+    const Json& kits = document["kits"];
     if (!kits.is_array()) {
       problems.add(1, "kits: must be an array");
     } else {
@@ -874,15 +870,12 @@ Result<CsvTable> open_csv_table(std::string_view text, const std::string& name, 
 
 Result<CatalogEntries> import_catalog_csv(std::string_view text, const std::string& name, Problems& problems)
 {
-  auto table = open_csv_table(text, name,
-                              {"type", "sku", "style", "description", "gtins", "attributes", "weight_g", "unit_value",
-                               "currency", "flags", "components", "packs"},
-                              {"sku"}, problems);
-  if (!table) {
-    return tl::unexpected(table.error());
-  }
-  const auto& records = table->records;
-  const CsvColumns& columns = table->columns;
+  PV_TRY_ASSIGN(auto table, open_csv_table(text, name,
+                                           {"type", "sku", "style", "description", "gtins", "attributes", "weight_g",
+                                            "unit_value", "currency", "flags", "components", "packs"},
+                                           {"sku"}, problems));
+  const auto& records = table.records;
+  const CsvColumns& columns = table.columns;
   CatalogEntries entries;
   for (std::size_t r = 1; r < records.size(); ++r) {
     const CsvRecord& record = records[r];
@@ -1001,15 +994,12 @@ void check_order_line(const Order& order, const OrderLine& order_line, int line,
 Result<std::vector<Order>> import_orders_json(std::string_view text, const std::string& name, const Catalog& catalog)
 {
   Problems problems(name);
-  auto document = parse_json(text, name);
-  if (!document) {
-    return tl::unexpected(document.error());
-  }
-  check_fields(*document, {"orders"}, "file", 1, problems);
+  PV_TRY_ASSIGN(auto document, parse_json(text, name));
+  check_fields(document, {"orders"}, "file", 1, problems);
   const auto lines = element_lines(text, "orders");
   std::vector<Order> orders;
   std::set<std::string> seen;
-  const Json& list = (*document)["orders"];
+  const Json& list = document["orders"];
   if (!list.is_array()) {
     problems.add(1, "orders: missing or not an array");
     return tl::unexpected(problems.error());
@@ -1068,15 +1058,12 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
 Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::string& name, const Catalog& catalog)
 {
   Problems problems(name);
-  auto table = open_csv_table(text, name,
-                              {"order_id", "value", "currency", "customer", "image_check", "line", "sku", "style",
-                               "attributes", "quantity", "description"},
-                              {"order_id", "value", "quantity"}, problems);
-  if (!table) {
-    return tl::unexpected(table.error());
-  }
-  const auto& records = table->records;
-  const CsvColumns& columns = table->columns;
+  PV_TRY_ASSIGN(auto table, open_csv_table(text, name,
+                                           {"order_id", "value", "currency", "customer", "image_check", "line", "sku",
+                                            "style", "attributes", "quantity", "description"},
+                                           {"order_id", "value", "quantity"}, problems));
+  const auto& records = table.records;
+  const CsvColumns& columns = table.columns;
   std::vector<Order> orders;
   std::map<std::string, std::pair<std::size_t, int>> index; // order id → position, first line
   for (std::size_t r = 1; r < records.size(); ++r) {
@@ -1165,17 +1152,14 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
                                    const std::vector<Order>& open_orders)
 {
   Problems problems(name);
-  auto entries =
-      format == FileFormat::json ? import_catalog_json(text, name, problems) : import_catalog_csv(text, name, problems);
-  if (!entries) {
-    return tl::unexpected(entries.error());
-  }
+  PV_TRY_ASSIGN(auto entries, format == FileFormat::json ? import_catalog_json(text, name, problems)
+                                                         : import_catalog_csv(text, name, problems));
   // The file's entries replace stored ones of the same SKU (an item may become a kit and back);
   // everything else stored stays. Kits go last so they may name items from the file or the store.
   std::set<std::string> redefined;
-  for (const auto& entry : entries->items)
+  for (const auto& entry : entries.items)
     redefined.insert(entry.item.sku);
-  for (const auto& entry : entries->kits)
+  for (const auto& entry : entries.kits)
     redefined.insert(entry.kit.sku);
   Catalog staged;
   for (const auto& item : catalog.items()) {
@@ -1185,12 +1169,12 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
       }
     }
   }
-  for (auto& entry : entries->items) {
+  for (auto& entry : entries.items) {
     if (auto added = staged.add_item(std::move(entry.item)); !added) {
       problems.add(entry.line, fmt::format("{}: {}", entry.where, added.error().message));
     }
   }
-  for (auto& entry : entries->kits) {
+  for (auto& entry : entries.kits) {
     if (auto added = staged.add_kit(std::move(entry.kit)); !added) {
       problems.add(entry.line, fmt::format("{}: {}", entry.where, added.error().message));
     }
@@ -1222,7 +1206,7 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
     return tl::unexpected(problems.error());
   }
   catalog = std::move(staged);
-  return entries->items.size() + entries->kits.size();
+  return entries.items.size() + entries.kits.size();
 }
 
 Result<std::vector<Order>> import_orders(std::string_view text, FileFormat format, const std::string& name,

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/journal_anchor.hpp>
 #include <pickverify/server.hpp>
 #include <pickverify/station.hpp>
@@ -64,11 +65,8 @@ constexpr DemoUser k_demo_users[] = {
 
 Result<bool> seed_demo_users(UserStore& users)
 {
-  auto existing = users.list_users();
-  if (!existing) {
-    return tl::unexpected(existing.error());
-  }
-  if (!existing->empty()) {
+  PV_TRY_ASSIGN(auto existing, users.list_users(), "demo users");
+  if (!existing.empty()) {
     return false;
   }
   for (const auto& demo : k_demo_users) {

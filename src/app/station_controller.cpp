@@ -8,6 +8,7 @@
 #include "commands.hpp"
 
 #include <pickverify/controller.hpp>
+#include <pickverify/expected.hpp>
 
 namespace pickverify::app {
 
@@ -66,12 +67,10 @@ public:
     } else {
       if (config.required) // fail closed until the device is seen
         m_show(m_station.set_device_online(k_device_id, false, "configured, not connected yet"));
-      auto started = is_commodity_controller_kind(config.kind)
-                         ? start_commodity_controller(config.kind, std::move(options))
-                         : start_usb_controller(std::move(options));
-      if (!started)
-        return tl::unexpected(started.error());
-      m_controller = std::move(*started);
+      PV_TRY_ASSIGN(auto started, is_commodity_controller_kind(config.kind)
+                                      ? start_commodity_controller(config.kind, std::move(options))
+                                      : start_usb_controller(std::move(options)));
+      m_controller = std::move(started);
     }
     // The station outlives this object and keeps its listeners: they hold the controller by a
     // shared pointer and fall silent once this object is gone.

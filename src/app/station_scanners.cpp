@@ -13,6 +13,7 @@
 
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/scanner_manager.hpp>
 
 namespace pickverify::app {
@@ -162,9 +163,7 @@ Result<std::unique_ptr<StationScanners>> StationScanners::start(const Context& c
     return std::unique_ptr<StationScanners>{};
   }
   auto scanners = std::make_unique<UsbStationScanners>(context, station, std::move(show));
-  if (auto started = scanners->start(); !started) {
-    return tl::unexpected(started.error());
-  }
+  PV_TRY(scanners->start());
   return std::unique_ptr<StationScanners>(std::move(scanners));
 }
 

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/users.hpp>
 
 #include "commands.hpp"
@@ -26,12 +27,9 @@ int fail(const Context& context, const Error& error)
 Result<void> authorize(UserStore& users, const Context& context, std::istream& in, const UserCommand& command,
                        bool self_allowed)
 {
-  auto all = users.list_users();
-  if (!all) {
-    return tl::unexpected(all.error());
-  }
+  PV_TRY_ASSIGN(auto all, users.list_users());
   bool have_admin = false;
-  for (const User& user : *all) {
+  for (const User& user : all) {
     have_admin = have_admin || (user.role == UserRole::admin && !user.disabled);
   }
   if (!have_admin) {
@@ -41,11 +39,8 @@ Result<void> authorize(UserStore& users, const Context& context, std::istream& i
     return make_error(ErrorType::invalid_input,
                       "changing users needs an admin: add --as ADMIN-ID (you will be asked for that admin's password)");
   }
-  auto secret = read_secret(in, *context.out, fmt::format("password for {}: ", command.as));
-  if (!secret) {
-    return tl::unexpected(secret.error());
-  }
-  auto who = users.authenticate(command.as, *secret);
+  PV_TRY_ASSIGN(auto secret, read_secret(in, *context.out, fmt::format("password for {}: ", command.as)));
+  auto who = users.authenticate(command.as, secret);
   if (!who) {
     return make_error(ErrorType::conflict, who.error().message);
   }
@@ -76,9 +71,7 @@ Result<std::string> read_new_secret(const Context& context, std::istream& in, co
 
 Result<std::unique_ptr<UserStore>> open_users(const Context& context)
 {
-  if (auto ready = prepare_data_dir(context, true); !ready) {
-    return tl::unexpected(ready.error());
-  }
+  PV_TRY(prepare_data_dir(context, true));
   return open_sqlite_user_store(context.data_dir / "pickverify.db");
 }
 

@@ -1,3 +1,4 @@
+#include <pickverify/expected.hpp>
 #include <pickverify/order.hpp>
 
 #include <algorithm>
@@ -114,11 +115,8 @@ Result<std::vector<ExpectedLine>> expand_order(const Order& order, const Catalog
     }
     if (!line.sku.empty()) {
       if (const Kit* kit = catalog.find_kit(line.sku)) {
-        auto parts = expand_kit_line(order, line, *kit, catalog);
-        if (!parts) {
-          return tl::unexpected(parts.error());
-        }
-        expanded.insert(expanded.end(), std::make_move_iterator(parts->begin()), std::make_move_iterator(parts->end()));
+        PV_TRY_ASSIGN(auto parts, expand_kit_line(order, line, *kit, catalog));
+        expanded.insert(expanded.end(), std::make_move_iterator(parts.begin()), std::make_move_iterator(parts.end()));
         continue;
       }
       const Item* item = catalog.find_item(line.sku);

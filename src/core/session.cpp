@@ -1,3 +1,4 @@
+#include <pickverify/expected.hpp>
 #include <pickverify/session.hpp>
 
 #include <algorithm>
@@ -169,11 +170,8 @@ PackSession::PackSession(Order order, std::vector<ExpectedLine> lines, const Cat
 
 Result<PackSession> PackSession::start(const Order& order, const Catalog& catalog, const Policy& policy)
 {
-  auto lines = expand_order(order, catalog);
-  if (!lines) {
-    return tl::unexpected(lines.error());
-  }
-  PackSession session(order, std::move(*lines), catalog, policy);
+  PV_TRY_ASSIGN(auto lines, expand_order(order, catalog));
+  PackSession session(order, std::move(lines), catalog, policy);
   session.m_state = SessionState::active;
   return session;
 }

@@ -1,3 +1,4 @@
+#include <pickverify/expected.hpp>
 #include <pickverify/weight.hpp>
 
 #include <cstdlib>
@@ -91,9 +92,7 @@ Result<Weight> make_weight(std::int64_t mantissa, int exponent, WeightUnit unit)
 
 Result<Weight> parse_weight(std::string_view number, std::string_view unit_text)
 {
-  auto unit = parse_weight_unit(unit_text);
-  if (!unit)
-    return tl::unexpected(unit.error());
+  PV_TRY_ASSIGN(auto unit, parse_weight_unit(unit_text));
   std::string_view digits = number;
   bool negative = false;
   if (!digits.empty() && (digits[0] == '-' || digits[0] == '+')) {
@@ -119,7 +118,7 @@ Result<Weight> parse_weight(std::string_view number, std::string_view unit_text)
   }
   if (count == 0)
     return make_error(ErrorType::invalid_input, fmt::format("'{}' is not a number", number));
-  return make_weight(negative ? -mantissa : mantissa, -decimals, *unit);
+  return make_weight(negative ? -mantissa : mantissa, -decimals, unit);
 }
 
 int Weight::compare_mg(std::int64_t milligrams_value) const

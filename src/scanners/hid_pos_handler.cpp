@@ -2,6 +2,7 @@
 // scanner, read by the HidPosDecoder at the positions the descriptor gives; beeps on request.
 #include <fmt/format.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "hid_descriptor.hpp"
@@ -28,10 +29,8 @@ Result<HidPosLayout> read_hid_pos_layout(libusb_device_handle* handle, const Hid
     return make_error(ErrorType::io, fmt::format("cannot read the report descriptor of interface {}: {}", choice.number,
                                                  usb_error(n)));
   descriptor.resize(static_cast<std::size_t>(n));
-  auto parsed = parse_hid_report_descriptor(descriptor);
-  if (!parsed)
-    return tl::unexpected(parsed.error());
-  return find_hid_pos_layout(*parsed);
+  PV_TRY_ASSIGN(auto parsed, parse_hid_report_descriptor(descriptor));
+  return find_hid_pos_layout(parsed);
 }
 
 class HidPosHandler final : public ScannerHandler {

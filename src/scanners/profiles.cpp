@@ -2,6 +2,7 @@
 // profile is an error naming file and line, never a silently ignored setting.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/shipped_data.hpp>
 
 #include <algorithm>
@@ -111,17 +112,15 @@ public:
   Result<Enum> enum_value(const toml::node& node, std::string_view key,
                           std::initializer_list<std::pair<std::string_view, Enum>> choices) const
   {
-    auto text = string_value(node, key);
-    if (!text)
-      return tl::unexpected(text.error());
+    PV_TRY_ASSIGN(auto text, string_value(node, key));
     std::string allowed;
     for (const auto& [name, value] : choices) {
-      if (name == *text)
+      if (name == text)
         return value;
       allowed += allowed.empty() ? "" : ", ";
       allowed += name;
     }
-    return tl::unexpected(error_at(node.source(), fmt::format("'{}' = \"{}\" is not one of: {}", key, *text, allowed)));
+    return tl::unexpected(error_at(node.source(), fmt::format("'{}' = \"{}\" is not one of: {}", key, text, allowed)));
   }
 
   Result<std::int64_t> int_value(const toml::node& node, std::string_view key, std::int64_t min, std::int64_t max) const
@@ -170,111 +169,90 @@ public:
         return tl::unexpected(error_at(key_node.source(), fmt::format("unknown key '{}'", key)));
 
       if (key == "name") {
-        auto v = string_value(node, key);
-        if (!v)
-          return tl::unexpected(v.error());
-        if (v->empty() || v->find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+        PV_TRY_ASSIGN(auto v, string_value(node, key));
+        if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
           return tl::unexpected(error_at(node.source(), "'name' must be lower-case letters, digits and '-'"));
-        profile.name = *v;
+        profile.name = v;
         has_name = true;
       } else if (key == "model") {
-        auto v = string_value(node, key);
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.model = *v;
+        PV_TRY_ASSIGN(auto v, string_value(node, key));
+        profile.model = v;
       } else if (key == "usb") {
-        auto v = string_value(node, key);
-        if (!v)
-          return tl::unexpected(v.error());
-        if (v->size() != 9 || (*v)[4] != ':' || !parse_hex16(std::string_view(*v).substr(0, 4), profile.usb.vendor) ||
-            !parse_hex16(std::string_view(*v).substr(5, 4), profile.usb.product))
+        PV_TRY_ASSIGN(auto v, string_value(node, key));
+        if (v.size() != 9 || v[4] != ':' || !parse_hex16(std::string_view(v).substr(0, 4), profile.usb.vendor) ||
+            !parse_hex16(std::string_view(v).substr(5, 4), profile.usb.product))
           return tl::unexpected(
-              error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", *v)));
+              error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", v)));
         if (profile.usb.vendor == 0)
           return tl::unexpected(error_at(node.source(), "'usb' vendor id 0000 is not a real vendor"));
         has_usb = true;
       } else if (key == "mode") {
-        auto v = enum_value<ScannerMode>(node, key,
-                                         {{"hid_keyboard", ScannerMode::hid_keyboard},
-                                          {"hid_pos", ScannerMode::hid_pos},
-                                          {"serial", ScannerMode::serial}});
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.mode = *v;
+        PV_TRY_ASSIGN(auto v, enum_value<ScannerMode>(node, key,
+                                                      {{"hid_keyboard", ScannerMode::hid_keyboard},
+                                                       {"hid_pos", ScannerMode::hid_pos},
+                                                       {"serial", ScannerMode::serial}}));
+        profile.mode = v;
         has_mode = true;
       } else if (key == "layout") {
-        auto v = enum_value<KeyboardLayout>(
-            node, key, {{"us", KeyboardLayout::us}, {"de", KeyboardLayout::de}, {"fr", KeyboardLayout::fr}});
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.layout = *v;
+        PV_TRY_ASSIGN(
+            auto v,
+            enum_value<KeyboardLayout>(
+                node, key, {{"us", KeyboardLayout::us}, {"de", KeyboardLayout::de}, {"fr", KeyboardLayout::fr}}));
+        profile.layout = v;
         keyboard_key_at = node.source();
       } else if (key == "terminator") {
-        auto v = enum_value<Terminator>(
-            node, key, {{"enter", Terminator::enter}, {"tab", Terminator::tab}, {"none", Terminator::none}});
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.terminator = *v;
+        PV_TRY_ASSIGN(
+            auto v,
+            enum_value<Terminator>(
+                node, key, {{"enter", Terminator::enter}, {"tab", Terminator::tab}, {"none", Terminator::none}}));
+        profile.terminator = v;
       } else if (key == "prefix" || key == "suffix") {
-        auto v = string_value(node, key);
-        if (!v)
-          return tl::unexpected(v.error());
-        if (v->size() > k_max_affix_bytes)
+        PV_TRY_ASSIGN(auto v, string_value(node, key));
+        if (v.size() > k_max_affix_bytes)
           return tl::unexpected(
               error_at(node.source(), fmt::format("'{}' is longer than {} bytes", key, k_max_affix_bytes)));
-        (key == "prefix" ? profile.prefix : profile.suffix) = *v;
+        (key == "prefix" ? profile.prefix : profile.suffix) = v;
       } else if (key == "inter_key_timeout_ms") {
-        auto v = int_value(node, key, 5, k_max_inter_key_timeout_ms);
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.inter_key_timeout = std::chrono::milliseconds(*v);
+        PV_TRY_ASSIGN(auto v, int_value(node, key, 5, k_max_inter_key_timeout_ms));
+        profile.inter_key_timeout = std::chrono::milliseconds(v);
       } else if (key == "aim") {
-        auto v = enum_value<AimSource>(
-            node, key, {{"none", AimSource::none}, {"prefix", AimSource::prefix}, {"report", AimSource::report}});
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.aim = *v;
+        PV_TRY_ASSIGN(
+            auto v,
+            enum_value<AimSource>(
+                node, key, {{"none", AimSource::none}, {"prefix", AimSource::prefix}, {"report", AimSource::report}}));
+        profile.aim = v;
       } else if (key == "beep") {
         if (!node.is_boolean())
           return tl::unexpected(error_at(node.source(), "'beep' must be true or false"));
         profile.beep = *node.value<bool>();
       } else if (key == "baud") {
-        auto v = int_value(node, key, 1200, 230400);
-        if (!v)
-          return tl::unexpected(v.error());
-        if (!k_bauds.contains(static_cast<int>(*v)))
-          return tl::unexpected(error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", *v)));
-        profile.serial.baud = static_cast<int>(*v);
+        PV_TRY_ASSIGN(auto v, int_value(node, key, 1200, 230400));
+        if (!k_bauds.contains(static_cast<int>(v)))
+          return tl::unexpected(error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", v)));
+        profile.serial.baud = static_cast<int>(v);
         serial_key_at = node.source();
       } else if (key == "data_bits") {
-        auto v = int_value(node, key, 7, 8);
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.serial.data_bits = static_cast<int>(*v);
+        PV_TRY_ASSIGN(auto v, int_value(node, key, 7, 8));
+        profile.serial.data_bits = static_cast<int>(v);
         serial_key_at = node.source();
       } else if (key == "stop_bits") {
-        auto v = int_value(node, key, 1, 2);
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.serial.stop_bits = static_cast<int>(*v);
+        PV_TRY_ASSIGN(auto v, int_value(node, key, 1, 2));
+        profile.serial.stop_bits = static_cast<int>(v);
         serial_key_at = node.source();
       } else if (key == "parity") {
-        auto v = enum_value<Parity>(node, key, {{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}});
-        if (!v)
-          return tl::unexpected(v.error());
-        profile.serial.parity = *v;
+        PV_TRY_ASSIGN(auto v, enum_value<Parity>(
+                                  node, key, {{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}}));
+        profile.serial.parity = v;
         serial_key_at = node.source();
       } else if (key == "quirks") {
         const auto* array = node.as_array();
         if (!array)
           return tl::unexpected(error_at(node.source(), "'quirks' must be an array of strings"));
         for (const auto& element : *array) {
-          auto v = string_value(element, key);
-          if (!v)
-            return tl::unexpected(v.error());
-          if (!k_known_quirks.contains(*v))
-            return tl::unexpected(error_at(element.source(), fmt::format("unknown quirk '{}'", *v)));
-          profile.quirks.push_back(*v);
+          PV_TRY_ASSIGN(auto v, string_value(element, key));
+          if (!k_known_quirks.contains(v))
+            return tl::unexpected(error_at(element.source(), fmt::format("unknown quirk '{}'", v)));
+          profile.quirks.push_back(v);
         }
       }
     }
@@ -313,10 +291,8 @@ public:
       if (!k_top_level_keys.contains(key))
         return tl::unexpected(error_at(key_node.source(), fmt::format("unknown key '{}'", key)));
       if (key == "vendor") {
-        auto v = string_value(node, key);
-        if (!v)
-          return tl::unexpected(v.error());
-        vendor = *v;
+        PV_TRY_ASSIGN(auto v, string_value(node, key));
+        vendor = v;
       }
     }
     if (vendor.empty())
@@ -326,10 +302,8 @@ public:
     if (!scanners || !scanners->is_array_of_tables())
       return tl::unexpected(Error{ErrorType::invalid_input, fmt::format("{}:1: expected [[scanner]] tables", m_file)});
     for (const auto& element : *scanners) {
-      auto profile = scanner(*element.as_table(), vendor);
-      if (!profile)
-        return tl::unexpected(profile.error());
-      profiles.push_back(std::move(*profile));
+      PV_TRY_ASSIGN(auto profile, scanner(*element.as_table(), vendor));
+      profiles.push_back(std::move(profile));
     }
     return profiles;
   }
@@ -366,8 +340,7 @@ Result<std::vector<DeviceProfile>> parse_profiles(std::string_view text, std::st
   auto profiles = ProfileParser(file_name).parse(text);
   if (!profiles)
     return profiles;
-  if (auto unique = check_unique(*profiles); !unique)
-    return tl::unexpected(unique.error());
+  PV_TRY(check_unique(*profiles));
   return profiles;
 }
 
@@ -389,13 +362,10 @@ Result<std::vector<DeviceProfile>> load_profiles(const std::filesystem::path& di
       return make_error(ErrorType::io, fmt::format("cannot read '{}'", file.string()));
     std::ostringstream text;
     text << in.rdbuf();
-    auto profiles = parse_profiles(text.str(), file.filename().string());
-    if (!profiles)
-      return tl::unexpected(profiles.error());
-    all.insert(all.end(), profiles->begin(), profiles->end());
+    PV_TRY_ASSIGN(auto profiles, parse_profiles(text.str(), file.filename().string()));
+    all.insert(all.end(), profiles.begin(), profiles.end());
   }
-  if (auto unique = check_unique(all); !unique)
-    return tl::unexpected(unique.error());
+  PV_TRY(check_unique(all));
   return all;
 }
 

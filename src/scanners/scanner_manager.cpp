@@ -6,6 +6,7 @@
 // manager assigns devices to stations, keeps their interrupt transfers going and reports them offline.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/scanner_manager.hpp>
 #include <pickverify/usb_protocol.hpp>
 
@@ -688,8 +689,7 @@ void OpenScanner::notice(DeviceState state, const std::string& message)
 Result<std::unique_ptr<ScannerManager>> ScannerManager::start(ScannerManagerOptions options)
 {
   auto manager = std::make_unique<ManagerImpl>(std::move(options));
-  if (auto started = manager->init(); !started)
-    return tl::unexpected(started.error());
+  PV_TRY(manager->init());
   return std::unique_ptr<ScannerManager>(std::move(manager));
 }
 

@@ -1,3 +1,4 @@
+#include <pickverify/expected.hpp>
 #include <pickverify/station.hpp>
 
 #include <pickverify/journal_export.hpp>
@@ -242,41 +243,32 @@ Result<StationReply> Station::start_order(const std::string& order_id)
         ErrorType::conflict,
         fmt::format("order {} is still open at this station: pack it or abandon it first", m_session->order().id));
   }
-  auto order = m_store.find_order(order_id);
+  PV_TRY_ASSIGN(auto order, m_store.find_order(order_id), fmt::format("order {}", order_id));
   if (!order) {
-    return tl::unexpected(order.error());
-  }
-  if (!*order) {
     return make_error(ErrorType::not_found, fmt::format("order {} is not known: check the pick list", order_id));
   }
-  auto session = PackSession::start(**order, m_catalog, m_policy);
-  if (!session) {
-    return tl::unexpected(session.error());
-  }
-  session->set_serial_whereabouts(serial_whereabouts(m_store, order_id));
+  PV_TRY_ASSIGN(auto session, PackSession::start(*order, m_catalog, m_policy));
+  session.set_serial_whereabouts(serial_whereabouts(m_store, order_id));
   for (const auto& device : m_offline_devices) {
-    session->set_device_online(device, false);
+    session.set_device_online(device, false);
   }
-  auto resumed = find_unfinished_session(order_id);
-  if (!resumed) {
-    return tl::unexpected(resumed.error());
-  }
-  if (resumed->packed_at_ms) {
+  PV_TRY_ASSIGN(auto resumed, find_unfinished_session(order_id));
+  if (resumed.packed_at_ms) {
     return make_error(
         ErrorType::conflict,
         fmt::format("order {} was already packed at station {} (journal time {} ms): do not pack it twice; "
                     "call a supervisor",
-                    order_id, resumed->packed_station, *resumed->packed_at_ms));
+                    order_id, resumed.packed_station, *resumed.packed_at_ms));
   }
-  if (!resumed->session_id.empty()) {
+  if (!resumed.session_id.empty()) {
     // The station stopped (or was killed) with this order open: rebuild the session from its journal
     // rows so no verified scan, alert or decision is lost and nothing is counted twice.
-    replay(*session, resumed->events);
-    m_packaging = packaging_in(resumed->events);
-    m_session = std::move(*session);
-    m_session_id = resumed->session_id;
+    replay(session, resumed.events);
+    m_packaging = packaging_in(resumed.events);
+    m_session = std::move(session);
+    m_session_id = resumed.session_id;
     JournalEntry entry = make_entry("session_resumed");
-    entry.reason = fmt::format("order {} resumed from {} journal event(s)", order_id, resumed->events.size());
+    entry.reason = fmt::format("order {} resumed from {} journal event(s)", order_id, resumed.events.size());
     auto seq = journal({entry});
     if (!seq) {
       m_session.reset();
@@ -294,7 +286,7 @@ Result<StationReply> Station::start_order(const std::string& order_id)
     reply.journal_seq = *seq;
     return notify(std::move(reply));
   }
-  m_session = std::move(*session);
+  m_session = std::move(session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
   m_packaging.clear();
 
@@ -357,14 +349,11 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     entry.verdict = "";
     entry.reason = "no open order: scan the order barcode first";
     entry.detail = detail.dump();
-    auto seq = journal({entry});
-    if (!seq) {
-      return tl::unexpected(seq.error());
-    }
+    PV_TRY_ASSIGN(auto seq, journal({entry}));
     reply.tone = StationReply::Tone::warning;
     reply.headline = "NO ORDER";
     reply.details.push_back(entry.reason);
-    reply.journal_seq = *seq;
+    reply.journal_seq = seq;
     return notify(std::move(reply));
   }
 
@@ -374,17 +363,14 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     entry.verdict = "";
     entry.reason = fmt::format("order {} is already open here: scan its items", code.data);
     entry.detail = detail.dump();
-    auto seq = journal({entry});
-    if (!seq) {
-      return tl::unexpected(seq.error());
-    }
+    PV_TRY_ASSIGN(auto seq, journal({entry}));
     reply.tone = StationReply::Tone::ok;
     reply.headline = "ORDER ALREADY OPEN";
     reply.details.push_back(entry.reason);
     for (auto& line : describe_progress(*m_session)) {
       reply.details.push_back(std::move(line));
     }
-    reply.journal_seq = *seq;
+    reply.journal_seq = seq;
     return notify(std::move(reply));
   }
 
@@ -442,10 +428,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     alert.detail = nlohmann::json{{"alert_id", *outcome.alert_id}}.dump();
     entries.push_back(std::move(alert));
   }
-  auto seq = journal(std::move(entries));
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal(std::move(entries)));
   *m_session = std::move(next);
 
   reply.verdict = outcome.verdict;
@@ -463,7 +446,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   } else if (outcome.verdict == Verdict::accepted && m_session->state() == SessionState::complete) {
     reply.details.push_back("every line verified: request the pack");
   }
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -485,14 +468,11 @@ Result<StationReply> Station::choose_packaging(const Packaging& packaging, Journ
   }
   entry.detail = detail.dump();
   reply.details.push_back(entry.reason);
-  auto seq = journal({entry});
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal({entry}));
   if (!entry.verdict.empty()) {
     m_packaging = packaging.name;
   }
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -535,12 +515,9 @@ Result<StationReply> Station::request_pack()
     return notify(std::move(reply));
   }
   entries.push_back(entry);
-  auto seq = journal(std::move(entries));
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal(std::move(entries)));
   *m_session = std::move(next);
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -613,9 +590,7 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
                                     {"override", resolution.override_mismatch},
                                     {"reason_code", resolution.reason_code}}
                          .dump();
-    if (auto seq = journal({refused}); !seq) {
-      return tl::unexpected(seq.error());
-    }
+    PV_TRY(journal({refused}));
     return tl::unexpected(resolved.error());
   }
   const Alert& alert = next.alerts()[static_cast<std::size_t>(alert_id - 1)];
@@ -632,15 +607,12 @@ Result<StationReply> Station::resolve_alert(std::int32_t alert_id, const AlertRe
           {"approver", entry.operator_id}, {"reason_code", resolution.reason_code},           {"note", resolution.note},
           {"alert", alert.message},        {"state", std::string(to_string(next.state()))}}
           .dump();
-  auto seq = journal({entry});
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal({entry}));
   *m_session = std::move(next);
   StationReply reply;
   reply.headline = resolution.override_mismatch ? "ALERT OVERRIDDEN" : "ALERT CLEARED";
   reply.details.push_back(entry.reason);
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -666,10 +638,7 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, 
                                   m_session->order().id));
   }
   PackSession next = *m_session;
-  auto decision = next.apply_image_check(result);
-  if (!decision) {
-    return tl::unexpected(decision.error());
-  }
+  PV_TRY_ASSIGN(auto decision, next.apply_image_check(result));
   JournalEntry check = make_entry("image_check");
   check.verdict = std::string(to_string(result.outcome));
   check.reason = result.reason;
@@ -684,7 +653,7 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, 
                                 {"unexpected", result.unexpected}}
                      .dump();
   std::vector<JournalEntry> entries{check};
-  if (decision->released) {
+  if (decision.released) {
     // The box was weighed when the pack was asked for, before the photo; it is handled in between,
     // so it is weighed again: what is released is what the scale holds now.
     if (auto refused = weigh_before_release(entries)) {
@@ -693,11 +662,11 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, 
       JournalEntry refusal = make_entry("pack_refused");
       refusal.reason = *refused;
       refusal.detail =
-          nlohmann::json{{"state", std::string(to_string(decision->state))}, {"reasons", decision->reasons}}.dump();
+          nlohmann::json{{"state", std::string(to_string(decision.state))}, {"reasons", decision.reasons}}.dump();
       entries.push_back(std::move(refusal));
     }
   }
-  if (decision->released) {
+  if (decision.released) {
     JournalEntry released = make_entry("pack_released");
     released.reason = "every line verified, image check passed";
     released.evidence_hash = result.evidence_hash;
@@ -709,23 +678,20 @@ Result<StationReply> Station::apply_image_check(const ImageCheckResult& result, 
     alert.detail = nlohmann::json{{"alert_id", next.alerts().back().id}}.dump();
     entries.push_back(std::move(alert));
   }
-  auto seq = journal(std::move(entries));
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal(std::move(entries)));
   *m_session = std::move(next);
-  StationReply reply = pack_reply(*decision);
+  StationReply reply = pack_reply(decision);
   reply.headline = fmt::format("IMAGE CHECK {}", result.outcome == ImageCheckOutcome::passed   ? "PASSED"
                                                  : result.outcome == ImageCheckOutcome::failed ? "FAILED"
                                                  : result.outcome == ImageCheckOutcome::retake ? "RETAKE"
                                                                                                : "CAMERA OFFLINE");
-  if (decision->released) {
+  if (decision.released) {
     reply.details.insert(reply.details.begin(), "pack released");
   }
   if (!result.evidence_hash.empty()) {
     reply.details.push_back(fmt::format("evidence photo {}", result.evidence_hash));
   }
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -733,15 +699,12 @@ Result<StationReply> Station::finish_session(PackSession next, const std::string
 {
   JournalEntry entry = make_entry(type);
   entry.reason = reason;
-  auto seq = journal({entry});
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal({entry}));
   *m_session = std::move(next);
   StationReply reply;
   reply.headline = type == "packed" ? "PACKED" : "ABANDONED";
   reply.details.push_back(reason);
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -752,10 +715,7 @@ Result<StationReply> Station::mark_packed()
     return make_error(ErrorType::conflict, "no open order at this station");
   }
   PackSession next = *m_session;
-  auto packed = next.mark_packed();
-  if (!packed) {
-    return tl::unexpected(packed.error());
-  }
+  PV_TRY(next.mark_packed());
   return finish_session(std::move(next), "packed", fmt::format("order {} packed", m_session->order().id));
 }
 
@@ -766,10 +726,7 @@ Result<StationReply> Station::abandon(const std::string& reason)
     return make_error(ErrorType::conflict, "no open order at this station");
   }
   PackSession next = *m_session;
-  auto abandoned = next.abandon(reason);
-  if (!abandoned) {
-    return tl::unexpected(abandoned.error());
-  }
+  PV_TRY(next.abandon(reason));
   return finish_session(std::move(next), "session_abandoned", reason);
 }
 
@@ -782,39 +739,30 @@ Result<StationReply> Station::take_over(const std::string& order_id, const std::
         ErrorType::conflict,
         fmt::format("order {} is still open at this station: pack it or abandon it first", m_session->order().id));
   }
-  auto order = m_store.find_order(order_id);
+  PV_TRY_ASSIGN(auto order, m_store.find_order(order_id), fmt::format("order {}", order_id));
   if (!order) {
-    return tl::unexpected(order.error());
-  }
-  if (!*order) {
     return make_error(ErrorType::not_found, fmt::format("order {} is not known: check the pick list", order_id));
   }
-  auto session = PackSession::start(**order, m_catalog, m_policy);
-  if (!session) {
-    return tl::unexpected(session.error());
-  }
-  session->set_serial_whereabouts(serial_whereabouts(m_store, order_id));
-  auto claim = m_store.find_claim(order_id);
-  if (!claim) {
-    return tl::unexpected(claim.error());
-  }
+  PV_TRY_ASSIGN(auto session, PackSession::start(*order, m_catalog, m_policy));
+  session.set_serial_whereabouts(serial_whereabouts(m_store, order_id));
+  PV_TRY_ASSIGN(auto claim, m_store.find_claim(order_id));
   for (const auto& device : m_offline_devices) {
-    session->set_device_online(device, false);
+    session.set_device_online(device, false);
   }
-  m_session = std::move(*session);
+  m_session = std::move(session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
 
   JournalEntry takeover = make_entry("takeover");
   takeover.operator_id = supervisor_id;
   nlohmann::json detail{{"picker", m_operator}, {"approver", supervisor_id}, {"note", reason}};
-  if (*claim) {
-    detail["from_station"] = (*claim)->station;
-    detail["from_session"] = (*claim)->session_id;
-    detail["from_picker"] = (*claim)->operator_id;
-    detail["from_since_utc_ms"] = (*claim)->since_utc_ms;
+  if (claim) {
+    detail["from_station"] = claim->station;
+    detail["from_session"] = claim->session_id;
+    detail["from_picker"] = claim->operator_id;
+    detail["from_since_utc_ms"] = claim->since_utc_ms;
     takeover.reason =
         fmt::format("supervisor {} took order {} over from station {} (picker {}) to station {}{}", supervisor_id,
-                    order_id, (*claim)->station, (*claim)->operator_id, m_id, reason.empty() ? "" : ": " + reason);
+                    order_id, claim->station, claim->operator_id, m_id, reason.empty() ? "" : ": " + reason);
   } else {
     takeover.reason = fmt::format("supervisor {} took order {} to station {} (it was open nowhere){}", supervisor_id,
                                   order_id, m_id, reason.empty() ? "" : ": " + reason);
@@ -854,15 +802,12 @@ Result<StationReply> Station::record_refusal(const std::string& action, const st
   entry.operator_id = claimed_id;
   entry.reason = fmt::format("{} refused for {}: {}", action, claimed_id, why);
   entry.detail = nlohmann::json{{"action", action}, {"picker", m_operator}, {"claimed_id", claimed_id}}.dump();
-  auto seq = journal({entry});
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal({entry}));
   StationReply reply;
   reply.tone = StationReply::Tone::error;
   reply.headline = "REFUSED";
   reply.details.push_back(entry.reason);
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 
@@ -881,10 +826,7 @@ Result<StationReply> Station::set_device_online(const std::string& device_id, bo
   JournalEntry entry = make_entry(online ? "device_online" : "device_offline");
   entry.source = device_id;
   entry.reason = message;
-  auto seq = journal({entry});
-  if (!seq) {
-    return tl::unexpected(seq.error());
-  }
+  PV_TRY_ASSIGN(auto seq, journal({entry}));
   StationReply reply;
   reply.tone = online ? StationReply::Tone::ok : StationReply::Tone::error;
   reply.headline = online ? "DEVICE ONLINE" : "DEVICE OFFLINE";
@@ -892,7 +834,7 @@ Result<StationReply> Station::set_device_online(const std::string& device_id, bo
   if (!online) {
     reply.details.push_back("packing stays blocked until it is back");
   }
-  reply.journal_seq = *seq;
+  reply.journal_seq = seq;
   return notify(std::move(reply));
 }
 

@@ -1,5 +1,6 @@
 // Camera calibration from chessboard images, and its YAML files.
 #include <pickverify/calibration.hpp>
+#include <pickverify/expected.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -260,11 +261,8 @@ Result<Calibration> parse_calibration(const cv::FileStorage& storage)
   if (root["created_utc"].isString()) {
     c.created_utc = static_cast<std::string>(root["created_utc"]);
   }
-  auto calibrated = read_number(root, "calibrated", 0, 1, true);
-  if (!calibrated) {
-    return tl::unexpected(calibrated.error());
-  }
-  c.calibrated = *calibrated != 0;
+  PV_TRY_ASSIGN(auto calibrated, read_number(root, "calibrated", 0, 1, true));
+  c.calibrated = calibrated != 0;
 
   struct Field {
     const char* key;
@@ -285,12 +283,9 @@ Result<Calibration> parse_calibration(const cv::FileStorage& storage)
       {"min_module_mm", 0, 1000, false, [&](double v) { c.min_module_mm = v; }},
   };
   for (const Field& field : fields) {
-    auto value = read_number(root, field.key, field.min, field.max, field.required);
-    if (!value) {
-      return tl::unexpected(value.error());
-    }
-    if (!std::isnan(*value)) {
-      field.set(*value);
+    PV_TRY_ASSIGN(auto value, read_number(root, field.key, field.min, field.max, field.required));
+    if (!std::isnan(value)) {
+      field.set(value);
     }
   }
 
@@ -491,9 +486,7 @@ Result<LoadedCalibration> load_station_calibration(const fs::path& calibration_d
 Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& frames, const CalibrationSettings& settings,
                                           const CalibrationProgressFn& progress)
 {
-  if (auto ok = check_settings(settings); !ok) {
-    return tl::unexpected(ok.error());
-  }
+  PV_TRY(check_settings(settings));
   BoardCollector collector(settings);
   const int total = static_cast<int>(frames.size());
   for (int i = 0; i < total; ++i) {
@@ -516,9 +509,7 @@ Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& fram
 Result<Calibration> calibrate_from_folder(const fs::path& folder, const CalibrationSettings& settings,
                                           const CalibrationProgressFn& progress)
 {
-  if (auto ok = check_settings(settings); !ok) {
-    return tl::unexpected(ok.error());
-  }
+  PV_TRY(check_settings(settings));
   std::error_code ec;
   if (!fs::is_directory(folder, ec)) {
     return make_error(ErrorType::not_found, fmt::format("{}: no such folder", folder.string()));
@@ -533,11 +524,8 @@ Result<Calibration> calibrate_from_folder(const fs::path& folder, const Calibrat
   for (int i = 0; i < total; ++i) {
     const std::string name = files[static_cast<std::size_t>(i)].filename().string();
     report(progress, {CalibrationProgress::Stage::reading, i + 1, total, collector.boards(), name, false});
-    auto frame = load_image_file(files[static_cast<std::size_t>(i)].string());
-    if (!frame) {
-      return tl::unexpected(frame.error());
-    }
-    auto found = collector.add(frame->view());
+    PV_TRY_ASSIGN(auto frame, load_image_file(files[static_cast<std::size_t>(i)].string()));
+    auto found = collector.add(frame.view());
     if (!found) {
       return tl::unexpected(found.error().with_context(name));
     }
@@ -554,9 +542,7 @@ Result<Calibration> calibrate_from_folder(const fs::path& folder, const Calibrat
 Result<Calibration> calibrate_from_camera(CameraSource& camera, const CalibrationSettings& settings,
                                           const CalibrationProgressFn& progress)
 {
-  if (auto ok = check_settings(settings); !ok) {
-    return tl::unexpected(ok.error());
-  }
+  PV_TRY(check_settings(settings));
   BoardCollector collector(settings);
   const int stride = std::max(1, settings.camera_frame_stride);
   for (int grabbed = 1; grabbed <= settings.camera_max_grabs && collector.boards() < settings.camera_frames;

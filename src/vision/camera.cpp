@@ -1,4 +1,5 @@
 #include <pickverify/camera.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/text.hpp>
 
 #include <algorithm>
@@ -98,9 +99,7 @@ public:
   Result<CapturedFrame> grab() override
   {
     if (m_status.state != CameraState::online) {
-      if (auto opened = open(); !opened) {
-        return tl::unexpected(opened.error());
-      }
+      PV_TRY(open());
     }
     cv::Mat image;
     try {
@@ -122,12 +121,9 @@ public:
       return tl::unexpected(
           go_offline(fmt::format("{} {}: {}", to_string(m_config.kind), m_config.location, e.what())).error());
     }
-    auto frame = frame_from_capture(image);
-    if (!frame) {
-      return tl::unexpected(frame.error());
-    }
+    PV_TRY_ASSIGN(auto frame, frame_from_capture(image));
     ++m_frames_read;
-    stamp(*frame, ++m_sequence);
+    stamp(frame, ++m_sequence);
     return frame;
   }
 
@@ -228,9 +224,7 @@ public:
   Result<CapturedFrame> grab() override
   {
     if (m_status.state != CameraState::online) {
-      if (auto opened = open(); !opened) {
-        return tl::unexpected(opened.error());
-      }
+      PV_TRY(open());
     }
     if (m_next >= m_files.size()) {
       if (!m_config.loop) {

@@ -1,5 +1,6 @@
 // decode_image_file(): an image file read as grey, then decode().
 #include <pickverify/decode.hpp>
+#include <pickverify/expected.hpp>
 
 #include <exception>
 #include <filesystem>
@@ -34,11 +35,8 @@ Result<cv::Mat> load_image(const std::string& path)
 
 Result<std::vector<Symbol>> decode_image_file(const std::string& path, const DecodeOptions& options)
 {
-  auto image = load_image(path);
-  if (!image) {
-    return tl::unexpected(image.error());
-  }
-  return decode(vision::view_of(*image), options);
+  PV_TRY_ASSIGN(auto image, load_image(path));
+  return decode(vision::view_of(image), options);
 }
 
 } // namespace pickverify

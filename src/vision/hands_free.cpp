@@ -1,5 +1,6 @@
 // Hands-free scanning: frames in, one scan per unit that enters the view out.
 #include <pickverify/camera.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/hands_free_scanner.hpp>
 
 #include <algorithm>
@@ -49,11 +50,8 @@ Result<std::vector<ScanEvent>> HandsFreeScanner::feed(const FrameView& frame,
 
 Result<std::vector<ScanEvent>> HandsFreeScanner::poll(CameraSource& camera)
 {
-  auto frame = camera.grab();
-  if (!frame) {
-    return tl::unexpected(frame.error());
-  }
-  return feed(*frame);
+  PV_TRY_ASSIGN(auto frame, camera.grab());
+  return feed(frame);
 }
 
 std::vector<ScanEvent> HandsFreeScanner::feed_symbols(const std::vector<Symbol>& symbols,

@@ -2,6 +2,7 @@
 // GTIN-14s with the expected units, store the evidence.
 #include <pickverify/camera.hpp>
 #include <pickverify/evidence.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/frame_quality.hpp>
 #include <pickverify/image_check_request.hpp>
 #include <pickverify/image_check_result.hpp>
@@ -323,16 +324,10 @@ Result<ImageCheckResult> check(const FrameView& frame, const ImageCheckRequest& 
     return make_error(ErrorType::internal,
                       "evidence: " + (original_jpeg ? annotated_jpeg : original_jpeg).error().message);
   }
-  auto original_hash = store_evidence(settings.data_dir, *original_jpeg);
-  if (!original_hash) {
-    return tl::unexpected(original_hash.error());
-  }
-  auto annotated_hash = store_evidence(settings.data_dir, *annotated_jpeg);
-  if (!annotated_hash) {
-    return tl::unexpected(annotated_hash.error());
-  }
-  result.evidence_hash = *original_hash;
-  result.annotated_hash = *annotated_hash;
+  PV_TRY_ASSIGN(auto original_hash, store_evidence(settings.data_dir, *original_jpeg));
+  PV_TRY_ASSIGN(auto annotated_hash, store_evidence(settings.data_dir, *annotated_jpeg));
+  result.evidence_hash = original_hash;
+  result.annotated_hash = annotated_hash;
   return result;
 }
 
