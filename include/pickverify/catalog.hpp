@@ -28,6 +28,8 @@ Result<Money> parse_money(std::string_view amount, std::string_view currency); /
 
 // Variant attributes, ordered so that messages and encodings are deterministic.
 using Attributes = std::map<std::string, std::string>;
+std::string describe_attributes(const Attributes& attributes);           // "colour black, size 9"
+bool attributes_satisfy(const Attributes& have, const Attributes& need); // every needed one, with its value
 
 // A packaging level above the each: an inner pack or a case, with a GTIN of its own (a case is often
 // the each's GTIN-14 with indicator digit 1–8) and the number of eaches sealed inside.

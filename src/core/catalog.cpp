@@ -9,6 +9,23 @@
 
 namespace pickverify {
 
+std::string describe_attributes(const Attributes& attributes)
+{
+  std::string text;
+  for (const auto& [name, value] : attributes) {
+    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, value);
+  }
+  return text;
+}
+
+bool attributes_satisfy(const Attributes& have, const Attributes& need)
+{
+  return std::all_of(need.begin(), need.end(), [&](const auto& wanted) {
+    auto it = have.find(wanted.first);
+    return it != have.end() && it->second == wanted.second;
+  });
+}
+
 std::string describe_pack(const Pack& pack)
 {
   return fmt::format("{} {} of {}", pack.level == "inner" ? "an" : "a", pack.level == "inner" ? "inner pack" : "case",
@@ -91,19 +108,6 @@ std::vector<std::string> kit_order_attributes(const Kit& kit)
   }
   return {names.begin(), names.end()};
 }
-
-namespace {
-
-std::string describe_attributes(const Attributes& attributes)
-{
-  std::string text;
-  for (const auto& [name, value] : attributes) {
-    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, value);
-  }
-  return text;
-}
-
-} // namespace
 
 // A style part must be fillable: its style exists, some item of it has the fixed attributes, and
 // every attribute the order is to give is one its items have.

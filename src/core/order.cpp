@@ -10,23 +10,6 @@ namespace pickverify {
 
 namespace {
 
-std::string describe_attributes(const Attributes& attributes)
-{
-  std::string text;
-  for (const auto& [name, value] : attributes) {
-    text += fmt::format("{}{} {}", text.empty() ? "" : ", ", name, value);
-  }
-  return text;
-}
-
-bool attributes_satisfy(const Attributes& have, const Attributes& need)
-{
-  return std::all_of(need.begin(), need.end(), [&](const auto& wanted) {
-    auto it = have.find(wanted.first);
-    return it != have.end() && it->second == wanted.second;
-  });
-}
-
 std::string join_names(const std::vector<std::string>& names)
 {
   std::string text;

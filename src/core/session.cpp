@@ -85,14 +85,6 @@ bool is_final(SessionState state)
   return state == SessionState::packed || state == SessionState::abandoned;
 }
 
-bool attributes_satisfy(const Attributes& have, const Attributes& need)
-{
-  return std::all_of(need.begin(), need.end(), [&](const auto& wanted) {
-    auto it = have.find(wanted.first);
-    return it != have.end() && it->second == wanted.second;
-  });
-}
-
 // "size: scanned 10, order needs 9; width: scanned E, order needs D"; who needs it is "order" or,
 // for a kit's part, "kit KIT-RUN".
 std::string describe_differences(const Attributes& scanned, const Attributes& needed, const std::string& who)
