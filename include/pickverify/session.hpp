@@ -68,6 +68,7 @@ struct ScanOutcome {
   std::string pack;                      // "a case of 12", "a logistic unit of 2"; empty for an each
   std::optional<std::int32_t> alert_id;  // the alert it opened
   std::string serial;                    // the unit's serial, when one was read (any verdict)
+  std::string differing_attribute;       // wrong_variant: the one attribute that differs ("size"), if only one
   SessionState state = SessionState::active;
 };
 

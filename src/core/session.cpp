@@ -87,15 +87,24 @@ bool is_final(SessionState state)
 
 // "size: scanned 10, order needs 9; width: scanned E, order needs D"; who needs it is "order" or,
 // for a kit's part, "kit KIT-RUN".
-std::string describe_differences(const Attributes& scanned, const Attributes& needed, const std::string& who)
+// `only` becomes the name of the one attribute that differs ("size"), empty when several do.
+std::string describe_differences(const Attributes& scanned, const Attributes& needed, const std::string& who,
+                                 std::string& only)
 {
   std::string text;
+  std::size_t count = 0;
   for (const auto& [name, value] : needed) {
     auto it = scanned.find(name);
     const std::string have = it == scanned.end() ? "none" : it->second;
     if (have != value) {
       text += fmt::format("{}{}: scanned {}, {} needs {}", text.empty() ? "" : "; ", name, have, who, value);
+      if (++count == 1) {
+        only = name;
+      }
     }
+  }
+  if (count != 1) {
+    only.clear();
   }
   return text;
 }
@@ -476,7 +485,7 @@ ScanOutcome PackSession::classify(const ParsedCode& code)
       }
     }
     const std::string who = line.kit_sku.empty() ? std::string("order") : "kit " + line.kit_sku;
-    std::string differences = describe_differences(item->attributes, needed, who);
+    std::string differences = describe_differences(item->attributes, needed, who, outcome.differing_attribute);
     if (differences.empty()) {
       differences = fmt::format("scanned {}, {} needs {}", item->sku, who, line.sku.empty() ? line.style : line.sku);
     }

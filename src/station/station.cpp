@@ -23,9 +23,12 @@ std::int64_t now_utc_ms()
   return to_utc_ms(std::chrono::system_clock::now());
 }
 
-std::string headline_for(Verdict verdict)
+// "WRONG VARIANT", or "WRONG SIZE" when the size is all that differs: what a picker reads from a metre away.
+std::string headline_for(const ScanOutcome& outcome)
 {
-  std::string text(to_string(verdict));
+  std::string text = outcome.verdict == Verdict::wrong_variant && !outcome.differing_attribute.empty()
+                         ? "wrong " + outcome.differing_attribute
+                         : std::string(to_string(outcome.verdict));
   std::replace(text.begin(), text.end(), '_', ' ');
   std::transform(text.begin(), text.end(), text.begin(),
                  [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
@@ -432,7 +435,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   *m_session = std::move(next);
 
   reply.verdict = outcome.verdict;
-  reply.headline = headline_for(outcome.verdict);
+  reply.headline = headline_for(outcome);
   reply.tone = outcome.verdict == Verdict::accepted    ? StationReply::Tone::ok
                : outcome.verdict == Verdict::duplicate ? StationReply::Tone::warning
                : outcome.alert_id                      ? StationReply::Tone::error

@@ -43,7 +43,7 @@ test('the incident: picker and supervisor in two pages', async () => {
 
   // The size-10 box: refused, in red, with the difference named.
   await scan(picker, '9506000001487');
-  await expectHeadline(picker, /WRONG VARIANT/);
+  await expectHeadline(picker, /WRONG SIZE/);
   const details = await picker.textContent('#verdict-details');
   assert.match(details, /size: scanned 10, order needs 9/);
   const red = await picker.evaluate(() => getComputedStyle(document.getElementById('verdict')).backgroundColor);

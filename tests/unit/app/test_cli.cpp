@@ -121,7 +121,7 @@ TEST_CASE("run_cli demo replays the incident and exits 0", "[cli][demo]")
   const CliRun run = cli_ok({"--data-dir", dir.path().string(), "demo"});
   CHECK(run.err.empty());
   CHECK_THAT(run.out, Contains("size: scanned 10, order needs 9"));
-  CHECK_THAT(run.out, Contains("WRONG VARIANT"));
+  CHECK_THAT(run.out, Contains("WRONG SIZE"));
   CHECK_THAT(run.out, Contains("PACK REFUSED"));
   CHECK_THAT(run.out, Contains("missing: line 3 Laces, black, 120 cm"));
   CHECK_THAT(run.out, Contains("DUPLICATE"));

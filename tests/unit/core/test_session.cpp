@@ -132,6 +132,7 @@ TEST_CASE("PackSession::apply refuses the size-10 box and names the difference",
   CHECK(outcome.verdict == Verdict::wrong_variant);
   CHECK_THAT(outcome.message, Catch::Contains("size: scanned 10, order needs 9"));
   CHECK_THAT(outcome.message, !Catch::Contains("width"));
+  CHECK(outcome.differing_attribute == "size"); // the station's headline: WRONG SIZE
   REQUIRE(outcome.alert_id);
   CHECK(session.state() == SessionState::blocked);
   CHECK(session.lines()[0].verified == 0);
@@ -147,6 +148,7 @@ TEST_CASE("PackSession::apply names every differing attribute", "[session]")
   CHECK(outcome.verdict == Verdict::wrong_variant);
   CHECK_THAT(outcome.message, Catch::Contains("size: scanned 10, order needs 9"));
   CHECK_THAT(outcome.message, Catch::Contains("width: scanned E, order needs D"));
+  CHECK(outcome.differing_attribute.empty()); // two differ: the headline stays WRONG VARIANT
 }
 
 TEST_CASE("PackSession::apply tells wrong item, unknown code, malformed and over quantity apart", "[session]")
@@ -631,6 +633,7 @@ TEST_CASE("PackSession::apply refuses the wrong size inside a kit, naming the ki
   const auto wide = session.apply(bench.scan("9506000001623"));
   CHECK(wide.verdict == Verdict::wrong_variant);
   CHECK(wide.message == "wrong variant for line 1: width: scanned E, kit KIT-RUN needs D");
+  CHECK(wide.differing_attribute == "width");
 
   // Nothing was counted: both parts are still missing.
   CHECK(session.missing().size() == 2);

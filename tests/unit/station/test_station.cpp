@@ -311,7 +311,7 @@ TEST_CASE("Station::handle_scan replays the ORD-2025-00145 incident and stops th
   // The size-10 box is refused at the first scan, naming the difference.
   const StationReply wrong = bench.expect(k_shoe_10d, Verdict::wrong_variant);
   CHECK(wrong.tone == StationReply::Tone::error);
-  CHECK(wrong.headline == "WRONG VARIANT");
+  CHECK(wrong.headline == "WRONG SIZE"); // the size is all that differs
   CHECK(contains(wrong.details, "size: scanned 10, order needs 9"));
   CHECK(contains(wrong.details, "alert 1 opened"));
   CHECK(wrong.state == SessionState::blocked);
