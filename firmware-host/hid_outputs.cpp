@@ -2,17 +2,17 @@
 // board and the Delcom visual indicator: what goes out for a set of station outputs, and the
 // strict decoding of what the devices answer.
 #include "hid_outputs.hpp"
+#include "profile_files.hpp"
 #include "protocol.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <pickverify/device_profile.hpp>
+#include <pickverify/scale.hpp>
 
 #define PV_TRY(var, expr)                                                                                              \
   auto var = (expr);                                                                                                   \
@@ -32,32 +32,6 @@ const std::set<std::string_view> k_output_keys = {"name",      "model",    "usb"
                                                   "product",   "channels", "lock_channel", "unlock_energised",
                                                   "green_pin", "red_pin",  "amber_pin"};
 
-Error error_at(std::string_view file, const toml::source_region& where, std::string_view message)
-{
-  return Error{ErrorType::invalid_input, fmt::format("{}:{}: {}", file, where.begin.line, message)};
-}
-
-bool parse_usb_id(std::string_view text, std::uint16_t& vendor, std::uint16_t& product)
-{
-  if (text.size() != 9 || text[4] != ':')
-    return false;
-  auto hex = [](std::string_view part, std::uint16_t& out) {
-    unsigned value = 0;
-    for (char c : part) {
-      const auto lower = static_cast<char>(c | 0x20);
-      if (c >= '0' && c <= '9')
-        value = value << 4 | unsigned(c - '0');
-      else if (lower >= 'a' && lower <= 'f')
-        value = value << 4 | unsigned(lower - 'a' + 10);
-      else
-        return false;
-    }
-    out = static_cast<std::uint16_t>(value);
-    return true;
-  };
-  return hex(text.substr(0, 4), vendor) && hex(text.substr(5, 4), product);
-}
-
 Result<OutputProfile> parse_output(const toml::table& table, std::string_view file)
 {
   OutputProfile p;
@@ -66,19 +40,19 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
   for (const auto& [key, node] : table) {
     const std::string_view k = key.str();
     if (!k_output_keys.contains(k))
-      return tl::unexpected(error_at(file, node.source(), fmt::format("unknown key '{}' in [[output]]", k)));
+      return tl::unexpected(profile_error_at(file, node.source(), fmt::format("unknown key '{}' in [[output]]", k)));
     auto text = [&]() -> Result<std::string> {
       if (!node.is_string())
-        return tl::unexpected(error_at(file, node.source(), fmt::format("'{}' must be a string", k)));
+        return tl::unexpected(profile_error_at(file, node.source(), fmt::format("'{}' must be a string", k)));
       return *node.value<std::string>();
     };
     auto integer = [&](std::int64_t min, std::int64_t max) -> Result<std::int64_t> {
       if (!node.is_integer())
-        return tl::unexpected(error_at(file, node.source(), fmt::format("'{}' must be an integer", k)));
+        return tl::unexpected(profile_error_at(file, node.source(), fmt::format("'{}' must be an integer", k)));
       const auto v = *node.value<std::int64_t>();
       if (v < min || v > max)
         return tl::unexpected(
-            error_at(file, node.source(), fmt::format("'{}' = {} is out of range {}..{}", k, v, min, max)));
+            profile_error_at(file, node.source(), fmt::format("'{}' = {} is out of range {}..{}", k, v, min, max)));
       return v;
     };
     if (k == "name" || k == "model" || k == "product") {
@@ -86,9 +60,12 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
       (k == "name" ? p.name : k == "model" ? p.model : p.product_prefix) = *v;
     } else if (k == "usb") {
       PV_TRY(v, text());
-      if (!parse_usb_id(*v, p.vendor, p.product))
-        return tl::unexpected(
-            error_at(file, node.source(), fmt::format("'usb' = \"{}\" is not a VID:PID such as \"16c0:05df\"", *v)));
+      const auto id = parse_usb_id(*v);
+      if (!id)
+        return tl::unexpected(profile_error_at(
+            file, node.source(), fmt::format("'usb' = \"{}\" is not a VID:PID such as \"16c0:05df\"", *v)));
+      p.vendor = id->vendor;
+      p.product = id->product;
       have_usb = true;
     } else if (k == "protocol") {
       PV_TRY(v, text());
@@ -97,7 +74,7 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
       else if (*v == "delcom_indicator")
         p.protocol = OutputProtocol::delcom_indicator;
       else
-        return tl::unexpected(error_at(
+        return tl::unexpected(profile_error_at(
             file, node.source(), fmt::format("'protocol' = \"{}\" is not one of: usb_relay, delcom_indicator", *v)));
       have_protocol = true;
     } else if (k == "channels") {
@@ -108,7 +85,7 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
       p.lock_channel = static_cast<int>(*v);
     } else if (k == "unlock_energised") {
       if (!node.is_boolean())
-        return tl::unexpected(error_at(file, node.source(), "'unlock_energised' must be true or false"));
+        return tl::unexpected(profile_error_at(file, node.source(), "'unlock_energised' must be true or false"));
       p.unlock_energised = *node.value<bool>();
     } else {
       PV_TRY(v, integer(0, 7));
@@ -117,19 +94,19 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
   }
   const auto line = table.source();
   if (p.name.empty())
-    return tl::unexpected(error_at(file, line, "[[output]] needs a 'name'"));
+    return tl::unexpected(profile_error_at(file, line, "[[output]] needs a 'name'"));
   if (!have_usb)
-    return tl::unexpected(error_at(file, line, fmt::format("output '{}' needs 'usb'", p.name)));
+    return tl::unexpected(profile_error_at(file, line, fmt::format("output '{}' needs 'usb'", p.name)));
   if (!have_protocol)
-    return tl::unexpected(error_at(file, line, fmt::format("output '{}' needs 'protocol'", p.name)));
+    return tl::unexpected(profile_error_at(file, line, fmt::format("output '{}' needs 'protocol'", p.name)));
   if (p.protocol == OutputProtocol::usb_relay && p.lock_channel > p.channels)
-    return tl::unexpected(error_at(
+    return tl::unexpected(profile_error_at(
         file, line,
         fmt::format("output '{}': lock_channel {} but the board has {} relays", p.name, p.lock_channel, p.channels)));
   if (p.protocol == OutputProtocol::delcom_indicator &&
       (p.green_pin == p.red_pin || p.green_pin == p.amber_pin || p.red_pin == p.amber_pin))
     return tl::unexpected(
-        error_at(file, line, fmt::format("output '{}': green_pin, red_pin and amber_pin must differ", p.name)));
+        profile_error_at(file, line, fmt::format("output '{}': green_pin, red_pin and amber_pin must differ", p.name)));
   return p;
 }
 
@@ -138,23 +115,9 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
 Result<std::vector<OutputProfile>> parse_output_profiles(std::string_view text, std::string_view file_name)
 {
   toml::table root;
-  try {
-    root = toml::parse(text, std::string(file_name));
-  } catch (const toml::parse_error& e) {
-    return make_error(ErrorType::invalid_input,
-                      fmt::format("{}:{}: {}", file_name, e.source().begin.line, e.description()));
-  }
+  PV_TRY(tables, profile_tables(text, file_name, "output", root));
   std::vector<OutputProfile> out;
-  for (const auto& [key, node] : root)
-    if (key.str() != "output")
-      return tl::unexpected(error_at(file_name, node.source(), fmt::format("unknown top-level key '{}'", key.str())));
-  const auto* outputs = root["output"].as_array();
-  if (!outputs)
-    return make_error(ErrorType::invalid_input, fmt::format("{}:1: expected [[output]] tables", file_name));
-  for (const auto& node : *outputs) {
-    const auto* table = node.as_table();
-    if (!table)
-      return tl::unexpected(error_at(file_name, node.source(), "[[output]] must be a table"));
+  for (const toml::table* table : *tables) {
     PV_TRY(profile, parse_output(*table, file_name));
     for (const auto& seen : out)
       if (seen.name == profile->name)
@@ -167,21 +130,10 @@ Result<std::vector<OutputProfile>> parse_output_profiles(std::string_view text, 
 
 Result<std::vector<OutputProfile>> load_output_profiles(const std::filesystem::path& dir)
 {
-  std::error_code ec;
-  std::vector<std::filesystem::path> files;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.is_regular_file() && entry.path().extension() == ".toml")
-      files.push_back(entry.path());
-  if (ec)
-    return make_error(ErrorType::not_found,
-                      fmt::format("output profiles: cannot read {}: {}", dir.string(), ec.message()));
-  std::sort(files.begin(), files.end());
+  PV_TRY(files, read_profile_files(dir, "output profiles"));
   std::vector<OutputProfile> all;
-  for (const auto& file : files) {
-    std::ifstream in(file);
-    std::stringstream text;
-    text << in.rdbuf();
-    PV_TRY(profiles, parse_output_profiles(text.str(), file.filename().string()));
+  for (const auto& file : *files) {
+    PV_TRY(profiles, parse_output_profiles(file.text, file.name));
     for (auto& p : *profiles) {
       for (const auto& seen : all)
         if (seen.name == p.name)
@@ -209,13 +161,20 @@ Result<std::vector<UdevUsbDevice>> output_udev_devices(const std::filesystem::pa
       {UsbId{fw::k_usb_vendor, fw::k_usb_product}, "pickverify-controller",
        "pickverify station controller, gate lock, stack light and buzzer (firmware-host/PROTOCOL.md)"}};
   std::error_code ec;
-  if (!std::filesystem::exists(dir, ec))
-    return devices; // a profiles folder without outputs/: no output boards
-  PV_TRY(profiles, fw::load_output_profiles(dir));
-  for (const auto& profile : *profiles)
-    devices.push_back(
-        {UsbId{profile.vendor, profile.product}, profile.name,
-         fmt::format("{} (devices/outputs/{})", profile.model, profile.source.substr(0, profile.source.rfind(':')))});
+  if (std::filesystem::exists(dir, ec)) { // a profiles folder without outputs/: no output boards
+    PV_TRY(profiles, fw::load_output_profiles(dir));
+    for (const auto& profile : *profiles)
+      devices.push_back(
+          {UsbId{profile.vendor, profile.product}, profile.name,
+           fmt::format("{} (devices/outputs/{})", profile.model, profile.source.substr(0, profile.source.rfind(':')))});
+  }
+  // The USB scales of the sibling scales/ folder: the service opens them through libusb too.
+  PV_TRY(scales, load_scale_profiles(dir.parent_path() / "scales"));
+  for (const auto& scale : *scales)
+    if (scale.protocol == ScaleProtocol::hid_pos)
+      devices.push_back(
+          {scale.usb, scale.name,
+           fmt::format("{} (devices/scales/{})", scale.model, scale.source.substr(0, scale.source.rfind(':')))});
   return devices;
 }
 

@@ -118,10 +118,10 @@ bool is_commodity_controller_kind(std::string_view kind);
 Result<std::unique_ptr<Controller>> start_commodity_controller(std::string_view kind, ControllerOptions options,
                                                                const std::filesystem::path& profiles_dir = {});
 
-// The USB devices of the station's outputs, for the udev rules (generate_udev_rules): the station
-// controller (firmware-host/protocol.hpp's VID:PID) and every profile in `outputs_dir` (empty:
-// default_profiles_dir() / "outputs"; a folder that does not exist holds none). A profile that
-// does not parse is an error naming it.
+// The bench's USB devices other than scanners, for the udev rules (generate_udev_rules): the station
+// controller (firmware-host/protocol.hpp's VID:PID), every profile in `outputs_dir` (empty:
+// default_profiles_dir() / "outputs") and the USB scales of its sibling scales/ folder (a folder
+// that does not exist holds none). A profile that does not parse is an error naming it.
 Result<std::vector<UdevUsbDevice>> output_udev_devices(const std::filesystem::path& outputs_dir = {});
 
 // The firmware model in-process: the same protocol, the same watchdog, no USB. `show` receives a

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,7 +33,8 @@ struct UsbId {
   friend bool operator==(const UsbId&, const UsbId&) = default;
 };
 
-std::string to_string(UsbId id); // "0c2e:0b61"
+std::string to_string(UsbId id);                          // "0c2e:0b61"
+std::optional<UsbId> parse_usb_id(std::string_view text); // "0c2e:0b61" (hex, either case), else nullopt
 
 struct SerialSettings {
   int baud = 9600;

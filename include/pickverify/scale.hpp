@@ -14,6 +14,7 @@
 #include <string>
 #include <string_view>
 
+#include <pickverify/device_profile.hpp>
 #include <pickverify/error.hpp>
 #include <pickverify/weight.hpp>
 
@@ -71,6 +72,26 @@ public:
 Result<std::unique_ptr<Scale>> start_hid_pos_scale(std::uint16_t vendor, std::uint16_t product, ScaleOptions options);
 // A serial MT-SICS scale on `tty` (raw, 8N1 at `baud`).
 Result<std::unique_ptr<Scale>> open_mt_sics_scale(const std::filesystem::path& tty, int baud, ScaleOptions options);
+// A scale model from devices/scales/*.toml: a USB HID POS scale's VID:PID, or a serial MT-SICS
+// scale's line speed. `--scale NAME` (USB) or `--scale NAME:TTY` (serial) opens one.
+enum class ScaleProtocol { hid_pos, mt_sics };
+std::string_view to_string(ScaleProtocol protocol);
+
+struct ScaleProfile {
+  std::string name;  // "dymo-m25"
+  std::string model; // "DYMO M25 digital postal scale, 25 kg"
+  ScaleProtocol protocol = ScaleProtocol::hid_pos;
+  UsbId usb;          // hid_pos
+  int baud = 9600;    // mt_sics
+  std::string source; // "usb-hid-pos.toml:14"
+};
+
+// Strict: unknown keys, a hid_pos scale without 'usb', an mt_sics one with it, a baud rate the
+// serial line does not offer and duplicate names are errors naming file and line.
+Result<std::vector<ScaleProfile>> parse_scale_profiles(std::string_view text, std::string_view file_name);
+// Every *.toml in `dir` (default: default_profiles_dir() / "scales"); no such folder: none.
+Result<std::vector<ScaleProfile>> load_scale_profiles(const std::filesystem::path& dir = {});
+
 // For the demo: a scale whose weight is set by hand ("weigh 1240" at the terminal).
 class VirtualScale : public Scale {
 public:

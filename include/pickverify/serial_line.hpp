@@ -13,5 +13,7 @@ namespace pickverify {
 // not exist, invalid_input for a speed that is not a standard one, io when it is not a terminal or
 // cannot be configured. Messages carry no device name: callers add their context.
 Result<int> open_serial_line(const std::filesystem::path& tty, const SerialSettings& settings);
+// The speeds open_serial_line offers: 1200 … 230400 baud.
+bool is_standard_baud(int baud);
 
 } // namespace pickverify

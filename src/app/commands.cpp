@@ -202,9 +202,34 @@ Result<std::unique_ptr<Scale>> open_scale(const std::string& spec, const ScaleOp
       std::sscanf(spec.c_str() + 4, "%4x:%4x", &vendor, &product) == 2) {
     return start_hid_pos_scale(static_cast<std::uint16_t>(vendor), static_cast<std::uint16_t>(product), options);
   }
-  return make_error(
-      ErrorType::invalid_input,
-      fmt::format("scale '{}' is not virtual, mt-sics:TTY[@BAUD] or usb:VID:PID (e.g. usb:0922:8003)", spec));
+  // A profile from devices/scales/: NAME for a USB scale, NAME:TTY for a serial one.
+  const auto colon = spec.find(':');
+  const std::string name = spec.substr(0, colon);
+  PV_TRY_ASSIGN(auto profiles, load_scale_profiles());
+  std::string names;
+  for (const auto& profile : profiles) {
+    names += fmt::format("{}{}", names.empty() ? "" : ", ", profile.name);
+    if (profile.name != name) {
+      continue;
+    }
+    if (profile.protocol == ScaleProtocol::hid_pos) {
+      if (colon != std::string::npos) {
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("scale '{}': {} is a USB scale, give its name alone", spec, profile.name));
+      }
+      return start_hid_pos_scale(profile.usb.vendor, profile.usb.product, options);
+    }
+    if (colon == std::string::npos || colon + 1 == spec.size()) {
+      return make_error(ErrorType::invalid_input,
+                        fmt::format("scale '{}': {} is a serial scale, give its line ({}:/dev/ttyUSB0)", spec,
+                                    profile.name, profile.name));
+    }
+    return open_mt_sics_scale(spec.substr(colon + 1), profile.baud, options);
+  }
+  return make_error(ErrorType::invalid_input,
+                    fmt::format("scale '{}' is not virtual, mt-sics:TTY[@BAUD], usb:VID:PID (e.g. usb:0922:8003) or "
+                                "a scale profile (devices/scales/: {})",
+                                spec, names.empty() ? "none" : names));
 }
 
 } // namespace

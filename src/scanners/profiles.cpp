@@ -74,11 +74,6 @@ std::string_view to_string(DeviceState state)
   return state == DeviceState::online ? "online" : "offline";
 }
 
-std::string to_string(UsbId id)
-{
-  return fmt::format("{:04x}:{:04x}", id.vendor, id.product);
-}
-
 namespace {
 
 constexpr int k_max_inter_key_timeout_ms = 5000;

@@ -43,6 +43,11 @@ speed_t speed_of(int baud)
 
 } // namespace
 
+bool is_standard_baud(int baud)
+{
+  return speed_of(baud) != B0;
+}
+
 Result<int> open_serial_line(const std::filesystem::path& tty, const SerialSettings& line)
 {
   const speed_t speed = speed_of(line.baud);

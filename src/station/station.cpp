@@ -513,6 +513,9 @@ Result<StationReply> Station::request_pack()
   entry.detail =
       nlohmann::json{{"state", std::string(to_string(decision.state))}, {"reasons", decision.reasons}}.dump();
   StationReply reply = pack_reply(decision);
+  if (decision.released && !entries.empty()) {
+    reply.details.push_back(entries.front().reason); // the weight check: "the box weighs 220 g, … within tolerance"
+  }
   if (was_released) {
     reply.details.push_back("already released: close the box");
     return notify(std::move(reply));

@@ -32,4 +32,39 @@ expect_in "$work/weigh" "the scale gave no weight (scale gave no reading within 
 expect_in "$work/weigh" "the box weighs 450 g, expected 220 g ± 20 g: 230 g too heavy — is something extra inside?"
 expect_in "$work/weigh" "PACK RELEASED"
 [ "$(grep -c 'gate UNLOCKED' "$work/weigh")" -eq 1 ] || fail "the gate must unlock once, after the right weight"
+# A serial scale by its profile (devices/scales/mettler-toledo-sics.toml: MT-SICS at 9600 baud) on a
+# pty whose other end answers SI as a Mettler Toledo terminal does: 220 g, the expected weight.
+python3 - "$work/tty" <<'PY' &
+import os, pty, sys, time, select
+master, slave = pty.openpty()
+open(sys.argv[1], "w").write(os.ttyname(slave))
+end = time.time() + 30
+buffer = b""
+while time.time() < end:
+    ready, _, _ = select.select([master], [], [], 0.2)
+    if not ready:
+        continue
+    buffer += os.read(master, 256)
+    while b"\r\n" in buffer:
+        line, buffer = buffer.split(b"\r\n", 1)
+        if line == b"SI":
+            os.write(master, b"S S      0.220 kg\r\n")
+PY
+scale_pid=$!
+for _ in $(seq 50); do [ -s "$work/tty" ] && break; sleep 0.1; done
+[ -s "$work/tty" ] || fail "the emulated scale did not start"
+printf '%s\n' ORD-2025-00146 9506000001975 9506000001975 pack packed quit |
+  "$pickverify" --config "$work/weigh.toml" --data-dir "$work/sics-data" run --scale "mt-sics-9600:$(cat "$work/tty")" \
+    >"$work/sics" 2>&1 || { cat "$work/sics"; fail "run with the MT-SICS scale profile"; }
+kill "$scale_pid" 2>/dev/null || true
+expect_in "$work/sics" "the box weighs 220 g, expected 220 g ± 20 g: within tolerance"
+expect_in "$work/sics" "PACK RELEASED"
+# A scale the profiles do not know, or one given the wrong way, is a clear error that names the choices.
+if "$pickverify" run --scale nosuch </dev/null >"$work/nosuch" 2>&1; then fail "an unknown scale was accepted"; fi
+expect_in "$work/nosuch" "scale 'nosuch' is not virtual, mt-sics:TTY[@BAUD], usb:VID:PID"
+expect_in "$work/nosuch" "dymo-m25"
+if "$pickverify" run --scale mt-sics-9600 </dev/null >"$work/noline" 2>&1; then fail "a serial scale without its line was accepted"; fi
+expect_in "$work/noline" "mt-sics-9600 is a serial scale, give its line (mt-sics-9600:/dev/ttyUSB0)"
+if "$pickverify" run --scale dymo-m25:/dev/ttyUSB0 </dev/null >"$work/usbline" 2>&1; then fail "a USB scale with a line was accepted"; fi
+expect_in "$work/usbline" "dymo-m25 is a USB scale, give its name alone"
 echo "ok"
