@@ -152,6 +152,7 @@ struct StationHost {
   std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> image_check;
   std::mutex mutex; // guards the fields below
   json snapshot;
+  std::string snapshot_text; // snapshot.dump(), made once per event: the SSE event and every reply carry it
   std::deque<json> history;
   std::string operator_id; // who signed in last to start a session here
   // The photos of the image check being applied, and of each image-check alert they opened (by
@@ -180,6 +181,7 @@ public:
       {
         std::lock_guard lock(raw->mutex);
         raw->snapshot = snapshot_of(*raw, nullptr);
+        raw->snapshot_text = raw->snapshot.dump();
       }
       binding.station->add_listener([this, raw](const StationReply& reply) { on_station_event(*raw, reply); });
     }
@@ -228,9 +230,11 @@ private:
     if (reply.verdict) {
       m_metrics.count_scan(std::string(to_string(*reply.verdict)));
     }
-    json snapshot;
+    std::string snapshot;
+    bool alerts_changed = false;
     {
       std::lock_guard lock(host.mutex);
+      const bool had_alerts = !host.snapshot["alerts"].empty();
       json last = {{"tone", tone_name(reply.tone)},
                    {"headline", reply.headline},
                    {"details", reply.details},
@@ -243,11 +247,17 @@ private:
         host.history.pop_back();
       }
       host.snapshot = snapshot_of(host, &last);
-      snapshot = host.snapshot;
+      host.snapshot_text = host.snapshot.dump();
+      snapshot = host.snapshot_text;
+      // The alert queue shows this station's open alerts with its history: it changes only while
+      // the station has one (or had one before this event). Other stations' entries are untouched.
+      alerts_changed = had_alerts || !host.snapshot["alerts"].empty();
     }
     const std::string station_id = host.station->id();
-    m_hub.publish("station:" + station_id, "station", snapshot.dump());
-    m_hub.publish("alerts", "alerts", alerts_json({}, {}).dump());
+    m_hub.publish("station:" + station_id, "station", snapshot);
+    if (alerts_changed) {
+      m_hub.publish("alerts", "alerts", alerts_json({}, {}).dump());
+    }
     if (m_webhooks) {
       m_webhooks->wake();
     }
@@ -436,6 +446,12 @@ private:
     return host.snapshot;
   }
 
+  std::string station_snapshot_text(StationHost& host)
+  {
+    std::lock_guard lock(host.mutex);
+    return host.snapshot_text;
+  }
+
   // The reply of a station call as JSON, with the screen's state after it.
   Response station_result(StationHost& host, const Result<StationReply>& reply, int ok_status = 200)
   {
@@ -447,9 +463,14 @@ private:
                 {"details", reply->details},
                 {"verdict", reply->verdict ? json(std::string(to_string(*reply->verdict))) : json(nullptr)},
                 {"state", std::string(to_string(reply->state))},
-                {"journal_seq", reply->journal_seq},
-                {"station", station_snapshot(host)}};
-    return json_response(ok_status, out.dump());
+                {"journal_seq", reply->journal_seq}};
+    // The screen's state as the last event serialised it, spliced in rather than copied and dumped again.
+    std::string body = out.dump();
+    body.pop_back(); // the object's closing brace
+    body += ",\"station\":";
+    body += station_snapshot_text(host);
+    body += '}';
+    return json_response(ok_status, std::move(body));
   }
 
   // --- routes -------------------------------------------------------------------------------------
@@ -590,7 +611,7 @@ private:
             return auth_failure(caller.error());
           }
           StationHost* host = find_station(r.params[0]);
-          return host ? json_response(200, station_snapshot(*host).dump())
+          return host ? json_response(200, station_snapshot_text(*host))
                       : error_response(404, fmt::format("there is no station {}", r.params[0]));
         },
         "one station's state");
@@ -689,7 +710,7 @@ private:
             refusal = error_response(404, fmt::format("there is no station {}", r.params[0]));
             return make_error(ErrorType::not_found, "refused");
           }
-          return StreamStart{"station:" + r.params[0], format_sse("station", station_snapshot(*host).dump())};
+          return StreamStart{"station:" + r.params[0], format_sse("station", station_snapshot_text(*host))};
         },
         "the station screen's live events (SSE)");
 
