@@ -1262,9 +1262,21 @@ private:
     if (!filter) {
       return error_response(400, filter.error().message);
     }
-    static const std::set<std::string> k_mismatches = {"wrong_variant", "wrong_item", "over_quantity", "unknown_code"};
-    const Catalog* catalog = m_stations.empty() ? nullptr : &m_stations.begin()->second->station->catalog();
-    std::map<std::string, std::pair<std::int64_t, std::int64_t>> groups; // key → scans, mismatches
+    // A mismatch is a verdict that blocks packing with an alert (the policy's alert_on: by default wrong
+    // variant, wrong item, over quantity, unknown code, a serial packed elsewhere); every other refusal
+    // (malformed, serial missing, sealed pack) is counted by verdict beside it.
+    const Station* first = m_stations.empty() ? nullptr : m_stations.begin()->second->station;
+    std::set<std::string> mismatch_verdicts;
+    for (const Verdict verdict : first ? first->policy().alert_on : Policy{}.alert_on) {
+      mismatch_verdicts.emplace(to_string(verdict));
+    }
+    const Catalog* catalog = first ? &first->catalog() : nullptr;
+    struct Counts {
+      std::int64_t scans = 0;
+      std::int64_t mismatches = 0;
+      std::map<std::string, std::int64_t> verdicts; // every verdict but accepted
+    };
+    std::map<std::string, Counts> groups;
     auto read = m_store.read_journal(*filter, [&](const JournalEntry& entry) {
       if (entry.type != "scan" || entry.verdict.empty() || entry.verdict == "duplicate") {
         return true;
@@ -1281,8 +1293,11 @@ private:
         key = item ? item->sku : entry.gtin.empty() ? std::string("(no GTIN)") : "GTIN " + entry.gtin;
       }
       auto& counts = groups[key];
-      ++counts.first;
-      counts.second += k_mismatches.count(entry.verdict) ? 1 : 0;
+      ++counts.scans;
+      counts.mismatches += mismatch_verdicts.count(entry.verdict) ? 1 : 0;
+      if (entry.verdict != "accepted") {
+        ++counts.verdicts[entry.verdict];
+      }
       return true;
     });
     if (!read) {
@@ -1292,11 +1307,12 @@ private:
     for (const auto& [key, counts] : groups) {
       out.push_back(
           {{"key", key},
-           {"scans", counts.first},
-           {"mismatches", counts.second},
-           {"rate", counts.first ? static_cast<double>(counts.second) / static_cast<double>(counts.first) : 0.0}});
+           {"scans", counts.scans},
+           {"mismatches", counts.mismatches},
+           {"rate", counts.scans ? static_cast<double>(counts.mismatches) / static_cast<double>(counts.scans) : 0.0},
+           {"verdicts", counts.verdicts}});
     }
-    return json_response(200, json{{"by", by}, {"groups", out}}.dump());
+    return json_response(200, json{{"by", by}, {"mismatch_verdicts", mismatch_verdicts}, {"groups", out}}.dump());
   }
 
   // A locked account (after too many wrong PINs) says so and when to retry; a store failure is the

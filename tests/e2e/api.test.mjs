@@ -209,6 +209,12 @@ test('reports: mismatch rate by group; bad parameters are refused', async () => 
   const station = byStation.json.groups.find((g) => g.key === 'station-1');
   assert.ok(station && station.mismatches >= 1 && station.scans >= station.mismatches, JSON.stringify(byStation.json));
   assert.equal(station.rate, station.mismatches / station.scans);
+  // Mismatches are the verdicts that open an alert (serial_packed among them); every refusal is counted by verdict.
+  assert.ok(byStation.json.mismatch_verdicts.includes('serial_packed'), JSON.stringify(byStation.json));
+  assert.ok(!byStation.json.mismatch_verdicts.includes('malformed'));
+  assert.ok(station.verdicts.wrong_variant >= 1, JSON.stringify(station));
+  const alerting = Object.entries(station.verdicts).filter(([verdict]) => byStation.json.mismatch_verdicts.includes(verdict));
+  assert.equal(alerting.reduce((sum, [, n]) => sum + n, 0), station.mismatches);
   const bySku = await call('GET', '/api/v1/reports/mismatches?by=sku', { cookie: qaCookie });
   assert.ok(bySku.json.groups.some((g) => g.key === 'TR-RUN-10-D' && g.mismatches >= 1), JSON.stringify(bySku.json));
   assert.equal((await call('GET', '/api/v1/reports/mismatches?by=colour', { cookie: qaCookie })).status, 400);

@@ -135,6 +135,7 @@ test('the incident: picker and supervisor in two pages', async () => {
   await qa.selectOption('#chart-by', 'sku');
   await qa.waitForFunction(() => /TR-RUN-10-D/.test(document.getElementById('chart-rows').textContent), null, { timeout: 15000 });
   assert.match(await qa.textContent('#chart-rows'), /TR-RUN-10-D\s*1\s*1\s*100\.0 %/);
+  assert.match(await qa.textContent('#chart-rows'), /100\.0 %wrong variant 1/);
   await qa.locator('#chart').scrollIntoViewIfNeeded();
   await qa.screenshot({ path: join(artefacts, '7-qa-mismatch-chart.png') });
   const download = qa.waitForEvent('download');

@@ -100,9 +100,11 @@
     const groups = result.data.groups;
     document.getElementById('chart-rows').replaceChildren(...groups.map((g) => pv.el('tr', {},
       pv.el('td', { text: g.key }), pv.el('td', { text: g.scans }), pv.el('td', { text: g.mismatches }),
-      pv.el('td', { text: (100 * g.rate).toFixed(1) + ' %' }))));
-    note.textContent = groups.length ? 'Mismatches: wrong variant, wrong item, over quantity, unknown code, '
-                                       + 'as a share of scans (duplicates not counted).' : 'No scans yet.';
+      pv.el('td', { text: (100 * g.rate).toFixed(1) + ' %' }),
+      pv.el('td', { text: Object.entries(g.verdicts).map(([v, n]) => v.replaceAll('_', ' ') + ' ' + n).join(', ') }))));
+    const kinds = result.data.mismatch_verdicts.map((v) => v.replaceAll('_', ' ')).join(', ');
+    note.textContent = groups.length ? 'Mismatches (they block packing with an alert): ' + kinds
+                                       + ', as a share of scans (duplicates not counted).' : 'No scans yet.';
     if (typeof window.Chart !== 'function') { note.textContent += ' (This build has no chart library: the table has the figures.)'; return; }
     const data = { labels: groups.map((g) => g.key),
                    datasets: [{ label: 'mismatch rate (%)', data: groups.map((g) => +(100 * g.rate).toFixed(2)),
