@@ -62,8 +62,8 @@ Result<ScaleProfile> parse_scale(const toml::table& table, std::string_view file
       p.protocol = text == "hid_pos" ? ScaleProtocol::hid_pos : ScaleProtocol::mt_sics;
       have_protocol = true;
     } else {
-      return tl::unexpected(profile_error_at(
-          file, node.source(), fmt::format("'protocol' = \"{}\" is not one of: hid_pos, mt_sics", text)));
+      return tl::unexpected(profile_error_at(file, node.source(),
+                                             fmt::format("'protocol' = \"{}\" is not one of: hid_pos, mt_sics", text)));
     }
   }
   const auto where = table.source();
