@@ -16,6 +16,7 @@
 #include <pickverify/usb_protocol.hpp>
 
 #include "hid_outputs.hpp"
+#include "usb_hotplug.hpp"
 
 namespace pickverify::fw {
 
@@ -49,19 +50,8 @@ public:
 
   Result<void> init()
   {
-    if (int r = libusb_init(&m_context); r != 0)
-      return make_error(ErrorType::unsupported,
-                        fmt::format("{}: libusb_init failed: {}", m_profile.name, libusb_error_name(r)));
-    if (!libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG))
-      return make_error(ErrorType::unsupported, fmt::format("{}: libusb has no hotplug here", m_profile.name));
-    if (int r = libusb_hotplug_register_callback(
-            m_context,
-            static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
-            LIBUSB_HOTPLUG_ENUMERATE, m_profile.vendor, m_profile.product, LIBUSB_HOTPLUG_MATCH_ANY,
-            &HidOutputController::on_hotplug, this, &m_hotplug);
-        r != 0)
-      return make_error(ErrorType::unsupported,
-                        fmt::format("{}: cannot watch for the device: {}", m_profile.name, libusb_error_name(r)));
+    if (auto opened = m_usb.open(UsbId{m_profile.vendor, m_profile.product}, m_profile.name); !opened)
+      return opened;
     m_thread = std::thread([this] {
       pthread_setname_np(pthread_self(), "pv-hid-output");
       run();
@@ -125,18 +115,7 @@ public:
     wake();
     if (m_thread.joinable())
       m_thread.join();
-    if (m_context) {
-      libusb_hotplug_deregister_callback(m_context, m_hotplug);
-      std::lock_guard lock(m_queue_mutex);
-      for (auto* d : m_arrived)
-        libusb_unref_device(d);
-      for (auto* d : m_left)
-        libusb_unref_device(d);
-      m_arrived.clear();
-      m_left.clear();
-      libusb_exit(m_context);
-      m_context = nullptr;
-    }
+    m_usb.close();
   }
 
 private:
@@ -147,19 +126,7 @@ private:
     return fmt::format("light {}", to_string(o.colour));
   }
 
-  void wake()
-  {
-    if (m_context)
-      libusb_interrupt_event_handler(m_context);
-  }
-
-  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
-  {
-    auto* c = static_cast<HidOutputController*>(self);
-    std::lock_guard lock(c->m_queue_mutex);
-    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? c->m_arrived : c->m_left).push_back(libusb_ref_device(device));
-    return 0;
-  }
+  void wake() { m_usb.wake(); }
 
   void notify(ControllerState state, const std::string& message)
   {
@@ -173,11 +140,7 @@ private:
   {
     while (!m_stop) {
       std::vector<libusb_device*> arrived, left;
-      {
-        std::lock_guard lock(m_queue_mutex);
-        arrived.swap(m_arrived);
-        left.swap(m_left);
-      }
+      m_usb.take(arrived, left);
       for (auto* device : left) {
         if (device == m_device)
           close("unplugged");
@@ -197,8 +160,7 @@ private:
         due = std::min(due, m_next_check);
       auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
       wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(k_check_interval));
-      timeval tv{static_cast<long>(wait.count() / 1000), static_cast<long>((wait.count() % 1000) * 1000)};
-      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+      m_usb.handle_events(wait);
     }
     close("released (pickverify stopped)");
   }
@@ -485,8 +447,7 @@ private:
         libusb_cancel_transfer(m_transfer);
         const auto give_up = Clock::now() + 1s;
         while (m_in_flight && Clock::now() < give_up) {
-          timeval tv{0, 10000};
-          libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+          m_usb.handle_events(10ms);
         }
       }
       if (!m_in_flight)
@@ -519,8 +480,7 @@ private:
 
   OutputProfile m_profile;
   ControllerOptions m_options;
-  libusb_context* m_context = nullptr;
-  libusb_hotplug_callback_handle m_hotplug = 0;
+  fw::UsbHotplugWatch m_usb;
   std::thread m_thread;
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_stopped{false};
@@ -531,10 +491,6 @@ private:
   bool m_dirty = true;
   ControllerOutputs m_shown;
   ControllerInfo m_info;
-
-  std::mutex m_queue_mutex;
-  std::vector<libusb_device*> m_arrived;
-  std::vector<libusb_device*> m_left;
 
   // Event thread only.
   libusb_device* m_device = nullptr;

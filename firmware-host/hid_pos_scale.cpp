@@ -12,13 +12,14 @@
 #include <pickverify/usb_protocol.hpp>
 
 #include "scale_base.hpp"
+#include "usb_hotplug.hpp"
 
 namespace pickverify {
 
 namespace {
 
 using namespace std::chrono_literals;
-constexpr auto k_idle_wait = 1s;
+constexpr std::chrono::milliseconds k_idle_wait = 1s;
 constexpr int k_open_attempts = 8;
 constexpr auto k_open_retry_interval = 200ms;
 
@@ -32,19 +33,8 @@ public:
 
   Result<void> init()
   {
-    if (int r = libusb_init(&m_context); r != 0)
-      return make_error(ErrorType::unsupported,
-                        fmt::format("{}: libusb_init failed: {}", m_options.name, libusb_error_name(r)));
-    if (!libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG))
-      return make_error(ErrorType::unsupported, fmt::format("{}: libusb has no hotplug here", m_options.name));
-    const int r = libusb_hotplug_register_callback(
-        m_context,
-        static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
-        LIBUSB_HOTPLUG_ENUMERATE, m_vendor, m_product, LIBUSB_HOTPLUG_MATCH_ANY, &HidPosScale::on_hotplug, this,
-        &m_hotplug);
-    if (r != 0)
-      return make_error(ErrorType::unsupported,
-                        fmt::format("{}: cannot watch for the scale: {}", m_options.name, libusb_error_name(r)));
+    if (auto opened = m_usb.open(UsbId{m_vendor, m_product}, m_options.name); !opened)
+      return opened;
     m_thread = std::thread([this] {
       pthread_setname_np(pthread_self(), "pv-scale-usb");
       run();
@@ -62,34 +52,13 @@ public:
     if (m_stopped.exchange(true))
       return;
     m_stop = true;
-    if (m_context)
-      libusb_interrupt_event_handler(m_context);
+    m_usb.wake();
     if (m_thread.joinable())
       m_thread.join();
-    if (m_context) {
-      libusb_hotplug_deregister_callback(m_context, m_hotplug);
-      std::lock_guard lock(m_queue_mutex);
-      for (auto* d : m_arrived)
-        libusb_unref_device(d);
-      for (auto* d : m_left)
-        libusb_unref_device(d);
-      m_arrived.clear();
-      m_left.clear();
-      libusb_exit(m_context);
-      m_context = nullptr;
-    }
+    m_usb.close();
   }
 
 private:
-  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
-  {
-    auto* scale = static_cast<HidPosScale*>(self);
-    std::lock_guard lock(scale->m_queue_mutex);
-    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? scale->m_arrived : scale->m_left)
-        .push_back(libusb_ref_device(device));
-    return 0;
-  }
-
   static void LIBUSB_CALL on_transfer(libusb_transfer* transfer)
   {
     static_cast<HidPosScale*>(transfer->user_data)->transfer_done(*transfer);
@@ -99,11 +68,7 @@ private:
   {
     while (!m_stop) {
       std::vector<libusb_device*> arrived, left;
-      {
-        std::lock_guard lock(m_queue_mutex);
-        arrived.swap(m_arrived);
-        left.swap(m_left);
-      }
+      m_usb.take(arrived, left);
       for (auto* device : left) {
         if (device == m_device)
           close("unplugged");
@@ -116,8 +81,7 @@ private:
       }
       if (m_gone)
         close("unplugged");
-      timeval tv{static_cast<long>(k_idle_wait.count()), 0};
-      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+      m_usb.handle_events(k_idle_wait);
     }
     close("released");
   }
@@ -214,8 +178,7 @@ private:
       libusb_cancel_transfer(m_transfer);
       const auto give_up = std::chrono::steady_clock::now() + 1s;
       while (m_in_flight && std::chrono::steady_clock::now() < give_up) {
-        timeval tv{0, 10000};
-        libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+        m_usb.handle_events(10ms);
       }
     }
     if (!m_in_flight)
@@ -231,14 +194,10 @@ private:
 
   std::uint16_t m_vendor;
   std::uint16_t m_product;
-  libusb_context* m_context = nullptr;
-  libusb_hotplug_callback_handle m_hotplug = 0;
+  fw::UsbHotplugWatch m_usb;
   std::thread m_thread;
   std::atomic<bool> m_stop{false};
   std::atomic<bool> m_stopped{false};
-  std::mutex m_queue_mutex;
-  std::vector<libusb_device*> m_arrived;
-  std::vector<libusb_device*> m_left;
   // Event thread only.
   libusb_device* m_device = nullptr;
   libusb_device_handle* m_handle = nullptr;

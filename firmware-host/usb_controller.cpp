@@ -19,6 +19,7 @@
 
 #include "controller_link.hpp"
 #include "protocol.hpp"
+#include "usb_hotplug.hpp"
 
 namespace pickverify {
 
@@ -86,18 +87,9 @@ public:
     if (timeout < fw::k_watchdog_min_ms || timeout > fw::k_watchdog_max_ms)
       return make_error(ErrorType::invalid_input, fmt::format("controller: watchdog timeout {} ms is outside {}..{} ms",
                                                               timeout, fw::k_watchdog_min_ms, fw::k_watchdog_max_ms));
-    if (int r = libusb_init(&m_context); r != 0)
-      return make_error(ErrorType::unsupported, "controller: libusb_init failed: " + usb_error(r));
-    m_has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
-    if (m_has_hotplug) {
-      const int r = libusb_hotplug_register_callback(
-          m_context,
-          static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
-          LIBUSB_HOTPLUG_ENUMERATE, fw::k_usb_vendor, fw::k_usb_product, LIBUSB_HOTPLUG_MATCH_ANY,
-          &UsbController::on_hotplug, this, &m_hotplug_handle);
-      if (r != LIBUSB_SUCCESS)
-        m_has_hotplug = false;
-    }
+    // Without hotplug (some containers), the event thread rescans the bus instead.
+    if (auto opened = m_usb.open(UsbId{fw::k_usb_vendor, fw::k_usb_product}, "controller", false); !opened)
+      return opened;
     m_thread = std::thread([this] {
       pthread_setname_np(pthread_self(), "pv-controller");
       run();
@@ -151,19 +143,7 @@ public:
     wake();
     if (m_thread.joinable())
       m_thread.join();
-    if (m_context) {
-      if (m_has_hotplug)
-        libusb_hotplug_deregister_callback(m_context, m_hotplug_handle);
-      std::lock_guard lock(m_queue_mutex);
-      for (auto* d : m_arrived)
-        libusb_unref_device(d);
-      for (auto* d : m_left)
-        libusb_unref_device(d);
-      m_arrived.clear();
-      m_left.clear();
-      libusb_exit(m_context);
-      m_context = nullptr;
-    }
+    m_usb.close();
   }
 
 private:
@@ -190,20 +170,7 @@ private:
     return future.get();
   }
 
-  void wake()
-  {
-    if (m_context)
-      libusb_interrupt_event_handler(m_context);
-  }
-
-  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
-  {
-    auto* controller = static_cast<UsbController*>(self);
-    std::lock_guard lock(controller->m_queue_mutex);
-    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? controller->m_arrived : controller->m_left)
-        .push_back(libusb_ref_device(device));
-    return 0;
-  }
+  void wake() { m_usb.wake(); }
 
   static void LIBUSB_CALL on_event_transfer(libusb_transfer* transfer)
   {
@@ -215,7 +182,7 @@ private:
 
   void run()
   {
-    if (!m_has_hotplug)
+    if (!m_usb.has_hotplug())
       rescan();
     while (!m_stop_requested) {
       process_hotplug();
@@ -224,11 +191,7 @@ private:
       if (m_device)
         service_device();
       answer_questions();
-      const auto wait = next_wait();
-      timeval tv{};
-      tv.tv_sec = static_cast<long>(wait.count() / 1000);
-      tv.tv_usec = static_cast<long>((wait.count() % 1000) * 1000);
-      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+      m_usb.handle_events(next_wait());
     }
     if (m_device)
       close_device("released (pickverify stopped): the device's watchdog locks the gate");
@@ -247,7 +210,7 @@ private:
       due = std::min({due, m_next_heartbeat, m_next_retry});
     for (const auto& pending : m_pending)
       due = std::min(due, pending.due);
-    if (!m_has_hotplug)
+    if (!m_usb.has_hotplug())
       due = std::min(due, m_last_rescan + k_rescan_interval);
     const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
     return std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(k_idle_wait));
@@ -257,7 +220,7 @@ private:
   {
     m_last_rescan = Clock::now();
     libusb_device** list = nullptr;
-    const ssize_t count = libusb_get_device_list(m_context, &list);
+    const ssize_t count = libusb_get_device_list(m_usb.context(), &list);
     if (count < 0)
       return;
     std::vector<libusb_device*> present;
@@ -267,13 +230,12 @@ private:
           d.idProduct == fw::k_usb_product)
         present.push_back(list[i]);
     }
-    std::lock_guard lock(m_queue_mutex);
     for (auto* device : present)
       if (std::find(m_known.begin(), m_known.end(), device) == m_known.end())
-        m_arrived.push_back(libusb_ref_device(device));
+        m_usb.queue(device, true);
     for (auto* device : m_known)
       if (std::find(present.begin(), present.end(), device) == present.end())
-        m_left.push_back(libusb_ref_device(device));
+        m_usb.queue(device, false);
     for (auto* device : m_known)
       libusb_unref_device(device);
     m_known.clear();
@@ -284,14 +246,10 @@ private:
 
   void process_hotplug()
   {
-    if (!m_has_hotplug && Clock::now() >= m_last_rescan + k_rescan_interval)
+    if (!m_usb.has_hotplug() && Clock::now() >= m_last_rescan + k_rescan_interval)
       rescan();
     std::vector<libusb_device*> arrived, left;
-    {
-      std::lock_guard lock(m_queue_mutex);
-      arrived.swap(m_arrived);
-      left.swap(m_left);
-    }
+    m_usb.take(arrived, left);
     for (auto* device : left) {
       if (m_device && m_device->device == device)
         close_device("unplugged");
@@ -572,8 +530,7 @@ private:
       libusb_cancel_transfer(m_device->event_transfer);
       const auto give_up = Clock::now() + 1s;
       while (m_device->event_in_flight && Clock::now() < give_up) {
-        timeval tv{0, 10000};
-        libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
+        m_usb.handle_events(10ms);
       }
     }
     const std::string id = m_device->id;
@@ -611,9 +568,7 @@ private:
   }
 
   ControllerOptions m_options;
-  libusb_context* m_context = nullptr;
-  libusb_hotplug_callback_handle m_hotplug_handle = 0;
-  bool m_has_hotplug = false;
+  fw::UsbHotplugWatch m_usb;
   std::thread m_thread;
   std::atomic<bool> m_stop_requested{false};
   std::atomic<bool> m_stopped{false};
@@ -624,10 +579,6 @@ private:
   bool m_dirty = true;
   std::vector<Question> m_questions;
   ControllerInfo m_info;
-
-  std::mutex m_queue_mutex; // filled by libusb's hotplug callback
-  std::vector<libusb_device*> m_arrived;
-  std::vector<libusb_device*> m_left;
 
   // Event thread only.
   std::unique_ptr<OpenDevice> m_device;
