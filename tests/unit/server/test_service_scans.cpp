@@ -87,7 +87,8 @@ struct Bench {
     server::ServiceOptions options;
     options.port = 0;
     options.data_dir = dir.path();
-    auto started = server::Service::start(options, *store, std::move(bindings), server::directory_of(std::move(*users)));
+    auto started =
+        server::Service::start(options, *store, std::move(bindings), server::directory_of(std::move(*users)));
     REQUIRE(started);
     service = std::move(*started);
   }
@@ -146,8 +147,8 @@ TEST_CASE("POST /api/v1/stations/{id}/scans from terminals at several stations a
           // A terminal id per scan: the same code from one source inside the bounce window is a duplicate.
           const std::string terminal = thread + "-" + std::to_string(i);
           const char* code = i % 2 ? "9506000001692" : "9506000001418";
-          auto reply = client.Post("/api/v1/stations/" + station + "/scans", scan_body(code, terminal),
-                                   "application/json");
+          auto reply =
+              client.Post("/api/v1/stations/" + station + "/scans", scan_body(code, terminal), "application/json");
           std::lock_guard lock(mutex);
           if (!reply || reply->status != 200) {
             failures.push_back(reply ? reply->body : httplib::to_string(reply.error()));
