@@ -12,12 +12,8 @@
 #include <toml++/toml.h>
 
 #include <pickverify/device_profile.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/scale.hpp>
-
-#define PV_TRY(var, expr)                                                                                              \
-  auto var = (expr);                                                                                                   \
-  if (!var)                                                                                                            \
-  return tl::unexpected(var.error())
 
 namespace pickverify::fw {
 
@@ -56,40 +52,40 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
       return v;
     };
     if (k == "name" || k == "model" || k == "product") {
-      PV_TRY(v, text());
-      (k == "name" ? p.name : k == "model" ? p.model : p.product_prefix) = *v;
+      PV_TRY_ASSIGN(auto v, text());
+      (k == "name" ? p.name : k == "model" ? p.model : p.product_prefix) = v;
     } else if (k == "usb") {
-      PV_TRY(v, text());
-      const auto id = parse_usb_id(*v);
+      PV_TRY_ASSIGN(auto v, text());
+      const auto id = parse_usb_id(v);
       if (!id)
         return tl::unexpected(profile_error_at(
-            file, node.source(), fmt::format("'usb' = \"{}\" is not a VID:PID such as \"16c0:05df\"", *v)));
+            file, node.source(), fmt::format("'usb' = \"{}\" is not a VID:PID such as \"16c0:05df\"", v)));
       p.vendor = id->vendor;
       p.product = id->product;
       have_usb = true;
     } else if (k == "protocol") {
-      PV_TRY(v, text());
-      if (*v == "usb_relay")
+      PV_TRY_ASSIGN(auto v, text());
+      if (v == "usb_relay")
         p.protocol = OutputProtocol::usb_relay;
-      else if (*v == "delcom_indicator")
+      else if (v == "delcom_indicator")
         p.protocol = OutputProtocol::delcom_indicator;
       else
         return tl::unexpected(profile_error_at(
-            file, node.source(), fmt::format("'protocol' = \"{}\" is not one of: usb_relay, delcom_indicator", *v)));
+            file, node.source(), fmt::format("'protocol' = \"{}\" is not one of: usb_relay, delcom_indicator", v)));
       have_protocol = true;
     } else if (k == "channels") {
-      PV_TRY(v, integer(1, 8));
-      p.channels = static_cast<int>(*v);
+      PV_TRY_ASSIGN(auto v, integer(1, 8));
+      p.channels = static_cast<int>(v);
     } else if (k == "lock_channel") {
-      PV_TRY(v, integer(1, 8));
-      p.lock_channel = static_cast<int>(*v);
+      PV_TRY_ASSIGN(auto v, integer(1, 8));
+      p.lock_channel = static_cast<int>(v);
     } else if (k == "unlock_energised") {
       if (!node.is_boolean())
         return tl::unexpected(profile_error_at(file, node.source(), "'unlock_energised' must be true or false"));
       p.unlock_energised = *node.value<bool>();
     } else {
-      PV_TRY(v, integer(0, 7));
-      (k == "green_pin" ? p.green_pin : k == "red_pin" ? p.red_pin : p.amber_pin) = static_cast<std::uint8_t>(*v);
+      PV_TRY_ASSIGN(auto v, integer(0, 7));
+      (k == "green_pin" ? p.green_pin : k == "red_pin" ? p.red_pin : p.amber_pin) = static_cast<std::uint8_t>(v);
     }
   }
   const auto line = table.source();
@@ -115,26 +111,26 @@ Result<OutputProfile> parse_output(const toml::table& table, std::string_view fi
 Result<std::vector<OutputProfile>> parse_output_profiles(std::string_view text, std::string_view file_name)
 {
   toml::table root;
-  PV_TRY(tables, profile_tables(text, file_name, "output", root));
+  PV_TRY_ASSIGN(auto tables, profile_tables(text, file_name, "output", root));
   std::vector<OutputProfile> out;
-  for (const toml::table* table : *tables) {
-    PV_TRY(profile, parse_output(*table, file_name));
+  for (const toml::table* table : tables) {
+    PV_TRY_ASSIGN(auto profile, parse_output(*table, file_name));
     for (const auto& seen : out)
-      if (seen.name == profile->name)
-        return make_error(ErrorType::invalid_input, fmt::format("{}: output '{}' already defined at {}",
-                                                                profile->source, seen.name, seen.source));
-    out.push_back(std::move(*profile));
+      if (seen.name == profile.name)
+        return make_error(ErrorType::invalid_input,
+                          fmt::format("{}: output '{}' already defined at {}", profile.source, seen.name, seen.source));
+    out.push_back(std::move(profile));
   }
   return out;
 }
 
 Result<std::vector<OutputProfile>> load_output_profiles(const std::filesystem::path& dir)
 {
-  PV_TRY(files, read_profile_files(dir, "output profiles"));
+  PV_TRY_ASSIGN(auto files, read_profile_files(dir, "output profiles"));
   std::vector<OutputProfile> all;
-  for (const auto& file : *files) {
-    PV_TRY(profiles, parse_output_profiles(file.text, file.name));
-    for (auto& p : *profiles) {
+  for (const auto& file : files) {
+    PV_TRY_ASSIGN(auto profiles, parse_output_profiles(file.text, file.name));
+    for (auto& p : profiles) {
       for (const auto& seen : all)
         if (seen.name == p.name)
           return make_error(ErrorType::invalid_input,
@@ -162,15 +158,15 @@ Result<std::vector<UdevUsbDevice>> output_udev_devices(const std::filesystem::pa
        "pickverify station controller, gate lock, stack light and buzzer (firmware-host/PROTOCOL.md)"}};
   std::error_code ec;
   if (std::filesystem::exists(dir, ec)) { // a profiles folder without outputs/: no output boards
-    PV_TRY(profiles, fw::load_output_profiles(dir));
-    for (const auto& profile : *profiles)
+    PV_TRY_ASSIGN(auto profiles, fw::load_output_profiles(dir));
+    for (const auto& profile : profiles)
       devices.push_back(
           {UsbId{profile.vendor, profile.product}, profile.name,
            fmt::format("{} (devices/outputs/{})", profile.model, profile.source.substr(0, profile.source.rfind(':')))});
   }
   // The USB scales of the sibling scales/ folder: the service opens them through libusb too.
-  PV_TRY(scales, load_scale_profiles(dir.parent_path() / "scales"));
-  for (const auto& scale : *scales)
+  PV_TRY_ASSIGN(auto scales, load_scale_profiles(dir.parent_path() / "scales"));
+  for (const auto& scale : scales)
     if (scale.protocol == ScaleProtocol::hid_pos)
       devices.push_back(
           {scale.usb, scale.name,
