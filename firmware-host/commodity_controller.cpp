@@ -8,6 +8,8 @@
 
 #include "hid_outputs.hpp"
 
+#include <pickverify/expected.hpp>
+
 namespace pickverify {
 
 namespace {
@@ -109,11 +111,9 @@ Result<std::unique_ptr<Controller>> start_commodity_controller(std::string_view 
     return make_error(ErrorType::invalid_input,
                       fmt::format("controller kind '{}' is not relay, delcom or relay+delcom", kind));
   const auto dir = profiles_dir.empty() ? fw::default_output_profiles_dir() : profiles_dir;
-  auto profiles = fw::load_output_profiles(dir);
-  if (!profiles)
-    return tl::unexpected(profiles.error());
-  auto relay = profile_for(*profiles, fw::OutputProtocol::usb_relay, dir);
-  auto delcom = profile_for(*profiles, fw::OutputProtocol::delcom_indicator, dir);
+  PV_TRY_ASSIGN(auto profiles, fw::load_output_profiles(dir));
+  auto relay = profile_for(profiles, fw::OutputProtocol::usb_relay, dir);
+  auto delcom = profile_for(profiles, fw::OutputProtocol::delcom_indicator, dir);
   if (kind == "relay" || kind == "delcom") {
     auto& profile = kind == "relay" ? relay : delcom;
     if (!profile)
@@ -132,10 +132,8 @@ Result<std::unique_ptr<Controller>> start_commodity_controller(std::string_view 
     part_options.on_state = [raw, part](ControllerState state, const std::string& message) {
       raw->part_state(part, state, message);
     };
-    auto started = fw::start_hid_output_controller(part == 0 ? *relay : *delcom, std::move(part_options));
-    if (!started)
-      return tl::unexpected(started.error());
-    combined->parts[part] = std::move(*started);
+    PV_TRY_ASSIGN(auto started, fw::start_hid_output_controller(part == 0 ? *relay : *delcom, std::move(part_options)));
+    combined->parts[part] = std::move(started);
   }
   return std::unique_ptr<Controller>(std::move(combined));
 }

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/expected.hpp>
+
 namespace pickverify::fw {
 
 namespace {
@@ -164,13 +166,9 @@ Result<std::vector<std::uint8_t>> ControllerLink::round_trip(Request request, st
 
 Result<ControllerInfo> ControllerLink::get_info()
 {
-  auto answer = round_trip(Request::get_info, 0, 0);
-  if (!answer)
-    return tl::unexpected(answer.error());
-  auto payload = check_answer(Request::get_info, *answer);
-  if (!payload)
-    return tl::unexpected(payload.error());
-  return decode_info(*payload);
+  PV_TRY_ASSIGN(auto answer, round_trip(Request::get_info, 0, 0));
+  PV_TRY_ASSIGN(auto payload, check_answer(Request::get_info, answer));
+  return decode_info(payload);
 }
 
 Result<ControllerOutputs> ControllerLink::set_outputs(const ControllerOutputs& outputs)
@@ -180,13 +178,9 @@ Result<ControllerOutputs> ControllerLink::set_outputs(const ControllerOutputs& o
                                 static_cast<std::uint8_t>(wire.pattern), static_cast<std::uint8_t>(wire.buzzer));
       field != 0)
     return make_error(ErrorType::invalid_input, fmt::format("SET_OUTPUTS: field {} out of range", field));
-  auto answer = round_trip(Request::set_outputs, outputs_value(wire), outputs_index(wire));
-  if (!answer)
-    return tl::unexpected(answer.error());
-  auto payload = check_answer(Request::set_outputs, *answer);
-  if (!payload)
-    return tl::unexpected(payload.error());
-  auto in_force = decode_outputs(*payload);
+  PV_TRY_ASSIGN(auto answer, round_trip(Request::set_outputs, outputs_value(wire), outputs_index(wire)));
+  PV_TRY_ASSIGN(auto payload, check_answer(Request::set_outputs, answer));
+  auto in_force = decode_outputs(payload);
   if (!in_force)
     return tl::unexpected(in_force.error().with_context("SET_OUTPUTS"));
   if (!(*in_force == outputs))
@@ -197,13 +191,9 @@ Result<ControllerOutputs> ControllerLink::set_outputs(const ControllerOutputs& o
 
 Result<ControllerInputs> ControllerLink::get_inputs()
 {
-  auto answer = round_trip(Request::get_inputs, 0, 0);
-  if (!answer)
-    return tl::unexpected(answer.error());
-  auto payload = check_answer(Request::get_inputs, *answer);
-  if (!payload)
-    return tl::unexpected(payload.error());
-  return decode_inputs(*payload);
+  PV_TRY_ASSIGN(auto answer, round_trip(Request::get_inputs, 0, 0));
+  PV_TRY_ASSIGN(auto payload, check_answer(Request::get_inputs, answer));
+  return decode_inputs(payload);
 }
 
 Result<void> ControllerLink::heartbeat(std::chrono::milliseconds timeout)
@@ -212,13 +202,9 @@ Result<void> ControllerLink::heartbeat(std::chrono::milliseconds timeout)
     return make_error(ErrorType::invalid_input, fmt::format("HEARTBEAT: watchdog timeout {} ms is outside {}..{} ms",
                                                             timeout.count(), k_watchdog_min_ms, k_watchdog_max_ms));
   const std::uint16_t sequence = ++m_sequence;
-  auto answer = round_trip(Request::heartbeat, static_cast<std::uint16_t>(timeout.count()), sequence);
-  if (!answer)
-    return tl::unexpected(answer.error());
-  auto payload = check_answer(Request::heartbeat, *answer);
-  if (!payload)
-    return tl::unexpected(payload.error());
-  const auto& p = *payload;
+  PV_TRY_ASSIGN(auto answer, round_trip(Request::heartbeat, static_cast<std::uint16_t>(timeout.count()), sequence));
+  PV_TRY_ASSIGN(auto payload, check_answer(Request::heartbeat, answer));
+  const auto& p = payload;
   if (get16(&p[0]) != timeout.count() || get16(&p[2]) != sequence)
     return make_error(ErrorType::io, fmt::format("HEARTBEAT: echo is timeout {} ms / sequence {}, sent {} / {}",
                                                  get16(&p[0]), get16(&p[2]), timeout.count(), sequence));

@@ -13,6 +13,7 @@
 #include <libusb.h>
 #include <pthread.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "hid_outputs.hpp"
@@ -210,25 +211,15 @@ private:
   {
     ControllerOutputs shown;
     if (m_profile.protocol == OutputProtocol::usb_relay) {
-      auto answer = get_feature(k_relay_report_id);
-      if (!answer)
-        return tl::unexpected(answer.error());
-      auto state = decode_relay_state(*answer);
-      if (!state)
-        return tl::unexpected(state.error());
-      shown.locked = relay_locked(m_profile, *state);
+      PV_TRY_ASSIGN(auto answer, get_feature(k_relay_report_id));
+      PV_TRY_ASSIGN(auto state, decode_relay_state(answer));
+      shown.locked = relay_locked(m_profile, state);
       return shown;
     }
-    auto answer = get_feature(k_delcom_read_ports_report);
-    if (!answer)
-      return tl::unexpected(answer.error());
-    auto port1 = decode_delcom_port1(*answer);
-    if (!port1)
-      return tl::unexpected(port1.error());
-    auto colour = delcom_colour(m_profile, *port1);
-    if (!colour)
-      return tl::unexpected(colour.error());
-    shown.colour = *colour;
+    PV_TRY_ASSIGN(auto answer, get_feature(k_delcom_read_ports_report));
+    PV_TRY_ASSIGN(auto port1, decode_delcom_port1(answer));
+    PV_TRY_ASSIGN(auto colour, delcom_colour(m_profile, port1));
+    shown.colour = colour;
     return shown;
   }
 
@@ -508,8 +499,7 @@ private:
 Result<std::unique_ptr<Controller>> start_hid_output_controller(OutputProfile profile, ControllerOptions options)
 {
   auto controller = std::make_unique<HidOutputController>(std::move(profile), std::move(options));
-  if (auto started = controller->init(); !started)
-    return tl::unexpected(started.error());
+  PV_TRY(controller->init());
   return std::unique_ptr<Controller>(std::move(controller));
 }
 

@@ -9,6 +9,7 @@
 #include <libusb.h>
 #include <pthread.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "scale_base.hpp"
@@ -213,8 +214,7 @@ private:
 Result<std::unique_ptr<Scale>> start_hid_pos_scale(std::uint16_t vendor, std::uint16_t product, ScaleOptions options)
 {
   auto scale = std::make_unique<HidPosScale>(vendor, product, std::move(options));
-  if (auto started = scale->init(); !started)
-    return tl::unexpected(started.error());
+  PV_TRY(scale->init());
   return std::unique_ptr<Scale>(std::move(scale));
 }
 

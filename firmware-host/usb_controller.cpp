@@ -15,6 +15,7 @@
 #include <libusb.h>
 #include <pthread.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "controller_link.hpp"
@@ -595,8 +596,7 @@ private:
 Result<std::unique_ptr<Controller>> start_usb_controller(ControllerOptions options)
 {
   auto controller = std::make_unique<UsbController>(std::move(options));
-  if (auto started = controller->init(); !started)
-    return tl::unexpected(started.error());
+  PV_TRY(controller->init());
   return std::unique_ptr<Controller>(std::move(controller));
 }
 

@@ -172,10 +172,7 @@ int cmd_serve(const Context& context, const ServeOptions& options)
     pack.data_dir = context.data_dir;
     pack.key = &*key;
     pack.station = ids.front();
-    auto written = write_evidence_pack(**store, pack);
-    if (!written) {
-      return tl::unexpected(written.error());
-    }
+    PV_TRY_ASSIGN(auto written, write_evidence_pack(**store, pack));
     return {};
   };
   for (const auto& webhook : context.config.webhooks) {
