@@ -82,6 +82,7 @@ bin=$root/usr/bin/pickverify
 "\$bin" --version >"$work/version"
 "\$bin" demo >"$work/demo" 2>&1
 "\$bin" devices udev-rules >"$work/rules"
+: >"$work/serve" # there before the first read below: serve may not have opened it yet
 "\$bin" serve --listen 127.0.0.1:0 >"$work/serve" 2>&1 &
 serve=\$!
 port=""
