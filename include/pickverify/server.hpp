@@ -77,6 +77,8 @@ struct ServiceOptions {
   std::uint16_t port = 8080; // 0: any free port (tests)
   std::filesystem::path data_dir;
   std::size_t max_body_bytes = 256 * 1024;
+  // Pool threads besides one per station (up to 32 stations): a scan holds its thread while it waits
+  // for its station and for its group commit, so each station needs one for the commits to fill.
   std::size_t worker_threads = 4;
   // Orders from a WMS in the JSON format of docs/FORMATS.md, checked against the catalog (the app's importer).
   std::function<Result<std::vector<Order>>(std::string_view json, const Catalog& catalog)> parse_orders;

@@ -193,8 +193,11 @@ public:
       m_webhooks = std::move(*webhooks);
     }
     add_routes();
+    // A scan holds a pool thread through its station's lock and its commit: a thread per station lets
+    // every station have a scan in the store's group commit at once (docs/PERFORMANCE.md, "Service").
+    const std::size_t per_station = std::min<std::size_t>(m_stations.size(), 32);
     auto server = HttpServer::start(m_options.host, m_options.port, m_router, m_hub, m_options.max_body_bytes,
-                                    m_options.worker_threads);
+                                    m_options.worker_threads + per_station);
     if (!server) {
       return tl::unexpected(server.error());
     }
