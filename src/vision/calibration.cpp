@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <ctime>
+#include <functional>
 #include <ostream>
 #include <set>
 #include <system_error>
@@ -483,16 +484,26 @@ Result<LoadedCalibration> load_station_calibration(const fs::path& calibration_d
   return loaded;
 }
 
-Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& frames, const CalibrationSettings& settings,
-                                          const CalibrationProgressFn& progress)
+namespace {
+
+// The detect/report/solve loop calibrate_from_frames and calibrate_from_folder share. `frame_at(i, storage)`
+// gives frame i (0-based), loading it into `storage` when it has to; `reads` says whether fetching is
+// worth a "reading" progress step of its own (files: yes; frames in memory: no).
+using FrameAt = std::function<Result<FrameView>(int index, CapturedFrame& storage)>;
+
+Result<Calibration> calibrate_each(const CalibrationSettings& settings, const std::vector<std::string>& names,
+                                   const FrameAt& frame_at, bool reads, const CalibrationProgressFn& progress)
 {
-  PV_TRY(check_settings(settings));
   BoardCollector collector(settings);
-  const int total = static_cast<int>(frames.size());
+  const int total = static_cast<int>(names.size());
+  CapturedFrame storage;
   for (int i = 0; i < total; ++i) {
-    const CapturedFrame& frame = frames[static_cast<std::size_t>(i)];
-    const std::string name = frame.origin.empty() ? fmt::format("frame {}", i + 1) : frame.origin;
-    auto found = collector.add(frame.view());
+    const std::string& name = names[static_cast<std::size_t>(i)];
+    if (reads) {
+      report(progress, {CalibrationProgress::Stage::reading, i + 1, total, collector.boards(), name, false});
+    }
+    PV_TRY_ASSIGN(const FrameView frame, frame_at(i, storage));
+    auto found = collector.add(frame);
     if (!found) {
       return tl::unexpected(found.error().with_context(name));
     }
@@ -504,6 +515,25 @@ Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& fram
     report(progress, {CalibrationProgress::Stage::done, total, total, collector.boards(), {}, false});
   }
   return calibration;
+}
+
+} // namespace
+
+Result<Calibration> calibrate_from_frames(const std::vector<CapturedFrame>& frames, const CalibrationSettings& settings,
+                                          const CalibrationProgressFn& progress)
+{
+  PV_TRY(check_settings(settings));
+  std::vector<std::string> names;
+  names.reserve(frames.size());
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    names.push_back(frames[i].origin.empty() ? fmt::format("frame {}", i + 1) : frames[i].origin);
+  }
+  return calibrate_each(
+      settings, names,
+      [&frames](int index, CapturedFrame&) -> Result<FrameView> {
+        return frames[static_cast<std::size_t>(index)].view();
+      },
+      false, progress);
 }
 
 Result<Calibration> calibrate_from_folder(const fs::path& folder, const CalibrationSettings& settings,
@@ -519,24 +549,18 @@ Result<Calibration> calibrate_from_folder(const fs::path& folder, const Calibrat
     return make_error(ErrorType::not_found,
                       fmt::format("{}: no images ({})", folder.string(), vision::image_extensions_text()));
   }
-  BoardCollector collector(settings);
-  const int total = static_cast<int>(files.size());
-  for (int i = 0; i < total; ++i) {
-    const std::string name = files[static_cast<std::size_t>(i)].filename().string();
-    report(progress, {CalibrationProgress::Stage::reading, i + 1, total, collector.boards(), name, false});
-    PV_TRY_ASSIGN(auto frame, load_image_file(files[static_cast<std::size_t>(i)].string()));
-    auto found = collector.add(frame.view());
-    if (!found) {
-      return tl::unexpected(found.error().with_context(name));
-    }
-    report(progress, {CalibrationProgress::Stage::detecting, i + 1, total, collector.boards(), name, *found});
+  std::vector<std::string> names;
+  names.reserve(files.size());
+  for (const fs::path& file : files) {
+    names.push_back(file.filename().string());
   }
-  report(progress, {CalibrationProgress::Stage::solving, total, total, collector.boards(), {}, false});
-  auto calibration = collector.solve();
-  if (calibration) {
-    report(progress, {CalibrationProgress::Stage::done, total, total, collector.boards(), {}, false});
-  }
-  return calibration;
+  return calibrate_each(
+      settings, names,
+      [&files](int index, CapturedFrame& storage) -> Result<FrameView> {
+        PV_TRY_ASSIGN(storage, load_image_file(files[static_cast<std::size_t>(index)].string()));
+        return storage.view();
+      },
+      true, progress);
 }
 
 Result<Calibration> calibrate_from_camera(CameraSource& camera, const CalibrationSettings& settings,

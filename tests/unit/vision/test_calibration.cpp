@@ -1,11 +1,14 @@
 // Calibration on rendered chessboards whose camera is known: the maths must recover it.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
 
 #include <pickverify/calibration.hpp>
+#include <pickverify/camera.hpp>
 
 #include "chessboards.hpp"
 #include "temp_dir.hpp"
@@ -68,6 +71,44 @@ TEST_CASE("calibrate_from_folder recovers the camera of rendered chessboards", "
   CHECK(detecting == static_cast<long>(test::board_poses().size()));
   REQUIRE_FALSE(progress.empty());
   CHECK(progress.back().stage == CalibrationProgress::Stage::done);
+}
+
+TEST_CASE("calibrate_from_frames solves the same camera as calibrate_from_folder from the same images", "[calibration]")
+{
+  test::TempDir dir;
+  const auto folder = test::write_boards(dir.path());
+  std::vector<CapturedFrame> frames;
+  for (const auto& pose_file : std::filesystem::directory_iterator(folder)) {
+    auto frame = load_image_file(pose_file.path().string());
+    REQUIRE(frame);
+    frames.push_back(std::move(*frame));
+  }
+  std::sort(frames.begin(), frames.end(),
+            [](const CapturedFrame& a, const CapturedFrame& b) { return a.origin < b.origin; });
+  std::vector<CalibrationProgress> progress;
+  auto from_frames = calibrate_from_frames(frames, settings_for("bench-1"),
+                                           [&](const CalibrationProgress& p) { progress.push_back(p); });
+  auto from_folder = calibrate_from_folder(folder, settings_for("bench-1"), {});
+  REQUIRE(from_frames);
+  REQUIRE(from_folder);
+  CHECK(from_frames->images_used == from_folder->images_used);
+  CHECK(from_frames->camera_matrix[0] == Approx(from_folder->camera_matrix[0]).epsilon(1e-6));
+  CHECK(from_frames->reprojection_error_px == Approx(from_folder->reprojection_error_px).epsilon(1e-6));
+  // Frames in memory are not "read": detecting per frame, then solving and done.
+  CHECK(std::none_of(progress.begin(), progress.end(),
+                     [](const CalibrationProgress& p) { return p.stage == CalibrationProgress::Stage::reading; }));
+  CHECK(std::count_if(progress.begin(), progress.end(), [](const CalibrationProgress& p) {
+          return p.stage == CalibrationProgress::Stage::detecting;
+        }) == static_cast<long>(frames.size()));
+  REQUIRE_FALSE(progress.empty());
+  CHECK(progress.back().stage == CalibrationProgress::Stage::done);
+
+  // A frame of another size is refused and named.
+  frames.back().width /= 2;
+  frames.back().origin = "odd.png";
+  auto odd = calibrate_from_frames(frames, settings_for("bench-1"), {});
+  REQUIRE_FALSE(odd);
+  CHECK_THAT(odd.error().message, Catch::Contains("odd.png"));
 }
 
 TEST_CASE("calibrate_from_folder refuses too few boards with a reason", "[calibration]")
