@@ -2,7 +2,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <functional>
+#include <optional>
 #include <set>
+#include <utility>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -86,175 +89,404 @@ Result<std::int64_t> integer_of(const toml::node& node, const std::string& name,
   return value->get();
 }
 
-// [[policy.weighing.packaging]]: name, codes, weight_g, and optionally its own tolerance_g and
-// tolerance_permille. Names and codes are unique.
-Result<Packaging> packaging_of(const toml::node& node, const std::string& name, const std::vector<Packaging>& earlier)
+// Table-driven reading. Each TOML table the file may hold is a list of its keys, each with the function
+// that reads its value into the configuration; an unknown key is an error naming its dotted path and line.
+struct Place {
+  const std::string& file; // for "file:line"
+  std::string key;         // the value's dotted key: "camera.width"
+};
+
+std::string dotted(std::string_view prefix, std::string_view key)
+{
+  return prefix.empty() ? std::string(key) : fmt::format("{}.{}", prefix, key);
+}
+
+Result<void> invalid(const Place& at, const toml::node& node, std::string_view what)
+{
+  return make_error(ErrorType::invalid_input, fmt::format("{}: {} {}", where(at.file, node), at.key, what));
+}
+
+template <typename T> struct Key {
+  std::string_view name;
+  std::function<Result<void>(const toml::node& value, const Place& at, T& target)> read;
+};
+template <typename T> using Keys = std::vector<Key<T>>;
+
+template <typename T> Result<void> read_keys(const toml::table& table, const Place& at, const Keys<T>& keys, T& target)
+{
+  for (const auto& [key, value] : table) {
+    const auto known =
+        std::find_if(keys.begin(), keys.end(), [&key = key](const Key<T>& k) { return k.name == key.str(); });
+    const Place inner{at.file, dotted(at.key, key.str())};
+    if (known == keys.end()) {
+      return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key {}", where(at.file, value), inner.key));
+    }
+    PV_TRY(known->read(value, inner, target));
+  }
+  return {};
+}
+
+template <typename T> Result<void> read_table(const toml::node& node, const Place& at, const Keys<T>& keys, T& target)
 {
   const auto* table = node.as_table();
   if (!table) {
-    return make_error(
-        ErrorType::invalid_input,
-        fmt::format("{}: policy.weighing.packaging must be an array of tables ([[policy.weighing.packaging]])",
-                    where(name, node)));
+    return invalid(at, node, "must be a table");
   }
-  Packaging packaging;
-  bool has_weight = false;
-  for (const auto& [key, value] : *table) {
-    const std::string_view k = key.str();
-    if (k == "name") {
-      PV_TRY_ASSIGN(auto text, string_of(value, name, "policy.weighing.packaging.name"));
-      packaging.name = text;
-    } else if (k == "codes") {
-      const auto* list = value.as_array();
-      if (!list || list->empty()) {
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: policy.weighing.packaging.codes must be a list of the codes the picker "
-                                      "scans for it",
-                                      where(name, value)));
-      }
-      for (const auto& element : *list) {
-        PV_TRY_ASSIGN(auto code, string_of(element, name, "policy.weighing.packaging.codes"));
-        if (code.empty()) {
-          return make_error(
-              ErrorType::invalid_input,
-              fmt::format("{}: policy.weighing.packaging.codes holds an empty code", where(name, element)));
-        }
-        packaging.codes.push_back(code);
-      }
-    } else if (k == "weight_g") {
-      PV_TRY_ASSIGN(auto v, integer_of(value, name, "policy.weighing.packaging.weight_g", 0, 100'000));
-      packaging.weight_g = v;
-      has_weight = true;
-    } else if (k == "tolerance_g") {
-      PV_TRY_ASSIGN(auto v, integer_of(value, name, "policy.weighing.packaging.tolerance_g", 0, 100'000));
-      packaging.tolerance_g = v;
-    } else if (k == "tolerance_permille") {
-      PV_TRY_ASSIGN(auto v, integer_of(value, name, "policy.weighing.packaging.tolerance_permille", 0, 500));
-      packaging.tolerance_permille = static_cast<std::int32_t>(v);
-    } else {
+  return read_keys(*table, at, keys, target);
+}
+
+// [[name]]: an array of tables, each handed to `each` with its node (for the line of its errors).
+Result<void> each_table(const toml::node& node, const Place& at,
+                        const std::function<Result<void>(const toml::table&, const toml::node&)>& each)
+{
+  const auto* list = node.as_array();
+  if (!list) {
+    return invalid(at, node, fmt::format("must be an array of tables ([[{}]])", at.key));
+  }
+  for (const auto& element : *list) {
+    const auto* table = element.as_table();
+    if (!table) {
       return make_error(ErrorType::invalid_input,
-                        fmt::format("{}: unknown key policy.weighing.packaging.{}", where(name, value), k));
+                        fmt::format("{}: each [[{}]] must be a table", where(at.file, element), at.key));
     }
+    PV_TRY(each(*table, element));
   }
-  if (packaging.name.empty() || packaging.codes.empty() || !has_weight) {
-    return make_error(
-        ErrorType::invalid_input,
-        fmt::format("{}: [[policy.weighing.packaging]] needs name, codes and weight_g", where(name, node)));
+  return {};
+}
+
+template <typename M> struct number_of_member {
+  using type = M;
+};
+template <typename M> struct number_of_member<std::optional<M>> {
+  using type = M;
+};
+
+template <typename T, typename M> Key<T> text_key(std::string_view name, M T::*member, bool may_be_empty = true)
+{
+  return {name, [member, may_be_empty](const toml::node& value, const Place& at, T& target) -> Result<void> {
+            PV_TRY_ASSIGN(auto text, string_of(value, at.file, at.key));
+            if (!may_be_empty && text.empty()) {
+              return invalid(at, value, "is empty");
+            }
+            target.*member = text;
+            return {};
+          }};
+}
+
+template <typename T, typename M>
+Key<T> number_key(std::string_view name, M T::*member, std::int64_t min, std::int64_t max)
+{
+  return {name, [member, min, max](const toml::node& value, const Place& at, T& target) -> Result<void> {
+            PV_TRY_ASSIGN(auto number, integer_of(value, at.file, at.key, min, max));
+            target.*member = static_cast<typename number_of_member<M>::type>(number);
+            return {};
+          }};
+}
+
+template <typename T> Key<T> flag_key(std::string_view name, bool T::*member)
+{
+  return {name, [member](const toml::node& value, const Place& at, T& target) -> Result<void> {
+            PV_TRY_ASSIGN(auto flag, boolean_of(value, at.file, at.key));
+            target.*member = flag;
+            return {};
+          }};
+}
+
+// A string naming one of `choices`; otherwise "<key> must be <expected>".
+template <typename T, typename E>
+Key<T> choice_key(std::string_view name, E T::*member, std::vector<std::pair<std::string_view, E>> choices,
+                  std::string_view expected)
+{
+  return {name,
+          [member, choices = std::move(choices), expected](const toml::node& value, const Place& at,
+                                                           T& target) -> Result<void> {
+            PV_TRY_ASSIGN(auto text, string_of(value, at.file, at.key));
+            for (const auto& [choice, meaning] : choices) {
+              if (text == choice) {
+                target.*member = meaning;
+                return {};
+              }
+            }
+            return invalid(at, value, fmt::format("must be {}", expected));
+          }};
+}
+
+template <typename T, typename S> Key<T> section_key(std::string_view name, S T::*member, const Keys<S>& keys)
+{
+  return {name, [member, &keys](const toml::node& value, const Place& at, T& target) {
+            return read_table(value, at, keys, target.*member);
+          }};
+}
+
+// [[policy.weighing.packaging]]: name, codes, weight_g, and optionally its own tolerance_g and
+// tolerance_permille. Names and codes are unique.
+const Keys<Packaging>& packaging_keys()
+{
+  static const Keys<Packaging> keys{
+      text_key("name", &Packaging::name),
+      {"codes",
+       [](const toml::node& value, const Place& at, Packaging& packaging) -> Result<void> {
+         const auto* list = value.as_array();
+         if (!list || list->empty()) {
+           return invalid(at, value, "must be a list of the codes the picker scans for it");
+         }
+         for (const auto& element : *list) {
+           PV_TRY_ASSIGN(auto code, string_of(element, at.file, at.key));
+           if (code.empty()) {
+             return invalid(at, element, "holds an empty code");
+           }
+           packaging.codes.push_back(code);
+         }
+         return {};
+       }},
+      number_key("weight_g", &Packaging::weight_g, 0, 100'000),
+      number_key("tolerance_g", &Packaging::tolerance_g, 0, 100'000),
+      number_key("tolerance_permille", &Packaging::tolerance_permille, 0, 500),
+  };
+  return keys;
+}
+
+Result<void> add_packaging(const toml::table& table, const toml::node& node, const Place& at, WeighingPolicy& weighing)
+{
+  Packaging packaging;
+  PV_TRY(read_keys(table, at, packaging_keys(), packaging));
+  if (packaging.name.empty() || packaging.codes.empty() || !table.contains("weight_g")) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: [[{}]] needs name, codes and weight_g", where(at.file, node), at.key));
   }
-  for (const auto& other : earlier) {
+  for (const auto& other : weighing.packagings) {
     if (other.name == packaging.name) {
       return make_error(ErrorType::invalid_input,
-                        fmt::format("{}: packaging '{}' is defined twice", where(name, node), packaging.name));
+                        fmt::format("{}: packaging '{}' is defined twice", where(at.file, node), packaging.name));
     }
     for (const auto& code : packaging.codes) {
       if (std::find(other.codes.begin(), other.codes.end(), code) != other.codes.end()) {
         return make_error(ErrorType::invalid_input, fmt::format("{}: code '{}' already names packaging '{}'",
-                                                                where(name, node), code, other.name));
+                                                                where(at.file, node), code, other.name));
       }
     }
   }
-  return packaging;
+  weighing.packagings.push_back(std::move(packaging));
+  return {};
 }
 
-Result<void> parse_policy(const toml::table& table, const std::string& name, Policy& policy)
+const Keys<WeighingPolicy>& weighing_keys()
 {
-  for (const auto& [key, node] : table) {
-    const std::string_view k = key.str();
-    if (k == "high_value_threshold") {
-      PV_TRY_ASSIGN(auto text, string_of(node, name, k));
-      auto money = parse_money(text, "USD");
-      if (!money) {
-        return make_error(
-            ErrorType::invalid_input,
-            fmt::format("{}: high_value_threshold: '{}' is not an amount such as \"200.00\"", where(name, node), text));
-      }
-      if (money->minor < 0) {
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: high_value_threshold must be an amount of zero or more", where(name, node)));
-      }
-      policy.high_value_threshold_minor = money->minor;
-    } else if (k == "bounce_window_ms") {
-      PV_TRY_ASSIGN(auto ms, integer_of(node, name, k, 0, 10'000));
-      policy.bounce_window = std::chrono::milliseconds(ms);
-    } else if (k == "alert_on") {
-      PV_TRY_ASSIGN(auto set, verdict_set(node, name, k));
-      if (set.count(Verdict::accepted)) {
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: alert_on cannot include accepted", where(name, node)));
-      }
-      policy.alert_on = set;
-    } else if (k == "picker_may_clear") {
-      PV_TRY_ASSIGN(auto set, verdict_set(node, name, k));
-      policy.picker_may_clear = set;
-    } else if (k == "manual_entry") {
-      PV_TRY_ASSIGN(auto text, string_of(node, name, k));
-      if (text == "never")
-        policy.manual_entry = ManualEntry::never;
-      else if (text == "low_value_only")
-        policy.manual_entry = ManualEntry::low_value_only;
-      else if (text == "always")
-        policy.manual_entry = ManualEntry::always;
-      else
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: manual_entry must be never, low_value_only or always", where(name, node)));
-    } else if (k == "sealed_packs") {
-      PV_TRY_ASSIGN(auto allowed, boolean_of(node, name, k));
-      policy.sealed_packs = allowed;
-    } else if (k == "gs1_requisite_ais") {
-      PV_TRY_ASSIGN(auto checked, boolean_of(node, name, k));
-      policy.gs1_requisite_ais = checked;
-    } else if (k == "weighing") {
-      const auto* weighing = node.as_table();
-      if (!weighing) {
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: policy.weighing must be a table", where(name, node)));
-      }
-      for (const auto& [wkey, wnode] : *weighing) {
-        const std::string_view wk = wkey.str();
-        if (wk == "required") {
-          PV_TRY_ASSIGN(auto required, boolean_of(wnode, name, "policy.weighing.required"));
-          policy.weighing.required = required;
-        } else if (wk == "packaging_g") {
-          PV_TRY_ASSIGN(auto v, integer_of(wnode, name, "policy.weighing.packaging_g", 0, 100'000));
-          policy.weighing.packaging_g = v;
-        } else if (wk == "tolerance_g") {
-          PV_TRY_ASSIGN(auto v, integer_of(wnode, name, "policy.weighing.tolerance_g", 0, 100'000));
-          policy.weighing.tolerance_g = v;
-        } else if (wk == "tolerance_permille") {
-          PV_TRY_ASSIGN(auto v, integer_of(wnode, name, "policy.weighing.tolerance_permille", 0, 500));
-          policy.weighing.tolerance_permille = static_cast<std::int32_t>(v);
-        } else if (wk == "missing_weight") {
-          PV_TRY_ASSIGN(auto text, string_of(wnode, name, "policy.weighing.missing_weight"));
-          if (text == "refuse")
-            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::refuse;
-          else if (text == "skip")
-            policy.weighing.missing_weight = WeighingPolicy::MissingWeight::skip;
-          else
-            return make_error(ErrorType::invalid_input, fmt::format("{}: policy.weighing.missing_weight must be refuse "
-                                                                    "or skip",
-                                                                    where(name, wnode)));
-        } else if (wk == "packaging") {
-          const auto* list = wnode.as_array();
-          if (!list) {
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: policy.weighing.packaging must be an array of tables "
-                                          "([[policy.weighing.packaging]])",
-                                          where(name, wnode)));
-          }
-          for (const auto& element : *list) {
-            PV_TRY_ASSIGN(auto packaging, packaging_of(element, name, policy.weighing.packagings));
-            policy.weighing.packagings.push_back(std::move(packaging));
-          }
-        } else {
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: unknown key policy.weighing.{}", where(name, wnode), wk));
-        }
-      }
-    } else {
-      return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key policy.{}", where(name, node), k));
-    }
+  using MissingWeight = WeighingPolicy::MissingWeight;
+  static const Keys<WeighingPolicy> keys{
+      flag_key("required", &WeighingPolicy::required),
+      number_key("packaging_g", &WeighingPolicy::packaging_g, 0, 100'000),
+      number_key("tolerance_g", &WeighingPolicy::tolerance_g, 0, 100'000),
+      number_key("tolerance_permille", &WeighingPolicy::tolerance_permille, 0, 500),
+      choice_key("missing_weight", &WeighingPolicy::missing_weight,
+                 {{"refuse", MissingWeight::refuse}, {"skip", MissingWeight::skip}}, "refuse or skip"),
+      {"packaging",
+       [](const toml::node& value, const Place& at, WeighingPolicy& weighing) {
+         return each_table(value, at, [&](const toml::table& table, const toml::node& element) {
+           return add_packaging(table, element, at, weighing);
+         });
+       }},
+  };
+  return keys;
+}
+
+// alert_on, picker_may_clear: lists of verdict names.
+Key<Policy> verdicts_key(std::string_view name, std::set<Verdict> Policy::*member, bool may_hold_accepted)
+{
+  return {name, [member, may_hold_accepted](const toml::node& value, const Place& at, Policy& policy) -> Result<void> {
+            PV_TRY_ASSIGN(auto set, verdict_set(value, at.file, at.key));
+            if (!may_hold_accepted && set.count(Verdict::accepted)) {
+              return invalid(at, value, "cannot include accepted");
+            }
+            policy.*member = set;
+            return {};
+          }};
+}
+
+const Keys<Policy>& policy_keys()
+{
+  static const Keys<Policy> keys{
+      {"high_value_threshold",
+       [](const toml::node& value, const Place& at, Policy& policy) -> Result<void> {
+         PV_TRY_ASSIGN(auto text, string_of(value, at.file, at.key));
+         auto money = parse_money(text, "USD");
+         if (!money) {
+           return make_error(ErrorType::invalid_input, fmt::format("{}: {}: '{}' is not an amount such as \"200.00\"",
+                                                                   where(at.file, value), at.key, text));
+         }
+         if (money->minor < 0) {
+           return invalid(at, value, "must be an amount of zero or more");
+         }
+         policy.high_value_threshold_minor = money->minor;
+         return {};
+       }},
+      {"bounce_window_ms",
+       [](const toml::node& value, const Place& at, Policy& policy) -> Result<void> {
+         PV_TRY_ASSIGN(auto ms, integer_of(value, at.file, at.key, 0, 10'000));
+         policy.bounce_window = std::chrono::milliseconds(ms);
+         return {};
+       }},
+      verdicts_key("alert_on", &Policy::alert_on, false),
+      verdicts_key("picker_may_clear", &Policy::picker_may_clear, true),
+      choice_key("manual_entry", &Policy::manual_entry,
+                 {{"never", ManualEntry::never},
+                  {"low_value_only", ManualEntry::low_value_only},
+                  {"always", ManualEntry::always}},
+                 "never, low_value_only or always"),
+      flag_key("sealed_packs", &Policy::sealed_packs),
+      flag_key("gs1_requisite_ais", &Policy::gs1_requisite_ais),
+      section_key("weighing", &Policy::weighing, weighing_keys()),
+  };
+  return keys;
+}
+
+const Keys<StationAssignment>& scanner_keys()
+{
+  static const Keys<StationAssignment> keys{
+      {"match",
+       [](const toml::node& value, const Place& at, StationAssignment& assignment) -> Result<void> {
+         PV_TRY_ASSIGN(auto match, string_of(value, at.file, at.key));
+         const auto parsed = parse_assignment_match(match);
+         if (!parsed) {
+           return invalid(at, value, "must be profile, bus_path, serial_number or any");
+         }
+         assignment.match = *parsed;
+         return {};
+       }},
+      text_key("value", &StationAssignment::value),
+  };
+  return keys;
+}
+
+// [station] writes into the configuration itself: id, operator, key_file, [[station.scanners]].
+const Keys<Config>& station_keys()
+{
+  static const Keys<Config> keys{
+      text_key("id", &Config::station_id, false),
+      text_key("operator", &Config::operator_id),
+      text_key("key_file", &Config::key_file, false),
+      {"scanners",
+       [](const toml::node& value, const Place& at, Config& config) {
+         return each_table(value, at, [&](const toml::table& table, const toml::node& element) -> Result<void> {
+           StationAssignment assignment; // no match key: any recognised scanner
+           PV_TRY(read_keys(table, at, scanner_keys(), assignment));
+           if (assignment.match != StationAssignment::Match::any && assignment.value.empty()) {
+             return make_error(ErrorType::invalid_input,
+                               fmt::format("{}: {} with match = \"{}\" needs a value", where(at.file, element), at.key,
+                                           to_string(assignment.match)));
+           }
+           config.scanners.push_back(std::move(assignment));
+           return {};
+         });
+       }},
+  };
+  return keys;
+}
+
+const Keys<CameraSection>& camera_keys()
+{
+  static const Keys<CameraSection> keys{
+      text_key("source", &CameraSection::source),
+      text_key("hands_free_source", &CameraSection::hands_free_source),
+      text_key("calibration", &CameraSection::calibration),
+      number_key("width", &CameraSection::width, 64, 8192),
+      number_key("height", &CameraSection::height, 64, 8192),
+      number_key("fps", &CameraSection::fps, 1, 240),
+  };
+  return keys;
+}
+
+const Keys<ControllerConfig>& controller_keys()
+{
+  static const Keys<ControllerConfig> keys{
+      {"kind",
+       [](const toml::node& value, const Place& at, ControllerConfig& controller) -> Result<void> {
+         PV_TRY_ASSIGN(auto kind, string_of(value, at.file, at.key));
+         if (kind != "none" && kind != "virtual" && kind != "usb" && !is_commodity_controller_kind(kind)) {
+           return invalid(at, value,
+                          "must be \"none\", \"virtual\", \"usb\", \"relay\", \"delcom\" or \"relay+delcom\"");
+         }
+         controller.kind = kind;
+         return {};
+       }},
+      flag_key("required", &ControllerConfig::required),
+      number_key("watchdog_timeout_ms", &ControllerConfig::watchdog_timeout_ms, 100, 10000),
+      text_key("serial", &ControllerConfig::serial),
+  };
+  return keys;
+}
+
+const Keys<WebhookConfig>& webhook_keys()
+{
+  static const Keys<WebhookConfig> keys{
+      text_key("name", &WebhookConfig::name),
+      text_key("url", &WebhookConfig::url),
+      text_key("secret", &WebhookConfig::secret),
+      text_key("secret_file", &WebhookConfig::secret_file),
+      {"events",
+       [](const toml::node& value, const Place& at, WebhookConfig& webhook) -> Result<void> {
+         const auto* events = value.as_array();
+         if (!events) {
+           return invalid(at, value, "must be a list of event names");
+         }
+         for (const auto& event : *events) {
+           PV_TRY_ASSIGN(auto name, string_of(event, at.file, at.key));
+           webhook.events.push_back(name);
+         }
+         return {};
+       }},
+  };
+  return keys;
+}
+
+Result<void> add_webhook(const toml::table& table, const toml::node& node, const Place& at, Config& config)
+{
+  WebhookConfig webhook;
+  PV_TRY(read_keys(table, at, webhook_keys(), webhook));
+  const std::string place = where(at.file, node);
+  if (webhook.name.empty() || webhook.url.empty()) {
+    return make_error(ErrorType::invalid_input, fmt::format("{}: a [[webhook]] needs name and url", place));
   }
+  if (table.contains("secret_file") && !webhook.secret.empty()) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: webhook \"{}\": give secret_file or secret, not both", place, webhook.name));
+  }
+  if (webhook.secret.empty() && webhook.secret_file.empty()) {
+    return make_error(ErrorType::invalid_input,
+                      fmt::format("{}: webhook \"{}\" needs secret_file (or secret)", place, webhook.name));
+  }
+  config.webhooks.push_back(std::move(webhook));
   return {};
+}
+
+const Keys<Config>& config_keys()
+{
+  static const Keys<Config> keys{
+      text_key("data_dir", &Config::data_dir),
+      {"store",
+       [](const toml::node& value, const Place& at, Config& config) -> Result<void> {
+         PV_TRY_ASSIGN(auto text, string_of(value, at.file, at.key));
+         if (!text.empty() && !is_postgres_location(text)) {
+           return invalid(at, value,
+                          "must be a PostgreSQL URI (\"postgresql://user@host/db\"); leave it out for the SQLite "
+                          "database in the data folder");
+         }
+         config.store = text;
+         return {};
+       }},
+      {"station", [](const toml::node& value, const Place& at,
+                     Config& config) { return read_table(value, at, station_keys(), config); }},
+      section_key("policy", &Config::policy, policy_keys()),
+      section_key("camera", &Config::camera, camera_keys()),
+      section_key("controller", &Config::controller, controller_keys()),
+      {"webhook",
+       [](const toml::node& value, const Place& at, Config& config) {
+         return each_table(value, at, [&](const toml::table& table, const toml::node& element) {
+           return add_webhook(table, element, at, config);
+         });
+       }},
+  };
+  return keys;
 }
 
 } // namespace
@@ -269,207 +501,7 @@ Result<Config> parse_config(std::string_view text, const std::string& name)
                       fmt::format("{}:{}: {}", name, error.source().begin.line, error.description()));
   }
   Config config;
-  for (const auto& [key, node] : root) {
-    const std::string_view k = key.str();
-    if (k == "data_dir") {
-      PV_TRY_ASSIGN(auto text_value, string_of(node, name, k));
-      config.data_dir = text_value;
-    } else if (k == "store") {
-      PV_TRY_ASSIGN(auto text_value, string_of(node, name, k));
-      if (!text_value.empty() && !is_postgres_location(text_value)) {
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: store must be a PostgreSQL URI (\"postgresql://user@host/db\"); leave it "
-                                      "out for the SQLite database in the data folder",
-                                      where(name, node)));
-      }
-      config.store = text_value;
-    } else if (k == "station") {
-      const auto* table = node.as_table();
-      if (!table)
-        return make_error(ErrorType::invalid_input, fmt::format("{}: station must be a table", where(name, node)));
-      for (const auto& [station_key, station_node] : *table) {
-        if (station_key.str() == "id") {
-          PV_TRY_ASSIGN(auto id, string_of(station_node, name, "station.id"));
-          if (id.empty())
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: station.id is empty", where(name, station_node)));
-          config.station_id = id;
-        } else if (station_key.str() == "scanners") {
-          const auto* list = station_node.as_array();
-          if (!list) {
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: station.scanners must be a list of {{ match, value }} tables",
-                                          where(name, station_node)));
-          }
-          for (const auto& element : *list) {
-            const auto* entry = element.as_table();
-            if (!entry) {
-              return make_error(ErrorType::invalid_input,
-                                fmt::format("{}: station.scanners entries must be tables", where(name, element)));
-            }
-            StationAssignment assignment;
-            bool has_match = false;
-            for (const auto& [scanner_key, scanner_node] : *entry) {
-              if (scanner_key.str() == "match") {
-                PV_TRY_ASSIGN(auto match, string_of(scanner_node, name, "station.scanners.match"));
-                const auto parsed = parse_assignment_match(match);
-                if (!parsed) {
-                  return make_error(
-                      ErrorType::invalid_input,
-                      fmt::format("{}: station.scanners.match must be profile, bus_path, serial_number or any",
-                                  where(name, scanner_node)));
-                }
-                assignment.match = *parsed;
-                has_match = true;
-              } else if (scanner_key.str() == "value") {
-                PV_TRY_ASSIGN(auto value, string_of(scanner_node, name, "station.scanners.value"));
-                assignment.value = value;
-              } else {
-                return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key station.scanners.{}",
-                                                                        where(name, scanner_node), scanner_key.str()));
-              }
-            }
-            if (!has_match) {
-              assignment.match = StationAssignment::Match::any;
-            }
-            if (assignment.match != StationAssignment::Match::any && assignment.value.empty()) {
-              return make_error(ErrorType::invalid_input,
-                                fmt::format("{}: station.scanners with match = \"{}\" needs a value",
-                                            where(name, element), to_string(assignment.match)));
-            }
-            config.scanners.push_back(std::move(assignment));
-          }
-        } else if (station_key.str() == "operator") {
-          PV_TRY_ASSIGN(auto op, string_of(station_node, name, "station.operator"));
-          config.operator_id = op;
-        } else if (station_key.str() == "key_file") {
-          PV_TRY_ASSIGN(auto key_file, string_of(station_node, name, "station.key_file"));
-          if (key_file.empty())
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: station.key_file is empty", where(name, station_node)));
-          config.key_file = key_file;
-        } else {
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: unknown key station.{}", where(name, station_node), station_key.str()));
-        }
-      }
-    } else if (k == "policy") {
-      const auto* table = node.as_table();
-      if (!table)
-        return make_error(ErrorType::invalid_input, fmt::format("{}: policy must be a table", where(name, node)));
-      PV_TRY(parse_policy(*table, name, config.policy));
-    } else if (k == "camera") {
-      const auto* table = node.as_table();
-      if (!table)
-        return make_error(ErrorType::invalid_input, fmt::format("{}: camera must be a table", where(name, node)));
-      for (const auto& [camera_key, camera_node] : *table) {
-        const std::string_view ck = camera_key.str();
-        if (ck == "source") {
-          PV_TRY_ASSIGN(auto source, string_of(camera_node, name, "camera.source"));
-          config.camera.source = source;
-        } else if (ck == "hands_free_source") {
-          PV_TRY_ASSIGN(auto source, string_of(camera_node, name, "camera.hands_free_source"));
-          config.camera.hands_free_source = source;
-        } else if (ck == "calibration") {
-          PV_TRY_ASSIGN(auto file, string_of(camera_node, name, "camera.calibration"));
-          config.camera.calibration = file;
-        } else if (ck == "width") {
-          PV_TRY_ASSIGN(auto v, integer_of(camera_node, name, "camera.width", 64, 8192));
-          config.camera.width = static_cast<int>(v);
-        } else if (ck == "height") {
-          PV_TRY_ASSIGN(auto v, integer_of(camera_node, name, "camera.height", 64, 8192));
-          config.camera.height = static_cast<int>(v);
-        } else if (ck == "fps") {
-          PV_TRY_ASSIGN(auto v, integer_of(camera_node, name, "camera.fps", 1, 240));
-          config.camera.fps = static_cast<int>(v);
-        } else {
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: unknown key camera.{}", where(name, camera_node), ck));
-        }
-      }
-    } else if (k == "webhook") {
-      const auto* list = node.as_array();
-      if (!list)
-        return make_error(ErrorType::invalid_input,
-                          fmt::format("{}: webhook must be an array of tables ([[webhook]])", where(name, node)));
-      for (const auto& element : *list) {
-        const auto* entry = element.as_table();
-        if (!entry)
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: each [[webhook]] must be a table", where(name, element)));
-        WebhookConfig webhook;
-        std::optional<std::string> secret_file;
-        for (const auto& [webhook_key, webhook_node] : *entry) {
-          const std::string_view wk = webhook_key.str();
-          if (wk == "name" || wk == "url" || wk == "secret" || wk == "secret_file") {
-            PV_TRY_ASSIGN(auto value, string_of(webhook_node, name, fmt::format("webhook.{}", wk)));
-            (wk == "name"     ? webhook.name
-             : wk == "url"    ? webhook.url
-             : wk == "secret" ? webhook.secret
-                              : secret_file.emplace()) = value;
-          } else if (wk == "events") {
-            const auto* events = webhook_node.as_array();
-            if (!events)
-              return make_error(
-                  ErrorType::invalid_input,
-                  fmt::format("{}: webhook.events must be a list of event names", where(name, webhook_node)));
-            for (const auto& event : *events) {
-              PV_TRY_ASSIGN(auto value, string_of(event, name, "webhook.events"));
-              webhook.events.push_back(value);
-            }
-          } else {
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: unknown key webhook.{}", where(name, webhook_node), wk));
-          }
-        }
-        if (webhook.name.empty() || webhook.url.empty())
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: a [[webhook]] needs name and url", where(name, element)));
-        if (secret_file && !webhook.secret.empty())
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: webhook \"{}\": give secret_file or secret, not both",
-                                        where(name, element), webhook.name));
-        if (secret_file)
-          webhook.secret_file = *secret_file;
-        if (webhook.secret.empty() && webhook.secret_file.empty())
-          return make_error(ErrorType::invalid_input, fmt::format("{}: webhook \"{}\" needs secret_file (or secret)",
-                                                                  where(name, element), webhook.name));
-        config.webhooks.push_back(std::move(webhook));
-      }
-    } else if (k == "controller") {
-      const auto* table = node.as_table();
-      if (!table)
-        return make_error(ErrorType::invalid_input, fmt::format("{}: controller must be a table", where(name, node)));
-      for (const auto& [controller_key, controller_node] : *table) {
-        const std::string_view ck = controller_key.str();
-        if (ck == "kind") {
-          PV_TRY_ASSIGN(auto kind, string_of(controller_node, name, "controller.kind"));
-          if (kind != "none" && kind != "virtual" && kind != "usb" && !is_commodity_controller_kind(kind))
-            return make_error(ErrorType::invalid_input,
-                              fmt::format("{}: controller.kind must be \"none\", \"virtual\", \"usb\", \"relay\", "
-                                          "\"delcom\" or \"relay+delcom\"",
-                                          where(name, controller_node)));
-          config.controller.kind = kind;
-        } else if (ck == "required") {
-          if (!controller_node.is_boolean())
-            return make_error(ErrorType::invalid_input, fmt::format("{}: controller.required must be true or false",
-                                                                    where(name, controller_node)));
-          config.controller.required = *controller_node.value<bool>();
-        } else if (ck == "watchdog_timeout_ms") {
-          PV_TRY_ASSIGN(auto v, integer_of(controller_node, name, "controller.watchdog_timeout_ms", 100, 10000));
-          config.controller.watchdog_timeout_ms = static_cast<int>(v);
-        } else if (ck == "serial") {
-          PV_TRY_ASSIGN(auto serial, string_of(controller_node, name, "controller.serial"));
-          config.controller.serial = serial;
-        } else {
-          return make_error(ErrorType::invalid_input,
-                            fmt::format("{}: unknown key controller.{}", where(name, controller_node), ck));
-        }
-      }
-    } else {
-      return make_error(ErrorType::invalid_input, fmt::format("{}: unknown key {}", where(name, node), k));
-    }
-  }
+  PV_TRY(read_keys(root, Place{name, ""}, config_keys(), config));
   config.source_file = name;
   return config;
 }

@@ -172,12 +172,12 @@ TEST_CASE("parse_config reads store as a PostgreSQL URI and refuses anything els
 TEST_CASE("parse_config refuses values out of range and of the wrong type", "[config]")
 {
   CHECK(error_of("[policy]\nbounce_window_ms = -1\n") ==
-        "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+        "station.toml:2: policy.bounce_window_ms must be a whole number from 0 to 10000");
   CHECK(error_of("[policy]\nbounce_window_ms = 10001\n") ==
-        "station.toml:2: bounce_window_ms must be a whole number from 0 to 10000");
+        "station.toml:2: policy.bounce_window_ms must be a whole number from 0 to 10000");
   CHECK_THAT(error_of("[policy]\nbounce_window_ms = 300.0\n"),
-             StartsWith("station.toml:2: bounce_window_ms must be a whole number"));
-  CHECK_THAT(error_of("[policy]\nbounce_window_ms = \"300\"\n"), StartsWith("station.toml:2: bounce_window_ms"));
+             StartsWith("station.toml:2: policy.bounce_window_ms must be a whole number"));
+  CHECK_THAT(error_of("[policy]\nbounce_window_ms = \"300\"\n"), StartsWith("station.toml:2: policy.bounce_window_ms"));
   CHECK(error_of("[camera]\nwidth = 63\n") == "station.toml:2: camera.width must be a whole number from 64 to 8192");
   CHECK(error_of("[camera]\nheight = 8193\n") ==
         "station.toml:2: camera.height must be a whole number from 64 to 8192");
@@ -185,19 +185,20 @@ TEST_CASE("parse_config refuses values out of range and of the wrong type", "[co
   CHECK(error_of("[camera]\nfps = 241\n") == "station.toml:2: camera.fps must be a whole number from 1 to 240");
   CHECK(error_of("[camera]\nsource = 0\n") == "station.toml:2: camera.source must be a string");
   CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"lots\"\n"),
-             StartsWith("station.toml:2: high_value_threshold: 'lots' is not an amount such as \"200.00\""));
+             StartsWith("station.toml:2: policy.high_value_threshold: 'lots' is not an amount such as \"200.00\""));
   CHECK_THAT(error_of("[policy]\nhigh_value_threshold = \"200.001\"\n"),
-             StartsWith("station.toml:2: high_value_threshold"));
-  CHECK(error_of("[policy]\nhigh_value_threshold = 200\n") == "station.toml:2: high_value_threshold must be a string");
+             StartsWith("station.toml:2: policy.high_value_threshold"));
+  CHECK(error_of("[policy]\nhigh_value_threshold = 200\n") ==
+        "station.toml:2: policy.high_value_threshold must be a string");
   CHECK(error_of("[policy]\nmanual_entry = \"sometimes\"\n") ==
-        "station.toml:2: manual_entry must be never, low_value_only or always");
+        "station.toml:2: policy.manual_entry must be never, low_value_only or always");
   CHECK(error_of("[policy]\nalert_on = [\"wrong_item\", \"accepted\"]\n") ==
-        "station.toml:2: alert_on cannot include accepted");
+        "station.toml:2: policy.alert_on cannot include accepted");
   CHECK_THAT(error_of("[policy]\npicker_may_clear = [\n  \"duplicate\",\n  \"everything\"\n]\n"),
-             StartsWith("station.toml:4: picker_may_clear: 'everything' is not a verdict"));
+             StartsWith("station.toml:4: policy.picker_may_clear: 'everything' is not a verdict"));
   CHECK(error_of("[policy]\nalert_on = \"wrong_item\"\n") ==
-        "station.toml:2: alert_on must be a list of verdict names");
-  CHECK(error_of("[policy]\nalert_on = [1]\n") == "station.toml:2: alert_on must hold strings");
+        "station.toml:2: policy.alert_on must be a list of verdict names");
+  CHECK(error_of("[policy]\nalert_on = [1]\n") == "station.toml:2: policy.alert_on must hold strings");
   CHECK(error_of("[station]\nid = \"\"\n") == "station.toml:2: station.id is empty");
   CHECK(error_of("station = \"bench\"\n") == "station.toml:1: station must be a table");
   CHECK(error_of("policy = 1\n") == "station.toml:1: policy must be a table");
@@ -209,7 +210,7 @@ TEST_CASE("parse_config refuses a negative high-value threshold", "[config]")
   // A negative threshold would put every order, even $0.00, through the image check without anyone
   // having meant it; the documented range is an amount of zero or more.
   const std::string message = error_of("[policy]\nhigh_value_threshold = \"-1.00\"\n");
-  CHECK_THAT(message, StartsWith("station.toml:2: high_value_threshold"));
+  CHECK_THAT(message, StartsWith("station.toml:2: policy.high_value_threshold"));
 }
 
 TEST_CASE("parse_config reports TOML syntax errors with the line", "[config]")
@@ -312,4 +313,31 @@ TEST_CASE("parse_config: [[policy.weighing.packaging]] gives each box its weight
                       "name = \"a\"\ncodes = [\"B\"]\nweight_g = 6\n"),
              Contains("packaging 'a' is defined twice"));
   CHECK_THAT(error_of("[policy.weighing]\npackaging = 3\n"), Contains("must be an array of tables"));
+}
+
+TEST_CASE("parse_config checks [[station.scanners]] and [[webhook]] entries as a whole", "[config]")
+{
+  const auto defaulted = must_parse("[[station.scanners]]\nvalue = \"ignored\"\n");
+  REQUIRE(defaulted.scanners.size() == 1);
+  CHECK(defaulted.scanners[0].match == StationAssignment::Match::any);
+  CHECK(error_of("[[station.scanners]]\nmatch = \"serial_number\"\n") ==
+        "station.toml:1: station.scanners with match = \"serial_number\" needs a value");
+  CHECK(error_of("[[station.scanners]]\nmatch = \"colour\"\n") ==
+        "station.toml:2: station.scanners.match must be profile, bus_path, serial_number or any");
+  CHECK(error_of("[[station.scanners]]\nport = 3\n") == "station.toml:2: unknown key station.scanners.port");
+  CHECK(error_of("[station]\nscanners = [1]\n") == "station.toml:2: each [[station.scanners]] must be a table");
+
+  const std::string hook = "[[webhook]]\nname = \"erp\"\nurl = \"http://127.0.0.1:9/h\"\n";
+  CHECK(must_parse(hook + "secret_file = \"/etc/pickverify/erp.secret\"\n").webhooks.at(0).secret_file ==
+        "/etc/pickverify/erp.secret");
+  CHECK(error_of(hook) == "station.toml:1: webhook \"erp\" needs secret_file (or secret)");
+  CHECK(error_of(hook + "secret = \"s\"\nsecret_file = \"/f\"\n") ==
+        "station.toml:1: webhook \"erp\": give secret_file or secret, not both");
+  CHECK(error_of(hook + "secret = \"s\"\nevents = \"pack.released\"\n") ==
+        "station.toml:5: webhook.events must be a list of event names");
+  CHECK(error_of("[[webhook]]\nurl = \"http://x\"\nsecret = \"s\"\n") ==
+        "station.toml:1: a [[webhook]] needs name and url");
+  CHECK(error_of("webhook = 1\n") == "station.toml:1: webhook must be an array of tables ([[webhook]])");
+  CHECK_THAT(error_of("[[policy.weighing.packaging]]\nname = \"a\"\ncodes = [\"\"]\nweight_g = 5\n"),
+             Contains("station.toml:3: policy.weighing.packaging.codes holds an empty code"));
 }
