@@ -55,8 +55,10 @@ int run_cli(int argc, char** argv, std::istream& in, std::ostream& out, std::ost
       ->check(CLI::IsMember({"none", "virtual", "usb", "relay", "delcom", "relay+delcom"}));
   std::string run_scale;
   run->add_option("--scale", run_scale,
-                  "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600] or "
-                  "usb:VID:PID (HID POS); with [policy.weighing] required = true every pack is weighed");
+                  "the check-weighing scale: virtual (weigh GRAMS at the prompt), mt-sics:/dev/ttyUSB0[@9600], "
+                  "usb:VID:PID (HID POS), or a profile from devices/scales/: NAME (a USB scale, e.g. dymo-m25) or "
+                  "NAME:TTY (a serial one, e.g. mt-sics-9600:/dev/ttyUSB0); with [policy.weighing] "
+                  "required = true every pack is weighed");
   auto* serve = app.add_subcommand("serve", "the station(s) in a browser and the HTTP API (docs/SERVICE.md)");
   ServeOptions serve_options;
   serve->add_option("--listen", serve_options.listen, "HOST:PORT to listen on (loopback unless you say otherwise)")

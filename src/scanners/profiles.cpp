@@ -3,6 +3,7 @@
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
 #include <pickverify/expected.hpp>
+#include <pickverify/serial_line.hpp>
 #include <pickverify/shipped_data.hpp>
 
 #include <algorithm>
@@ -84,7 +85,6 @@ const std::set<std::string_view> k_scanner_keys = {
     "name", "model", "usb",  "mode",      "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
     "aim",  "beep",  "baud", "data_bits", "parity", "stop_bits",  "quirks"};
 const std::set<std::string_view> k_known_quirks = {"no_kernel_driver", "hidpos_output_redirection"};
-const std::set<int> k_bauds = {1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200, 230400};
 
 class ProfileParser {
 public:
@@ -129,26 +129,6 @@ public:
     return value;
   }
 
-  static bool parse_hex16(std::string_view text, std::uint16_t& out)
-  {
-    if (text.size() != 4)
-      return false;
-    unsigned value = 0;
-    for (char c : text) {
-      value <<= 4;
-      if (c >= '0' && c <= '9')
-        value |= unsigned(c - '0');
-      else if (c >= 'a' && c <= 'f')
-        value |= unsigned(c - 'a' + 10);
-      else if (c >= 'A' && c <= 'F')
-        value |= unsigned(c - 'A' + 10);
-      else
-        return false;
-    }
-    out = static_cast<std::uint16_t>(value);
-    return true;
-  }
-
   Result<DeviceProfile> scanner(const toml::table& table, std::string_view vendor) const
   {
     DeviceProfile profile;
@@ -174,10 +154,11 @@ public:
         profile.model = v;
       } else if (key == "usb") {
         PV_TRY_ASSIGN(auto v, string_value(node, key));
-        if (v.size() != 9 || v[4] != ':' || !parse_hex16(std::string_view(v).substr(0, 4), profile.usb.vendor) ||
-            !parse_hex16(std::string_view(v).substr(5, 4), profile.usb.product))
+        const auto id = parse_usb_id(v);
+        if (!id)
           return tl::unexpected(
               error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", v)));
+        profile.usb = *id;
         if (profile.usb.vendor == 0)
           return tl::unexpected(error_at(node.source(), "'usb' vendor id 0000 is not a real vendor"));
         has_usb = true;
@@ -222,7 +203,7 @@ public:
         profile.beep = *node.value<bool>();
       } else if (key == "baud") {
         PV_TRY_ASSIGN(auto v, int_value(node, key, 1200, 230400));
-        if (!k_bauds.contains(static_cast<int>(v)))
+        if (!is_standard_baud(static_cast<int>(v)))
           return tl::unexpected(error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", v)));
         profile.serial.baud = static_cast<int>(v);
         serial_key_at = node.source();
