@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <mutex>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -232,227 +233,296 @@ Result<std::unique_ptr<Scale>> open_scale(const std::string& spec, const ScaleOp
                                 spec, names.empty() ? "none" : names));
 }
 
+// A pack station in this terminal: `start` sets it up (store, key, sign-in, scanners, controller, scale,
+// hands-free camera) and prints the banner; `loop` reads commands until quit or end of input. Members are
+// torn down in reverse order: the device threads stop before the station and the store they feed.
+class TerminalStation {
+public:
+  static Result<std::unique_ptr<TerminalStation>> start(const Context& context, std::istream& in, bool interactive)
+  {
+    std::unique_ptr<TerminalStation> run(new TerminalStation(context, in, interactive));
+    PV_TRY(run->open());
+    PV_TRY(run->start_devices());
+    return run;
+  }
+
+  // The exit status: 1 when a scan could not be journaled, else 0.
+  int loop()
+  {
+    std::string line;
+    while (true) {
+      m_terminal.prompt(m_station->session() ? std::string(to_string(m_station->session()->state())) : "idle");
+      if (!std::getline(m_in, line)) {
+        break;
+      }
+      if (!line.empty() && line.back() == '\r') {
+        line.pop_back();
+      }
+      if (!line.empty() && !handle(line)) {
+        break;
+      }
+    }
+    const auto* session = m_station->session();
+    if (session && session->state() != SessionState::packed && session->state() != SessionState::abandoned) {
+      m_out << fmt::format("Order {} is still open ({}); its scans are in the journal.\n", session->order().id,
+                           to_string(session->state()));
+    }
+    return m_journal_failures > 0 ? 1 : 0;
+  }
+
+private:
+  TerminalStation(const Context& context, std::istream& in, bool interactive)
+      : m_context(context), m_in(in), m_out(*context.out), m_terminal(*context.out, interactive),
+        m_interactive(interactive)
+  {
+  }
+
+  // The store, the station's registration, key and operator; then the banner.
+  Result<void> open()
+  {
+    PV_TRY_ASSIGN(m_store, open_store(m_context, true));
+    PV_TRY_ASSIGN(auto catalog, m_store->load_catalog());
+    // One process per station id: a second `run` with the same id stops here, naming the first.
+    PV_TRY(m_store->register_station(m_context.config.station_id));
+    m_heartbeat.emplace(*m_store, m_context.config.station_id);
+    // Signed checkpoints with the station's key, kept outside the database (created on first start).
+    PV_TRY_ASSIGN(m_key, StationKey::load_or_create(station_key_path(m_context)));
+    m_store->set_checkpoint_signer(&*m_key, m_context.config.station_id, CheckpointPolicy{});
+    PV_TRY_ASSIGN(m_users, open_users(m_context));
+    m_station =
+        std::make_unique<Station>(m_context.config.station_id, *m_store, std::move(catalog), m_context.config.policy);
+    m_station->set_operator(m_context.config.operator_id);
+    PV_TRY_ASSIGN(const bool signed_in, sign_in_operator(m_context, m_in, *m_users, *m_station));
+    m_image_check = make_image_check_provider(m_context);
+
+    m_out << fmt::format("pickverify {} — station {}, operator {}{}, data {}\n", PICKVERIFY_VERSION,
+                         terminal_safe(m_context.config.station_id), terminal_safe(m_context.config.operator_id),
+                         signed_in ? " (signed in)" : " (not a registered user)",
+                         terminal_safe(m_context.data_dir.string()));
+    m_out << (m_context.config.source_file.empty()
+                  ? std::string("configuration: defaults\n")
+                  : fmt::format("configuration: {}\n", m_context.config.source_file.string()));
+    m_out << m_image_check.description << "\n";
+    m_out << fmt::format("journal signing key {} ({})\n", m_key->key_id(),
+                         terminal_safe(station_key_path(m_context).string()));
+    if (m_interactive) {
+      m_out << k_run_help;
+    }
+    return {};
+  }
+
+  // Scanners, controller, scale and hands-free camera, each announced as it starts.
+  Result<void> start_devices()
+  {
+    auto show = [this](const Result<StationReply>& reply) { this->show(reply); };
+    PV_TRY_ASSIGN(m_scanners, StationScanners::start(m_context, *m_station, show));
+    announce(m_scanners);
+    PV_TRY_ASSIGN(m_controller, StationController::start(m_context, *m_station, show, [this](const std::string& line) {
+                    std::lock_guard lock(m_screen);
+                    m_out << line << "\n";
+                  }));
+    announce(m_controller);
+    // The check-weighing scale: --scale virtual | mt-sics:TTY[@BAUD] | usb:VID:PID | a profile's name.
+    if (!m_context.scale.empty()) {
+      ScaleOptions scale_options;
+      scale_options.on_state = [this](ScaleState, const std::string& message) {
+        std::lock_guard lock(m_screen);
+        m_out << "[scale] " << message << "\n";
+      };
+      PV_TRY_ASSIGN(m_scale, open_scale(m_context.scale, scale_options, m_virtual_scale));
+      announce(m_scale);
+      Scale* reader = m_scale.get();
+      m_station->set_scale([reader] { return reader->wait_stable(k_stable_weight_wait); });
+    }
+    PV_TRY_ASSIGN(m_hands_free, HandsFreeInput::start(m_context, *m_station, show));
+    announce(m_hands_free);
+    return {};
+  }
+
+  template <typename Device> void announce(const std::unique_ptr<Device>& device)
+  {
+    if (device) {
+      m_out << device->describe() << "\n";
+    }
+  }
+
+  // Scanners answer from their own threads: one reply on the screen at a time.
+  bool show(const Result<StationReply>& reply)
+  {
+    std::lock_guard lock(m_screen);
+    if (reply) {
+      m_terminal.show(*reply);
+    } else {
+      m_terminal.show_error(reply.error().message);
+    }
+    return reply.has_value();
+  }
+
+  // One line typed or scanned at the prompt; false: quit.
+  bool handle(const std::string& line)
+  {
+    const auto words = words_of(line, 2);
+    const std::string& command = words[0];
+    if (command == "quit" || command == "exit") {
+      return false;
+    }
+    if (command == "help") {
+      m_out << k_run_help;
+    } else if (command == "status") {
+      m_terminal.show_status(*m_station);
+    } else if (command == "weigh") {
+      weigh(words);
+    } else if (command == "pack") {
+      show(m_station->request_pack());
+    } else if (command == "packed") {
+      show(m_station->mark_packed());
+    } else if (command == "photo") {
+      photo();
+    } else if (command == "abandon") {
+      show(m_station->abandon(words.size() > 1 ? words[1] : std::string{}));
+    } else if (command == "supervisor" && words_of(line, 4).size() >= 3 && words_of(line, 4)[2] == "takeover") {
+      take_over(line);
+    } else if (command == "clear" || command == "supervisor") {
+      resolve_alert(line, command == "supervisor");
+    } else {
+      scan(line, words);
+    }
+    return true;
+  }
+
+  void weigh(const std::vector<std::string>& words)
+  {
+    if (!m_virtual_scale) {
+      m_terminal.show_error("weigh needs the virtual scale: run --scale virtual");
+      return;
+    }
+    auto weight = words.size() > 1 ? parse_weight(words[1], "g") : make_error(ErrorType::invalid_input, "usage");
+    if (!weight || weight->mantissa < 0) {
+      m_terminal.show_error("usage: weigh GRAMS (e.g. weigh 1240)");
+      return;
+    }
+    m_virtual_scale->put(*weight);
+    m_out << "[scale] stable " << weight->grams_text() << "\n";
+  }
+
+  // Scanners keep feeding the station from their own threads while the photo is taken.
+  void photo()
+  {
+    auto pending = m_station->begin_image_check();
+    if (!pending) {
+      m_terminal.show_error(pending.error().message);
+      return;
+    }
+    auto result = m_image_check.run(pending->request);
+    if (!result) {
+      m_terminal.show_error(result.error().message);
+      return;
+    }
+    show(m_station->apply_image_check(*result, pending->session_id));
+  }
+
+  bool supervisor_ok(const std::string& id, const std::string& action, Permission permission)
+  {
+    auto show_reply = [this](const Result<StationReply>& reply) { return show(reply); };
+    return check_supervisor(m_context, m_in, *m_users, *m_station, show_reply, id, action, permission);
+  }
+
+  // supervisor ID takeover ORDER [NOTE]
+  void take_over(const std::string& line)
+  {
+    const auto args = words_of(line, 5);
+    if (args.size() < 4) {
+      m_terminal.show_error("usage: supervisor ID takeover ORDER [NOTE]");
+      return;
+    }
+    if (supervisor_ok(args[1], "takeover", Permission::take_over)) {
+      show(m_station->take_over(args[3], args[1], args.size() > 4 ? args[4] : std::string{}));
+    }
+  }
+
+  // clear ALERT REASON [NOTE] | supervisor ID clear|override ALERT REASON [NOTE]
+  void resolve_alert(const std::string& line, bool supervisor)
+  {
+    const auto args = words_of(line, supervisor ? 6 : 4);
+    const std::size_t base = supervisor ? 2 : 0;
+    if (args.size() < base + 3 || (supervisor && args[2] != "clear" && args[2] != "override")) {
+      m_terminal.show_error(supervisor ? "usage: supervisor ID clear|override ALERT REASON [NOTE] | "
+                                         "supervisor ID takeover ORDER [NOTE]"
+                                       : "usage: clear ALERT REASON [NOTE]");
+      return;
+    }
+    if (supervisor && !supervisor_ok(args[1], args[2],
+                                     args[2] == "override" ? Permission::override_alert : Permission::clear_alert)) {
+      return;
+    }
+    AlertResolution resolution;
+    resolution.role = supervisor ? Role::supervisor : Role::picker;
+    resolution.operator_id = supervisor ? args[1] : m_context.config.operator_id;
+    resolution.override_mismatch = supervisor && args[2] == "override";
+    resolution.reason_code = args[base + 2];
+    resolution.note = args.size() > base + 3 ? args[base + 3] : std::string{};
+    const std::string& alert_text = args[base + 1];
+    char* end = nullptr;
+    const long alert_id = std::strtol(alert_text.c_str(), &end, 10);
+    if (end == alert_text.c_str() || *end != '\0' || alert_id < 1 || alert_id > 1'000'000) {
+      m_terminal.show_error(fmt::format("'{}' is not an alert number", alert_text));
+      return;
+    }
+    show(m_station->resolve_alert(static_cast<std::int32_t>(alert_id), resolution));
+  }
+
+  // Anything else is a scan from this keyboard; `type CODE` is a code entered by hand.
+  void scan(const std::string& line, const std::vector<std::string>& words)
+  {
+    ScanEvent scan;
+    scan.raw = line;
+    scan.source = "stdin";
+    scan.source_kind = SourceKind::keyboard;
+    if (words[0] == "type" && words.size() > 1) {
+      scan.raw = words[1];
+      scan.source = "manual";
+      scan.source_kind = SourceKind::manual;
+    }
+    scan.station = m_context.config.station_id;
+    stamp_now(scan);
+    auto reply = m_station->handle_scan(scan);
+    show(reply);
+    // A refusal (unknown order, order already packed) is an answer; a store failure is not.
+    if (!reply && (reply.error().type == ErrorType::io || reply.error().type == ErrorType::corrupt ||
+                   reply.error().type == ErrorType::internal)) {
+      ++m_journal_failures;
+    }
+  }
+
+  const Context& m_context;
+  std::istream& m_in;
+  std::ostream& m_out;
+  std::unique_ptr<Store> m_store;
+  std::optional<StationHeartbeat> m_heartbeat;
+  std::optional<StationKey> m_key;
+  std::unique_ptr<UserStore> m_users;
+  std::unique_ptr<Station> m_station;
+  Terminal m_terminal;
+  bool m_interactive;
+  ImageCheckProvider m_image_check;
+  std::mutex m_screen;
+  std::unique_ptr<StationScanners> m_scanners;
+  std::unique_ptr<StationController> m_controller;
+  std::unique_ptr<Scale> m_scale;
+  VirtualScale* m_virtual_scale = nullptr;
+  std::unique_ptr<HandsFreeInput> m_hands_free;
+  int m_journal_failures = 0;
+};
+
 } // namespace
 
 int cmd_run(const Context& context, std::istream& in, bool interactive)
 {
-  auto& out = *context.out;
-  auto store = open_store(context, true);
-  if (!store) {
-    return fail(context, store.error());
+  auto run = TerminalStation::start(context, in, interactive);
+  if (!run) {
+    return fail(context, run.error());
   }
-  auto catalog = (*store)->load_catalog();
-  if (!catalog) {
-    return fail(context, catalog.error());
-  }
-  // One process per station id: a second `run` with the same id stops here, naming the first.
-  auto registered = (*store)->register_station(context.config.station_id);
-  if (!registered) {
-    return fail(context, registered.error());
-  }
-  StationHeartbeat heartbeat(**store, context.config.station_id);
-  // Signed checkpoints with the station's key, kept outside the database (created on first start).
-  auto key = StationKey::load_or_create(station_key_path(context));
-  if (!key) {
-    return fail(context, key.error());
-  }
-  (*store)->set_checkpoint_signer(&*key, context.config.station_id, CheckpointPolicy{});
-  auto users = open_users(context);
-  if (!users) {
-    return fail(context, users.error());
-  }
-  Station station(context.config.station_id, **store, std::move(*catalog), context.config.policy);
-  station.set_operator(context.config.operator_id);
-  auto signed_in = sign_in_operator(context, in, **users, station);
-  if (!signed_in) {
-    return fail(context, signed_in.error());
-  }
-  Terminal terminal(out, interactive);
-  auto image_check = make_image_check_provider(context);
-
-  out << fmt::format("pickverify {} — station {}, operator {}{}, data {}\n", PICKVERIFY_VERSION,
-                     terminal_safe(context.config.station_id), terminal_safe(context.config.operator_id),
-                     *signed_in ? " (signed in)" : " (not a registered user)",
-                     terminal_safe(context.data_dir.string()));
-  out << (context.config.source_file.empty() ? std::string("configuration: defaults\n")
-                                             : fmt::format("configuration: {}\n", context.config.source_file.string()));
-  out << image_check.description << "\n";
-  out << fmt::format("journal signing key {} ({})\n", key->key_id(), terminal_safe(station_key_path(context).string()));
-  if (interactive) {
-    out << k_run_help;
-  }
-
-  std::mutex screen; // scanners answer from their own thread
-  auto show = [&](const Result<StationReply>& reply) {
-    std::lock_guard lock(screen);
-    if (reply) {
-      terminal.show(*reply);
-    } else {
-      terminal.show_error(reply.error().message);
-    }
-    return reply.has_value();
-  };
-  auto scanners = StationScanners::start(context, station, show);
-  if (!scanners) {
-    return fail(context, scanners.error());
-  }
-  if (*scanners) {
-    out << (*scanners)->describe() << "\n";
-  }
-  auto controller = StationController::start(context, station, show, [&](const std::string& line) {
-    std::lock_guard lock(screen);
-    out << line << "\n";
-  });
-  if (!controller) {
-    return fail(context, controller.error());
-  }
-  if (*controller) {
-    out << (*controller)->describe() << "\n";
-  }
-  // The check-weighing scale: --scale virtual | mt-sics:TTY[@BAUD] | usb:VID:PID (or [policy.weighing] alone).
-  std::unique_ptr<Scale> scale;
-  VirtualScale* virtual_scale = nullptr;
-  if (!context.scale.empty()) {
-    ScaleOptions scale_options;
-    scale_options.on_state = [&](ScaleState, const std::string& message) {
-      std::lock_guard lock(screen);
-      out << "[scale] " << message << "\n";
-    };
-    auto opened = open_scale(context.scale, scale_options, virtual_scale);
-    if (!opened) {
-      return fail(context, opened.error());
-    }
-    scale = std::move(*opened);
-    out << scale->describe() << "\n";
-    Scale* reader = scale.get();
-    station.set_scale([reader] { return reader->wait_stable(k_stable_weight_wait); });
-  }
-  auto hands_free = HandsFreeInput::start(context, station, show);
-  if (!hands_free) {
-    return fail(context, hands_free.error());
-  }
-  if (*hands_free) {
-    out << (*hands_free)->describe() << "\n";
-  }
-
-  std::string line;
-  int journal_failures = 0;
-  while (true) {
-    terminal.prompt(station.session() ? std::string(to_string(station.session()->state())) : "idle");
-    if (!std::getline(in, line)) {
-      break;
-    }
-    if (!line.empty() && line.back() == '\r') {
-      line.pop_back();
-    }
-    if (line.empty()) {
-      continue;
-    }
-    const auto words = words_of(line, 2);
-    const std::string& command = words[0];
-    if (command == "quit" || command == "exit") {
-      break;
-    } else if (command == "help") {
-      out << k_run_help;
-    } else if (command == "status") {
-      terminal.show_status(station);
-    } else if (command == "weigh") {
-      if (!virtual_scale) {
-        terminal.show_error("weigh needs the virtual scale: run --scale virtual");
-        continue;
-      }
-      auto weight = words.size() > 1 ? parse_weight(words[1], "g") : make_error(ErrorType::invalid_input, "usage");
-      if (!weight || weight->mantissa < 0) {
-        terminal.show_error("usage: weigh GRAMS (e.g. weigh 1240)");
-        continue;
-      }
-      virtual_scale->put(*weight);
-      out << "[scale] stable " << weight->grams_text() << "\n";
-    } else if (command == "pack") {
-      show(station.request_pack());
-    } else if (command == "packed") {
-      show(station.mark_packed());
-    } else if (command == "photo") {
-      // Scanners keep feeding the station from their own threads while the photo is taken.
-      auto pending = station.begin_image_check();
-      if (!pending) {
-        terminal.show_error(pending.error().message);
-        continue;
-      }
-      auto result = image_check.run(pending->request);
-      if (!result) {
-        terminal.show_error(result.error().message);
-        continue;
-      }
-      show(station.apply_image_check(*result, pending->session_id));
-    } else if (command == "abandon") {
-      show(station.abandon(words.size() > 1 ? words[1] : std::string{}));
-    } else if (command == "supervisor" && words_of(line, 4).size() >= 3 && words_of(line, 4)[2] == "takeover") {
-      const auto args = words_of(line, 5);
-      if (args.size() < 4) {
-        terminal.show_error("usage: supervisor ID takeover ORDER [NOTE]");
-        continue;
-      }
-      if (!check_supervisor(context, in, **users, station, show, args[1], "takeover", Permission::take_over)) {
-        continue;
-      }
-      show(station.take_over(args[3], args[1], args.size() > 4 ? args[4] : std::string{}));
-    } else if (command == "clear" || command == "supervisor") {
-      const bool supervisor = command == "supervisor";
-      const auto args = words_of(line, supervisor ? 6 : 4);
-      const std::size_t base = supervisor ? 2 : 0;
-      if (args.size() < base + 3 || (supervisor && args[2] != "clear" && args[2] != "override")) {
-        terminal.show_error(supervisor ? "usage: supervisor ID clear|override ALERT REASON [NOTE] | "
-                                         "supervisor ID takeover ORDER [NOTE]"
-                                       : "usage: clear ALERT REASON [NOTE]");
-        continue;
-      }
-      if (supervisor &&
-          !check_supervisor(context, in, **users, station, show, args[1], args[2],
-                            args[2] == "override" ? Permission::override_alert : Permission::clear_alert)) {
-        continue;
-      }
-      AlertResolution resolution;
-      resolution.role = supervisor ? Role::supervisor : Role::picker;
-      resolution.operator_id = supervisor ? args[1] : context.config.operator_id;
-      resolution.override_mismatch = supervisor && args[2] == "override";
-      resolution.reason_code = args[base + 2];
-      resolution.note = args.size() > base + 3 ? args[base + 3] : std::string{};
-      const std::string& alert_text = args[base + 1];
-      char* end = nullptr;
-      const long alert_id = std::strtol(alert_text.c_str(), &end, 10);
-      if (end == alert_text.c_str() || *end != '\0' || alert_id < 1 || alert_id > 1'000'000) {
-        terminal.show_error(fmt::format("'{}' is not an alert number", alert_text));
-        continue;
-      }
-      show(station.resolve_alert(static_cast<std::int32_t>(alert_id), resolution));
-    } else {
-      ScanEvent scan;
-      scan.raw = line;
-      scan.source = "stdin";
-      scan.source_kind = SourceKind::keyboard;
-      if (command == "type" && words.size() > 1) {
-        scan.raw = words[1];
-        scan.source = "manual";
-        scan.source_kind = SourceKind::manual;
-      }
-      scan.station = context.config.station_id;
-      stamp_now(scan);
-      auto reply = station.handle_scan(scan);
-      show(reply);
-      // A refusal (unknown order, order already packed) is an answer; a store failure is not.
-      if (!reply && (reply.error().type == ErrorType::io || reply.error().type == ErrorType::corrupt ||
-                     reply.error().type == ErrorType::internal)) {
-        ++journal_failures;
-      }
-    }
-  }
-  if (station.session() && station.session()->state() != SessionState::packed &&
-      station.session()->state() != SessionState::abandoned) {
-    out << fmt::format("Order {} is still open ({}); its scans are in the journal.\n", station.session()->order().id,
-                       to_string(station.session()->state()));
-  }
-  return journal_failures > 0 ? 1 : 0;
+  return (*run)->loop();
 }
 
 int cmd_import(const Context& context, ImportKind kind, const std::filesystem::path& file,
