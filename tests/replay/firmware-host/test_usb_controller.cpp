@@ -73,7 +73,8 @@ TEST_CASE("usb controller: on arrival it arms the watchdog and asserts the stati
   UsbEmulator usb;
   EmulatedController device(usb);
   Recorder recorder;
-  auto controller = start_usb_controller(recorder.options());
+  // 600 ms: heartbeats every 200 ms, so a loaded CI machine's scheduling stalls do not trip it.
+  auto controller = start_usb_controller(recorder.options(600ms));
   REQUIRE(controller);
   REQUIRE_FALSE((*controller)->online());
   REQUIRE((*controller)->set_outputs(k_released));
