@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -81,10 +82,26 @@ constexpr int k_max_inter_key_timeout_ms = 5000;
 constexpr std::size_t k_max_affix_bytes = 16;
 
 const std::set<std::string_view> k_top_level_keys = {"vendor", "scanner"};
-const std::set<std::string_view> k_scanner_keys = {
-    "name", "model", "usb",  "mode",      "layout", "terminator", "prefix", "suffix", "inter_key_timeout_ms",
-    "aim",  "beep",  "baud", "data_bits", "parity", "stop_bits",  "quirks"};
 const std::set<std::string_view> k_known_quirks = {"no_kernel_driver", "hidpos_output_redirection"};
+
+class ProfileParser;
+
+// What reading one [[scanner]] table gathers: the profile, and which keys were there (for the checks
+// across keys once all are read).
+struct ScannerFields {
+  DeviceProfile profile;
+  bool has_name = false, has_usb = false, has_mode = false;
+  std::optional<toml::source_region> serial_key_at, keyboard_key_at;
+};
+
+// A key of [[scanner]] and how its value is read.
+struct ScannerKey {
+  std::string_view name;
+  Result<void> (*read)(const ProfileParser& parser, const toml::node& node, std::string_view key,
+                       ScannerFields& fields);
+};
+
+const std::vector<ScannerKey>& scanner_keys();
 
 class ProfileParser {
 public:
@@ -129,126 +146,50 @@ public:
     return value;
   }
 
+  // prefix, suffix: at most k_max_affix_bytes.
+  Result<void> affix(const toml::node& node, std::string_view key, std::string& target) const
+  {
+    PV_TRY_ASSIGN(auto v, string_value(node, key));
+    if (v.size() > k_max_affix_bytes)
+      return tl::unexpected(
+          error_at(node.source(), fmt::format("'{}' is longer than {} bytes", key, k_max_affix_bytes)));
+    target = v;
+    return {};
+  }
+
+  // One [[scanner]] table: each key read by its entry of scanner_keys(), then the checks across keys.
   Result<DeviceProfile> scanner(const toml::table& table, std::string_view vendor) const
   {
-    DeviceProfile profile;
+    ScannerFields fields;
+    DeviceProfile& profile = fields.profile;
     profile.vendor = vendor;
     profile.source_file = m_file;
     profile.source_line = static_cast<int>(table.source().begin.line);
-    bool has_name = false, has_usb = false, has_mode = false;
-    std::optional<toml::source_region> serial_key_at, keyboard_key_at;
-
     for (const auto& [key_node, node] : table) {
       const std::string_view key = key_node.str();
-      if (!k_scanner_keys.contains(key))
+      const auto& keys = scanner_keys();
+      const auto known = std::find_if(keys.begin(), keys.end(), [key](const ScannerKey& k) { return k.name == key; });
+      if (known == keys.end())
         return tl::unexpected(error_at(key_node.source(), fmt::format("unknown key '{}'", key)));
-
-      if (key == "name") {
-        PV_TRY_ASSIGN(auto v, string_value(node, key));
-        if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
-          return tl::unexpected(error_at(node.source(), "'name' must be lower-case letters, digits and '-'"));
-        profile.name = v;
-        has_name = true;
-      } else if (key == "model") {
-        PV_TRY_ASSIGN(auto v, string_value(node, key));
-        profile.model = v;
-      } else if (key == "usb") {
-        PV_TRY_ASSIGN(auto v, string_value(node, key));
-        const auto id = parse_usb_id(v);
-        if (!id)
-          return tl::unexpected(
-              error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", v)));
-        profile.usb = *id;
-        if (profile.usb.vendor == 0)
-          return tl::unexpected(error_at(node.source(), "'usb' vendor id 0000 is not a real vendor"));
-        has_usb = true;
-      } else if (key == "mode") {
-        PV_TRY_ASSIGN(auto v, enum_value<ScannerMode>(node, key,
-                                                      {{"hid_keyboard", ScannerMode::hid_keyboard},
-                                                       {"hid_pos", ScannerMode::hid_pos},
-                                                       {"serial", ScannerMode::serial}}));
-        profile.mode = v;
-        has_mode = true;
-      } else if (key == "layout") {
-        PV_TRY_ASSIGN(
-            auto v,
-            enum_value<KeyboardLayout>(
-                node, key, {{"us", KeyboardLayout::us}, {"de", KeyboardLayout::de}, {"fr", KeyboardLayout::fr}}));
-        profile.layout = v;
-        keyboard_key_at = node.source();
-      } else if (key == "terminator") {
-        PV_TRY_ASSIGN(
-            auto v,
-            enum_value<Terminator>(
-                node, key, {{"enter", Terminator::enter}, {"tab", Terminator::tab}, {"none", Terminator::none}}));
-        profile.terminator = v;
-      } else if (key == "prefix" || key == "suffix") {
-        PV_TRY_ASSIGN(auto v, string_value(node, key));
-        if (v.size() > k_max_affix_bytes)
-          return tl::unexpected(
-              error_at(node.source(), fmt::format("'{}' is longer than {} bytes", key, k_max_affix_bytes)));
-        (key == "prefix" ? profile.prefix : profile.suffix) = v;
-      } else if (key == "inter_key_timeout_ms") {
-        PV_TRY_ASSIGN(auto v, int_value(node, key, 5, k_max_inter_key_timeout_ms));
-        profile.inter_key_timeout = std::chrono::milliseconds(v);
-      } else if (key == "aim") {
-        PV_TRY_ASSIGN(
-            auto v,
-            enum_value<AimSource>(
-                node, key, {{"none", AimSource::none}, {"prefix", AimSource::prefix}, {"report", AimSource::report}}));
-        profile.aim = v;
-      } else if (key == "beep") {
-        if (!node.is_boolean())
-          return tl::unexpected(error_at(node.source(), "'beep' must be true or false"));
-        profile.beep = *node.value<bool>();
-      } else if (key == "baud") {
-        PV_TRY_ASSIGN(auto v, int_value(node, key, 1200, 230400));
-        if (!is_standard_baud(static_cast<int>(v)))
-          return tl::unexpected(error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", v)));
-        profile.serial.baud = static_cast<int>(v);
-        serial_key_at = node.source();
-      } else if (key == "data_bits") {
-        PV_TRY_ASSIGN(auto v, int_value(node, key, 7, 8));
-        profile.serial.data_bits = static_cast<int>(v);
-        serial_key_at = node.source();
-      } else if (key == "stop_bits") {
-        PV_TRY_ASSIGN(auto v, int_value(node, key, 1, 2));
-        profile.serial.stop_bits = static_cast<int>(v);
-        serial_key_at = node.source();
-      } else if (key == "parity") {
-        PV_TRY_ASSIGN(auto v, enum_value<Parity>(
-                                  node, key, {{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}}));
-        profile.serial.parity = v;
-        serial_key_at = node.source();
-      } else if (key == "quirks") {
-        const auto* array = node.as_array();
-        if (!array)
-          return tl::unexpected(error_at(node.source(), "'quirks' must be an array of strings"));
-        for (const auto& element : *array) {
-          PV_TRY_ASSIGN(auto v, string_value(element, key));
-          if (!k_known_quirks.contains(v))
-            return tl::unexpected(error_at(element.source(), fmt::format("unknown quirk '{}'", v)));
-          profile.quirks.push_back(v);
-        }
-      }
+      PV_TRY(known->read(*this, node, key, fields));
     }
 
     const auto& where = table.source();
-    if (!has_name)
+    if (!fields.has_name)
       return tl::unexpected(error_at(where, "scanner without 'name'"));
-    if (!has_usb)
+    if (!fields.has_usb)
       return tl::unexpected(error_at(where, fmt::format("scanner '{}' without 'usb'", profile.name)));
-    if (!has_mode)
+    if (!fields.has_mode)
       return tl::unexpected(error_at(where, fmt::format("scanner '{}' without 'mode'", profile.name)));
-    if (serial_key_at && profile.mode != ScannerMode::serial)
-      return tl::unexpected(error_at(*serial_key_at, "serial settings on a scanner whose mode is not serial"));
-    if (keyboard_key_at && profile.mode != ScannerMode::hid_keyboard)
-      return tl::unexpected(error_at(*keyboard_key_at, "'layout' on a scanner whose mode is not hid_keyboard"));
+    if (fields.serial_key_at && profile.mode != ScannerMode::serial)
+      return tl::unexpected(error_at(*fields.serial_key_at, "serial settings on a scanner whose mode is not serial"));
+    if (fields.keyboard_key_at && profile.mode != ScannerMode::hid_keyboard)
+      return tl::unexpected(error_at(*fields.keyboard_key_at, "'layout' on a scanner whose mode is not hid_keyboard"));
     if (profile.aim == AimSource::report && profile.mode != ScannerMode::hid_pos)
       return tl::unexpected(error_at(where, "aim = \"report\" needs mode = \"hid_pos\""));
     if (profile.beep && profile.mode != ScannerMode::hid_pos)
       return tl::unexpected(error_at(where, "beep = true needs mode = \"hid_pos\""));
-    return profile;
+    return std::move(profile);
   }
 
   Result<std::vector<DeviceProfile>> parse(std::string_view text) const
@@ -287,6 +228,137 @@ public:
 private:
   std::string m_file;
 };
+
+const std::vector<ScannerKey>& scanner_keys()
+{
+  using P = const ProfileParser&;
+  using F = ScannerFields&;
+  static const std::vector<ScannerKey> keys{
+      {"name",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.string_value(node, key));
+         if (v.empty() || v.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") != std::string::npos)
+           return tl::unexpected(p.error_at(node.source(), "'name' must be lower-case letters, digits and '-'"));
+         f.profile.name = v;
+         f.has_name = true;
+         return {};
+       }},
+      {"model",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(f.profile.model, p.string_value(node, key));
+         return {};
+       }},
+      {"usb",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.string_value(node, key));
+         const auto id = parse_usb_id(v);
+         if (!id)
+           return tl::unexpected(
+               p.error_at(node.source(), fmt::format("'usb' = \"{}\" is not VID:PID in hex, like \"0c2e:0b61\"", v)));
+         if (id->vendor == 0)
+           return tl::unexpected(p.error_at(node.source(), "'usb' vendor id 0000 is not a real vendor"));
+         f.profile.usb = *id;
+         f.has_usb = true;
+         return {};
+       }},
+      {"mode",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(f.profile.mode, p.enum_value<ScannerMode>(node, key,
+                                                                 {{"hid_keyboard", ScannerMode::hid_keyboard},
+                                                                  {"hid_pos", ScannerMode::hid_pos},
+                                                                  {"serial", ScannerMode::serial}}));
+         f.has_mode = true;
+         return {};
+       }},
+      {"layout",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(
+             f.profile.layout,
+             p.enum_value<KeyboardLayout>(
+                 node, key, {{"us", KeyboardLayout::us}, {"de", KeyboardLayout::de}, {"fr", KeyboardLayout::fr}}));
+         f.keyboard_key_at = node.source();
+         return {};
+       }},
+      {"terminator",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(
+             f.profile.terminator,
+             p.enum_value<Terminator>(
+                 node, key, {{"enter", Terminator::enter}, {"tab", Terminator::tab}, {"none", Terminator::none}}));
+         return {};
+       }},
+      {"prefix",
+       [](P p, const toml::node& node, std::string_view key, F f) { return p.affix(node, key, f.profile.prefix); }},
+      {"suffix",
+       [](P p, const toml::node& node, std::string_view key, F f) { return p.affix(node, key, f.profile.suffix); }},
+      {"inter_key_timeout_ms",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.int_value(node, key, 5, k_max_inter_key_timeout_ms));
+         f.profile.inter_key_timeout = std::chrono::milliseconds(v);
+         return {};
+       }},
+      {"aim",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(
+             f.profile.aim,
+             p.enum_value<AimSource>(
+                 node, key, {{"none", AimSource::none}, {"prefix", AimSource::prefix}, {"report", AimSource::report}}));
+         return {};
+       }},
+      {"beep",
+       [](P p, const toml::node& node, std::string_view, F f) -> Result<void> {
+         if (!node.is_boolean())
+           return tl::unexpected(p.error_at(node.source(), "'beep' must be true or false"));
+         f.profile.beep = *node.value<bool>();
+         return {};
+       }},
+      {"baud",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.int_value(node, key, 1200, 230400));
+         if (!is_standard_baud(static_cast<int>(v)))
+           return tl::unexpected(p.error_at(node.source(), fmt::format("'baud' = {} is not a standard speed", v)));
+         f.profile.serial.baud = static_cast<int>(v);
+         f.serial_key_at = node.source();
+         return {};
+       }},
+      {"data_bits",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.int_value(node, key, 7, 8));
+         f.profile.serial.data_bits = static_cast<int>(v);
+         f.serial_key_at = node.source();
+         return {};
+       }},
+      {"stop_bits",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(auto v, p.int_value(node, key, 1, 2));
+         f.profile.serial.stop_bits = static_cast<int>(v);
+         f.serial_key_at = node.source();
+         return {};
+       }},
+      {"parity",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         PV_TRY_ASSIGN(
+             f.profile.serial.parity,
+             p.enum_value<Parity>(node, key, {{"none", Parity::none}, {"even", Parity::even}, {"odd", Parity::odd}}));
+         f.serial_key_at = node.source();
+         return {};
+       }},
+      {"quirks",
+       [](P p, const toml::node& node, std::string_view key, F f) -> Result<void> {
+         const auto* array = node.as_array();
+         if (!array)
+           return tl::unexpected(p.error_at(node.source(), "'quirks' must be an array of strings"));
+         for (const auto& element : *array) {
+           PV_TRY_ASSIGN(auto v, p.string_value(element, key));
+           if (!k_known_quirks.contains(v))
+             return tl::unexpected(p.error_at(element.source(), fmt::format("unknown quirk '{}'", v)));
+           f.profile.quirks.push_back(v);
+         }
+         return {};
+       }},
+  };
+  return keys;
+}
 
 Result<void> check_unique(const std::vector<DeviceProfile>& profiles)
 {
