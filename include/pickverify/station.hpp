@@ -111,6 +111,7 @@ private:
     std::string packed_station;
   };
   Result<UnfinishedSession> find_unfinished_session(const std::string& order_id);
+  Result<PackSession> new_session(const std::string& order_id);
   static void replay(PackSession& session, const std::vector<JournalEntry>& events);
 
   std::string m_id;

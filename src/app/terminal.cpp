@@ -4,49 +4,30 @@
 
 #include <fmt/format.h>
 
+#include "utf8.hpp"
+
 namespace pickverify::app {
 
 namespace {
 constexpr const char* k_green = "\033[1;32m";
 constexpr const char* k_yellow = "\033[1;33m";
 constexpr const char* k_red = "\033[1;31m";
-// Length of the valid UTF-8 sequence at text[pos], 0 when it is not one (overlong forms, surrogates
-// and values above U+10FFFF are not valid).
+// Length of the valid multi-byte UTF-8 sequence at text[pos] that is safe to show, 0 when it is not
+// one (ASCII, invalid sequences and the code points below are escaped by the caller).
 std::size_t utf8_sequence_length(std::string_view text, std::size_t pos)
 {
-  const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(text[i]); };
-  const unsigned char lead = byte(pos);
-  std::size_t length = 0;
-  unsigned int min = 0;
-  unsigned int value = 0;
-  if (lead >= 0xc2 && lead <= 0xdf) {
-    length = 2, min = 0x80, value = lead & 0x1fu;
-  } else if (lead >= 0xe0 && lead <= 0xef) {
-    length = 3, min = 0x800, value = lead & 0x0fu;
-  } else if (lead >= 0xf0 && lead <= 0xf4) {
-    length = 4, min = 0x10000, value = lead & 0x07u;
-  } else {
+  const auto sequence = utf8_sequence_at(text, pos);
+  if (!sequence || sequence->length < 2) {
     return 0;
   }
-  if (pos + length > text.size()) {
-    return 0;
-  }
-  for (std::size_t i = 1; i < length; ++i) {
-    if ((byte(pos + i) & 0xc0u) != 0x80u) {
-      return 0;
-    }
-    value = (value << 6) | (byte(pos + i) & 0x3fu);
-  }
-  if (value < min || value > 0x10ffff || (value >= 0xd800 && value <= 0xdfff)) {
-    return 0;
-  }
+  const char32_t value = sequence->value;
   // C1 controls (U+0080–U+009F) act like ESC sequences on many terminals; bidirectional overrides
   // and isolates (U+202A–U+202E, U+2066–U+2069) can make a line read differently from its bytes.
   if ((value >= 0x80 && value <= 0x9f) || (value >= 0x202a && value <= 0x202e) ||
       (value >= 0x2066 && value <= 0x2069)) {
     return 0;
   }
-  return length;
+  return sequence->length;
 }
 
 } // namespace

@@ -238,9 +238,10 @@ StationReply Station::notify(StationReply reply)
   return reply;
 }
 
-Result<StationReply> Station::start_order(const std::string& order_id)
+// A session for the order, as start_order and take_over open one: refused while another order is open
+// here; the order's packed serials known, this station's offline devices marked. m_mutex is held.
+Result<PackSession> Station::new_session(const std::string& order_id)
 {
-  std::lock_guard lock(m_mutex);
   if (m_session && is_open(m_session->state())) {
     return make_error(
         ErrorType::conflict,
@@ -255,6 +256,13 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   for (const auto& device : m_offline_devices) {
     session.set_device_online(device, false);
   }
+  return session;
+}
+
+Result<StationReply> Station::start_order(const std::string& order_id)
+{
+  std::lock_guard lock(m_mutex);
+  PV_TRY_ASSIGN(auto session, new_session(order_id));
   PV_TRY_ASSIGN(auto resumed, find_unfinished_session(order_id));
   if (resumed.packed_at_ms) {
     return make_error(
@@ -740,21 +748,8 @@ Result<StationReply> Station::take_over(const std::string& order_id, const std::
                                         const std::string& reason)
 {
   std::lock_guard lock(m_mutex);
-  if (m_session && is_open(m_session->state())) {
-    return make_error(
-        ErrorType::conflict,
-        fmt::format("order {} is still open at this station: pack it or abandon it first", m_session->order().id));
-  }
-  PV_TRY_ASSIGN(auto order, m_store.find_order(order_id), fmt::format("order {}", order_id));
-  if (!order) {
-    return make_error(ErrorType::not_found, fmt::format("order {} is not known: check the pick list", order_id));
-  }
-  PV_TRY_ASSIGN(auto session, PackSession::start(*order, m_catalog, m_policy));
-  session.set_serial_whereabouts(serial_whereabouts(m_store, order_id));
+  PV_TRY_ASSIGN(auto session, new_session(order_id));
   PV_TRY_ASSIGN(auto claim, m_store.find_claim(order_id));
-  for (const auto& device : m_offline_devices) {
-    session.set_device_online(device, false);
-  }
   m_session = std::move(session);
   m_session_id = fmt::format("{}-{}", m_id, now_utc_ms());
 
