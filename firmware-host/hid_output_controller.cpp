@@ -1,23 +1,24 @@
-// A USB HID relay board or Delcom indicator as the station's gate lock or stack light, through
-// libusb: one event thread watches hotplug for the profile's VID:PID, claims the HID interface,
-// writes the station's outputs as the profile's feature reports and reads them back. It re-asserts
-// them when the device returns, and every second checks the read-back (a board that browned out
-// comes back with its relays off). No transfer stays in flight: the thread sleeps in libusb until a
-// hotplug event, a wish from set_outputs or the next check.
+// A USB HID relay board or Delcom indicator as the station's gate lock or stack light, one client
+// of the process's USB hub (src/scanners/usb_hub.hpp: the libusb context, event thread and hotplug
+// path the scanners, the station controller and the scales share). The hub hands it the devices
+// with the profile's VID:PID; it claims the HID interface, writes the station's outputs as the
+// profile's feature reports and reads them back. It re-asserts them when the device returns, and
+// on_timer() checks the read-back every second (a board that browned out comes back with its relays
+// off). The hub's thread sleeps in libusb until a hotplug event, a wish from set_outputs or the next
+// check.
 #include <array>
 #include <atomic>
 #include <mutex>
-#include <thread>
+#include <utility>
 
 #include <fmt/format.h>
 #include <libusb.h>
-#include <pthread.h>
 
 #include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "hid_outputs.hpp"
-#include "usb_hotplug.hpp"
+#include "usb_hub.hpp"
 
 namespace pickverify::fw {
 
@@ -41,7 +42,7 @@ std::string bus_path_of(libusb_device* device)
   return path;
 }
 
-class HidOutputController final : public Controller {
+class HidOutputController final : public Controller, scanners::UsbClient {
 public:
   HidOutputController(OutputProfile profile, ControllerOptions options)
       : m_profile(std::move(profile)), m_options(std::move(options))
@@ -51,12 +52,11 @@ public:
 
   Result<void> init()
   {
-    if (auto opened = m_usb.open(UsbId{m_profile.vendor, m_profile.product}, m_profile.name); !opened)
-      return opened;
-    m_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "pv-hid-output");
-      run();
-    });
+    auto hub = scanners::UsbHub::acquire();
+    if (!hub)
+      return tl::unexpected(hub.error().with_context(m_profile.name));
+    m_hub = std::move(*hub);
+    m_hub->attach(*this);
     return {};
   }
 
@@ -112,11 +112,10 @@ public:
   {
     if (m_stopped.exchange(true))
       return;
-    m_stop = true;
-    wake();
-    if (m_thread.joinable())
-      m_thread.join();
-    m_usb.close();
+    if (m_hub) {
+      m_hub->detach(*this); // shutdown() on the event thread, then the callbacks already posted
+      m_hub.reset();
+    }
   }
 
 private:
@@ -127,42 +126,71 @@ private:
     return fmt::format("light {}", to_string(o.colour));
   }
 
-  void wake() { m_usb.wake(); }
+  void wake()
+  {
+    if (m_hub)
+      m_hub->wake();
+  }
 
+  // The station's callbacks run on the hub's callback thread, never on the event thread.
   void notify(ControllerState state, const std::string& message)
   {
     if (m_options.on_state)
-      m_options.on_state(state, message);
+      m_hub->post([this, state, message] { m_options.on_state(state, message); });
+  }
+
+  // online() changes on the callback thread, right after on_state said so.
+  void go_online(bool online, const std::string& message)
+  {
+    m_hub->post([this, online, message] {
+      if (m_options.on_state)
+        m_options.on_state(online ? ControllerState::online : ControllerState::offline, message);
+      m_online = online;
+    });
   }
 
   // --- event thread ------------------------------------------------------------------------------
 
-  void run()
+  bool matches(const libusb_device_descriptor& d) const override
   {
-    while (!m_stop) {
-      std::vector<libusb_device*> arrived, left;
-      m_usb.take(arrived, left);
-      for (auto* device : left) {
-        if (device == m_device)
-          close("unplugged");
-        libusb_unref_device(device);
-      }
-      for (auto* device : arrived) {
-        if (!m_device)
-          open(device);
-        libusb_unref_device(device);
-      }
-      if (m_handle)
-        service();
-      if (m_gone)
-        close("unplugged");
-      auto due = Clock::now() + k_check_interval;
-      if (m_handle)
-        due = std::min(due, m_next_check);
-      auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
-      wait = std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(k_check_interval));
-      m_usb.handle_events(wait);
-    }
+    return d.idVendor == m_profile.vendor && d.idProduct == m_profile.product;
+  }
+
+  void arrived(libusb_device* device) override { m_pending.add(device, Clock::now()); }
+
+  void left(libusb_device* device) override
+  {
+    m_pending.remove(device);
+    if (device == m_device)
+      close("unplugged");
+  }
+
+  // Devices waiting while one is open are tried when it goes, not on a timer.
+  std::optional<Clock::time_point> deadline() const override
+  {
+    if (m_handle)
+      return m_next_check;
+    return m_pending.deadline();
+  }
+
+  void on_timer(Clock::time_point now) override
+  {
+    using Outcome = scanners::PendingOpens::Outcome;
+    if (!m_handle)
+      m_pending.run_due(now, k_open_attempts, k_open_retry_interval, [this](libusb_device* device, bool last) {
+        if (m_handle)
+          return Outcome::later; // one device per profile: the next when this one goes
+        return open(device, last) ? Outcome::done : Outcome::retry;
+      });
+    if (m_handle && !m_gone)
+      service();
+    if (m_gone)
+      close("unplugged");
+  }
+
+  void shutdown() override
+  {
+    m_pending.clear();
     close("released (pickverify stopped)");
   }
 
@@ -301,7 +329,8 @@ private:
     return n > 0 ? std::string(reinterpret_cast<char*>(text), static_cast<std::size_t>(n)) : std::string();
   }
 
-  void open(libusb_device* device)
+  // True when done with the device (claimed, or refused for good); false to try again shortly.
+  bool open(libusb_device* device, bool last_attempt)
   {
     const std::string id =
         fmt::format("usb:{}:{:04x}:{:04x}", bus_path_of(device), m_profile.vendor, m_profile.product);
@@ -325,21 +354,17 @@ private:
     }
     if (interface < 0) {
       notify(ControllerState::offline, fmt::format("{} {}: no HID interface", m_profile.name, id));
-      return;
+      return true;
     }
     libusb_device_descriptor descriptor{};
     libusb_get_device_descriptor(device, &descriptor);
     libusb_device_handle* handle = nullptr;
-    int r = LIBUSB_ERROR_ACCESS;
-    for (int attempt = 0; attempt < k_open_attempts && r == LIBUSB_ERROR_ACCESS; ++attempt) {
-      r = libusb_open(device, &handle);
-      if (r == LIBUSB_ERROR_ACCESS)
-        std::this_thread::sleep_for(k_open_retry_interval);
-    }
-    if (r != 0) {
+    if (const int r = libusb_open(device, &handle); r != 0) {
+      if (r == LIBUSB_ERROR_ACCESS && !last_attempt)
+        return false; // udev may not have applied the permissions yet
       notify(ControllerState::offline, fmt::format("{} {}: cannot open: {}{}", m_profile.name, id, libusb_error_name(r),
                                                    r == LIBUSB_ERROR_ACCESS ? " (install the udev rules)" : ""));
-      return;
+      return true;
     }
     if (!m_profile.product_prefix.empty()) {
       const auto product = string_descriptor(handle, descriptor.iProduct);
@@ -348,7 +373,7 @@ private:
         notify(ControllerState::offline, fmt::format("{} {}: product \"{}\" is not \"{}…\", ignored", m_profile.name,
                                                      id, product, m_profile.product_prefix));
         libusb_close(handle);
-        return;
+        return true;
       }
     }
     libusb_set_auto_detach_kernel_driver(handle, 1);
@@ -356,7 +381,7 @@ private:
       notify(ControllerState::offline,
              fmt::format("{} {}: cannot claim interface {}: {}", m_profile.name, id, interface, libusb_error_name(c)));
       libusb_close(handle);
-      return;
+      return true;
     }
     m_handle = handle;
     m_device = libusb_ref_device(device);
@@ -379,7 +404,7 @@ private:
       if (!state) {
         notify(ControllerState::offline, fmt::format("{} {}: {}", m_profile.name, id, state.error().message));
         close_quietly();
-        return;
+        return true;
       }
       info.serial = state->serial;
     } else {
@@ -388,7 +413,7 @@ private:
       if (!fw) {
         notify(ControllerState::offline, fmt::format("{} {}: {}", m_profile.name, id, fw.error().message));
         close_quietly();
-        return;
+        return true;
       }
       info.serial = std::to_string(fw->serial);
       info.firmware_version = fmt::format("{} ({}-{:02}-{:02})", fw->version, fw->year, fw->month, fw->day);
@@ -397,7 +422,7 @@ private:
       notify(ControllerState::offline, fmt::format("{} {}: serial {} is not the configured {}, ignored", m_profile.name,
                                                    id, info.serial, m_options.serial));
       close_quietly();
-      return;
+      return true;
     }
     {
       std::lock_guard lock(m_mutex);
@@ -406,10 +431,11 @@ private:
     }
     service();
     if (!m_handle || m_gone)
-      return;
-    m_online = true;
-    notify(ControllerState::online,
-           fmt::format("{} {}: serial {}; outputs re-asserted: {}", m_profile.name, id, info.serial, describe_now()));
+      return true;
+    m_reported_online = true;
+    go_online(true, fmt::format("{} {}: serial {}; outputs re-asserted: {}", m_profile.name, id, info.serial,
+                                describe_now()));
+    return true;
   }
 
   std::string describe_now()
@@ -438,11 +464,13 @@ private:
         libusb_cancel_transfer(m_transfer);
         const auto give_up = Clock::now() + 1s;
         while (m_in_flight && Clock::now() < give_up) {
-          m_usb.handle_events(10ms);
+          m_hub->handle_events(10ms);
         }
       }
       if (!m_in_flight)
-        libusb_free_transfer(m_transfer); // else libusb still owns it: leaking beats a use-after-free
+        libusb_free_transfer(m_transfer);
+      else
+        scanners::abandon_transfer(m_transfer); // libusb still owns it: leaking beats a use-after-free
       m_transfer = nullptr;
       m_in_flight = false;
     }
@@ -458,7 +486,7 @@ private:
     if (!m_handle)
       return;
     close_quietly();
-    const bool was_online = m_online.exchange(false);
+    const bool was_online = std::exchange(m_reported_online, false);
     std::string id;
     {
       std::lock_guard lock(m_mutex);
@@ -466,14 +494,12 @@ private:
       m_dirty = true;
     }
     if (was_online)
-      notify(ControllerState::offline, fmt::format("{} {}: {}", m_profile.name, id, why));
+      go_online(false, fmt::format("{} {}: {}", m_profile.name, id, why));
   }
 
   OutputProfile m_profile;
   ControllerOptions m_options;
-  fw::UsbHotplugWatch m_usb;
-  std::thread m_thread;
-  std::atomic<bool> m_stop{false};
+  std::shared_ptr<scanners::UsbHub> m_hub;
   std::atomic<bool> m_stopped{false};
   std::atomic<bool> m_online{false};
 
@@ -484,6 +510,8 @@ private:
   ControllerInfo m_info;
 
   // Event thread only.
+  scanners::PendingOpens m_pending;
+  bool m_reported_online = false; // the last go_online() said online
   libusb_device* m_device = nullptr;
   libusb_device_handle* m_handle = nullptr;
   int m_interface = -1;

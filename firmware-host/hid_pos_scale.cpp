@@ -1,30 +1,29 @@
-// A USB HID POS scale through libusb: hotplug for its VID:PID, the HID interface claimed (the
-// kernel's usbhid detached and given back on release), one interrupt-IN transfer always waiting
-// for the next scale data report. The event thread sleeps in libusb until a report or a hotplug
-// event arrives: no polling.
+// A USB HID POS scale, one client of the process's USB hub (src/scanners/usb_hub.hpp: the libusb
+// context, event thread and hotplug path the scanners and the controller share): the hub hands it
+// the devices with its VID:PID; it claims the HID interface (the kernel's usbhid detached and given
+// back on release) and keeps one interrupt-IN transfer waiting for the next scale data report
+// (on_transfer). Nothing is timed but open retries: the hub's thread sleeps in libusb until a report
+// or a hotplug event arrives.
 #include <atomic>
-#include <thread>
 
 #include <fmt/format.h>
 #include <libusb.h>
-#include <pthread.h>
 
 #include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "scale_base.hpp"
-#include "usb_hotplug.hpp"
+#include "usb_hub.hpp"
 
 namespace pickverify {
 
 namespace {
 
 using namespace std::chrono_literals;
-constexpr std::chrono::milliseconds k_idle_wait = 1s;
 constexpr int k_open_attempts = 8;
 constexpr auto k_open_retry_interval = 200ms;
 
-class HidPosScale final : public fw::ScaleBase {
+class HidPosScale final : public fw::ScaleBase, scanners::UsbClient {
 public:
   HidPosScale(std::uint16_t vendor, std::uint16_t product, ScaleOptions options)
       : ScaleBase(std::move(options)), m_vendor(vendor), m_product(product)
@@ -34,12 +33,12 @@ public:
 
   Result<void> init()
   {
-    if (auto opened = m_usb.open(UsbId{m_vendor, m_product}, m_options.name); !opened)
-      return opened;
-    m_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "pv-scale-usb");
-      run();
-    });
+    auto hub = scanners::UsbHub::acquire();
+    if (!hub)
+      return tl::unexpected(hub.error().with_context(m_options.name));
+    m_hub = std::move(*hub);
+    m_post = [hub = m_hub.get()](std::function<void()> callback) { hub->post(std::move(callback)); };
+    m_hub->attach(*this);
     return {};
   }
 
@@ -52,11 +51,10 @@ public:
   {
     if (m_stopped.exchange(true))
       return;
-    m_stop = true;
-    m_usb.wake();
-    if (m_thread.joinable())
-      m_thread.join();
-    m_usb.close();
+    if (m_hub) {
+      m_hub->detach(*this);
+      m_hub.reset();
+    }
   }
 
 private:
@@ -65,29 +63,45 @@ private:
     static_cast<HidPosScale*>(transfer->user_data)->transfer_done(*transfer);
   }
 
-  void run()
+  // --- the hub's client: event thread ------------------------------------------------------------
+
+  bool matches(const libusb_device_descriptor& d) const override
   {
-    while (!m_stop) {
-      std::vector<libusb_device*> arrived, left;
-      m_usb.take(arrived, left);
-      for (auto* device : left) {
-        if (device == m_device)
-          close("unplugged");
-        libusb_unref_device(device);
-      }
-      for (auto* device : arrived) {
-        if (!m_device)
-          open(device);
-        libusb_unref_device(device);
-      }
-      if (m_gone)
-        close("unplugged");
-      m_usb.handle_events(k_idle_wait);
-    }
+    return d.idVendor == m_vendor && d.idProduct == m_product;
+  }
+
+  void arrived(libusb_device* device) override { m_pending.add(device, Clock::now()); }
+
+  void left(libusb_device* device) override
+  {
+    m_pending.remove(device);
+    if (device == m_device)
+      close("unplugged");
+  }
+
+  // A second scale waiting while one is open is tried when the first goes, not on a timer.
+  std::optional<Clock::time_point> deadline() const override { return m_device ? std::nullopt : m_pending.deadline(); }
+
+  void on_timer(Clock::time_point now) override
+  {
+    if (m_gone)
+      close("unplugged");
+    if (!m_device)
+      m_pending.run_due(now, k_open_attempts, k_open_retry_interval, [this](libusb_device* device, bool last) {
+        if (m_device)
+          return scanners::PendingOpens::Outcome::later; // one scale at a time
+        return open(device, last) ? scanners::PendingOpens::Outcome::done : scanners::PendingOpens::Outcome::retry;
+      });
+  }
+
+  void shutdown() override
+  {
+    m_pending.clear();
     close("released");
   }
 
-  void open(libusb_device* device)
+  // True when done with the device (claimed, or refused for good); false to try again shortly.
+  bool open(libusb_device* device, bool last_attempt)
   {
     int interface = -1;
     std::uint8_t endpoint = 0;
@@ -112,24 +126,20 @@ private:
     }
     if (interface < 0) {
       report("no HID interface with an interrupt IN endpoint");
-      return;
+      return true;
     }
     libusb_device_handle* handle = nullptr;
-    int r = LIBUSB_ERROR_ACCESS;
-    for (int attempt = 0; attempt < k_open_attempts && r == LIBUSB_ERROR_ACCESS; ++attempt) {
-      r = libusb_open(device, &handle);
-      if (r == LIBUSB_ERROR_ACCESS)
-        std::this_thread::sleep_for(k_open_retry_interval);
-    }
-    if (r != 0) {
+    if (const int r = libusb_open(device, &handle); r != 0) {
+      if (r == LIBUSB_ERROR_ACCESS && !last_attempt)
+        return false; // udev may not have applied the permissions yet
       report(fmt::format("cannot open: {}", libusb_error_name(r)));
-      return;
+      return true;
     }
     libusb_set_auto_detach_kernel_driver(handle, 1);
     if (int c = libusb_claim_interface(handle, interface); c != 0) {
       report(fmt::format("cannot claim interface {}: {}", interface, libusb_error_name(c)));
       libusb_close(handle);
-      return;
+      return true;
     }
     m_handle = handle;
     m_device = libusb_ref_device(device);
@@ -142,10 +152,11 @@ private:
     if (libusb_submit_transfer(m_transfer) != 0) {
       report("cannot start reading");
       close("cannot read");
-      return;
+      return true;
     }
     m_in_flight = true;
     set_online(true, "connected");
+    return true;
   }
 
   void transfer_done(libusb_transfer& transfer)
@@ -179,11 +190,13 @@ private:
       libusb_cancel_transfer(m_transfer);
       const auto give_up = std::chrono::steady_clock::now() + 1s;
       while (m_in_flight && std::chrono::steady_clock::now() < give_up) {
-        m_usb.handle_events(10ms);
+        m_hub->handle_events(10ms);
       }
     }
     if (!m_in_flight)
-      libusb_free_transfer(m_transfer); // else libusb still owns it: leaking beats a use-after-free
+      libusb_free_transfer(m_transfer);
+    else
+      scanners::abandon_transfer(m_transfer); // libusb still owns it: leaking beats a use-after-free
     m_transfer = nullptr;
     libusb_release_interface(m_handle, m_interface);
     libusb_close(m_handle);
@@ -195,11 +208,10 @@ private:
 
   std::uint16_t m_vendor;
   std::uint16_t m_product;
-  fw::UsbHotplugWatch m_usb;
-  std::thread m_thread;
-  std::atomic<bool> m_stop{false};
+  std::shared_ptr<scanners::UsbHub> m_hub;
   std::atomic<bool> m_stopped{false};
   // Event thread only.
+  scanners::PendingOpens m_pending;
   libusb_device* m_device = nullptr;
   libusb_device_handle* m_handle = nullptr;
   libusb_transfer* m_transfer = nullptr;

@@ -13,7 +13,15 @@ void ScaleBase::publish(const ScaleReading& reading)
   }
   m_changed.notify_all();
   if (m_options.on_reading)
-    m_options.on_reading(reading);
+    call([this, reading] { m_options.on_reading(reading); });
+}
+
+void ScaleBase::call(std::function<void()> callback)
+{
+  if (m_post)
+    m_post(std::move(callback));
+  else
+    callback();
 }
 
 void ScaleBase::set_online(bool online, const std::string& message)
@@ -28,14 +36,17 @@ void ScaleBase::set_online(bool online, const std::string& message)
   }
   m_changed.notify_all();
   if (m_options.on_state)
-    m_options.on_state(online ? ScaleState::online : ScaleState::offline,
-                       fmt::format("{}: {}", m_options.name, message));
+    call([this, online, text = fmt::format("{}: {}", m_options.name, message)] {
+      m_options.on_state(online ? ScaleState::online : ScaleState::offline, text);
+    });
 }
 
 void ScaleBase::report(const std::string& message)
 {
   if (m_options.on_state)
-    m_options.on_state(ScaleState::online, fmt::format("{}: {}", m_options.name, message));
+    call([this, text = fmt::format("{}: {}", m_options.name, message)] {
+      m_options.on_state(ScaleState::online, text);
+    });
 }
 
 Result<Weight> ScaleBase::wait_stable(std::chrono::milliseconds timeout)

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 
 #include <pickverify/scale.hpp>
@@ -32,6 +33,11 @@ protected:
   void publish(const ScaleReading& reading);
   void set_online(bool online, const std::string& message);
   void report(const std::string& message); // a bad line or report, named; the scale stays online
+
+  // Where on_state / on_reading run: directly on the driver's thread (serial, virtual), or posted to
+  // the USB hub's callback thread (a USB scale, whose driver thread is the hub's event thread).
+  void call(std::function<void()> callback);
+  std::function<void(std::function<void()>)> m_post;
 
   ScaleOptions m_options;
   mutable std::mutex m_mutex;

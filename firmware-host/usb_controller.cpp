@@ -1,26 +1,27 @@
-// The station controller over USB: one libusb context and one event thread. The thread owns the
-// device: it opens it when hotplug reports it, arms the watchdog, re-asserts the station's outputs,
-// keeps an interrupt-IN transfer waiting for input events, and sends a heartbeat every third of the
-// watchdog timeout. Other threads only post wishes (set_outputs) and questions (read_inputs, info)
-// and wake it; it never busy-polls (it sleeps in libusb until the next heartbeat or a wake-up).
+// The station controller over USB, one client of the process's USB hub (src/scanners/usb_hub.hpp:
+// the libusb context, event thread and hotplug path the scanners and the scales share). The hub's
+// event thread owns the device: when the hub hands it over (arrived) the client opens it, arms the
+// watchdog, re-asserts the station's outputs and keeps an interrupt-IN transfer waiting for input
+// events (on_transfer); on_timer() sends a heartbeat every third of the watchdog timeout, retries
+// what failed and answers questions. Other threads only post wishes (set_outputs) and questions
+// (read_inputs, info) and wake the hub; nothing busy-polls (the thread sleeps in libusb until the
+// next heartbeat, a transfer or a wake-up).
 #include <pickverify/controller.hpp>
 
 #include <algorithm>
 #include <atomic>
 #include <future>
 #include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
 #include <libusb.h>
-#include <pthread.h>
 
 #include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
 #include "controller_link.hpp"
 #include "protocol.hpp"
-#include "usb_hotplug.hpp"
+#include "usb_hub.hpp"
 
 namespace pickverify {
 
@@ -33,8 +34,6 @@ constexpr auto k_control_timeout = 500ms;     // one command's round trip on a h
 constexpr auto k_retry_interval = 100ms;      // after a failed or malformed answer
 constexpr auto k_open_retry_interval = 200ms; // udev may not have applied permissions yet
 constexpr int k_open_attempts = 8;
-constexpr auto k_rescan_interval = 500ms; // only without libusb hotplug support
-constexpr auto k_idle_wait = 1s;
 constexpr auto k_question_timeout = 2s; // read_inputs() / info() wait this long for the event thread
 constexpr int k_max_event_errors = 8;
 
@@ -71,13 +70,7 @@ struct OpenDevice {
   std::optional<fw::ControllerLink> link;
 };
 
-struct PendingOpen {
-  libusb_device* device = nullptr;
-  int attempts = 0;
-  Clock::time_point due{};
-};
-
-class UsbController final : public Controller {
+class UsbController final : public Controller, scanners::UsbClient {
 public:
   explicit UsbController(ControllerOptions options) : m_options(std::move(options)) {}
   ~UsbController() override { stop(); }
@@ -88,13 +81,12 @@ public:
     if (timeout < fw::k_watchdog_min_ms || timeout > fw::k_watchdog_max_ms)
       return make_error(ErrorType::invalid_input, fmt::format("controller: watchdog timeout {} ms is outside {}..{} ms",
                                                               timeout, fw::k_watchdog_min_ms, fw::k_watchdog_max_ms));
-    // Without hotplug (some containers), the event thread rescans the bus instead.
-    if (auto opened = m_usb.open(UsbId{fw::k_usb_vendor, fw::k_usb_product}, "controller", false); !opened)
-      return opened;
-    m_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "pv-controller");
-      run();
-    });
+    // Without hotplug (some containers), the hub rescans the bus instead.
+    auto hub = scanners::UsbHub::acquire();
+    if (!hub)
+      return tl::unexpected(hub.error().with_context("controller"));
+    m_hub = std::move(*hub);
+    m_hub->attach(*this);
     return {};
   }
 
@@ -140,11 +132,10 @@ public:
   {
     if (m_stopped.exchange(true))
       return;
-    m_stop_requested = true;
-    wake();
-    if (m_thread.joinable())
-      m_thread.join();
-    m_usb.close();
+    if (m_hub) {
+      m_hub->detach(*this); // shutdown() on the event thread, then the callbacks already posted
+      m_hub.reset();
+    }
   }
 
 private:
@@ -171,7 +162,11 @@ private:
     return future.get();
   }
 
-  void wake() { m_usb.wake(); }
+  void wake()
+  {
+    if (m_hub)
+      m_hub->wake();
+  }
 
   static void LIBUSB_CALL on_event_transfer(libusb_transfer* transfer)
   {
@@ -179,112 +174,56 @@ private:
     controller->event_done(*transfer);
   }
 
-  // --- event thread ------------------------------------------------------------------------------
+  // --- the hub's client: event thread ------------------------------------------------------------
 
-  void run()
+  bool matches(const libusb_device_descriptor& d) const override
   {
-    if (!m_usb.has_hotplug())
-      rescan();
-    while (!m_stop_requested) {
-      process_hotplug();
-      if (m_device && m_device->gone)
-        close_device("unplugged");
-      if (m_device)
-        service_device();
-      answer_questions();
-      m_usb.handle_events(next_wait());
-    }
+    return d.idVendor == fw::k_usb_vendor && d.idProduct == fw::k_usb_product;
+  }
+
+  void arrived(libusb_device* device) override { m_pending.add(device, Clock::now()); }
+
+  void left(libusb_device* device) override
+  {
+    if (m_device && m_device->device == device)
+      close_device("unplugged");
+    m_pending.remove(device);
+  }
+
+  std::optional<Clock::time_point> deadline() const override
+  {
+    // Devices waiting while one is open are tried when it goes (left), not on a timer.
+    if (m_device)
+      return std::min(m_next_heartbeat, m_next_retry);
+    return m_pending.deadline();
+  }
+
+  void on_timer(Clock::time_point now) override
+  {
+    using Outcome = scanners::PendingOpens::Outcome;
+    if (!m_device)
+      m_pending.run_due(now, k_open_attempts, k_open_retry_interval, [this](libusb_device* device, bool last) {
+        if (m_device)
+          return Outcome::later; // one controller at a time: the next when this one goes
+        std::string why;
+        const bool done = open_device(device, why);
+        if ((done || last) && !why.empty())
+          notify(ControllerState::offline, why);
+        return done ? Outcome::done : Outcome::retry;
+      });
+    if (m_device && m_device->gone)
+      close_device("unplugged");
+    if (m_device)
+      service_device();
+    answer_questions();
+  }
+
+  void shutdown() override
+  {
     if (m_device)
       close_device("released (pickverify stopped): the device's watchdog locks the gate");
-    for (auto& pending : m_pending)
-      libusb_unref_device(pending.device);
     m_pending.clear();
-    for (auto* d : m_known)
-      libusb_unref_device(d);
-    m_known.clear();
-  }
-
-  std::chrono::milliseconds next_wait() const
-  {
-    auto due = Clock::now() + k_idle_wait;
-    if (m_device)
-      due = std::min({due, m_next_heartbeat, m_next_retry});
-    for (const auto& pending : m_pending)
-      due = std::min(due, pending.due);
-    if (!m_usb.has_hotplug())
-      due = std::min(due, m_last_rescan + k_rescan_interval);
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
-    return std::clamp(wait, std::chrono::milliseconds(1), std::chrono::milliseconds(k_idle_wait));
-  }
-
-  void rescan()
-  {
-    m_last_rescan = Clock::now();
-    libusb_device** list = nullptr;
-    const ssize_t count = libusb_get_device_list(m_usb.context(), &list);
-    if (count < 0)
-      return;
-    std::vector<libusb_device*> present;
-    for (ssize_t i = 0; i < count; ++i) {
-      libusb_device_descriptor d{};
-      if (libusb_get_device_descriptor(list[i], &d) == 0 && d.idVendor == fw::k_usb_vendor &&
-          d.idProduct == fw::k_usb_product)
-        present.push_back(list[i]);
-    }
-    for (auto* device : present)
-      if (std::find(m_known.begin(), m_known.end(), device) == m_known.end())
-        m_usb.queue(device, true);
-    for (auto* device : m_known)
-      if (std::find(present.begin(), present.end(), device) == present.end())
-        m_usb.queue(device, false);
-    for (auto* device : m_known)
-      libusb_unref_device(device);
-    m_known.clear();
-    for (auto* device : present)
-      m_known.push_back(libusb_ref_device(device));
-    libusb_free_device_list(list, 1);
-  }
-
-  void process_hotplug()
-  {
-    if (!m_usb.has_hotplug() && Clock::now() >= m_last_rescan + k_rescan_interval)
-      rescan();
-    std::vector<libusb_device*> arrived, left;
-    m_usb.take(arrived, left);
-    for (auto* device : left) {
-      if (m_device && m_device->device == device)
-        close_device("unplugged");
-      for (auto it = m_pending.begin(); it != m_pending.end();) {
-        if (it->device == device) {
-          libusb_unref_device(it->device);
-          it = m_pending.erase(it);
-        } else {
-          ++it;
-        }
-      }
-      libusb_unref_device(device);
-    }
-    for (auto* device : arrived)
-      m_pending.push_back(PendingOpen{device, 0, Clock::now()});
-
-    const auto now = Clock::now();
-    for (auto it = m_pending.begin(); it != m_pending.end();) {
-      if (it->due > now || m_device) {
-        ++it;
-        continue;
-      }
-      std::string why;
-      const bool retry = !open_device(it->device, why);
-      if (retry && ++it->attempts < k_open_attempts) {
-        it->due = now + k_open_retry_interval;
-        ++it;
-        continue;
-      }
-      if (!why.empty())
-        notify(ControllerState::offline, why);
-      libusb_unref_device(it->device);
-      it = m_pending.erase(it);
-    }
+    answer_questions(); // whoever still asks hears "not connected"
   }
 
   // True when done with the device (opened, or refused for good); false to retry later.
@@ -402,10 +341,9 @@ private:
       m_dirty = true; // re-assert the station's outputs now
     }
     const auto reasserted = send_outputs();
-    m_online = true;
-    notify(ControllerState::online, fmt::format("{}; {}", pickverify::describe(m_device->info),
-                                                reasserted ? "outputs re-asserted: " + pickverify::describe(*reasserted)
-                                                           : std::string("outputs not yet confirmed, retrying")));
+    go_online(true, fmt::format("{}; {}", pickverify::describe(m_device->info),
+                                reasserted ? "outputs re-asserted: " + pickverify::describe(*reasserted)
+                                           : std::string("outputs not yet confirmed, retrying")));
     return true;
   }
 
@@ -501,7 +439,7 @@ private:
           m_dirty = true;
         }
         if (m_options.on_inputs)
-          m_options.on_inputs(event->inputs);
+          m_hub->post([this, inputs = event->inputs] { m_options.on_inputs(inputs); });
       }
       break;
     }
@@ -531,17 +469,17 @@ private:
       libusb_cancel_transfer(m_device->event_transfer);
       const auto give_up = Clock::now() + 1s;
       while (m_device->event_in_flight && Clock::now() < give_up) {
-        m_usb.handle_events(10ms);
+        m_hub->handle_events(10ms);
       }
     }
     const std::string id = m_device->id;
-    if (m_device->event_in_flight)
+    if (m_device->event_in_flight) {
+      scanners::abandon_transfer(m_device->event_transfer);
       m_device.release(); // libusb still owns the transfer: leaking beats a use-after-free
-    else
+    } else
       release(*m_device);
     m_device.reset();
-    m_online = false;
-    notify(ControllerState::offline, fmt::format("controller {}: {}", id, why));
+    go_online(false, fmt::format("controller {}: {}", id, why));
   }
 
   static void release(OpenDevice& open)
@@ -562,16 +500,26 @@ private:
     }
   }
 
+  // The station's callbacks run on the hub's callback thread, never on the event thread.
   void notify(ControllerState state, const std::string& message)
   {
     if (m_options.on_state)
-      m_options.on_state(state, message);
+      m_hub->post([this, state, message] { m_options.on_state(state, message); });
+  }
+
+  // online() changes on the callback thread, right after on_state said so: whoever sees it online
+  // has been told why.
+  void go_online(bool online, const std::string& message)
+  {
+    m_hub->post([this, online, message] {
+      if (m_options.on_state)
+        m_options.on_state(online ? ControllerState::online : ControllerState::offline, message);
+      m_online = online;
+    });
   }
 
   ControllerOptions m_options;
-  fw::UsbHotplugWatch m_usb;
-  std::thread m_thread;
-  std::atomic<bool> m_stop_requested{false};
+  std::shared_ptr<scanners::UsbHub> m_hub;
   std::atomic<bool> m_stopped{false};
   std::atomic<bool> m_online{false};
 
@@ -583,9 +531,7 @@ private:
 
   // Event thread only.
   std::unique_ptr<OpenDevice> m_device;
-  std::vector<PendingOpen> m_pending;
-  std::vector<libusb_device*> m_known;
-  Clock::time_point m_last_rescan{};
+  scanners::PendingOpens m_pending;
   Clock::time_point m_next_heartbeat{};
   Clock::time_point m_next_retry = Clock::time_point::max();
   bool m_rearm = false;

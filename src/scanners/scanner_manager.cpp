@@ -1,9 +1,11 @@
-// The scanner manager: one libusb context and one event thread for every USB scanner. Hotplug
-// arrivals and departures are queued by libusb's callbacks and handled on the event thread between
-// calls to libusb_handle_events, which blocks in poll() until a transfer completes, a device comes or
-// goes, a handler's deadline (keyboard mode's inter-key timeout) is due, or stop() interrupts it: no
-// busy polling. What a device's reports mean is its handler's business (scanner_handler.hpp); the
-// manager assigns devices to stations, keeps their interrupt transfers going and reports them offline.
+// The scanner manager: one client of the process's USB hub (usb_hub.hpp: the one libusb context,
+// event thread and hotplug path it shares with the station controller, the HID outputs and the HID
+// POS scale). The hub hands it the devices that match a scanner profile and runs its on_timer()
+// between calls to libusb_handle_events, which blocks in poll() until a transfer completes, a device
+// comes or goes, a handler's deadline (keyboard mode's inter-key timeout) is due, or stop()
+// interrupts it: no busy polling. What a device's reports mean is its handler's business
+// (scanner_handler.hpp); the manager assigns devices to stations, keeps their interrupt transfers
+// going and reports them offline. Its callbacks run on the hub's callback thread.
 #include <pickverify/device_profile.hpp>
 #include <pickverify/device_state.hpp>
 #include <pickverify/expected.hpp>
@@ -15,14 +17,13 @@
 #include <map>
 #include <mutex>
 #include <optional>
-#include <thread>
 
 #include <fmt/format.h>
 #include <libusb.h>
-#include <pthread.h>
 
 #include "scanner_handler.hpp"
 #include "usb_device.hpp"
+#include "usb_hub.hpp"
 
 namespace pickverify {
 
@@ -42,10 +43,6 @@ constexpr int k_max_consecutive_transfer_errors = 8;
 // not made yet).
 constexpr int k_open_attempts = 8;
 constexpr auto k_open_retry_interval = std::chrono::milliseconds(200);
-// Without libusb hotplug support the manager rescans the bus this often.
-constexpr auto k_rescan_interval = std::chrono::milliseconds(1000);
-// The event thread sleeps in libusb at most this long when nothing is due (it is woken for work).
-constexpr auto k_idle_wait = std::chrono::seconds(60);
 
 class ManagerImpl;
 
@@ -77,31 +74,19 @@ struct PendingOpen {
   Clock::time_point due{};
 };
 
-class ManagerImpl final : public ScannerManager {
+class ManagerImpl final : public ScannerManager, scanners::UsbClient {
 public:
   explicit ManagerImpl(ScannerManagerOptions options) : m_options(std::move(options)) {}
   ~ManagerImpl() override { stop(); }
 
   Result<void> init()
   {
-    if (int r = libusb_init(&m_context); r != 0)
-      return make_error(ErrorType::unsupported, "scanners: libusb_init failed: " + usb_error(r));
-    m_has_hotplug = libusb_has_capability(LIBUSB_CAP_HAS_HOTPLUG) != 0;
-    if (m_has_hotplug) {
-      const int r = libusb_hotplug_register_callback(
-          m_context,
-          static_cast<libusb_hotplug_event>(LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED | LIBUSB_HOTPLUG_EVENT_DEVICE_LEFT),
-          LIBUSB_HOTPLUG_ENUMERATE, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY, LIBUSB_HOTPLUG_MATCH_ANY,
-          &ManagerImpl::on_hotplug, this, &m_hotplug_handle);
-      if (r != LIBUSB_SUCCESS)
-        m_has_hotplug = false;
-    }
-    if (!m_has_hotplug)
-      rescan();
-    m_thread = std::thread([this] {
-      pthread_setname_np(pthread_self(), "pv-usb-events");
-      run();
-    });
+    auto hub = scanners::UsbHub::acquire();
+    if (!hub)
+      return tl::unexpected(hub.error().with_context("scanners"));
+    m_hub = std::move(*hub);
+    m_context = m_hub->context();
+    m_hub->attach(*this);
     return {};
   }
 
@@ -109,29 +94,11 @@ public:
   {
     if (m_stopped.exchange(true))
       return;
-    m_stop_requested = true;
-    if (m_context)
-      libusb_interrupt_event_handler(m_context);
-    if (m_thread.joinable())
-      m_thread.join();
-    if (m_context) {
-      if (m_has_hotplug)
-        libusb_hotplug_deregister_callback(m_context, m_hotplug_handle);
-      for (auto& pending : m_pending_opens)
-        libusb_unref_device(pending.device);
-      m_pending_opens.clear();
-      {
-        std::lock_guard lock(m_queue_mutex);
-        for (auto* device : m_arrived)
-          libusb_unref_device(device);
-        for (auto* device : m_left)
-          libusb_unref_device(device);
-        m_arrived.clear();
-        m_left.clear();
-      }
-      libusb_exit(m_context);
-      m_context = nullptr;
+    if (m_hub) {
+      m_hub->detach(*this); // shutdown() on the event thread, then the callbacks already posted
+      m_hub.reset();
     }
+    m_context = nullptr;
   }
 
   std::vector<DeviceInfo> devices() const override
@@ -201,13 +168,50 @@ public:
   }
 
 private:
-  static int LIBUSB_CALL on_hotplug(libusb_context*, libusb_device* device, libusb_hotplug_event event, void* self)
+  // --- the hub's client: event thread ------------------------------------------------------------
+
+  bool matches(const libusb_device_descriptor& descriptor) const override
   {
-    auto* manager = static_cast<ManagerImpl*>(self);
-    std::lock_guard lock(manager->m_queue_mutex);
-    (event == LIBUSB_HOTPLUG_EVENT_DEVICE_ARRIVED ? manager->m_arrived : manager->m_left)
-        .push_back(libusb_ref_device(device));
-    return 0;
+    const DeviceProfile* profile = find_profile(m_options.profiles, UsbId{descriptor.idVendor, descriptor.idProduct});
+    return profile && scanners::find_handler_family(*profile);
+  }
+
+  void arrived(libusb_device* device) override
+  {
+    m_pending_opens.push_back(PendingOpen{libusb_ref_device(device), 0, Clock::now()});
+  }
+
+  void left(libusb_device* device) override
+  {
+    depart(device);
+    std::erase_if(m_pending_opens, [device](const PendingOpen& pending) {
+      if (pending.device != device)
+        return false;
+      libusb_unref_device(pending.device);
+      return true;
+    });
+  }
+
+  std::optional<Clock::time_point> deadline() const override
+  {
+    std::optional<Clock::time_point> due;
+    auto earlier = [&due](Clock::time_point t) { due = due ? std::min(*due, t) : t; };
+    for (const auto& scanner : m_open) {
+      if (scanner->closing)
+        earlier(Clock::now() + std::chrono::milliseconds(10)); // finishing cancelled transfers
+      else if (auto deadline = scanner->handler->deadline())
+        earlier(*deadline);
+    }
+    for (const auto& pending : m_pending_opens)
+      earlier(pending.due);
+    return due;
+  }
+
+  void on_timer(Clock::time_point) override
+  {
+    open_pending();
+    run_due_timers();
+    close_finished();
   }
 
   static void LIBUSB_CALL on_beep_done(libusb_transfer* transfer)
@@ -222,80 +226,8 @@ private:
     scanner->manager->transfer_done(*scanner, *transfer);
   }
 
-  // --- event thread ------------------------------------------------------------------------------
-
-  void run()
+  void open_pending()
   {
-    while (!m_stop_requested) {
-      process_queues();
-      run_due_timers();
-      close_finished();
-      const auto wait = next_wait();
-      timeval tv{};
-      tv.tv_sec = static_cast<long>(wait.count() / 1000);
-      tv.tv_usec = static_cast<long>((wait.count() % 1000) * 1000);
-      libusb_handle_events_timeout_completed(m_context, &tv, nullptr);
-    }
-    shutdown();
-  }
-
-  std::chrono::milliseconds next_wait() const
-  {
-    auto due = Clock::now() + k_idle_wait;
-    for (const auto& scanner : m_open) {
-      if (scanner->closing)
-        return std::chrono::milliseconds(10); // finishing cancelled transfers
-      if (auto deadline = scanner->handler->deadline())
-        due = std::min(due, *deadline);
-    }
-    for (const auto& pending : m_pending_opens)
-      due = std::min(due, pending.due);
-    if (!m_has_hotplug)
-      due = std::min(due, m_last_rescan + k_rescan_interval);
-    const auto wait = std::chrono::ceil<std::chrono::milliseconds>(due - Clock::now());
-    return std::max(wait, std::chrono::milliseconds(1));
-  }
-
-  void rescan()
-  {
-    m_last_rescan = Clock::now();
-    libusb_device** list = nullptr;
-    const ssize_t count = libusb_get_device_list(m_context, &list);
-    if (count < 0)
-      return;
-    std::vector<libusb_device*> present(list, list + count);
-    std::lock_guard lock(m_queue_mutex);
-    for (auto* device : present)
-      if (std::find(m_known.begin(), m_known.end(), device) == m_known.end())
-        m_arrived.push_back(libusb_ref_device(device));
-    for (auto* device : m_known)
-      if (std::find(present.begin(), present.end(), device) == present.end())
-        m_left.push_back(libusb_ref_device(device));
-    for (auto* device : m_known)
-      libusb_unref_device(device);
-    m_known.clear();
-    for (auto* device : present)
-      m_known.push_back(libusb_ref_device(device));
-    libusb_free_device_list(list, 1);
-  }
-
-  void process_queues()
-  {
-    if (!m_has_hotplug && Clock::now() >= m_last_rescan + k_rescan_interval)
-      rescan();
-    std::vector<libusb_device*> arrived, left;
-    {
-      std::lock_guard lock(m_queue_mutex);
-      arrived.swap(m_arrived);
-      left.swap(m_left);
-    }
-    for (auto* device : left) {
-      depart(device);
-      libusb_unref_device(device);
-    }
-    for (auto* device : arrived)
-      m_pending_opens.push_back(PendingOpen{device, 0, Clock::now()});
-
     const auto now = Clock::now();
     std::vector<PendingOpen> still_pending;
     for (auto& pending : m_pending_opens) {
@@ -497,19 +429,18 @@ private:
     }
   }
 
-  // Callbacks come from the event thread and from serial reader threads: one at a time, never concurrent.
+  // Callbacks come from the event thread and from serial reader threads; they run on the hub's
+  // callback thread, in order, one at a time.
   void emit_scan(const ScanEvent& event)
   {
-    std::lock_guard lock(m_callback_mutex);
     if (m_options.on_scan)
-      m_options.on_scan(event);
+      m_hub->post([this, event] { m_options.on_scan(event); });
   }
 
   void emit_state(const std::string& id, const std::string& profile, DeviceState state, const std::string& message)
   {
-    std::lock_guard lock(m_callback_mutex);
     if (m_options.on_device_state)
-      m_options.on_device_state(id, profile, state, message);
+      m_hub->post([this, id, profile, state, message] { m_options.on_device_state(id, profile, state, message); });
   }
 
   void set_state(const std::string& id, DeviceState state, const std::string& message)
@@ -586,7 +517,7 @@ private:
     }
   }
 
-  void shutdown()
+  void shutdown() override
   {
     for (auto& scanner : m_open)
       if (!scanner->closing) {
@@ -618,14 +549,17 @@ private:
     for (auto& scanner : all)
       if (scanner->in_flight == 0)
         release(*scanner);
-      else
+      else {
+        for (auto* transfer : scanner->transfers)
+          scanners::abandon_transfer(transfer);
         scanner.release(); // libusb still owns a transfer: leaking beats a use-after-free
+      }
     // libusb frees the event sources of closed handles on its next pass through event handling.
     timeval none{0, 0};
     libusb_handle_events_timeout_completed(m_context, &none, nullptr);
-    for (auto* device : m_known)
-      libusb_unref_device(device);
-    m_known.clear();
+    for (auto& pending : m_pending_opens)
+      libusb_unref_device(pending.device);
+    m_pending_opens.clear();
   }
 
   void record(const std::string& id, const std::string& bus_path, UsbId usb, const std::string& serial,
@@ -648,27 +582,16 @@ private:
   }
 
   ScannerManagerOptions m_options;
+  std::shared_ptr<scanners::UsbHub> m_hub;
   libusb_context* m_context = nullptr;
-  libusb_hotplug_callback_handle m_hotplug_handle = 0;
-  bool m_has_hotplug = false;
-  std::thread m_thread;
-  std::atomic<bool> m_stop_requested{false};
   std::atomic<bool> m_stopped{false};
 
   mutable std::mutex m_mutex; // m_devices, m_open (membership), OpenScanner::closing
   std::map<std::string, DeviceInfo> m_devices;
   std::vector<std::unique_ptr<OpenScanner>> m_open;
 
-  std::mutex m_queue_mutex; // filled by libusb's hotplug callback
-  std::vector<libusb_device*> m_arrived;
-  std::vector<libusb_device*> m_left;
-
-  std::mutex m_callback_mutex; // serializes on_scan / on_device_state
-
   // Event thread only.
   std::vector<PendingOpen> m_pending_opens;
-  std::vector<libusb_device*> m_known; // for rescanning without hotplug support
-  Clock::time_point m_last_rescan{};
 };
 
 void OpenScanner::scan(ScanEvent event)
