@@ -11,6 +11,7 @@
 #include <pickverify/order.hpp>
 
 #include "importer.hpp"
+#include "transcript.hpp"
 #include "utf8.hpp"
 
 namespace fuzz_import {
@@ -85,24 +86,50 @@ inline void check_orders(const std::vector<pickverify::Order>& orders, const pic
   }
 }
 
-inline void run(const std::uint8_t* data, std::size_t size, pickverify::app::FileFormat format, const char* extension)
+// What the importers make of one input, after checking their promises (see transcript.hpp): the
+// catalog's new items and kits, or the error; the orders, or the error.
+inline std::string transcript(const std::uint8_t* data, std::size_t size, pickverify::app::FileFormat format,
+                              const char* extension)
 {
+  using pickverify::fuzz::printable;
+  pickverify::fuzz::Transcript out;
   const std::string_view text(reinterpret_cast<const char*>(data), size);
   const std::string catalog_name = std::string("catalog.") + extension;
   pickverify::Catalog catalog = base_catalog();
   auto imported = pickverify::app::import_catalog(text, format, catalog_name, catalog);
   if (imported) {
     check_catalog(catalog);
+    out.line("catalog: {} imported; {} items and {} kits with the base", *imported, catalog.items().size(),
+             catalog.kits().size());
+    for (const auto& item : catalog.items()) {
+      std::string attributes;
+      for (const auto& [name, value] : item.attributes) {
+        attributes += fmt::format("{}{}={}", attributes.empty() ? "" : ";", printable(name), printable(value));
+      }
+      out.line("  item {} style '{}' gtins {} attributes '{}' weight {} g value {}", printable(item.sku),
+               printable(item.style), fmt::join(item.gtins, ","), attributes, item.weight_g, item.unit_value.minor);
+    }
+    for (const auto& kit : catalog.kits()) {
+      out.line("  kit {} of {} components", printable(kit.sku), kit.components.size());
+    }
   } else {
     check_error(imported.error(), catalog_name);
+    out.line("catalog: error: {}", printable(imported.error().message));
   }
   const std::string orders_name = std::string("orders.") + extension;
   auto orders = pickverify::app::import_orders(text, format, orders_name, base_catalog());
   if (orders) {
     check_orders(*orders, base_catalog());
+    out.line("orders: {}", orders->size());
+    for (const auto& order : *orders) {
+      out.line("  order {} value {} {} lines {} customer '{}'", printable(order.id), order.value.minor,
+               printable(order.value.currency), order.lines.size(), printable(order.customer));
+    }
   } else {
     check_error(orders.error(), orders_name);
+    out.line("orders: error: {}", printable(orders.error().message));
   }
+  return out.text();
 }
 
 } // namespace fuzz_import

@@ -1,12 +1,7 @@
-// Runs the libFuzzer harnesses over their kept corpora (seeds plus every input that once crashed),
-// so a regression shows up in the ordinary test run, without clang or libFuzzer.
+// Runs the HID descriptor and keyboard decoder fuzz harnesses over their kept corpora (seeds plus every
+// input that once crashed) without clang or libFuzzer: the harness checks the decoders' promises, and
+// what they returned must equal the kept transcripts (tests/fuzz/expected/).
 #include <catch2/catch.hpp>
-
-#include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <vector>
 
 #define LLVMFuzzerTestOneInput fuzz_hid_descriptor_one_input
 #include "../../fuzz/fuzz_hid_descriptor.cpp"
@@ -15,30 +10,16 @@
 #include "../../fuzz/fuzz_keyboard_decoder.cpp"
 #undef LLVMFuzzerTestOneInput
 
-namespace {
+#include "../../fuzz/replay_corpus.hpp"
 
-std::size_t replay_corpus(const std::string& name, int (*harness)(const std::uint8_t*, std::size_t))
+TEST_CASE("parse_hid_report_descriptor and HidPosDecoder give the kept results for the fuzz corpus", "[fuzz]")
 {
-  std::size_t inputs = 0;
-  const auto dir = std::filesystem::path(PICKVERIFY_FUZZ_CORPUS_DIR) / "corpus" / name;
-  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
-    std::ifstream in(entry.path(), std::ios::binary);
-    const std::vector<std::uint8_t> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    INFO(entry.path().filename().string());
-    CHECK(harness(bytes.data(), bytes.size()) == 0);
-    ++inputs;
-  }
-  return inputs;
+  CHECK(pickverify::fuzz::replay_corpus(PICKVERIFY_FUZZ_CORPUS_DIR, "hid_descriptor",
+                                        &fuzz_hid_descriptor_transcript) >= 3);
 }
 
-} // namespace
-
-TEST_CASE("parse_hid_report_descriptor and HidPosDecoder survive the kept fuzz corpus", "[fuzz]")
+TEST_CASE("KeyboardDecoder gives the kept results for the fuzz corpus", "[fuzz]")
 {
-  CHECK(replay_corpus("hid_descriptor", &fuzz_hid_descriptor_one_input) >= 3);
-}
-
-TEST_CASE("KeyboardDecoder survives the kept fuzz corpus", "[fuzz]")
-{
-  CHECK(replay_corpus("keyboard_decoder", &fuzz_keyboard_decoder_one_input) >= 4);
+  CHECK(pickverify::fuzz::replay_corpus(PICKVERIFY_FUZZ_CORPUS_DIR, "keyboard_decoder",
+                                        &fuzz_keyboard_decoder_transcript) >= 4);
 }
