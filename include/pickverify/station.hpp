@@ -51,6 +51,10 @@ public:
   // A scan from any source. An order id starts a session when none is open; anything else goes to
   // the session. The error case is only a journal failure: then nothing may be shown as verified.
   Result<StationReply> handle_scan(const ScanEvent& scan);
+  // Scans that arrived together (a queue of them), answered as handle_scan would answer them one
+  // after another, in order. The units of the open session among them share one journal append
+  // (one commit) instead of one each; should that append fail, they are taken one at a time.
+  std::vector<Result<StationReply>> handle_scans(const std::vector<ScanEvent>& scans);
 
   Result<StationReply> start_order(const std::string& order_id);
   Result<StationReply> request_pack();
@@ -96,6 +100,18 @@ public:
   }
 
 private:
+  // A unit scan verified on a copy of the session: the rows to journal and the answer, applied by
+  // commit_unit_scan once the rows are durable.
+  struct PreparedScan {
+    PackSession next;
+    std::vector<JournalEntry> entries;
+    StationReply reply;
+  };
+  ParsedCode parse_scan(const ScanEvent& scan) const;
+  bool is_unit_scan(const ParsedCode& code) const; // a session is open and the code is no order or packaging label
+  Result<StationReply> handle_other_scan(const ScanEvent& scan, const ParsedCode& code);
+  PreparedScan prepare_unit_scan(const ScanEvent& scan, const ParsedCode& code, const PackSession& base) const;
+  StationReply commit_unit_scan(PreparedScan prepared, std::int64_t seq);
   JournalEntry make_entry(std::string type) const;
   Result<std::int64_t> journal(std::vector<JournalEntry> entries);
   StationReply notify(StationReply reply);

@@ -59,8 +59,17 @@ private:
 std::string format_sse(const std::string& event_name, const std::string& data);
 
 // How a route runs: on the event loop (cheap, never blocks), on the worker pool (touches a station
-// or the store), or as an event stream (its handler returns the topic and the first event).
-enum class RouteMode { inline_loop, pool, stream };
+// or the store), as an event stream (its handler returns the topic and the first event), or
+// deferred: started on the event loop (so it must not block either), it answers through `respond`
+// whenever it is done, from any thread, exactly once, and may hand work to the pool with
+// `run_on_pool` (a scan queued behind its station's batch holds no thread meanwhile).
+enum class RouteMode { inline_loop, pool, stream, deferred };
+
+using Respond = std::function<void(Response)>;
+struct Deferred {
+  Respond respond;
+  std::function<void(std::function<void()>)> run_on_pool;
+};
 
 struct StreamStart {
   std::string topic;
@@ -74,6 +83,7 @@ struct Route {
   std::function<Response(Request&)> handle;                               // inline_loop and pool
   std::function<Result<StreamStart>(Request&, Response& refusal)> stream; // stream: error → refusal
   std::string summary;                                                    // for the OpenAPI check
+  std::function<void(Request&, Deferred)> handle_deferred;                // deferred
 };
 
 class Router {

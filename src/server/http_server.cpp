@@ -279,6 +279,16 @@ private:
                    [self, response = std::move(response)]() mutable { self->reply(std::move(response)); });
       });
       return;
+    case RouteMode::deferred: {
+      Deferred deferred;
+      deferred.respond = [self = shared_from_this()](Response response) {
+        asio::post(self->m_stream.get_executor(),
+                   [self, response = std::move(response)]() mutable { self->reply(std::move(response)); });
+      };
+      deferred.run_on_pool = [&pool = m_server.pool()](std::function<void()> job) { asio::post(pool, std::move(job)); };
+      route->handle_deferred(*request, std::move(deferred));
+      return;
+    }
     case RouteMode::stream: {
       Response refusal;
       auto start = route->stream(*request, refusal);

@@ -150,16 +150,27 @@ Result<std::string> string_field(const json& body, const char* name, bool requir
 struct StationHost {
   Station* station = nullptr;
   std::function<Result<ImageCheckResult>(const ImageCheckRequest&)> image_check;
-  std::mutex mutex; // guards the fields below
-  json snapshot;
-  std::string snapshot_text; // snapshot.dump(), made once per event: the SSE event and every reply carry it
-  std::deque<json> history;
+  std::mutex mutex;          // guards the fields below
+  json snapshot;             // the screen's state without its history
+  std::string snapshot_text; // with "history": made once per event, the SSE event and every reply carry it
+  std::deque<json> history;  // newest first; each entry also serialised once, in history_text
+  std::deque<std::string> history_text;
   std::string operator_id; // who signed in last to start a session here
   // The photos of the image check being applied, and of each image-check alert they opened (by
   // alert number, in the session photo_session): the supervisor's card shows the annotated one.
   json pending_photo;
   std::map<std::int32_t, json> alert_photos;
   std::string photo_session;
+  // Scans over HTTP waiting for the station: one pool thread at a time hands them to the station as
+  // a batch (Station::handle_scans, one journal append), the others queue and free their thread.
+  struct QueuedScan {
+    ScanEvent event;
+    Respond respond;
+    std::chrono::steady_clock::time_point queued;
+  };
+  std::mutex scan_mutex; // guards the two below
+  std::vector<QueuedScan> scan_queue;
+  bool scan_draining = false;
 };
 
 class ServiceImpl final : public Service {
@@ -181,7 +192,7 @@ public:
       {
         std::lock_guard lock(raw->mutex);
         raw->snapshot = snapshot_of(*raw, nullptr);
-        raw->snapshot_text = raw->snapshot.dump();
+        raw->snapshot_text = snapshot_text_of(*raw);
       }
       binding.station->add_listener([this, raw](const StationReply& reply) { on_station_event(*raw, reply); });
     }
@@ -246,11 +257,13 @@ private:
                    {"journal_seq", reply.journal_seq},
                    {"utc_ms", now_ms()}};
       host.history.push_front(last);
+      host.history_text.push_front(last.dump());
       if (host.history.size() > k_history) {
         host.history.pop_back();
+        host.history_text.pop_back();
       }
       host.snapshot = snapshot_of(host, &last);
-      host.snapshot_text = host.snapshot.dump();
+      host.snapshot_text = snapshot_text_of(host);
       snapshot = host.snapshot_text;
       // The alert queue shows this station's open alerts with its history: it changes only while
       // the station has one (or had one before this event). Other stations' entries are untouched.
@@ -283,10 +296,6 @@ private:
                 {"missing", json::array()},
                 {"last", last ? *last : json(nullptr)}};
     out["operator"] = host.operator_id;
-    out["history"] = json::array();
-    for (const auto& entry : host.history) {
-      out["history"].push_back(entry);
-    }
     const PackSession* session = station.session();
     if (!session) {
       return out;
@@ -351,6 +360,23 @@ private:
     return out;
   }
 
+  // The screen's state as text: the snapshot with the history spliced in, each entry serialised once
+  // when it happened instead of copied and dumped again at every event. Inside host.mutex.
+  static std::string snapshot_text_of(const StationHost& host)
+  {
+    std::string text = host.snapshot.dump();
+    text.pop_back(); // the object's closing brace
+    text += ",\"history\":[";
+    for (std::size_t i = 0; i < host.history_text.size(); ++i) {
+      if (i > 0) {
+        text += ',';
+      }
+      text += host.history_text[i];
+    }
+    text += "]}";
+    return text;
+  }
+
   json alerts_json(const std::string& station_filter, const std::string& kind_filter)
   {
     json alerts = json::array();
@@ -365,7 +391,7 @@ private:
         }
         json item = alert;
         item["operator"] = host->snapshot.value("operator", "");
-        item["history"] = host->snapshot["history"];
+        item["history"] = json(host->history);
         alerts.push_back(item);
       }
     }
@@ -443,12 +469,6 @@ private:
     return found == m_stations.end() ? nullptr : found->second.get();
   }
 
-  json station_snapshot(StationHost& host)
-  {
-    std::lock_guard lock(host.mutex);
-    return host.snapshot;
-  }
-
   std::string station_snapshot_text(StationHost& host)
   {
     std::lock_guard lock(host.mutex);
@@ -481,11 +501,11 @@ private:
   {
     auto add = [this](const char* method, const char* pattern, RouteMode mode, std::function<Response(Request&)> fn,
                       const char* summary) {
-      m_router.add(Route{method, pattern, mode, std::move(fn), nullptr, summary});
+      m_router.add(Route{method, pattern, mode, std::move(fn), nullptr, summary, nullptr});
     };
     auto stream = [this](const char* pattern, std::function<Result<StreamStart>(Request&, Response&)> fn,
                          const char* summary) {
-      m_router.add(Route{"GET", pattern, RouteMode::stream, nullptr, std::move(fn), summary});
+      m_router.add(Route{"GET", pattern, RouteMode::stream, nullptr, std::move(fn), summary, nullptr});
     };
 
     // Pages and their assets.
@@ -600,11 +620,13 @@ private:
           if (auto caller = authenticate(r); !caller) {
             return auth_failure(caller.error());
           }
-          json out = json::array();
+          std::string body = "{\"stations\":[";
           for (auto& [id, host] : m_stations) {
-            out.push_back(station_snapshot(*host));
+            body += body.back() == '[' ? "" : ",";
+            body += station_snapshot_text(*host);
           }
-          return json_response(200, json{{"stations", out}}.dump());
+          body += "]}";
+          return json_response(200, std::move(body));
         },
         "every station's state");
     add(
@@ -635,9 +657,9 @@ private:
           });
         },
         "start a session for an order");
-    add(
-        "POST", "/api/v1/stations/{id}/scans", RouteMode::pool, [this](Request& r) { return scan(r); },
-        "a scan (handheld terminal, keyboard wedge)");
+    m_router.add(Route{"POST", "/api/v1/stations/{id}/scans", RouteMode::deferred, nullptr, nullptr,
+                       "a scan (handheld terminal, keyboard wedge)",
+                       [this](Request& r, Deferred deferred) { scan(r, std::move(deferred)); }});
     add(
         "POST", "/api/v1/stations/{id}/pack", RouteMode::pool,
         [this](Request& r) {
@@ -1384,9 +1406,64 @@ private:
     return station_result(*host, call(*host, body, *caller));
   }
 
-  Response scan(Request& request)
+  // On the event loop: the request is checked there (a token lookup and a small JSON body), then
+  // queued for its station. The first scan of an idle station takes a pool thread to hand the
+  // station its queue, batch after batch, until the queue is empty; later ones only queue.
+  void scan(Request& request, Deferred deferred)
   {
-    StationHost* host = find_station(request.params[0]);
+    std::optional<ScanEvent> event;
+    StationHost* host = nullptr;
+    if (Response refusal = scan_event(request, host, event); !event) {
+      return deferred.respond(std::move(refusal));
+    }
+    {
+      std::lock_guard lock(host->scan_mutex);
+      host->scan_queue.push_back({std::move(*event), std::move(deferred.respond), std::chrono::steady_clock::now()});
+      if (host->scan_draining) {
+        return; // the thread handing the station its scans takes this one with the next batch
+      }
+      host->scan_draining = true;
+    }
+    deferred.run_on_pool([this, host] { drain_scans(*host); });
+  }
+
+  // On the pool, one thread per station at a time: the queued scans go to the station as one batch
+  // (Station::handle_scans: the units among them share one journal append); each is answered once
+  // its batch is journaled.
+  void drain_scans(StationHost& host)
+  {
+    std::unique_lock lock(host.scan_mutex);
+    while (!host.scan_queue.empty()) {
+      std::vector<StationHost::QueuedScan> batch;
+      batch.swap(host.scan_queue);
+      lock.unlock();
+      std::vector<ScanEvent> events;
+      events.reserve(batch.size());
+      for (const auto& queued : batch) {
+        events.push_back(queued.event);
+      }
+      std::vector<Result<StationReply>> replies;
+      try {
+        replies = host.station->handle_scans(events);
+      } catch (const std::exception& e) {
+        // Out of memory, say: every queued scan still gets an answer, and the queue keeps draining.
+        replies.assign(batch.size(), make_error(ErrorType::internal, fmt::format("scan not taken: {}", e.what())));
+      }
+      const auto done = std::chrono::steady_clock::now();
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        m_metrics.observe_scan_seconds(std::chrono::duration<double>(done - batch[i].queued).count());
+        batch[i].respond(station_result(host, replies[i]));
+      }
+      lock.lock();
+    }
+    host.scan_draining = false;
+  }
+
+  // The scan a request asks for, validated as a handheld terminal's driver validates it; else the
+  // refusal (event stays empty).
+  Response scan_event(Request& request, StationHost*& host, std::optional<ScanEvent>& event)
+  {
+    host = find_station(request.params[0]);
     if (!host) {
       return error_response(404, fmt::format("there is no station {}", request.params[0]));
     }
@@ -1417,16 +1494,13 @@ private:
       scan_request.aim = *aim;
     }
     // The same validation and ScanEvent a handheld terminal's driver makes, then the station actor.
-    std::optional<ScanEvent> event;
     HttpScanSource source([&](const ScanEvent& e) { event = e; });
     auto submitted = source.submit(scan_request);
     if (!submitted) {
+      event.reset();
       return error_response(400, submitted.error().message + ": nothing was stored");
     }
-    const auto started = std::chrono::steady_clock::now();
-    auto reply = host->station->handle_scan(*event);
-    m_metrics.observe_scan_seconds(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
-    return station_result(*host, reply);
+    return {};
   }
 
   Response resolve(Request& request, bool override_mismatch)

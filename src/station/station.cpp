@@ -59,6 +59,20 @@ bool is_open(SessionState state)
   return state != SessionState::packed && state != SessionState::abandoned;
 }
 
+// The journal row of a scan, before its verdict: what was read, from where.
+JournalEntry scan_entry(JournalEntry entry, const ScanEvent& scan, const ParsedCode& code, nlohmann::json& detail)
+{
+  entry.utc_ms = scan.utc.time_since_epoch().count() ? to_utc_ms(scan.utc) : entry.utc_ms;
+  entry.raw = scan.raw;
+  entry.aim = code.aim ? code.aim->to_string() : std::string{};
+  entry.source = scan.source;
+  entry.gtin = code.gtin14;
+  entry.ais = code.fields.empty() ? std::string{} : to_hri(code.fields);
+  detail["source_kind"] = std::string(to_string(scan.source_kind));
+  detail["code_kind"] = std::string(to_string(code.kind));
+  return entry;
+}
+
 } // namespace
 
 Result<Station::UnfinishedSession> Station::find_unfinished_session(const std::string& order_id)
@@ -329,12 +343,91 @@ Result<StationReply> Station::start_order(const std::string& order_id)
   return notify(std::move(reply));
 }
 
+ParsedCode Station::parse_scan(const ScanEvent& scan) const
+{
+  const auto device_aim = scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt;
+  return parse_code(scan.raw, device_aim, ParseOptions{m_policy.gs1_requisite_ais});
+}
+
+bool Station::is_unit_scan(const ParsedCode& code) const
+{
+  if (!m_session || !is_open(m_session->state())) {
+    return false;
+  }
+  if (code.kind == CodeKind::text && code.data == m_session->order().id) {
+    return false;
+  }
+  return !(code.kind == CodeKind::text && m_policy.weighing.packaging_for_code(code.data));
+}
+
 Result<StationReply> Station::handle_scan(const ScanEvent& scan)
 {
   std::lock_guard lock(m_mutex);
-  const auto device_aim = scan.aim ? std::optional<std::string_view>(*scan.aim) : std::nullopt;
-  const ParsedCode code = parse_code(scan.raw, device_aim, ParseOptions{m_policy.gs1_requisite_ais});
+  const ParsedCode code = parse_scan(scan);
+  if (!is_unit_scan(code)) {
+    return handle_other_scan(scan, code);
+  }
+  PreparedScan prepared = prepare_unit_scan(scan, code, *m_session);
+  PV_TRY_ASSIGN(auto seq, journal(std::move(prepared.entries)));
+  return commit_unit_scan(std::move(prepared), seq);
+}
 
+std::vector<Result<StationReply>> Station::handle_scans(const std::vector<ScanEvent>& scans)
+{
+  std::lock_guard lock(m_mutex);
+  std::vector<Result<StationReply>> results(scans.size());
+  std::vector<PreparedScan> batch;
+  std::vector<std::size_t> batch_index; // which scan each prepared one is
+  auto flush = [&] {
+    if (batch.size() == 1) {
+      auto seq = journal(std::move(batch.front().entries));
+      results[batch_index.front()] =
+          seq ? commit_unit_scan(std::move(batch.front()), *seq) : Result<StationReply>(tl::unexpected(seq.error()));
+    } else if (!batch.empty()) {
+      std::vector<JournalEntry> rows;
+      std::vector<std::size_t> last_row;
+      for (auto& prepared : batch) {
+        for (auto& row : prepared.entries) {
+          rows.push_back(std::move(row));
+        }
+        last_row.push_back(rows.size() - 1);
+      }
+      // One append (one savepoint in the store's group commit): all of the batch's rows or none.
+      if (auto written = m_store.append(std::move(rows))) {
+        for (std::size_t i = 0; i < batch.size(); ++i) {
+          results[batch_index[i]] = commit_unit_scan(std::move(batch[i]), (*written)[last_row[i]].seq);
+        }
+      } else {
+        // Nothing of the batch was journaled: take its scans one at a time, as if they had never
+        // been batched, so each gets the answer (and the error) it would have had alone.
+        for (const std::size_t index : batch_index) {
+          results[index] = handle_scan(scans[index]);
+        }
+      }
+    }
+    batch.clear();
+    batch_index.clear();
+  };
+  for (std::size_t i = 0; i < scans.size(); ++i) {
+    const ParsedCode code = parse_scan(scans[i]);
+    if (!is_unit_scan(code)) {
+      flush();
+      results[i] = handle_other_scan(scans[i], code);
+      continue;
+    }
+    // Verified on top of the scans before it in the batch, as it would be after they were journaled.
+    const PackSession& base = batch.empty() ? *m_session : batch.back().next;
+    batch.push_back(prepare_unit_scan(scans[i], code, base));
+    batch_index.push_back(i);
+  }
+  flush();
+  return results;
+}
+
+// A scan that is not a unit of the open session: no session (an order label starts one), the open
+// order's own label, a packaging code. Each is journaled on its own.
+Result<StationReply> Station::handle_other_scan(const ScanEvent& scan, const ParsedCode& code)
+{
   const bool session_open = m_session && is_open(m_session->state());
   if (!session_open && code.kind == CodeKind::text) {
     auto order = m_store.find_order(code.data);
@@ -343,17 +436,8 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     }
   }
 
-  JournalEntry entry = make_entry("scan");
-  entry.utc_ms = scan.utc.time_since_epoch().count() ? to_utc_ms(scan.utc) : entry.utc_ms;
-  entry.raw = scan.raw;
-  entry.aim = code.aim ? code.aim->to_string() : std::string{};
-  entry.source = scan.source;
-  entry.gtin = code.gtin14;
-  entry.ais = code.fields.empty() ? std::string{} : to_hri(code.fields);
   nlohmann::json detail;
-  detail["source_kind"] = std::string(to_string(scan.source_kind));
-  detail["code_kind"] = std::string(to_string(code.kind));
-
+  JournalEntry entry = scan_entry(make_entry("scan"), scan, code, detail);
   StationReply reply;
   if (!session_open) {
     // Nothing to verify against: journal the scan so no read is lost, and say what to do.
@@ -385,23 +469,29 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     return notify(std::move(reply));
   }
 
-  if (const Packaging* packaging = m_policy.weighing.packaging_for_code(code.data);
-      packaging && code.kind == CodeKind::text) {
-    entry.detail = detail.dump();
-    return choose_packaging(*packaging, std::move(entry));
-  }
+  const Packaging* packaging = m_policy.weighing.packaging_for_code(code.data);
+  entry.detail = detail.dump();
+  return choose_packaging(*packaging, std::move(entry));
+}
 
+// A unit scan applied to a copy of `base`: the rows to journal and the answer, nothing changed yet.
+Station::PreparedScan Station::prepare_unit_scan(const ScanEvent& scan, const ParsedCode& code,
+                                                 const PackSession& base) const
+{
+  nlohmann::json detail;
+  JournalEntry entry = scan_entry(make_entry("scan"), scan, code, detail);
   const bool manual_allowed = m_policy.manual_entry == ManualEntry::always ||
-                              (m_policy.manual_entry == ManualEntry::low_value_only && !m_session->needs_image_check());
+                              (m_policy.manual_entry == ManualEntry::low_value_only && !base.needs_image_check());
   // The session changes only once its journal rows are durable: a scan that could not be journaled
   // counts nowhere, and the picker scans it again.
-  PackSession next = *m_session;
+  PreparedScan prepared{base, {}, {}};
+  PackSession& next = prepared.next;
   ScanOutcome outcome;
   if (scan.source_kind == SourceKind::manual && !manual_allowed) {
     outcome.code = code;
     outcome.verdict = Verdict::unknown_code;
     outcome.message = "typed entry is not allowed for this order: scan the item's barcode";
-    outcome.state = m_session->state();
+    outcome.state = base.state();
     detail["manual_refused"] = true;
   } else {
     outcome = next.apply(scan, code);
@@ -429,7 +519,7 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   detail["state"] = std::string(to_string(outcome.state));
   entry.detail = detail.dump();
 
-  std::vector<JournalEntry> entries{entry};
+  prepared.entries.push_back(entry);
   if (outcome.alert_id) {
     JournalEntry alert = make_entry("alert_opened");
     alert.utc_ms = entry.utc_ms;
@@ -437,11 +527,10 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
     alert.reason = outcome.message;
     alert.gtin = entry.gtin;
     alert.detail = nlohmann::json{{"alert_id", *outcome.alert_id}}.dump();
-    entries.push_back(std::move(alert));
+    prepared.entries.push_back(std::move(alert));
   }
-  PV_TRY_ASSIGN(auto seq, journal(std::move(entries)));
-  *m_session = std::move(next);
 
+  StationReply& reply = prepared.reply;
   reply.verdict = outcome.verdict;
   reply.headline = headline_for(outcome);
   reply.tone = outcome.verdict == Verdict::accepted    ? StationReply::Tone::ok
@@ -452,13 +541,20 @@ Result<StationReply> Station::handle_scan(const ScanEvent& scan)
   if (outcome.alert_id) {
     reply.details.push_back(fmt::format("alert {} opened: packing is blocked until it is cleared", *outcome.alert_id));
   }
-  if (outcome.verdict == Verdict::accepted && m_session->state() == SessionState::awaiting_image_check) {
+  if (outcome.verdict == Verdict::accepted && next.state() == SessionState::awaiting_image_check) {
     reply.details.push_back("every line verified: take the photo of the packed items (image check)");
-  } else if (outcome.verdict == Verdict::accepted && m_session->state() == SessionState::complete) {
+  } else if (outcome.verdict == Verdict::accepted && next.state() == SessionState::complete) {
     reply.details.push_back("every line verified: request the pack");
   }
-  reply.journal_seq = seq;
-  return notify(std::move(reply));
+  return prepared;
+}
+
+// The prepared scan's rows are durable (the last one is `seq`): the session becomes its `next`.
+StationReply Station::commit_unit_scan(PreparedScan prepared, std::int64_t seq)
+{
+  *m_session = std::move(prepared.next);
+  prepared.reply.journal_seq = seq;
+  return notify(std::move(prepared.reply));
 }
 
 // A packaging code while an order is open: the box the order goes into, whose weight (and

@@ -1272,3 +1272,116 @@ TEST_CASE("Station::handle_scan checks a kit's runner against the size ordered a
   CHECK(bench.session().state() == SessionState::awaiting_image_check); // $217.00: above the threshold
   bench.require_chain_intact();
 }
+
+namespace {
+
+// What a reply and a journal row say, without what differs between two runs (times, session ids, hashes).
+std::string reply_text(const Result<StationReply>& reply)
+{
+  if (!reply) {
+    return "error: " + reply.error().message;
+  }
+  return reply->headline + " | " + (reply->verdict ? std::string(to_string(*reply->verdict)) : "-") + " | " +
+         std::to_string(static_cast<int>(reply->tone)) + " | " + std::string(to_string(reply->state)) + " | " +
+         joined(reply->details);
+}
+
+std::vector<std::string> journal_text(Bench& bench)
+{
+  std::vector<std::string> rows;
+  for (const auto& row : bench.journal()) {
+    rows.push_back(std::to_string(row.seq) + " " + row.type + " " + row.raw + " " + row.source + " " + row.verdict +
+                   " " + row.reason + " " + row.detail);
+  }
+  return rows;
+}
+
+} // namespace
+
+TEST_CASE("Station::handle_scans answers a batch as handle_scan answers its scans one after another, the units "
+          "journaled in one commit",
+          "[station][batch]")
+{
+  Bench one_by_one;
+  Bench batched;
+  one_by_one.start(k_incident);
+  batched.start(k_incident);
+  // Units, and between them what is not one (the order's own label, a bad read, a duplicate in the
+  // bounce window): the batch must give each the answer it has after the scans before it.
+  std::vector<ScanEvent> scans;
+  scans.push_back(one_by_one.event(k_shoe_10d));
+  scans.push_back(one_by_one.event(k_shoe_9d));
+  scans.push_back(one_by_one.event(k_shoe_9d, 100)); // the same read again at once: duplicate
+  scans.push_back(one_by_one.event(k_shoe_9d));      // a second pair: over quantity
+  scans.push_back(one_by_one.event(k_incident));     // the order's label: journaled on its own
+  scans.push_back(one_by_one.event(k_insole));
+  scans.push_back(one_by_one.event("9506000001419")); // bad check digit
+  scans.push_back(one_by_one.event(k_laces));
+  scans.push_back(one_by_one.event(k_not_in_catalog));
+
+  std::vector<std::string> expected;
+  for (const auto& scan : scans) {
+    expected.push_back(reply_text(one_by_one.station().handle_scan(scan)));
+  }
+
+  // A second connection, as QA's tools would open: it only sees committed rows.
+  auto observer = must(open_sqlite_store(batched.db_path()));
+  std::vector<std::int64_t> heard;
+  std::vector<std::int64_t> head_when_heard;
+  batched.station().add_listener([&](const StationReply& reply) {
+    heard.push_back(reply.journal_seq);
+    head_when_heard.push_back(must(observer->head_seq()));
+  });
+  const auto replies = batched.station().handle_scans(scans);
+  REQUIRE(replies.size() == scans.size());
+  std::vector<std::string> got;
+  for (const auto& reply : replies) {
+    got.push_back(reply_text(reply));
+  }
+  CHECK(got == expected);
+  CHECK(journal_text(batched) == journal_text(one_by_one));
+  CHECK(batched.session().lines()[0].verified == one_by_one.session().lines()[0].verified);
+  CHECK(batched.session().open_alerts().size() == one_by_one.session().open_alerts().size());
+
+  // Each reply names its own last row, listeners hear them in journal order, and only once durable.
+  REQUIRE(heard.size() == scans.size());
+  CHECK(std::is_sorted(heard.begin(), heard.end()));
+  for (std::size_t i = 0; i < heard.size(); ++i) {
+    REQUIRE(replies[i]);
+    CHECK(replies[i]->journal_seq == heard[i]);
+    CHECK(head_when_heard[i] >= heard[i]);
+  }
+  // The four scans before the order's label went in one append: when the first was heard, the
+  // fourth's row was already committed. The label's own row came after.
+  CHECK(head_when_heard[0] >= heard[3]);
+  CHECK(head_when_heard[0] < heard[4]);
+  batched.require_chain_intact();
+}
+
+TEST_CASE("Station::handle_scans takes the scans one at a time when their shared append is refused", "[station][batch]")
+{
+  Bench batched;
+  batched.start(k_incident);
+  // A supervisor moves the order to another station: this station's session learns it from the
+  // refusal of its next rows, as with handle_scan.
+  Station other("bench-8", batched.store(), must(batched.store().load_catalog()), Policy{});
+  must(other.take_over(k_incident, "sup-lee", "test: moved"));
+  const auto replies =
+      batched.station().handle_scans({batched.event(k_shoe_9d), batched.event(k_insole), batched.event(k_laces)});
+  REQUIRE(replies.size() == 3);
+  // The first meets the claim alone (conflict, the session closes here); the others then find no
+  // order open, exactly as three handle_scan calls would.
+  REQUIRE_FALSE(replies[0]);
+  CHECK(replies[0].error().type == ErrorType::conflict);
+  REQUIRE(replies[1]);
+  CHECK(replies[1]->headline == "NO ORDER");
+  REQUIRE(replies[2]);
+  CHECK(replies[2]->headline == "NO ORDER");
+  CHECK(batched.station().session() == nullptr);
+  std::size_t scans_here = 0;
+  for (const auto& row : batched.journal()) {
+    scans_here += row.type == "scan" && row.station == "bench-7" ? 1 : 0;
+  }
+  CHECK(scans_here == 2); // the two NO ORDER rows; the refused unit is nowhere
+  batched.require_chain_intact();
+}
