@@ -9,6 +9,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -31,7 +32,10 @@ public:
   {
     if (::pipe2(m_wake, O_CLOEXEC | O_NONBLOCK) != 0)
       m_wake[0] = m_wake[1] = -1;
-    m_thread = std::thread([this] { run(); });
+    m_thread = std::thread([this] {
+      pthread_setname_np(pthread_self(), "pv-scale-serial");
+      run();
+    });
   }
 
   ~MtSicsScale() override

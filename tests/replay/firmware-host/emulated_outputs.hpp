@@ -26,8 +26,8 @@ inline std::vector<std::uint8_t> string_descriptor(const std::string& text)
 // descriptor of the relay boards; the Delcom one differs only in report ids, which the host does
 // not parse).
 inline const std::vector<std::uint8_t> k_feature_descriptor = {0x06, 0x00, 0xff, 0x09, 0x01, 0xa1, 0x01, 0x15,
-                                                        0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x08,
-                                                        0x09, 0x00, 0xb2, 0x02, 0x01, 0xc0};
+                                                               0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x08,
+                                                               0x09, 0x00, 0xb2, 0x02, 0x01, 0xc0};
 
 // The relay board, from its protocol: feature report 0; SET [0xFF|0xFD, n], GET → serial, state.
 struct RelayBoard {
