@@ -69,10 +69,19 @@ int run_calibrate_command(const CalibrateOptions& options, std::ostream& out, st
   const fs::path file = options.output_dir / (options.station + ".yaml");
   if (auto written = write_calibration(*calibration, file); !written) {
     err << "calibrate: " << written.error().message << "\n";
+    err << "calibrate: the folder must be writable by this user; the installed calibration folder is not meant to be "
+           "(the default, <data-dir>/calibration, is where the station looks first)\n";
     return 1;
   }
   const Calibration& c = *calibration;
   out << fmt::format("wrote {}\n", file.string());
+  if (options.read_by_station) {
+    out << fmt::format("  station {} reads it from there, before the shipped calibration folder\n", options.station);
+  } else {
+    out << fmt::format("  station {} reads <data-dir>/calibration/{}.yaml: copy it there, or name this file in the "
+                       "configuration's [camera] calibration\n",
+                       options.station, options.station);
+  }
   out << fmt::format("  images used        : {}\n", c.images_used);
   out << fmt::format("  frame              : {}x{}\n", c.image_width, c.image_height);
   out << fmt::format("  focal length       : {:.1f} x {:.1f} px, centre ({:.1f}, {:.1f})\n", c.camera_matrix[0],

@@ -13,10 +13,13 @@
 namespace pickverify::app {
 
 struct CalibrateOptions {
-  std::string station;                // required: names calibration/<station>.yaml
-  std::filesystem::path images;       // a folder of chessboard images, or
-  std::optional<CameraConfig> camera; // a camera to take frames from
-  std::filesystem::path output_dir = "calibration";
+  std::string station;                              // required: names <output_dir>/<station>.yaml
+  std::filesystem::path images;                     // a folder of chessboard images, or
+  std::optional<CameraConfig> camera;               // a camera to take frames from
+  std::filesystem::path output_dir = "calibration"; // the CLI's default: <data-dir>/calibration
+  // The output is where the station looks first (the CLI's default): the summary says so; else it
+  // says how to point the station at the file.
+  bool read_by_station = false;
   ChessboardSpec board;
   std::optional<PixelRect> pack_area;
   int camera_frames = 15;

@@ -428,7 +428,8 @@ void add_calibrate(Commands& commands)
     std::vector<int> pack_area;
   };
   auto& options = commands.keep<Options>();
-  calibrate->add_option("--station", options.calibrate.station, "station id: writes calibration/<station>.yaml")
+  calibrate
+      ->add_option("--station", options.calibrate.station, "station id: writes <data-dir>/calibration/<station>.yaml")
       ->required();
   auto* images_option = calibrate->add_option("--images", options.images, "a folder of chessboard pictures");
   auto* camera_option = calibrate->add_option("--camera", options.camera,
@@ -444,7 +445,8 @@ void add_calibrate(Commands& commands)
   calibrate->add_option("--frames", options.calibrate.camera_frames, "pictures to take from a camera")
       ->check(CLI::Range(3, 200));
   calibrate->add_option("--pack-area", options.pack_area, "the pack area in pixels: X Y WIDTH HEIGHT")->expected(4);
-  calibrate->add_option("--output-dir", options.output, "where <station>.yaml goes (default: the calibration folder)");
+  calibrate->add_option("--output-dir", options.output,
+                        "where <station>.yaml goes (default: <data-dir>/calibration, which the station reads first)");
   commands.on(calibrate, [&options](const Invocation& invocation) {
     if (options.images.empty() && options.camera.empty()) {
       *invocation.context.err << "pickverify: calibrate needs --images FOLDER or --camera LOCATION\n";
@@ -455,7 +457,11 @@ void add_calibrate(Commands& commands)
     if (!options.camera.empty()) {
       settings.camera = camera_config_for(options.camera);
     }
-    settings.output_dir = options.output.empty() ? calibration_dir() : std::filesystem::path(options.output);
+    // The operator's copy goes to the writable data folder, never into the shipped (installed,
+    // read-only) calibration folder; the station reads it from there before the shipped one.
+    settings.output_dir = options.output.empty() ? operator_calibration_dir(invocation.context.data_dir)
+                                                 : std::filesystem::path(options.output);
+    settings.read_by_station = options.output.empty();
     if (!options.pack_area.empty()) {
       settings.pack_area =
           PixelRect{options.pack_area[0], options.pack_area[1], options.pack_area[2], options.pack_area[3]};

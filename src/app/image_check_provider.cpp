@@ -10,6 +10,7 @@
 
 #include <pickverify/calibration.hpp>
 #include <pickverify/camera.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/image_check_request.hpp>
 #include <pickverify/image_check_result.hpp>
 #include <pickverify/image_checker.hpp>
@@ -31,6 +32,37 @@ std::filesystem::path calibration_dir()
     return dir;
   }
   return shipped_data_dir() / "calibration";
+}
+
+std::filesystem::path operator_calibration_dir(const std::filesystem::path& data_dir)
+{
+  return data_dir / "calibration";
+}
+
+Result<LoadedCalibration> load_calibration_for(const std::filesystem::path& data_dir, const std::string& station)
+{
+  if (!is_valid_station_name(station)) {
+    return make_error(ErrorType::invalid_input, fmt::format("station '{}' is not a valid name", station));
+  }
+  const std::filesystem::path own = operator_calibration_dir(data_dir) / (station + ".yaml");
+  std::error_code ec;
+  if (std::filesystem::exists(own, ec)) {
+    auto calibration = read_calibration(own);
+    if (!calibration) {
+      return tl::unexpected(calibration.error().with_context("calibration of station " + station));
+    }
+    LoadedCalibration loaded;
+    loaded.calibration = std::move(*calibration);
+    loaded.file = own;
+    loaded.note = fmt::format("calibration: using {} (written by pickverify calibrate; it comes before {})",
+                              own.string(), (calibration_dir() / (station + ".yaml")).string());
+    return loaded;
+  }
+  PV_TRY_ASSIGN(auto loaded, load_station_calibration(calibration_dir(), station));
+  if (loaded.fallback) {
+    loaded.note += fmt::format("; `pickverify calibrate --station {}` writes {}", station, own.string());
+  }
+  return loaded;
 }
 
 namespace {
@@ -71,7 +103,7 @@ ImageCheckProvider make_camera_provider(const Context& context, const std::strin
     settings.calibration = *calibration;
     calibration_note = fmt::format("calibration: {}", context.config.camera.calibration);
   } else {
-    auto loaded = load_station_calibration(calibration_dir(), station);
+    auto loaded = load_calibration_for(context.data_dir, station);
     if (!loaded) {
       return offline_provider(fmt::format("camera: {} — calibration unusable: {}", location, loaded.error().message),
                               "the camera's calibration file is unusable: the pack stays blocked; call a supervisor");
