@@ -18,6 +18,7 @@
 #include <pickverify/usb_protocol.hpp>
 
 #include "hid_outputs.hpp"
+#include "usb_device.hpp"
 #include "usb_hub.hpp"
 
 namespace pickverify::fw {
@@ -31,16 +32,6 @@ constexpr auto k_check_interval = 1s;
 constexpr auto k_retry_interval = 100ms;
 constexpr int k_open_attempts = 8;
 constexpr auto k_open_retry_interval = 200ms;
-
-std::string bus_path_of(libusb_device* device)
-{
-  std::uint8_t ports[8];
-  const int count = libusb_get_port_numbers(device, ports, 8);
-  std::string path = std::to_string(libusb_get_bus_number(device));
-  for (int i = 0; i < count; ++i)
-    path += (i == 0 ? "-" : ".") + std::to_string(ports[i]);
-  return path;
-}
 
 class HidOutputController final : public Controller, scanners::UsbClient {
 public:
@@ -333,7 +324,7 @@ private:
   bool open(libusb_device* device, bool last_attempt)
   {
     const std::string id =
-        fmt::format("usb:{}:{:04x}:{:04x}", bus_path_of(device), m_profile.vendor, m_profile.product);
+        scanners::device_id_of(scanners::bus_path_of(device), UsbId{m_profile.vendor, m_profile.product});
     int interface = -1;
     std::uint8_t endpoint = 0;
     libusb_config_descriptor* config = nullptr;

@@ -21,6 +21,7 @@
 
 #include "controller_link.hpp"
 #include "protocol.hpp"
+#include "usb_device.hpp"
 #include "usb_hub.hpp"
 
 namespace pickverify {
@@ -29,6 +30,8 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+using scanners::bus_path_of;
+using scanners::usb_error;
 
 constexpr auto k_control_timeout = 500ms;     // one command's round trip on a healthy device takes < 1 ms
 constexpr auto k_retry_interval = 100ms;      // after a failed or malformed answer
@@ -36,23 +39,6 @@ constexpr auto k_open_retry_interval = 200ms; // udev may not have applied permi
 constexpr int k_open_attempts = 8;
 constexpr auto k_question_timeout = 2s; // read_inputs() / info() wait this long for the event thread
 constexpr int k_max_event_errors = 8;
-
-std::string usb_error(int code)
-{
-  return libusb_error_name(code);
-}
-
-std::string bus_path_of(libusb_device* device)
-{
-  std::uint8_t ports[8];
-  const int count = libusb_get_port_numbers(device, ports, 8);
-  std::string path = std::to_string(libusb_get_bus_number(device));
-  if (count <= 0)
-    return path + "-d" + std::to_string(libusb_get_device_address(device));
-  for (int i = 0; i < count; ++i)
-    path += (i == 0 ? "-" : ".") + std::to_string(ports[i]);
-  return path;
-}
 
 struct OpenDevice {
   libusb_device* device = nullptr;
@@ -229,8 +215,7 @@ private:
   // True when done with the device (opened, or refused for good); false to retry later.
   bool open_device(libusb_device* device, std::string& why)
   {
-    const std::string id =
-        fmt::format("usb:{}:{:04x}:{:04x}", bus_path_of(device), fw::k_usb_vendor, fw::k_usb_product);
+    const std::string id = scanners::device_id_of(bus_path_of(device), UsbId{fw::k_usb_vendor, fw::k_usb_product});
     int interface = -1;
     std::uint8_t endpoint = 0;
     int protocol = -1;
