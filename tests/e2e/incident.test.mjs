@@ -119,6 +119,31 @@ test('the incident: picker and supervisor in two pages', async () => {
   const audit = execFileSync(binary, ['--data-dir', server.dataDir, 'audit', 'verify'], { encoding: 'utf8' });
   assert.match(audit, /journal intact/);
   assert.match(audit, /checkpoints: [1-9][0-9]* signed by key/);
+  // "Anchor now": the file saved is the service's response byte for byte, in the CLI's format, and
+  // the CLI's verify path accepts it.
+  const anchorResponse = qa.waitForResponse((r) => r.url().endsWith('/api/v1/journal/anchor') && r.request().method() === 'POST');
+  await qa.click('#anchor-now');
+  const anchorBytes = await (await anchorResponse).body();
+  await qa.waitForSelector('#anchor-file:not([hidden])', { timeout: 15000 });
+  const anchorDownload = qa.waitForEvent('download');
+  await qa.click('#anchor-file');
+  const anchorFile = join(server.dataDir, 'anchor-from-qa.json');
+  await (await anchorDownload).saveAs(anchorFile);
+  const saved = readFileSync(anchorFile);
+  assert.ok(saved.equals(anchorBytes), 'the saved anchor file is the bytes the service sent');
+  const anchorShape = /^\{"station":"[^"]+","seq":\d+,"hash":"[0-9a-f]{64}","utc_ms":\d+,"key_id":"[^"]+","public_key":"[0-9a-f]+","signature":"[0-9a-f]{128}"\}\n$/;
+  assert.match(saved.toString('utf8'), anchorShape);
+  const checked = execFileSync(binary, ['--data-dir', server.dataDir, 'audit', 'verify', '--anchor', anchorFile], { encoding: 'utf8' });
+  assert.match(checked, /anchors: 1 checked/);
+  // The CLI's own anchor file of the same journal, with the same key: the same bytes but for its row.
+  const cliFile = join(server.dataDir, 'anchor-from-cli.json');
+  execFileSync(binary, ['--data-dir', server.dataDir, 'audit', 'anchor', '-o', cliFile], { stdio: 'ignore' });
+  const cli = readFileSync(cliFile, 'utf8');
+  assert.match(cli, anchorShape);
+  const fixed = (text) => { const j = JSON.parse(text); return JSON.stringify([j.station, j.key_id, j.public_key]); };
+  assert.equal(fixed(cli), fixed(saved.toString('utf8')), 'signed by the same station key');
+  const relabel = (text) => text.replace(/"seq":\d+,"hash":"[0-9a-f]{64}","utc_ms":\d+/, 'ROW').replace(/"signature":"[0-9a-f]{128}"/, 'SIG');
+  assert.equal(relabel(cli), relabel(saved.toString('utf8')), 'the QA page\'s file is in the CLI\'s format byte for byte');
   await qa.screenshot({ path: join(artefacts, '6-qa-journal.png'), fullPage: true });
   // The photo that released the pack is the order's evidence: its link serves the JPEG, hash-checked.
   const photo = await qa.getAttribute('#rows a[href^="/api/v1/evidence/"]', 'href');

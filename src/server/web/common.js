@@ -9,9 +9,11 @@ const pv = {
     if (method !== 'GET' && pv.csrf) headers['X-CSRF-Token'] = pv.csrf;
     const response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body),
                                           credentials: 'same-origin' });
+    // The body as sent (text) beside what it says (data): a file to save keeps the server's bytes.
+    const text = await response.text();
     let data = null;
-    try { data = await response.json(); } catch (e) { data = { error: 'the server sent no JSON (' + response.status + ')' }; }
-    return { ok: response.ok, status: response.status, data };
+    try { data = JSON.parse(text); } catch (e) { data = { error: 'the server sent no JSON (' + response.status + ')' }; }
+    return { ok: response.ok, status: response.status, data, text };
   },
   el(tag, attrs, ...children) {
     const node = document.createElement(tag);

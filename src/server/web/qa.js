@@ -68,7 +68,9 @@
     const result = await pv.call('POST', '/api/v1/journal/anchor');
     const link = document.getElementById('anchor-file');
     if (!result.ok) { document.getElementById('anchor').textContent = result.data.error; return; }
-    link.href = URL.createObjectURL(new Blob([JSON.stringify(result.data) + '\n'], { type: 'application/json' }));
+    // The anchor file exactly as the service wrote it (the bytes `pickverify audit anchor` writes), not
+    // rebuilt from its parsed JSON.
+    link.href = URL.createObjectURL(new Blob([result.text], { type: 'application/json' }));
     link.download = 'anchor-' + result.data.seq + '.json';
     link.textContent = 'Save the anchor file (row ' + result.data.seq + ')';
     link.hidden = false;
