@@ -204,8 +204,9 @@ public:
       m_webhooks = std::move(*webhooks);
     }
     add_routes();
-    // A scan holds a pool thread through its station's lock and its commit: a thread per station lets
-    // every station have a scan in the store's group commit at once (docs/PERFORMANCE.md, "Service").
+    // A busy station's scan queue holds one pool thread through each batch's commit (drain_scans): a
+    // thread per station lets every station have its batch in the store's group commit at once, and
+    // leaves the 4 for the other routes (docs/PERFORMANCE.md, "Service").
     const std::size_t per_station = std::min<std::size_t>(m_stations.size(), 32);
     auto server = HttpServer::start(m_options.host, m_options.port, m_router, m_hub, m_options.max_body_bytes,
                                     m_options.worker_threads + per_station);
