@@ -123,8 +123,8 @@ TEST_CASE("usb hub: controller, relay board and HID POS scale share one event th
   spec.report_descriptor = k_scale_descriptor;
   const auto scale_key = usb.plug(spec);
 
-  REQUIRE(UsbEmulator::wait_for([&] { return (*controller)->online() && (*relay)->online() && (*scale)->online(); },
-                                3s));
+  REQUIRE(
+      UsbEmulator::wait_for([&] { return (*controller)->online() && (*relay)->online() && (*scale)->online(); }, 3s));
   CHECK(UsbEmulator::wait_for([&] { return board.relays() == 0x01; }, 1s));
   CHECK(UsbEmulator::wait_for(
       [&] {
