@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/sha256.hpp>
 #include <pickverify/text.hpp>
 #include <sodium.h>
@@ -225,9 +226,7 @@ Result<std::string> create_api_token(const std::filesystem::path& data_dir, cons
       {{"name", name}, {"sha256", sha256_hex(token)}, {"role", std::string(to_string(role))}, {"station", station}});
   std::error_code ec;
   std::filesystem::create_directories(data_dir, ec);
-  if (auto written = write_file_atomically(data_dir / k_tokens_file, json.dump(2) + "\n"); !written) {
-    return tl::unexpected(written.error());
-  }
+  PV_TRY(write_file_atomically(data_dir / k_tokens_file, json.dump(2) + "\n"));
   return token;
 }
 

@@ -20,6 +20,8 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/expected.hpp>
+
 #include "http.hpp"
 
 namespace pickverify::server {
@@ -442,9 +444,7 @@ Result<std::unique_ptr<HttpServer>> HttpServer::start(const std::string& host, s
                                                       EventHub& hub, std::size_t max_body_bytes, std::size_t workers)
 {
   auto server = std::make_unique<ServerImpl>(router, hub, max_body_bytes, workers);
-  if (auto listening = server->listen(host, port); !listening) {
-    return tl::unexpected(listening.error());
-  }
+  PV_TRY(server->listen(host, port));
   return std::unique_ptr<HttpServer>(std::move(server));
 }
 

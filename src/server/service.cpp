@@ -3,6 +3,7 @@
 // calls afterwards is the only place that reads a station's session, so screens see only what is
 // durable.
 #include <pickverify/codes.hpp>
+#include <pickverify/expected.hpp>
 #include <pickverify/http_scan_source.hpp>
 #include <pickverify/journal_anchor.hpp>
 #include <pickverify/journal_export.hpp>
@@ -1625,12 +1626,8 @@ private:
       into = value;
       return {};
     };
-    if (auto ok = time("from", filter.from_utc_ms); !ok) {
-      return tl::unexpected(ok.error());
-    }
-    if (auto ok = time("to", filter.to_utc_ms); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    PV_TRY(time("from", filter.from_utc_ms));
+    PV_TRY(time("to", filter.to_utc_ms));
     if (!request.query["order"].empty()) {
       filter.order_id = request.query["order"];
     }
@@ -1776,9 +1773,7 @@ Result<std::unique_ptr<Service>> Service::start(ServiceOptions options, Store& s
     return tl::unexpected(tokens.error());
   }
   auto service = std::make_unique<ServiceImpl>(std::move(options), store, std::move(users), TokenTable(*tokens));
-  if (auto started = service->start(std::move(stations)); !started) {
-    return tl::unexpected(started.error());
-  }
+  PV_TRY(service->start(std::move(stations)));
   return std::unique_ptr<Service>(std::move(service));
 }
 

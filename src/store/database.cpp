@@ -1,5 +1,7 @@
 #include "database.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <chrono>
 #include <thread>
 
@@ -33,13 +35,9 @@ Result<std::unique_ptr<Db>> open_database(const std::filesystem::path& path)
                       fmt::format("{}: the database cannot use WAL mode (journal_mode is {})", path.string(), *mode));
   }
   for (const char* pragma : {"PRAGMA synchronous = FULL", "PRAGMA foreign_keys = ON"}) {
-    if (auto set = (*db)->exec(pragma); !set) {
-      return tl::unexpected(set.error());
-    }
+    PV_TRY((*db)->exec(pragma));
   }
-  if (auto migrated = migrate(**db); !migrated) {
-    return tl::unexpected(migrated.error());
-  }
+  PV_TRY(migrate(**db));
   return db;
 }
 

@@ -1,5 +1,7 @@
 #include "order_claims.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <cerrno>
 #include <ctime>
 
@@ -304,9 +306,7 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
     if (!ours) {
       JournalEntry holder = entry;
       holder.operator_id = picker_of(entry);
-      if (auto written = write_claim(db, holder, now); !written) {
-        return tl::unexpected(written.error());
-      }
+      PV_TRY(write_claim(db, holder, now));
     }
     return before;
   }
@@ -349,9 +349,7 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
     if (!packed) {
       return tl::unexpected(packed.error());
     }
-    if (auto serials = record_packed_serials(db, entry, now); !serials) {
-      return tl::unexpected(serials.error());
-    }
+    PV_TRY(record_packed_serials(db, entry, now));
   }
   if (type == "packed" || type == "session_abandoned") {
     auto dropped =

@@ -17,6 +17,7 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/store.hpp>
 #include <pickverify/text.hpp>
 
@@ -1088,9 +1089,7 @@ template <typename Db> Result<bool> SqlStore<Db>::append_batch_one_trip(const st
   const bool due = m_signer && seq > m_last_checkpoint_seq && (released || checkpoint_due(seq, now));
   if (!due) {
     if (transaction) {
-      if (auto committed = transaction->commit(); !committed) {
-        return tl::unexpected(committed.error());
-      }
+      PV_TRY(transaction->commit());
     }
     return true;
   }
@@ -1109,9 +1108,7 @@ template <typename Db> Result<bool> SqlStore<Db>::append_batch_one_trip(const st
   if (!signed_row || !*signed_row) {
     return signed_row;
   }
-  if (auto committed = transaction->commit(); !committed) {
-    return tl::unexpected(committed.error());
-  }
+  PV_TRY(transaction->commit());
   m_last_checkpoint_seq = checkpoint->seq;
   m_last_checkpoint_ms = now;
   return true;
@@ -1436,9 +1433,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
     return tl::unexpected(db.error());
   }
   auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
-  if (auto prepared = store->prepare_statements(); !prepared) {
-    return tl::unexpected(prepared.error());
-  }
+  PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -1451,13 +1446,9 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo)
   if (!db) {
     return tl::unexpected(db.error());
   }
-  if (auto migrated = store::migrate_postgres(**db); !migrated) {
-    return tl::unexpected(migrated.error());
-  }
+  PV_TRY(store::migrate_postgres(**db));
   auto store = std::make_unique<SqlStore<store::PgDb>>(std::move(*db));
-  if (auto prepared = store->prepare_statements(); !prepared) {
-    return tl::unexpected(prepared.error());
-  }
+  PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }
 
@@ -1476,9 +1467,7 @@ Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem
     return tl::unexpected(db.error());
   }
   auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
-  if (auto prepared = store->prepare_statements(); !prepared) {
-    return tl::unexpected(prepared.error());
-  }
+  PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }
 

@@ -1,5 +1,6 @@
 // Users and their secrets in the pickverify database. Secrets never leave this file except as
 // Argon2id hashes in crypto_pwhash_str's self-describing format ("$argon2id$v=19$m=…").
+#include <pickverify/expected.hpp>
 #include <pickverify/users.hpp>
 
 #include <algorithm>
@@ -65,12 +66,8 @@ public:
   Result<User> add_user(const std::string& id, const std::string& name, UserRole role,
                         const std::string& secret) override
   {
-    if (auto ok = check_id(id); !ok) {
-      return tl::unexpected(ok.error());
-    }
-    if (auto ok = check_secret(secret); !ok) {
-      return tl::unexpected(ok.error());
-    }
+    PV_TRY(check_id(id));
+    PV_TRY(check_secret(secret));
     auto hash = hash_secret(secret);
     if (!hash) {
       return tl::unexpected(hash.error());
