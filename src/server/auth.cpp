@@ -172,11 +172,8 @@ Result<std::vector<ApiToken>> load_api_tokens(const std::filesystem::path& data_
   if (!std::filesystem::exists(path)) {
     return tokens;
   }
-  auto text = read_file(path);
-  if (!text) {
-    return tl::unexpected(text.error());
-  }
-  const auto json = nlohmann::json::parse(*text, nullptr, false);
+  PV_TRY_ASSIGN(auto text, read_file(path));
+  const auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_array()) {
     return make_error(ErrorType::corrupt, fmt::format("{}: not a JSON array of tokens", path.string()));
   }
@@ -207,12 +204,9 @@ Result<std::string> create_api_token(const std::filesystem::path& data_dir, cons
   if (name.empty() || name.size() > 64) {
     return make_error(ErrorType::invalid_input, "a token needs a name of 1 to 64 characters");
   }
-  auto existing = load_api_tokens(data_dir);
-  if (!existing) {
-    return tl::unexpected(existing.error());
-  }
+  PV_TRY_ASSIGN(auto existing, load_api_tokens(data_dir));
   nlohmann::json json = nlohmann::json::array();
-  for (const auto& token : *existing) {
+  for (const auto& token : existing) {
     if (token.name == name) {
       return make_error(ErrorType::conflict, fmt::format("a token named \"{}\" exists already", name));
     }

@@ -198,23 +198,18 @@ public:
       binding.station->add_listener([this, raw](const StationReply& reply) { on_station_event(*raw, reply); });
     }
     if (!m_options.webhooks.empty()) {
-      auto webhooks = WebhookDispatcher::start(m_store, m_options.data_dir / "webhooks", m_options.webhooks);
-      if (!webhooks) {
-        return tl::unexpected(webhooks.error());
-      }
-      m_webhooks = std::move(*webhooks);
+      PV_TRY_ASSIGN(auto webhooks,
+                    WebhookDispatcher::start(m_store, m_options.data_dir / "webhooks", m_options.webhooks));
+      m_webhooks = std::move(webhooks);
     }
     add_routes();
     // A busy station's scan queue holds one pool thread through each batch's commit (drain_scans): a
     // thread per station lets every station have its batch in the store's group commit at once, and
     // leaves the 4 for the other routes (docs/PERFORMANCE.md, "Service").
     const std::size_t per_station = std::min<std::size_t>(m_stations.size(), 32);
-    auto server = HttpServer::start(m_options.host, m_options.port, m_router, m_hub, m_options.max_body_bytes,
-                                    m_options.worker_threads + per_station);
-    if (!server) {
-      return tl::unexpected(server.error());
-    }
-    m_server = std::move(*server);
+    PV_TRY_ASSIGN(auto server, HttpServer::start(m_options.host, m_options.port, m_router, m_hub,
+                                                 m_options.max_body_bytes, m_options.worker_threads + per_station));
+    m_server = std::move(server);
     return {};
   }
 
@@ -679,11 +674,8 @@ private:
               offline.reason = "no camera is configured for this station: the image check cannot pass";
               return host.station->apply_image_check(offline);
             }
-            auto pending = host.station->begin_image_check();
-            if (!pending) {
-              return tl::unexpected(pending.error());
-            }
-            auto result = host.image_check(pending->request);
+            PV_TRY_ASSIGN(auto pending, host.station->begin_image_check());
+            auto result = host.image_check(pending.request);
             if (!result) {
               return tl::unexpected(result.error());
             }
@@ -699,7 +691,7 @@ private:
                                       {"original", url(result->evidence_hash)}};
               }
             }
-            auto applied = host.station->apply_image_check(*result, pending->session_id);
+            auto applied = host.station->apply_image_check(*result, pending.session_id);
             std::lock_guard lock(host.mutex);
             host.pending_photo = nullptr;
             return applied;
@@ -1768,11 +1760,8 @@ Result<std::unique_ptr<Service>> Service::start(ServiceOptions options, Store& s
   if (!users) {
     return make_error(ErrorType::invalid_input, "the service needs a user directory");
   }
-  auto tokens = load_api_tokens(options.data_dir);
-  if (!tokens) {
-    return tl::unexpected(tokens.error());
-  }
-  auto service = std::make_unique<ServiceImpl>(std::move(options), store, std::move(users), TokenTable(*tokens));
+  PV_TRY_ASSIGN(auto tokens, load_api_tokens(options.data_dir));
+  auto service = std::make_unique<ServiceImpl>(std::move(options), store, std::move(users), TokenTable(tokens));
   PV_TRY(service->start(std::move(stations)));
   return std::unique_ptr<Service>(std::move(service));
 }

@@ -1,5 +1,7 @@
 #include "tar_archive.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <algorithm>
 #include <array>
 #include <fstream>
@@ -90,11 +92,8 @@ Result<std::string> tar_folder(const std::filesystem::path& folder, const std::s
     }
     const std::string data = bytes.str();
     const std::string name = top + "/" + path.lexically_relative(folder).generic_string();
-    auto header = file_header(name, data.size());
-    if (!header) {
-      return tl::unexpected(header.error());
-    }
-    archive.append(header->data(), header->size());
+    PV_TRY_ASSIGN(auto header, file_header(name, data.size()));
+    archive.append(header.data(), header.size());
     archive += data;
     archive.append((k_block - data.size() % k_block) % k_block, '\0');
   }

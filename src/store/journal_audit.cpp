@@ -1,4 +1,5 @@
 // `audit verify` beyond the chain: checkpoints, anchors, guards, evidence.
+#include <pickverify/expected.hpp>
 #include <pickverify/journal_audit.hpp>
 
 #include <algorithm>
@@ -97,11 +98,8 @@ Result<AuditReport> audit_journal(Store& store, const AuditOptions& options)
     }
   }
 
-  auto guards = store.missing_guards();
-  if (!guards) {
-    return tl::unexpected(guards.error());
-  }
-  for (const std::string& guard : *guards) {
+  PV_TRY_ASSIGN(auto guards, store.missing_guards());
+  for (const std::string& guard : guards) {
     report.problems.push_back(
         fmt::format("guard trigger {} is missing: someone dropped it to change the journal", guard));
   }

@@ -24,12 +24,9 @@ constexpr std::int64_t to_ms(std::chrono::milliseconds duration)
 
 template <typename Db, typename Bind> Result<void> run(Db& db, std::string_view sql, Bind bind)
 {
-  auto stmt = db.prepare(sql);
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  bind(*stmt);
-  return stmt->run();
+  PV_TRY_ASSIGN(auto stmt, db.prepare(sql));
+  bind(stmt);
+  return stmt.run();
 }
 
 std::string describe_holder(const OrderClaim& claim)
@@ -49,16 +46,13 @@ tl::unexpected<Error> packed_already(const OrderPack& pack)
 // A lapsed claim of a station that is not running any more.
 template <typename Db> Result<bool> claim_lapsed(Db& db, const OrderClaim& claim, std::int64_t now)
 {
-  auto instance = read_station(db, claim.station);
-  if (!instance) {
-    return tl::unexpected(instance.error());
-  }
+  PV_TRY_ASSIGN(auto instance, read_station(db, claim.station));
   std::int64_t last_sign_of_life = claim.last_event_utc_ms;
-  if (*instance) {
-    if (station_alive(**instance, now)) {
+  if (instance) {
+    if (station_alive(*instance, now)) {
       return false;
     }
-    last_sign_of_life = std::max(last_sign_of_life, (*instance)->heartbeat_utc_ms);
+    last_sign_of_life = std::max(last_sign_of_life, (instance)->heartbeat_utc_ms);
   }
   return now - last_sign_of_life > to_ms(k_claim_lease);
 }
@@ -97,17 +91,15 @@ template <typename Db> Result<void> record_packed_serials(Db& db, const JournalE
 {
   // detail is read here, not with the database's JSON functions: the same SQL runs on SQLite and
   // PostgreSQL.
-  auto units = db.prepare("SELECT gtin, detail FROM journal WHERE order_id = ? AND session_id = ? AND type = 'scan' "
-                          "AND verdict = 'accepted' AND detail LIKE '%\"serial\"%' ORDER BY seq");
-  if (!units) {
-    return tl::unexpected(units.error());
-  }
-  units->bind_text(1, entry.order_id).bind_text(2, entry.session_id);
+  PV_TRY_ASSIGN(auto units,
+                db.prepare("SELECT gtin, detail FROM journal WHERE order_id = ? AND session_id = ? AND type = 'scan' "
+                           "AND verdict = 'accepted' AND detail LIKE '%\"serial\"%' ORDER BY seq"));
+  units.bind_text(1, entry.order_id).bind_text(2, entry.session_id);
   std::vector<std::pair<std::string, std::string>> serials;
-  auto read = units->each_row([&] {
-    const nlohmann::json detail = nlohmann::json::parse(units->column_text(1), nullptr, false);
+  auto read = units.each_row([&] {
+    const nlohmann::json detail = nlohmann::json::parse(units.column_text(1), nullptr, false);
     if (detail.is_object() && detail.contains("serial") && detail["serial"].is_string()) {
-      serials.emplace_back(units->column_text(0), detail["serial"].get<std::string>());
+      serials.emplace_back(units.column_text(0), detail["serial"].get<std::string>());
     }
     return true;
   });
@@ -180,44 +172,39 @@ std::string format_utc_minute(std::int64_t utc_ms)
 
 template <typename Db> Result<std::optional<OrderClaim>> read_claim(Db& db, const std::string& order_id)
 {
-  auto stmt = db.prepare("SELECT order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms "
-                         "FROM order_claims WHERE order_id = ?");
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  stmt->bind_text(1, order_id);
-  return stmt->first_row([&] {
-    return OrderClaim{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2),
-                      stmt->column_text(3), stmt->column_int(4),  stmt->column_int(5)};
+  PV_TRY_ASSIGN(auto stmt,
+                db.prepare("SELECT order_id, station, session_id, operator_id, since_utc_ms, last_event_utc_ms "
+                           "FROM order_claims WHERE order_id = ?"));
+  stmt.bind_text(1, order_id);
+  return stmt.first_row([&] {
+    return OrderClaim{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2),
+                      stmt.column_text(3), stmt.column_int(4),  stmt.column_int(5)};
   });
 }
 
 template <typename Db> Result<std::optional<OrderPack>> read_pack(Db& db, const std::string& order_id)
 {
-  auto stmt = db.prepare(
-      "SELECT order_id, station, session_id, operator_id, packed_utc_ms FROM order_packs WHERE order_id = ?");
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  stmt->bind_text(1, order_id);
-  return stmt->first_row([&] {
-    return OrderPack{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
-                     stmt->column_int(4)};
+  PV_TRY_ASSIGN(
+      auto stmt,
+      db.prepare(
+          "SELECT order_id, station, session_id, operator_id, packed_utc_ms FROM order_packs WHERE order_id = ?"));
+  stmt.bind_text(1, order_id);
+  return stmt.first_row([&] {
+    return OrderPack{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
+                     stmt.column_int(4)};
   });
 }
 
 template <typename Db> Result<std::vector<PackedSerial>> read_packed_serials(Db& db, const std::string& serial)
 {
-  auto stmt = db.prepare("SELECT gtin, serial, order_id, station, session_id, packed_utc_ms FROM packed_serials "
-                         "WHERE serial = ? ORDER BY packed_utc_ms");
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  stmt->bind_text(1, serial);
+  PV_TRY_ASSIGN(auto stmt,
+                db.prepare("SELECT gtin, serial, order_id, station, session_id, packed_utc_ms FROM packed_serials "
+                           "WHERE serial = ? ORDER BY packed_utc_ms"));
+  stmt.bind_text(1, serial);
   std::vector<PackedSerial> found;
-  auto rows = stmt->each_row([&] {
-    found.push_back(PackedSerial{stmt->column_text(0), stmt->column_text(1), stmt->column_text(2), stmt->column_text(3),
-                                 stmt->column_text(4), stmt->column_int(5)});
+  auto rows = stmt.each_row([&] {
+    found.push_back(PackedSerial{stmt.column_text(0), stmt.column_text(1), stmt.column_text(2), stmt.column_text(3),
+                                 stmt.column_text(4), stmt.column_int(5)});
     return true;
   });
   if (!rows) {
@@ -228,15 +215,14 @@ template <typename Db> Result<std::vector<PackedSerial>> read_packed_serials(Db&
 
 template <typename Db> Result<std::optional<StationInstance>> read_station(Db& db, const std::string& station)
 {
-  auto stmt = db.prepare(
-      "SELECT station, pid, host, started_utc_ms, heartbeat_utc_ms FROM station_instances WHERE station = ?");
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  stmt->bind_text(1, station);
-  return stmt->first_row([&] {
-    return StationInstance{stmt->column_text(0), stmt->column_int(1), stmt->column_text(2), stmt->column_int(3),
-                           stmt->column_int(4)};
+  PV_TRY_ASSIGN(
+      auto stmt,
+      db.prepare(
+          "SELECT station, pid, host, started_utc_ms, heartbeat_utc_ms FROM station_instances WHERE station = ?"));
+  stmt.bind_text(1, station);
+  return stmt.first_row([&] {
+    return StationInstance{stmt.column_text(0), stmt.column_int(1), stmt.column_text(2), stmt.column_int(3),
+                           stmt.column_int(4)};
   });
 }
 
@@ -278,11 +264,8 @@ Result<std::vector<JournalEntry>> apply_claim_rules(Db& db, const JournalEntry& 
       return packed_already(**pack);
     }
     if (*claim && !ours && type != "takeover") {
-      auto lapsed = claim_lapsed(db, **claim, now);
+      PV_TRY_ASSIGN(auto lapsed, claim_lapsed(db, **claim, now));
       if (!lapsed) {
-        return tl::unexpected(lapsed.error());
-      }
-      if (!*lapsed) {
         return make_error(ErrorType::conflict,
                           fmt::format("{} (session {}): finish it there, or a supervisor takes it over here "
                                       "(supervisor ID takeover {})",

@@ -1,5 +1,7 @@
 #include "pg_db.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <cstdlib>
 #include <utility>
 
@@ -269,11 +271,8 @@ Result<bool> PgStatement::step()
 Result<void> PgStatement::each_row(const std::function<bool()>& visit)
 {
   for (;;) {
-    auto row = step();
+    PV_TRY_ASSIGN(auto row, step());
     if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
       return {};
     }
     if (!visit()) {
@@ -285,10 +284,7 @@ Result<void> PgStatement::each_row(const std::function<bool()>& visit)
 
 Result<void> PgStatement::run()
 {
-  auto row = step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
+  PV_TRY(step());
   reset();
   return {};
 }
@@ -408,28 +404,22 @@ Result<std::string> PgDb::exec_tag(const std::string& sql)
 
 Result<std::int64_t> PgDb::query_int(std::string_view sql)
 {
-  auto stmt = prepare(sql);
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  auto row = stmt->step();
+  PV_TRY_ASSIGN(auto stmt, prepare(sql));
+  auto row = stmt.step();
   if (!row) {
     return tl::unexpected(row.error());
   }
-  return *row ? stmt->column_int(0) : 0;
+  return *row ? stmt.column_int(0) : 0;
 }
 
 Result<std::string> PgDb::query_text(std::string_view sql)
 {
-  auto stmt = prepare(sql);
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  auto row = stmt->step();
+  PV_TRY_ASSIGN(auto stmt, prepare(sql));
+  auto row = stmt.step();
   if (!row) {
     return tl::unexpected(row.error());
   }
-  return *row ? stmt->column_text(0) : std::string();
+  return *row ? stmt.column_text(0) : std::string();
 }
 
 Error PgDb::error_of(const pg_result* result, std::string_view context) const

@@ -1,5 +1,7 @@
 #include "pg_migrations.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <array>
 
 #include <fmt/core.h>
@@ -347,12 +349,10 @@ Result<int> postgres_schema_version(PgDb& db)
                                                  "(CREATE SCHEMA) or correct options=-csearch_path=…",
                                                  db.where()));
   }
-  auto known = db.query_int("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
-                            "AND table_name = 'pickverify_schema'");
-  if (!known) {
-    return tl::unexpected(known.error());
-  }
-  if (*known == 0) {
+  PV_TRY_ASSIGN(auto known,
+                db.query_int("SELECT count(*) FROM information_schema.tables WHERE table_schema = current_schema() "
+                             "AND table_name = 'pickverify_schema'"));
+  if (known == 0) {
     return 0;
   }
   auto version = db.query_int("SELECT version FROM pickverify_schema WHERE id = 1");

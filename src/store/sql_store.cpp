@@ -283,10 +283,7 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog(const Catalog& ca
 
 template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Catalog& catalog)
 {
-  auto transaction = Transaction::begin(*m_db);
-  if (!transaction) {
-    return tl::unexpected(transaction.error());
-  }
+  PV_TRY_ASSIGN(auto transaction, Transaction::begin(*m_db));
   auto upsert_item = m_db->prepare(
       "INSERT INTO items (sku, style, description, weight_g, value_minor, currency, image_check_required, "
       "serial_tracked, no_visible_barcode) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (sku) DO UPDATE SET "
@@ -470,7 +467,7 @@ template <typename Db> Result<void> SqlStore<Db>::save_catalog_locked(const Cata
       }
     }
   }
-  return transaction->commit();
+  return transaction.commit();
 }
 
 template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
@@ -664,19 +661,17 @@ template <typename Db> Result<void> SqlStore<Db>::save_order_locked(const Order&
   if (order.id.empty()) {
     return make_error(ErrorType::invalid_input, "the order id is empty");
   }
-  auto upsert = m_db->prepare("INSERT INTO orders (id, value_minor, currency, image_check_flagged, customer) "
+  PV_TRY_ASSIGN(auto upsert,
+                m_db->prepare("INSERT INTO orders (id, value_minor, currency, image_check_flagged, customer) "
                               "VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET "
                               "value_minor = excluded.value_minor, currency = excluded.currency, "
-                              "image_check_flagged = excluded.image_check_flagged, customer = excluded.customer");
-  if (!upsert) {
-    return tl::unexpected(upsert.error());
-  }
-  upsert->bind_text(1, order.id)
+                              "image_check_flagged = excluded.image_check_flagged, customer = excluded.customer"));
+  upsert.bind_text(1, order.id)
       .bind(2, order.value.minor)
       .bind_text(3, order.value.currency)
       .bind(4, order.image_check_flagged ? 1 : 0)
       .bind_text(5, order.customer);
-  if (auto done = upsert->run(); !done) {
+  if (auto done = upsert.run(); !done) {
     return done;
   }
   // The lines' attributes go with them (ON DELETE CASCADE): an updated order has exactly its new lines.
@@ -971,11 +966,8 @@ Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, con
 template <typename Db> Result<void> SqlStore<Db>::append_batch(const std::vector<PendingAppend*>& batch)
 {
   if constexpr (std::is_same_v<Db, store::PgDb>) {
-    auto one_trip = append_batch_one_trip(batch);
-    if (!one_trip) {
-      return tl::unexpected(one_trip.error());
-    }
-    if (*one_trip) {
+    PV_TRY_ASSIGN(auto one_trip, append_batch_one_trip(batch));
+    if (one_trip) {
       return {};
     }
     // Refused, or a case the function leaves to the statements: they decide it, and word it.
@@ -1075,11 +1067,8 @@ template <typename Db> Result<bool> SqlStore<Db>::append_batch_one_trip(const st
                       std::chrono::duration_cast<std::chrono::milliseconds>(m_checkpoint_policy.every_interval).count();
   std::optional<Transaction> transaction;
   if (m_signer && (released || interval_due)) {
-    auto begun = Transaction::begin(*m_db);
-    if (!begun) {
-      return tl::unexpected(begun.error());
-    }
-    transaction.emplace(std::move(*begun));
+    PV_TRY_ASSIGN(auto begun, Transaction::begin(*m_db));
+    transaction.emplace(std::move(begun));
   }
   auto appended = call_append_function(rows, now);
   if (!appended || !*appended) {
@@ -1100,16 +1089,13 @@ template <typename Db> Result<bool> SqlStore<Db>::append_batch_one_trip(const st
     (void)append_checkpoint();
     return true;
   }
-  auto checkpoint = checkpoint_row(seq, rows.back()->hash, now);
-  if (!checkpoint) {
-    return tl::unexpected(checkpoint.error());
-  }
-  auto signed_row = call_append_function({&*checkpoint}, now);
+  PV_TRY_ASSIGN(auto checkpoint, checkpoint_row(seq, rows.back()->hash, now));
+  auto signed_row = call_append_function({&checkpoint}, now);
   if (!signed_row || !*signed_row) {
     return signed_row;
   }
   PV_TRY(transaction->commit());
-  m_last_checkpoint_seq = checkpoint->seq;
+  m_last_checkpoint_seq = checkpoint.seq;
   m_last_checkpoint_ms = now;
   return true;
 }
@@ -1118,10 +1104,7 @@ template <typename Db> Result<void> SqlStore<Db>::append_batch_statements(const 
 {
   // The write lock is taken before the head is read: another process appending at the same time
   // waits here (busy_timeout) and then continues this chain instead of forking it.
-  auto transaction = Transaction::begin(*m_db);
-  if (!transaction) {
-    return tl::unexpected(transaction.error());
-  }
+  PV_TRY_ASSIGN(auto transaction, Transaction::begin(*m_db));
   auto head = m_read_head.step();
   if (!head) {
     return tl::unexpected(head.error());
@@ -1203,7 +1186,7 @@ template <typename Db> Result<void> SqlStore<Db>::append_batch_statements(const 
     return tl::unexpected(done.error());
   }
   // synchronous=FULL: COMMIT returns after the WAL is fsynced.
-  return transaction->commit();
+  return transaction.commit();
 }
 
 template <typename Db>
@@ -1245,14 +1228,11 @@ template <typename Db> Result<Checkpoint> SqlStore<Db>::append_checkpoint()
   const std::string prev_hash = m_read_head.column_text(1);
   m_read_head.reset();
   const std::int64_t now = now_utc_ms();
-  auto row = checkpoint_row(seq, prev_hash, now);
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  if (auto inserted = insert_row(*row, ++seq, prev_hash, now); !inserted) {
+  PV_TRY_ASSIGN(auto row, checkpoint_row(seq, prev_hash, now));
+  if (auto inserted = insert_row(row, ++seq, prev_hash, now); !inserted) {
     return fail(inserted, "checkpoint");
   }
-  m_update_head.bind(1, seq).bind_text(2, row->hash);
+  m_update_head.bind(1, seq).bind_text(2, row.hash);
   if (auto done = m_update_head.run(); !done) {
     m_update_head.reset();
     return fail(done, "checkpoint");
@@ -1262,7 +1242,7 @@ template <typename Db> Result<Checkpoint> SqlStore<Db>::append_checkpoint()
   }
   m_last_checkpoint_seq = seq;
   m_last_checkpoint_ms = now;
-  return Checkpoint::from_json(row->detail);
+  return Checkpoint::from_json(row.detail);
 }
 
 template <typename Db> Result<ChainReport> SqlStore<Db>::verify_chain()
@@ -1428,11 +1408,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store(const std::filesystem::path& pa
   if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = store::open_database(path);
-  if (!db) {
-    return tl::unexpected(db.error());
-  }
-  auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
+  PV_TRY_ASSIGN(auto db, store::open_database(path));
+  auto store = std::make_unique<SqlStore<store::Db>>(std::move(db));
   PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -1442,12 +1419,9 @@ Result<std::unique_ptr<Store>> open_postgres_store(const std::string& conninfo)
   if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = store::PgDb::connect(conninfo);
-  if (!db) {
-    return tl::unexpected(db.error());
-  }
-  PV_TRY(store::migrate_postgres(**db));
-  auto store = std::make_unique<SqlStore<store::PgDb>>(std::move(*db));
+  PV_TRY_ASSIGN(auto db, store::PgDb::connect(conninfo));
+  PV_TRY(store::migrate_postgres(*db));
+  auto store = std::make_unique<SqlStore<store::PgDb>>(std::move(db));
   PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }
@@ -1462,11 +1436,8 @@ Result<std::unique_ptr<Store>> open_sqlite_store_read_only(const std::filesystem
   if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; the journal cannot be hashed");
   }
-  auto db = store::open_database_read_only(path);
-  if (!db) {
-    return tl::unexpected(db.error());
-  }
-  auto store = std::make_unique<SqlStore<store::Db>>(std::move(*db));
+  PV_TRY_ASSIGN(auto db, store::open_database_read_only(path));
+  auto store = std::make_unique<SqlStore<store::Db>>(std::move(db));
   PV_TRY(store->prepare_statements());
   return std::unique_ptr<Store>(std::move(store));
 }

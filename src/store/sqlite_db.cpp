@@ -1,5 +1,7 @@
 #include "sqlite_db.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <cctype>
 #include <system_error>
 #include <utility>
@@ -92,11 +94,8 @@ Statement& Statement::bind_null(int index)
 Result<void> Statement::each_row(const std::function<bool()>& visit)
 {
   for (;;) {
-    auto row = step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row || !visit()) {
+    PV_TRY_ASSIGN(auto row, step());
+    if (!row || !visit()) {
       return {};
     }
   }
@@ -120,11 +119,8 @@ Result<bool> Statement::step()
 Result<void> Statement::run()
 {
   for (;;) {
-    auto row = step();
+    PV_TRY_ASSIGN(auto row, step());
     if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
       reset();
       return {};
     }
@@ -248,28 +244,22 @@ Result<void> Db::exec(const std::string& sql)
 
 Result<std::int64_t> Db::query_int(std::string_view sql)
 {
-  auto stmt = prepare(sql);
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  auto row = stmt->step();
+  PV_TRY_ASSIGN(auto stmt, prepare(sql));
+  auto row = stmt.step();
   if (!row) {
     return tl::unexpected(row.error());
   }
-  return *row ? stmt->column_int(0) : 0;
+  return *row ? stmt.column_int(0) : 0;
 }
 
 Result<std::string> Db::query_text(std::string_view sql)
 {
-  auto stmt = prepare(sql);
-  if (!stmt) {
-    return tl::unexpected(stmt.error());
-  }
-  auto row = stmt->step();
+  PV_TRY_ASSIGN(auto stmt, prepare(sql));
+  auto row = stmt.step();
   if (!row) {
     return tl::unexpected(row.error());
   }
-  return *row ? stmt->column_text(0) : std::string();
+  return *row ? stmt.column_text(0) : std::string();
 }
 
 bool Db::last_error_was_busy() const
@@ -287,10 +277,7 @@ Error Db::last_error(std::string_view context) const
 
 Result<Transaction> Transaction::begin(Db& db)
 {
-  auto begun = db.exec("BEGIN IMMEDIATE");
-  if (!begun) {
-    return tl::unexpected(begun.error());
-  }
+  PV_TRY(db.exec("BEGIN IMMEDIATE"));
   return Transaction(db);
 }
 

@@ -68,10 +68,7 @@ public:
   {
     PV_TRY(check_id(id));
     PV_TRY(check_secret(secret));
-    auto hash = hash_secret(secret);
-    if (!hash) {
-      return tl::unexpected(hash.error());
-    }
+    PV_TRY_ASSIGN(auto hash, hash_secret(secret));
     std::lock_guard lock(m_mutex);
     auto insert =
         m_db->prepare("INSERT INTO users (id, name, role, secret_hash, created_utc_ms) VALUES (?, ?, ?, ?, ?)");
@@ -86,7 +83,7 @@ public:
     insert->bind_text(1, id)
         .bind_text(2, name)
         .bind_text(3, to_string(role))
-        .bind_text(4, *hash)
+        .bind_text(4, hash)
         .bind(5, user.created_utc_ms);
     if (auto done = insert->run(); !done) {
       if (done.error().type == ErrorType::conflict) {
@@ -102,12 +99,9 @@ public:
     if (auto ok = check_secret(secret); !ok) {
       return ok;
     }
-    auto hash = hash_secret(secret);
-    if (!hash) {
-      return tl::unexpected(hash.error());
-    }
+    PV_TRY_ASSIGN(auto hash, hash_secret(secret));
     return update(id, "UPDATE users SET secret_hash = ?2, failed_attempts = 0, locked_until_ms = 0 WHERE id = ?1",
-                  *hash);
+                  hash);
   }
 
   Result<void> set_disabled(const std::string& id, bool disabled) override
@@ -127,14 +121,11 @@ public:
   Result<std::optional<User>> find_user(const std::string& id) override
   {
     std::lock_guard lock(m_mutex);
-    auto users = select_users(id);
-    if (!users) {
-      return tl::unexpected(users.error());
-    }
-    if (users->empty()) {
+    PV_TRY_ASSIGN(auto users, select_users(id));
+    if (users.empty()) {
       return std::optional<User>();
     }
-    return std::optional<User>(users->front());
+    return std::optional<User>(users.front());
   }
 
   tl::expected<User, AuthFailure> authenticate(const std::string& id, const std::string& secret) override
@@ -245,15 +236,12 @@ private:
   Result<void> update(const std::string& id, const char* sql, const std::string& value)
   {
     std::lock_guard lock(m_mutex);
-    auto stmt = m_db->prepare(sql);
-    if (!stmt) {
-      return tl::unexpected(stmt.error());
-    }
-    stmt->bind_text(1, id);
+    PV_TRY_ASSIGN(auto stmt, m_db->prepare(sql));
+    stmt.bind_text(1, id);
     if (!value.empty()) {
-      stmt->bind_text(2, value);
+      stmt.bind_text(2, value);
     }
-    if (auto done = stmt->run(); !done) {
+    if (auto done = stmt.run(); !done) {
       return tl::unexpected(done.error().with_context("user " + id));
     }
     auto changed = m_db->query_int("SELECT changes()");
@@ -268,31 +256,29 @@ private:
 
   Result<std::vector<User>> select_users(const std::string& id)
   {
-    auto stmt = m_db->prepare(std::string("SELECT id, name, role, disabled, failed_attempts, locked_until_ms, "
-                                          "created_utc_ms FROM users") +
-                              (id.empty() ? "" : " WHERE id = ?1") + " ORDER BY id");
-    if (!stmt) {
-      return tl::unexpected(stmt.error());
-    }
+    PV_TRY_ASSIGN(auto stmt,
+                  m_db->prepare(std::string("SELECT id, name, role, disabled, failed_attempts, locked_until_ms, "
+                                            "created_utc_ms FROM users") +
+                                (id.empty() ? "" : " WHERE id = ?1") + " ORDER BY id"));
     if (!id.empty()) {
-      stmt->bind_text(1, id);
+      stmt.bind_text(1, id);
     }
     std::vector<User> users;
     std::optional<Error> bad;
-    auto read = stmt->each_row([&] {
+    auto read = stmt.each_row([&] {
       User user;
-      user.id = stmt->column_text(0);
-      user.name = stmt->column_text(1);
-      auto role = parse_user_role(stmt->column_text(2));
+      user.id = stmt.column_text(0);
+      user.name = stmt.column_text(1);
+      auto role = parse_user_role(stmt.column_text(2));
       if (!role) {
         bad = Error{ErrorType::corrupt, fmt::format("user {}: stored role is not valid", user.id)};
         return false;
       }
       user.role = *role;
-      user.disabled = stmt->column_int(3) != 0;
-      user.failed_attempts = static_cast<std::int32_t>(stmt->column_int(4));
-      user.locked_until_utc_ms = stmt->column_int(5);
-      user.created_utc_ms = stmt->column_int(6);
+      user.disabled = stmt.column_int(3) != 0;
+      user.failed_attempts = static_cast<std::int32_t>(stmt.column_int(4));
+      user.locked_until_utc_ms = stmt.column_int(5);
+      user.created_utc_ms = stmt.column_int(6);
       users.push_back(std::move(user));
       return true;
     });
@@ -388,11 +374,8 @@ Result<std::unique_ptr<UserStore>> open_sqlite_user_store(const std::filesystem:
   if (!store::sodium_ready()) {
     return make_error(ErrorType::unsupported, "libsodium could not be initialised; secrets cannot be checked");
   }
-  auto db = store::open_database(path);
-  if (!db) {
-    return tl::unexpected(db.error());
-  }
-  return std::unique_ptr<UserStore>(std::make_unique<SqliteUserStore>(std::move(*db), cost));
+  PV_TRY_ASSIGN(auto db, store::open_database(path));
+  return std::unique_ptr<UserStore>(std::make_unique<SqliteUserStore>(std::move(db), cost));
 }
 
 } // namespace pickverify
