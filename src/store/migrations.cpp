@@ -194,6 +194,16 @@ CREATE TABLE kit_part_attributes (
   FOREIGN KEY (kit_sku, position) REFERENCES kit_style_parts(kit_sku, position) ON DELETE CASCADE
 );
 )sql"},
+    Migration{6, "one chain per station: journal chain and chain_seq, per-chain heads", R"sql(
+ALTER TABLE journal ADD COLUMN chain TEXT NOT NULL DEFAULT '';
+ALTER TABLE journal ADD COLUMN chain_seq INTEGER;
+CREATE UNIQUE INDEX journal_by_chain ON journal(chain, chain_seq);
+CREATE TABLE journal_heads (
+  chain TEXT PRIMARY KEY,
+  seq   INTEGER NOT NULL,
+  hash  TEXT NOT NULL
+);
+)sql"},
 };
 
 static_assert(k_migrations.back().version == k_schema_version);

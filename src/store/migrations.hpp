@@ -9,7 +9,7 @@
 namespace pickverify::store {
 
 // The newest schema this build knows. Raise it only by appending a migration.
-constexpr int k_schema_version = 5;
+constexpr int k_schema_version = 6;
 
 // Brings the database up to k_schema_version in one transaction: either every pending migration
 // is applied or none is. Refuses a database newer than this build, and a SQLite file that holds

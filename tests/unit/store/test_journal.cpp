@@ -593,9 +593,9 @@ TEST_CASE("SqliteStore::append after tampering keeps the damage visible", "[stor
   CHECK(verify(path).first_bad_seq == 4);
 
   // A row added behind the store's back takes the next seq: the store refuses to overwrite it.
-  raw_sql(path,
-          "INSERT INTO journal SELECT 6, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, "
-          "source, gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash FROM journal WHERE seq = 5");
+  raw_sql(path, "INSERT INTO journal SELECT 6, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, "
+                "source, gtin, ais, verdict, reason, evidence_hash, detail, prev_hash, hash, chain, chain_seq FROM "
+                "journal WHERE seq = 5");
   auto store = open_sqlite_store(path);
   REQUIRE(store);
   auto refused = (*store)->append_one(test::scan_entry("st-1", "y"));

@@ -82,10 +82,10 @@ TEST_CASE("open_sqlite_store creates a fresh database at the newest schema in WA
     CHECK(report->event_count == 0);
     CHECK(report->head_hash == k_genesis_hash);
   }
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 5);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 6);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_journal_mode WHERE journal_mode = 'wal'") == 1);
   CHECK(raw_sql_int(path, "SELECT count(*) FROM pragma_table_info('items') WHERE name = 'no_visible_barcode'") == 1);
-  CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'journal_by_%'") == 4);
+  CHECK(raw_sql_int(path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND name LIKE 'journal_by_%'") == 5);
 
   // Opening again applies nothing and keeps what is there.
   {
@@ -107,7 +107,7 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
 
   auto store = open_sqlite_store(path);
   REQUIRE(store);
-  CHECK(raw_sql_int(path, "PRAGMA user_version") == 5);
+  CHECK(raw_sql_int(path, "PRAGMA user_version") == 6);
 
   auto catalog = (*store)->load_catalog();
   REQUIRE(catalog);
@@ -157,6 +157,9 @@ TEST_CASE("open_sqlite_store upgrades a version 1 database and keeps its data an
   CHECK(after->intact());
   CHECK(after->event_count == 3);
   CHECK(after->head_hash == appended->hash);
+  // v6's per-station chain columns: the rows written before stay the legacy chain ''.
+  CHECK(raw_sql_int(path, "SELECT COUNT(*) FROM journal WHERE chain = '' AND chain_seq IS NULL AND seq <= 2") == 2);
+  CHECK(raw_sql_int(path, "SELECT COUNT(*) FROM journal_heads") == 0);
 }
 
 TEST_CASE("open_sqlite_store leaves a database untouched when a migration fails", "[store][migrations]")
@@ -186,7 +189,7 @@ TEST_CASE("open_sqlite_store refuses a database newer than this build", "[store]
   REQUIRE_FALSE(store);
   CHECK(store.error().type == ErrorType::corrupt);
   CHECK(store.error().message ==
-        "database schema version 9 is newer than this pickverify supports (5); use a newer pickverify");
+        "database schema version 9 is newer than this pickverify supports (6); use a newer pickverify");
   CHECK(raw_sql_int(path, "PRAGMA user_version") == 9);
 }
 
