@@ -17,6 +17,7 @@
 #include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
+#include "controller_callbacks.hpp"
 #include "hid_outputs.hpp"
 #include "usb_device.hpp"
 #include "usb_hub.hpp"
@@ -123,21 +124,11 @@ private:
       m_hub->wake();
   }
 
-  // The station's callbacks run on the hub's callback thread, never on the event thread.
-  void notify(ControllerState state, const std::string& message)
-  {
-    if (m_options.on_state)
-      m_hub->post([this, state, message] { m_options.on_state(state, message); });
-  }
-
-  // online() changes on the callback thread, right after on_state said so.
+  // The station's callbacks run on the hub's callback thread (controller_callbacks.hpp).
+  void notify(ControllerState state, const std::string& message) { fw::post_state(*m_hub, m_options, state, message); }
   void go_online(bool online, const std::string& message)
   {
-    m_hub->post([this, online, message] {
-      if (m_options.on_state)
-        m_options.on_state(online ? ControllerState::online : ControllerState::offline, message);
-      m_online = online;
-    });
+    fw::post_online(*m_hub, m_options, m_online, online, message);
   }
 
   // --- event thread ------------------------------------------------------------------------------

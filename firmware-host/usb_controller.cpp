@@ -19,6 +19,7 @@
 #include <pickverify/expected.hpp>
 #include <pickverify/usb_protocol.hpp>
 
+#include "controller_callbacks.hpp"
 #include "controller_link.hpp"
 #include "protocol.hpp"
 #include "usb_device.hpp"
@@ -485,22 +486,11 @@ private:
     }
   }
 
-  // The station's callbacks run on the hub's callback thread, never on the event thread.
-  void notify(ControllerState state, const std::string& message)
-  {
-    if (m_options.on_state)
-      m_hub->post([this, state, message] { m_options.on_state(state, message); });
-  }
-
-  // online() changes on the callback thread, right after on_state said so: whoever sees it online
-  // has been told why.
+  // The station's callbacks run on the hub's callback thread (controller_callbacks.hpp).
+  void notify(ControllerState state, const std::string& message) { fw::post_state(*m_hub, m_options, state, message); }
   void go_online(bool online, const std::string& message)
   {
-    m_hub->post([this, online, message] {
-      if (m_options.on_state)
-        m_options.on_state(online ? ControllerState::online : ControllerState::offline, message);
-      m_online = online;
-    });
+    fw::post_online(*m_hub, m_options, m_online, online, message);
   }
 
   ControllerOptions m_options;

@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include <pickverify/device_profile.hpp>
 #include <pickverify/evidence.hpp>
 #include <pickverify/expected.hpp>
 #include <pickverify/journal_anchor.hpp>
@@ -198,10 +199,10 @@ Result<std::unique_ptr<Scale>> open_scale(const std::string& spec, const ScaleOp
     }
     return open_mt_sics_scale(tty, baud, options);
   }
-  unsigned vendor = 0, product = 0;
-  if (spec.rfind("usb:", 0) == 0 && spec.size() == 13 &&
-      std::sscanf(spec.c_str() + 4, "%4x:%4x", &vendor, &product) == 2) {
-    return start_hid_pos_scale(static_cast<std::uint16_t>(vendor), static_cast<std::uint16_t>(product), options);
+  if (spec.rfind("usb:", 0) == 0) {
+    if (const auto id = parse_usb_id(std::string_view(spec).substr(4))) {
+      return start_hid_pos_scale(id->vendor, id->product, options);
+    }
   }
   // A profile from devices/scales/: NAME for a USB scale, NAME:TTY for a serial one.
   const auto colon = spec.find(':');

@@ -469,7 +469,13 @@ Result<StationReply> Station::handle_other_scan(const ScanEvent& scan, const Par
     return notify(std::move(reply));
   }
 
+  // is_unit_scan sent nothing else here: with a session open, a text code that is not the order's
+  // own label names a packaging.
   const Packaging* packaging = m_policy.weighing.packaging_for_code(code.data);
+  if (!packaging) {
+    return make_error(ErrorType::internal,
+                      fmt::format("scan '{}' is neither a unit, the order nor a packaging", code.data));
+  }
   entry.detail = detail.dump();
   return choose_packaging(*packaging, std::move(entry));
 }

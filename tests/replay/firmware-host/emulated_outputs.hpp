@@ -1,13 +1,15 @@
 // The commodity outputs emulated from their public protocols (devices/outputs/*.toml names the
-// sources) for umockdev: a USBRelay2 HID relay board and a Delcom visual indicator. The replay tests
-// (test_hid_outputs.cpp) and the controller benchmark attach them.
+// sources) for umockdev: a USBRelay2 HID relay board, a Delcom visual indicator and a Dymo HID POS scale. The replay
+// tests (test_hid_outputs.cpp) and the controller benchmark attach them.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "usb_emulator.hpp"
@@ -29,6 +31,37 @@ inline const std::vector<std::uint8_t> k_feature_descriptor = {0x06, 0x00, 0xff,
                                                                0x00, 0x26, 0xff, 0x00, 0x75, 0x08, 0x95, 0x08,
                                                                0x09, 0x00, 0xb2, 0x02, 0x01, 0xc0};
 
+// A board that speaks through k_feature_descriptor's feature report, answering control requests with
+// `answer`.
+inline EmulatedDeviceSpec feature_board_spec(int port, std::uint16_t vendor, std::uint16_t product,
+                                             std::function<ControlAnswer(const ControlRequest&)> answer)
+{
+  EmulatedDeviceSpec spec;
+  spec.port = port;
+  spec.vendor = vendor;
+  spec.product = product;
+  spec.boot_keyboard = false;
+  spec.report_descriptor = k_feature_descriptor;
+  spec.on_control = std::move(answer);
+  return spec;
+}
+
+// A Dymo M10 postal scale (usb.ids: 0922:8003) on `port`. Report descriptor: usage page 0x8D (scale),
+// report 3: status, unit, exponent (signed), weight (16 bits) — the layout of the HID POS scale data report.
+inline EmulatedDeviceSpec dymo_scale_spec(int port)
+{
+  EmulatedDeviceSpec spec;
+  spec.port = port;
+  spec.vendor = 0x0922;
+  spec.product = 0x8003;
+  spec.boot_keyboard = false;
+  spec.packet_size = 8;
+  spec.report_descriptor = {0x05, 0x8d, 0x09, 0x20, 0xa1, 0x01, 0x85, 0x03, 0x09, 0x70, 0x15, 0x00, 0x25, 0x08, 0x75,
+                            0x08, 0x95, 0x01, 0x81, 0x02, 0x09, 0x50, 0x81, 0x02, 0x09, 0x21, 0x15, 0x80, 0x25, 0x7f,
+                            0x81, 0x02, 0x09, 0x40, 0x15, 0x00, 0x26, 0xff, 0x00, 0x95, 0x02, 0x81, 0x02, 0xc0};
+  return spec;
+}
+
 // The relay board, from its protocol: feature report 0; SET [0xFF|0xFD, n], GET → serial, state.
 struct RelayBoard {
   std::mutex mutex;
@@ -39,14 +72,7 @@ struct RelayBoard {
 
   EmulatedDeviceSpec spec(int port)
   {
-    EmulatedDeviceSpec s;
-    s.port = port;
-    s.vendor = 0x16c0;
-    s.product = 0x05df;
-    s.boot_keyboard = false;
-    s.report_descriptor = k_feature_descriptor;
-    s.on_control = [this](const ControlRequest& r) { return answer(r); };
-    return s;
+    return feature_board_spec(port, 0x16c0, 0x05df, [this](const ControlRequest& r) { return answer(r); });
   }
 
   ControlAnswer answer(const ControlRequest& r)
@@ -101,14 +127,7 @@ struct DelcomIndicator {
 
   EmulatedDeviceSpec spec(int port)
   {
-    EmulatedDeviceSpec s;
-    s.port = port;
-    s.vendor = 0x0fc5;
-    s.product = 0xb080;
-    s.boot_keyboard = false;
-    s.report_descriptor = k_feature_descriptor;
-    s.on_control = [this](const ControlRequest& r) { return answer(r); };
-    return s;
+    return feature_board_spec(port, 0x0fc5, 0xb080, [this](const ControlRequest& r) { return answer(r); });
   }
 
   ControlAnswer answer(const ControlRequest& r)

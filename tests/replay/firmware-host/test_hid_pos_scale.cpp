@@ -7,23 +7,13 @@
 #include <mutex>
 #include <thread>
 
+#include "emulated_outputs.hpp"
 #include "usb_emulator.hpp"
 
 using namespace pickverify;
 using namespace std::chrono_literals;
 using pickverify::test::EmulatedDeviceSpec;
 using pickverify::test::UsbEmulator;
-
-namespace {
-
-// Dymo M10 postal scale (usb.ids: 0922:8003). Report descriptor: usage page 0x8D (scale), report 3:
-// status, unit, exponent (signed), weight (16 bits) — the layout of the HID POS scale data report.
-const std::vector<std::uint8_t> k_scale_descriptor = {0x05, 0x8d, 0x09, 0x20, 0xa1, 0x01, 0x85, 0x03, 0x09, 0x70, 0x15,
-                                                      0x00, 0x25, 0x08, 0x75, 0x08, 0x95, 0x01, 0x81, 0x02, 0x09, 0x50,
-                                                      0x81, 0x02, 0x09, 0x21, 0x15, 0x80, 0x25, 0x7f, 0x81, 0x02, 0x09,
-                                                      0x40, 0x15, 0x00, 0x26, 0xff, 0x00, 0x95, 0x02, 0x81, 0x02, 0xc0};
-
-} // namespace
 
 TEST_CASE("hid pos scale: motion is waited through, a stable report is the weight, unplug is offline",
           "[replay][scale]")
@@ -41,13 +31,7 @@ TEST_CASE("hid pos scale: motion is waited through, a stable report is the weigh
   REQUIRE(scale);
   CHECK_FALSE((*scale)->online());
 
-  EmulatedDeviceSpec spec;
-  spec.port = 4;
-  spec.vendor = 0x0922;
-  spec.product = 0x8003;
-  spec.boot_keyboard = false;
-  spec.packet_size = 8;
-  spec.report_descriptor = k_scale_descriptor;
+  const EmulatedDeviceSpec spec = pickverify::test::dymo_scale_spec(4);
   const auto key = usb.plug(spec);
   REQUIRE(UsbEmulator::wait_for([&] { return (*scale)->online(); }, 2s));
   CHECK(usb.counters(key).kernel_driver_detached == 1);

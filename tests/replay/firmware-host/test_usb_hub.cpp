@@ -61,12 +61,6 @@ fw::OutputProfile relay_profile()
   return {};
 }
 
-// Dymo M10 (0922:8003): usage page 0x8D, report 3: status, unit, exponent, weight (16 bits).
-const std::vector<std::uint8_t> k_scale_descriptor = {0x05, 0x8d, 0x09, 0x20, 0xa1, 0x01, 0x85, 0x03, 0x09, 0x70, 0x15,
-                                                      0x00, 0x25, 0x08, 0x75, 0x08, 0x95, 0x01, 0x81, 0x02, 0x09, 0x50,
-                                                      0x81, 0x02, 0x09, 0x21, 0x15, 0x80, 0x25, 0x7f, 0x81, 0x02, 0x09,
-                                                      0x40, 0x15, 0x00, 0x26, 0xff, 0x00, 0x95, 0x02, 0x81, 0x02, 0xc0};
-
 } // namespace
 
 TEST_CASE("usb hub: controller, relay board and HID POS scale share one event thread and keep working together",
@@ -114,13 +108,7 @@ TEST_CASE("usb hub: controller, relay board and HID POS scale share one event th
   REQUIRE((*relay)->set_outputs(outputs_for(SessionState::released, false, false)));
   device.plug();
   const auto relay_key = usb.plug(board.spec(5));
-  EmulatedDeviceSpec spec;
-  spec.port = 4;
-  spec.vendor = 0x0922;
-  spec.product = 0x8003;
-  spec.boot_keyboard = false;
-  spec.packet_size = 8;
-  spec.report_descriptor = k_scale_descriptor;
+  const EmulatedDeviceSpec spec = pickverify::test::dymo_scale_spec(4);
   const auto scale_key = usb.plug(spec);
 
   REQUIRE(
