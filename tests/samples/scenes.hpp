@@ -12,6 +12,8 @@
 //   matrix-photos     : one DataMatrix, GS1 DataMatrix or QR per 640x480 photo, each effect above
 //   station-frames    : 1080p/720p frames with 1-5 symbols of every station format, modules 1.2-3 px,
 //                       identical labels, off-centre DataMatrix, some frames without a code
+//   matrix-small-station : 1080p/720p frames of DataMatrix and GS1 DataMatrix at 1.2-1.6 px per
+//                       module, off-centre, identical labels, some tilted; some frames without a code
 #pragma once
 
 #include <opencv2/core.hpp>
