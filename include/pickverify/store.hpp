@@ -40,11 +40,17 @@ struct JournalEntry {
   std::string detail;        // JSON object with anything else (line progress, alert id …)
   std::string prev_hash;     // hex; 64 zeros for the first row
   std::string hash;          // hex SHA-256(prev_hash ‖ canonical encoding of this row)
+  // The chain the row belongs to: '' for the legacy chain (every row written before one chain per
+  // station; hash recipe v1, chain_seq 0, stored as NULL), else the station's chain (recipe v2).
+  std::string chain;
+  std::int64_t chain_seq = 0; // 1, 2, 3 … without gaps within a chain; 0 in the legacy chain
 };
 
 // SHA-256 over the 64 hex characters of prev_hash, then seq and utc_ms (decimal) and every text
 // field, each prefixed by its length as 8 bytes big-endian, in a fixed order; entry.prev_hash and
 // entry.hash are not part of it. Hex, lower case. docs/JOURNAL.md gives the recipe byte for byte.
+// Recipe v1 for the legacy chain (entry.chain empty); v2 for a station's chain: chain and chain_seq
+// in place of seq, the rest as in v1.
 std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_hash);
 constexpr const char* k_genesis_hash = "0000000000000000000000000000000000000000000000000000000000000000";
 

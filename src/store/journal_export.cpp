@@ -6,15 +6,12 @@
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
+#include "journal_fields.hpp"
 #include "journal_hash.hpp"
 
 namespace pickverify {
 
 namespace {
-
-constexpr const char* k_csv_header =
-    "seq,utc_ms,utc,type,station,operator_id,order_id,session_id,raw,raw_hex,aim,source,gtin,ais,serial,verdict,"
-    "reason,evidence_hash,detail,prev_hash,hash\r\n";
 
 // A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): it begins with = + - @,
 // a tab or a carriage return.
@@ -45,49 +42,37 @@ void write_csv_field(std::ostream& out, std::string_view field)
   out << '"';
 }
 
-// A unit's serial, from the row's detail (scan rows of serial-tracked items).
-std::string serial_of(const JournalEntry& entry)
+void write_csv_header(std::ostream& out)
 {
-  if (entry.detail.find("\"serial\"") == std::string::npos) {
-    return {};
+  bool first = true;
+  for (const store::JournalField& field : store::journal_fields()) {
+    out << (first ? "" : ",") << field.name;
+    first = false;
   }
-  const auto detail = nlohmann::json::parse(entry.detail, nullptr, false);
-  if (detail.is_object() && detail.contains("serial") && detail["serial"].is_string()) {
-    return detail["serial"].get<std::string>();
+  out << "\r\n";
+}
+
+// The column as the CSV writes it: raw and derived columns by their export function, the rest as stored.
+std::string export_text(const JournalEntry& entry, const store::JournalField& field)
+{
+  if (field.export_text) {
+    return field.export_text(entry);
   }
-  return {};
+  if (field.kind == store::JournalFieldKind::optional_integer && entry.*field.integer == 0) {
+    return {}; // NULL: a legacy row's chain_seq
+  }
+  return store::journal_field_bytes(entry, field);
 }
 
 void write_csv_row(std::ostream& out, const JournalEntry& entry)
 {
-  const std::string fields[] = {std::to_string(entry.seq),
-                                std::to_string(entry.utc_ms),
-                                format_utc_ms(entry.utc_ms),
-                                entry.type,
-                                entry.station,
-                                entry.operator_id,
-                                entry.order_id,
-                                entry.session_id,
-                                escape_raw(entry.raw),
-                                text::to_hex(entry.raw),
-                                entry.aim,
-                                entry.source,
-                                entry.gtin,
-                                entry.ais,
-                                serial_of(entry),
-                                entry.verdict,
-                                entry.reason,
-                                entry.evidence_hash,
-                                entry.detail,
-                                entry.prev_hash,
-                                entry.hash};
   bool first = true;
-  for (const std::string& field : fields) {
+  for (const store::JournalField& field : store::journal_fields()) {
     if (!first) {
       out << ',';
     }
     first = false;
-    write_csv_field(out, field);
+    write_csv_field(out, export_text(entry, field));
   }
   out << "\r\n";
 }
@@ -95,27 +80,20 @@ void write_csv_row(std::ostream& out, const JournalEntry& entry)
 void write_jsonl_row(std::ostream& out, const JournalEntry& entry)
 {
   nlohmann::ordered_json row;
-  row["seq"] = entry.seq;
-  row["utc_ms"] = entry.utc_ms;
-  row["utc"] = format_utc_ms(entry.utc_ms);
-  row["type"] = entry.type;
-  row["station"] = entry.station;
-  row["operator_id"] = entry.operator_id;
-  row["order_id"] = entry.order_id;
-  row["session_id"] = entry.session_id;
-  row["raw"] = escape_raw(entry.raw);
-  row["raw_hex"] = text::to_hex(entry.raw);
-  row["aim"] = entry.aim;
-  row["source"] = entry.source;
-  row["gtin"] = entry.gtin;
-  row["ais"] = entry.ais;
-  row["serial"] = serial_of(entry);
-  row["verdict"] = entry.verdict;
-  row["reason"] = entry.reason;
-  row["evidence_hash"] = entry.evidence_hash;
-  row["detail"] = entry.detail;
-  row["prev_hash"] = entry.prev_hash;
-  row["hash"] = entry.hash;
+  for (const store::JournalField& field : store::journal_fields()) {
+    switch (field.kind) {
+    case store::JournalFieldKind::integer:
+      row[std::string(field.name)] = entry.*field.integer;
+      break;
+    case store::JournalFieldKind::optional_integer:
+      row[std::string(field.name)] =
+          entry.*field.integer == 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(entry.*field.integer);
+      break;
+    default:
+      row[std::string(field.name)] = export_text(entry, field);
+      break;
+    }
+  }
   // Text columns other than raw are UTF-8 by construction; should one not be, its bad bytes become
   // U+FFFD rather than an exception. raw_hex is what carries bytes exactly.
   out << row.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace) << '\n';
@@ -183,7 +161,7 @@ std::string format_utc_ms(std::int64_t utc_ms)
 Result<std::size_t> export_journal(Store& store, const JournalFilter& filter, ExportFormat format, std::ostream& out)
 {
   if (format == ExportFormat::csv) {
-    out << k_csv_header;
+    write_csv_header(out);
   }
   std::size_t rows = 0;
   auto read = store.read_journal(filter, [&](const JournalEntry& entry) {

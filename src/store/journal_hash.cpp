@@ -1,6 +1,7 @@
 // The journal's chain hash. The encoding is documented byte for byte in docs/JOURNAL.md so QA can
 // recompute it with any SHA-256 tool; change both together or not at all.
 #include "journal_hash.hpp"
+#include "journal_fields.hpp"
 
 #include <array>
 #include <cstdint>
@@ -54,12 +55,8 @@ std::string journal_row_hash(const JournalEntry& entry, const std::string& prev_
   crypto_hash_sha256_state state;
   crypto_hash_sha256_init(&state);
   update(state, prev_hash);
-  update_field(state, std::to_string(entry.seq));
-  update_field(state, std::to_string(entry.utc_ms));
-  for (const std::string* field :
-       {&entry.type, &entry.station, &entry.operator_id, &entry.order_id, &entry.session_id, &entry.raw, &entry.aim,
-        &entry.source, &entry.gtin, &entry.ais, &entry.verdict, &entry.reason, &entry.evidence_hash, &entry.detail}) {
-    update_field(state, *field);
+  for (const store::JournalField* field : store::journal_hash_fields(store::journal_hash_recipe(entry))) {
+    update_field(state, store::journal_field_bytes(entry, *field));
   }
   std::array<unsigned char, crypto_hash_sha256_BYTES> digest{};
   crypto_hash_sha256_final(&state, digest.data());

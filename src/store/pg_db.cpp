@@ -232,7 +232,8 @@ PgStatement& PgStatement::bind_blob(int index, std::string_view value)
 
 PgStatement& PgStatement::bind_null(int index)
 {
-  return set(index, std::nullopt, k_text_oid, false);
+  // Untyped (oid 0): the server takes the column's type, so a NULL fits a BIGINT column as well as TEXT.
+  return set(index, std::nullopt, 0, false);
 }
 
 Result<bool> PgStatement::step()

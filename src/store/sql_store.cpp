@@ -22,6 +22,7 @@
 #include <pickverify/text.hpp>
 
 #include "database.hpp"
+#include "journal_fields.hpp"
 #include "journal_hash.hpp"
 #include "migrations.hpp"
 #include "order_claims.hpp"
@@ -33,32 +34,9 @@ namespace pickverify {
 
 namespace {
 
-constexpr const char* k_journal_columns =
-    "seq, utc_ms, type, station, operator_id, order_id, session_id, raw, aim, source, gtin, ais, verdict, "
-    "reason, evidence_hash, detail, prev_hash, hash";
-
 template <typename Statement> JournalEntry read_journal_row(const Statement& row)
 {
-  JournalEntry entry;
-  entry.seq = row.column_int(0);
-  entry.utc_ms = row.column_int(1);
-  entry.type = row.column_text(2);
-  entry.station = row.column_text(3);
-  entry.operator_id = row.column_text(4);
-  entry.order_id = row.column_text(5);
-  entry.session_id = row.column_text(6);
-  entry.raw = row.column_blob(7);
-  entry.aim = row.column_text(8);
-  entry.source = row.column_text(9);
-  entry.gtin = row.column_text(10);
-  entry.ais = row.column_text(11);
-  entry.verdict = row.column_text(12);
-  entry.reason = row.column_text(13);
-  entry.evidence_hash = row.column_text(14);
-  entry.detail = row.column_text(15);
-  entry.prev_hash = row.column_text(16);
-  entry.hash = row.column_text(17);
-  return entry;
+  return store::read_journal_columns(row);
 }
 
 std::int64_t now_utc_ms()
@@ -96,25 +74,16 @@ std::optional<Error> unstorable_text(const store::Db&, const JournalEntry&)
 }
 std::optional<Error> unstorable_text(const store::PgDb&, const JournalEntry& entry)
 {
-  const std::pair<const char*, const std::string*> fields[] = {{"type", &entry.type},
-                                                               {"station", &entry.station},
-                                                               {"operator_id", &entry.operator_id},
-                                                               {"order_id", &entry.order_id},
-                                                               {"session_id", &entry.session_id},
-                                                               {"aim", &entry.aim},
-                                                               {"source", &entry.source},
-                                                               {"gtin", &entry.gtin},
-                                                               {"ais", &entry.ais},
-                                                               {"verdict", &entry.verdict},
-                                                               {"reason", &entry.reason},
-                                                               {"evidence_hash", &entry.evidence_hash},
-                                                               {"detail", &entry.detail}};
-  for (const auto& [name, text] : fields) {
-    if (!store::pg_text_storable(*text)) {
+  for (const store::JournalField& field : store::journal_fields()) {
+    if (field.kind != store::JournalFieldKind::text || field.bytes == &JournalEntry::prev_hash ||
+        field.bytes == &JournalEntry::hash) {
+      continue; // prev_hash and hash are the store's own hex
+    }
+    if (!store::pg_text_storable(entry.*field.bytes)) {
       return Error{ErrorType::invalid_input,
                    fmt::format("journal append: field {} is not valid UTF-8 or holds a NUL byte, which PostgreSQL "
                                "text cannot store (only raw keeps any bytes)",
-                               name)};
+                               field.name)};
     }
   }
   return std::nullopt;
@@ -139,9 +108,24 @@ public:
       return fail(head, "journal");
     }
     m_read_head = std::move(*head);
-    auto insert = m_db->prepare(fmt::format("INSERT INTO journal ({}) VALUES "
-                                            "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                                            k_journal_columns));
+    if constexpr (std::is_same_v<Db, store::Db>) {
+      // A file older than schema version 6, opened read-only for an audit, has no chain columns:
+      // every row reads as the legacy chain, and nothing can be appended to it anyway.
+      PV_TRY_ASSIGN(auto chains,
+                    m_db->query_int("SELECT count(*) FROM pragma_table_info('journal') WHERE name = 'chain'"),
+                    "journal");
+      if (chains == 0) {
+        m_select_columns = store::journal_column_list_before_chains();
+        m_has_chains = false;
+        return {};
+      }
+    }
+    std::string placeholders = "?";
+    for (int i = 1; i < store::journal_column_count(); ++i) {
+      placeholders += ", ?";
+    }
+    auto insert =
+        m_db->prepare(fmt::format("INSERT INTO journal ({}) VALUES ({})", store::journal_column_list(), placeholders));
     if (!insert) {
       return fail(insert, "journal");
     }
@@ -259,6 +243,8 @@ private:
   Statement m_read_head;
   Statement m_insert_row;
   Statement m_update_head;
+  std::string m_select_columns = store::journal_column_list(); // what a read of the journal selects
+  bool m_has_chains = true;    // false: a read-only file before schema version 6, nothing prepared to write
   Statement m_append_one_trip; // PostgreSQL: pickverify_append_v1 (pg_migrations.cpp)
   // Checkpoints: who signs, and when this store last did.
   Result<JournalEntry> checkpoint_row(std::int64_t seq, const std::string& head_hash, std::int64_t now);
@@ -931,24 +917,11 @@ Result<void> SqlStore<Db>::insert_row(JournalEntry& entry, std::int64_t seq, con
   }
   entry.prev_hash = prev_hash;
   entry.hash = journal_row_hash(entry, prev_hash);
-  m_insert_row.bind(1, entry.seq)
-      .bind(2, entry.utc_ms)
-      .bind_text(3, entry.type)
-      .bind_text(4, entry.station)
-      .bind_text(5, entry.operator_id)
-      .bind_text(6, entry.order_id)
-      .bind_text(7, entry.session_id)
-      .bind_blob(8, entry.raw)
-      .bind_text(9, entry.aim)
-      .bind_text(10, entry.source)
-      .bind_text(11, entry.gtin)
-      .bind_text(12, entry.ais)
-      .bind_text(13, entry.verdict)
-      .bind_text(14, entry.reason)
-      .bind_text(15, entry.evidence_hash)
-      .bind_text(16, entry.detail)
-      .bind_text(17, entry.prev_hash)
-      .bind_text(18, entry.hash);
+  if (!m_has_chains) {
+    return make_error(ErrorType::io, "the journal of this read-only database (before schema version 6) cannot be "
+                                     "appended to");
+  }
+  store::bind_journal_columns(m_insert_row, entry);
   auto done = m_insert_row.run();
   if (!done) {
     m_insert_row.reset();
@@ -1257,7 +1230,7 @@ template <typename Db> Result<ChainReport> SqlStore<Db>::verify_chain()
     ~EndRead() { (void)db.exec("COMMIT"); }
   } end_read{*m_db};
 
-  auto rows = m_db->prepare(fmt::format("SELECT {} FROM journal ORDER BY seq", k_journal_columns));
+  auto rows = m_db->prepare(fmt::format("SELECT {} FROM journal ORDER BY seq", m_select_columns));
   if (!rows) {
     return fail(rows, "audit verify");
   }
@@ -1336,7 +1309,7 @@ Result<void> SqlStore<Db>::read_journal(const JournalFilter& filter,
                                         const std::function<bool(const JournalEntry&)>& visit)
 {
   std::lock_guard lock(m_mutex);
-  std::string sql = fmt::format("SELECT {} FROM journal WHERE 1 = 1", k_journal_columns);
+  std::string sql = fmt::format("SELECT {} FROM journal WHERE 1 = 1", m_select_columns);
   if (filter.from_utc_ms) {
     sql += " AND utc_ms >= ?1";
   }

@@ -476,7 +476,9 @@ TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "
     REQUIRE(records.has_value());
     REQUIRE(records->size() == static_cast<std::size_t>(socks_rows) + 1);
     const auto& header = (*records)[0].fields;
-    REQUIRE(header.size() == 21);
+    REQUIRE(header.size() == 23);
+    CHECK(header[21] == "chain");
+    CHECK(header[22] == "chain_seq");
     CHECK(header[0] == "seq");
     CHECK(header[6] == "order_id");
     CHECK(header[14] == "serial");
@@ -485,7 +487,7 @@ TEST_CASE("run_cli audit export writes one order's rows as CSV or JSON Lines", "
     bool saw_clear = false;
     for (std::size_t r = 1; r < records->size(); ++r) {
       const auto& fields = (*records)[r].fields;
-      REQUIRE(fields.size() == 21);
+      REQUIRE(fields.size() == 23);
       CHECK(fields[6] == "ORD-2025-00146");
       saw_clear = saw_clear || fields[16] == "cleared by supervisor sup-lee: item_set_aside — shoe back on the shelf";
     }

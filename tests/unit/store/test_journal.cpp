@@ -1,8 +1,11 @@
 // The hash-chained journal: append, journal_row_hash, verify_chain and its tamper detection,
 // raw bytes kept exactly, read_journal filters, two writers on one chain.
+#include <fstream>
 #include <map>
 #include <random>
+#include <regex>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include <catch2/catch.hpp>
@@ -118,6 +121,116 @@ TEST_CASE("journal_row_hash follows the encoding documented in docs/JOURNAL.md",
   const std::string example_hash = journal_row_hash(example, k_genesis_hash);
   CHECK(example_hash == documented_row_hash(example, k_genesis_hash));
   CHECK(example_hash == "9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399");
+}
+
+namespace {
+
+// The F(…) names of each recipe block of docs/JOURNAL.md ("hash = lower-case hex( SHA-256( …") in order.
+std::vector<std::vector<std::string>> documented_recipes()
+{
+  std::ifstream in(std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "JOURNAL.md");
+  REQUIRE(in);
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::string doc = text.str();
+  std::vector<std::vector<std::string>> recipes;
+  const std::string opening = "hash = lower-case hex( SHA-256( prev_hash_ascii";
+  for (auto at = doc.find(opening); at != std::string::npos; at = doc.find(opening, at + 1)) {
+    const auto end = doc.find(") ) )", at);
+    REQUIRE(end != std::string::npos);
+    const std::string block = doc.substr(at, end + 1 - at); // through the last field's ")"
+    std::vector<std::string> names;
+    const std::regex field(R"(F\((\w+)\))");
+    for (auto it = std::sregex_iterator(block.begin(), block.end(), field); it != std::sregex_iterator(); ++it) {
+      names.push_back((*it)[1]);
+    }
+    recipes.push_back(names);
+  }
+  return recipes;
+}
+
+// A row whose every field differs, and what each documented name stands for in it.
+std::map<std::string, std::string> distinct_fields(JournalEntry& e)
+{
+  e.seq = 17;
+  e.chain = "A-1";
+  e.chain_seq = 9;
+  e.utc_ms = 1760000000123;
+  std::map<std::string, std::string> values{
+      {"seq", "17"}, {"chain", "A-1"}, {"chain_seq", "9"}, {"utc_ms", "1760000000123"}};
+  int n = 0;
+  for (auto [name, member] : std::initializer_list<std::pair<const char*, std::string JournalEntry::*>>{
+           {"type", &JournalEntry::type},
+           {"station", &JournalEntry::station},
+           {"operator_id", &JournalEntry::operator_id},
+           {"order_id", &JournalEntry::order_id},
+           {"session_id", &JournalEntry::session_id},
+           {"raw", &JournalEntry::raw},
+           {"aim", &JournalEntry::aim},
+           {"source", &JournalEntry::source},
+           {"gtin", &JournalEntry::gtin},
+           {"ais", &JournalEntry::ais},
+           {"verdict", &JournalEntry::verdict},
+           {"reason", &JournalEntry::reason},
+           {"evidence_hash", &JournalEntry::evidence_hash},
+           {"detail", &JournalEntry::detail}}) {
+    e.*member = std::string(name) + "-" + std::to_string(++n);
+    values[name] = e.*member;
+  }
+  return values;
+}
+
+// SHA-256 over prev_hash and F(value) of each name in the given order.
+std::string hash_in_order(const std::vector<std::string>& names, const std::map<std::string, std::string>& values,
+                          const std::string& prev_hash)
+{
+  REQUIRE(sodium_init() >= 0);
+  std::string message = prev_hash;
+  for (const std::string& name : names) {
+    INFO("documented field " << name);
+    REQUIRE(values.count(name) == 1);
+    const std::string& bytes = values.at(name);
+    for (int shift = 56; shift >= 0; shift -= 8) {
+      message.push_back(static_cast<char>((static_cast<std::uint64_t>(bytes.size()) >> shift) & 0xff));
+    }
+    message += bytes;
+  }
+  unsigned char digest[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(digest, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  char hex[crypto_hash_sha256_BYTES * 2 + 1];
+  sodium_bin2hex(hex, sizeof hex, digest, sizeof digest);
+  return hex;
+}
+
+} // namespace
+
+TEST_CASE("journal_row_hash hashes the fields in the order docs/JOURNAL.md's recipe lists them", "[store][journal]")
+{
+  const auto recipes = documented_recipes();
+  REQUIRE(recipes.size() >= 1);
+  const std::vector<std::string> v1 = {"seq",        "utc_ms", "type",          "station", "operator_id", "order_id",
+                                       "session_id", "raw",    "aim",           "source",  "gtin",        "ais",
+                                       "verdict",    "reason", "evidence_hash", "detail"};
+  CHECK(recipes[0] == v1);
+  // The Python snippet's FIELDS list is the same order after seq and utc_ms.
+  std::ifstream in(std::filesystem::path(PICKVERIFY_SOURCE_DIR) / "docs" / "JOURNAL.md");
+  std::stringstream doc;
+  doc << in.rdbuf();
+  std::smatch python;
+  const std::string text = doc.str();
+  REQUIRE(std::regex_search(text, python, std::regex(R"(FIELDS = \[([^\]]*)\])")));
+  std::vector<std::string> listed;
+  const std::string list = python[1];
+  const std::regex quoted("\"(\\w+)\"");
+  for (auto it = std::sregex_iterator(list.begin(), list.end(), quoted); it != std::sregex_iterator(); ++it) {
+    listed.push_back((*it)[1]);
+  }
+  CHECK(listed == std::vector<std::string>(v1.begin() + 2, v1.end()));
+  JournalEntry legacy;
+  auto values = distinct_fields(legacy);
+  legacy.chain.clear(); // the legacy chain: recipe v1
+  legacy.chain_seq = 0;
+  CHECK(journal_row_hash(legacy, k_genesis_hash) == hash_in_order(recipes[0], values, k_genesis_hash));
 }
 
 TEST_CASE("journal_row_hash covers every field and their boundaries", "[store][journal]")

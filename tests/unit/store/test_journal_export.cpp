@@ -150,10 +150,10 @@ TEST_CASE("export_journal writes RFC 4180 CSV from which raw bytes come back exa
 
   const auto records = parse_csv(out.str());
   REQUIRE(records.size() == scans.size() + 2);
-  const std::vector<std::string> header = {"seq",      "utc_ms",     "utc",    "type",    "station", "operator_id",
-                                           "order_id", "session_id", "raw",    "raw_hex", "aim",     "source",
-                                           "gtin",     "ais",        "serial", "verdict", "reason",  "evidence_hash",
-                                           "detail",   "prev_hash",  "hash"};
+  const std::vector<std::string> header = {"seq",      "utc_ms",     "utc",    "type",    "station",  "operator_id",
+                                           "order_id", "session_id", "raw",    "raw_hex", "aim",      "source",
+                                           "gtin",     "ais",        "serial", "verdict", "reason",   "evidence_hash",
+                                           "detail",   "prev_hash",  "hash",   "chain",   "chain_seq"};
   CHECK(records[0] == header);
   for (std::size_t i = 0; i < scans.size(); ++i) {
     const auto& record = records[i + 1];
