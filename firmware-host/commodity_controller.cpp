@@ -116,14 +116,11 @@ Result<std::unique_ptr<Controller>> start_commodity_controller(std::string_view 
   auto delcom = profile_for(profiles, fw::OutputProtocol::delcom_indicator, dir);
   if (kind == "relay" || kind == "delcom") {
     auto& profile = kind == "relay" ? relay : delcom;
-    if (!profile)
-      return tl::unexpected(profile.error());
+    PV_TRY(profile, fmt::format("controller {}", kind));
     return fw::start_hid_output_controller(std::move(*profile), std::move(options));
   }
-  if (!relay)
-    return tl::unexpected(relay.error());
-  if (!delcom)
-    return tl::unexpected(delcom.error());
+  PV_TRY(relay, "controller relay");
+  PV_TRY(delcom, "controller delcom");
   auto combined = std::make_unique<CombinedController>(options.on_state);
   auto* raw = combined.get();
   for (std::size_t part = 0; part < 2; ++part) {

@@ -40,6 +40,8 @@ constexpr bool starts_with_ignoring_case(std::string_view text, std::string_view
   return true;
 }
 
+// The value of one hex digit of either case ('7' → 7, 'b' and 'B' → 11); -1 for any other character.
+int hex_digit_value(char c);
 // Lower-case hex of bytes: "\x01\xab" → "01ab".
 std::string to_hex(std::string_view bytes);
 std::string to_hex(std::span<const std::uint8_t> bytes);

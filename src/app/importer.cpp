@@ -106,6 +106,8 @@ public:
     }
     return Error{ErrorType::invalid_input, text};
   }
+  // The import's refusal, for `return problems.refusal();`.
+  tl::unexpected<Error> refusal() const { return tl::unexpected(error()); }
 
 private:
   std::string m_name;
@@ -827,12 +829,12 @@ Result<CsvTable> open_csv_table(std::string_view text, const std::string& name, 
   }
   if (records->empty()) {
     problems.add(0, "empty file: the first line must name the columns");
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   const CsvRecord& header = (*records)[0];
   CsvColumns columns(header, allowed, required, problems);
   if (!problems.empty()) {
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   // Every row has exactly the header's fields: a row cut off (or run on) is refused, not filled
   // with defaults. Every field is text without NUL, in UTF-8.
@@ -1002,7 +1004,7 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
   const Json& list = document["orders"];
   if (!list.is_array()) {
     problems.add(1, "orders: missing or not an array");
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   for (std::size_t i = 0; i < list.size(); ++i) {
     const int line = line_of(lines, i);
@@ -1050,7 +1052,7 @@ Result<std::vector<Order>> import_orders_json(std::string_view text, const std::
     }
   }
   if (!problems.empty()) {
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   return orders;
 }
@@ -1129,7 +1131,7 @@ Result<std::vector<Order>> import_orders_csv(std::string_view text, const std::s
     check_order_line(order, order.lines.back(), line, "", catalog, problems);
   }
   if (!problems.empty()) {
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   return orders;
 }
@@ -1203,7 +1205,7 @@ Result<std::size_t> import_catalog(std::string_view text, FileFormat format, con
     }
   }
   if (!problems.empty()) {
-    return tl::unexpected(problems.error());
+    return problems.refusal();
   }
   catalog = std::move(staged);
   return entries.items.size() + entries.kits.size();

@@ -23,20 +23,6 @@ bool is_primary_key(std::string_view ai)
   return std::find(std::begin(k_primary_keys), std::end(k_primary_keys), ai) != std::end(k_primary_keys);
 }
 
-int hex_value(char c)
-{
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
-}
-
 std::optional<std::string> percent_decode(std::string_view text)
 {
   std::string decoded;
@@ -49,8 +35,8 @@ std::optional<std::string> percent_decode(std::string_view text)
     if (i + 2 >= text.size()) {
       return std::nullopt;
     }
-    const int high = hex_value(text[i + 1]);
-    const int low = hex_value(text[i + 2]);
+    const int high = text::hex_digit_value(text[i + 1]);
+    const int low = text::hex_digit_value(text[i + 2]);
     if (high < 0 || low < 0) {
       return std::nullopt;
     }

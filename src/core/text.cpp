@@ -20,18 +20,26 @@ std::string to_hex(std::span<const std::uint8_t> bytes)
   return to_hex(std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
 }
 
+int hex_digit_value(char c)
+{
+  if (c >= '0' && c <= '9') {
+    return c - '0';
+  }
+  if (c >= 'a' && c <= 'f') {
+    return c - 'a' + 10;
+  }
+  if (c >= 'A' && c <= 'F') {
+    return c - 'A' + 10;
+  }
+  return -1;
+}
+
 std::optional<std::string> from_hex(std::string_view hex)
 {
   if (hex.size() % 2 != 0) {
     return std::nullopt;
   }
-  const auto nibble = [](char c) -> int {
-    if (c >= '0' && c <= '9')
-      return c - '0';
-    if (c >= 'a' && c <= 'f')
-      return c - 'a' + 10;
-    return -1;
-  };
+  const auto nibble = [](char c) { return c >= 'A' && c <= 'F' ? -1 : hex_digit_value(c); };
   std::string bytes;
   bytes.reserve(hex.size() / 2);
   for (std::size_t i = 0; i < hex.size(); i += 2) {

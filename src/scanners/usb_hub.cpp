@@ -4,6 +4,8 @@
 // deadline is due or wake() interrupts it: no busy polling.
 #include "usb_hub.hpp"
 
+#include <pickverify/expected.hpp>
+
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -31,8 +33,7 @@ Result<std::shared_ptr<UsbHub>> UsbHub::acquire()
   if (auto hub = g_hub.lock())
     return hub;
   std::shared_ptr<UsbHub> hub(new UsbHub());
-  if (auto started = hub->start(); !started)
-    return tl::unexpected(started.error());
+  PV_TRY(hub->start());
   g_hub = hub;
   return hub;
 }

@@ -676,9 +676,7 @@ private:
             }
             PV_TRY_ASSIGN(auto pending, host.station->begin_image_check());
             auto result = host.image_check(pending.request);
-            if (!result) {
-              return tl::unexpected(result.error());
-            }
+            PV_TRY(result);
             {
               // Read by the listener while apply_image_check journals: an alert it opens gets these.
               std::lock_guard lock(host.mutex);

@@ -218,7 +218,7 @@ Result<void> migrate(Db& db)
   }
   auto version = db.query_int("PRAGMA user_version");
   if (!version) {
-    return tl::unexpected(version.error());
+    return tl::unexpected(version.error().with_context("schema migration"));
   }
   if (*version > k_schema_version) {
     return make_error(ErrorType::corrupt,
@@ -229,7 +229,7 @@ Result<void> migrate(Db& db)
   if (*version == 0) {
     auto tables = db.query_int("SELECT count(*) FROM sqlite_schema WHERE name NOT LIKE 'sqlite_%'");
     if (!tables) {
-      return tl::unexpected(tables.error());
+      return tl::unexpected(tables.error().with_context("schema migration"));
     }
     if (*tables > 0) {
       return make_error(ErrorType::corrupt,

@@ -1,6 +1,7 @@
 #include "pg_db.hpp"
 
 #include <pickverify/expected.hpp>
+#include <pickverify/text.hpp>
 
 #include <cstdlib>
 #include <utility>
@@ -88,20 +89,6 @@ std::pair<std::string, int> translate_placeholders(std::string_view sql)
     out += fmt::format("${}", number);
   }
   return {out, highest};
-}
-
-int hex_value(char c)
-{
-  if (c >= '0' && c <= '9') {
-    return c - '0';
-  }
-  if (c >= 'a' && c <= 'f') {
-    return c - 'a' + 10;
-  }
-  if (c >= 'A' && c <= 'F') {
-    return c - 'A' + 10;
-  }
-  return -1;
 }
 
 } // namespace
@@ -269,16 +256,17 @@ Result<bool> PgStatement::step()
   return false;
 }
 
-Result<void> PgStatement::each_row(const std::function<bool()>& visit)
+Result<void> PgStatement::each_row(const std::function<Result<bool>()>& visit)
 {
   for (;;) {
-    PV_TRY_ASSIGN(auto row, step());
+    PV_TRY_ASSIGN(const bool row, step());
     if (!row) {
       return {};
     }
-    if (!visit()) {
+    auto more = visit();
+    if (!more || !*more) {
       clear_result();
-      return {};
+      return more ? Result<void>() : tl::unexpected(std::move(more.error()));
     }
   }
 }
@@ -328,7 +316,7 @@ std::string PgStatement::column_blob(int index) const
   std::string bytes;
   bytes.reserve((text.size() - 2) / 2);
   for (std::size_t i = 2; i + 1 < text.size(); i += 2) {
-    bytes.push_back(static_cast<char>(hex_value(text[i]) * 16 + hex_value(text[i + 1])));
+    bytes.push_back(static_cast<char>(text::hex_digit_value(text[i]) * 16 + text::hex_digit_value(text[i + 1])));
   }
   return bytes;
 }
@@ -378,14 +366,7 @@ Result<PgStatement> PgDb::prepare(std::string_view sql)
 
 Result<void> PgDb::exec(const std::string& sql)
 {
-  PGresult* result = PQexec(m_conn, sql.c_str());
-  const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
-  if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-    Error error = error_of(result, std::string_view(sql).substr(0, 60));
-    PQclear(result);
-    return tl::unexpected(std::move(error));
-  }
-  PQclear(result);
+  PV_TRY(exec_tag(sql));
   return {};
 }
 
@@ -401,26 +382,6 @@ Result<std::string> PgDb::exec_tag(const std::string& sql)
   std::string tag = PQcmdStatus(result);
   PQclear(result);
   return tag;
-}
-
-Result<std::int64_t> PgDb::query_int(std::string_view sql)
-{
-  PV_TRY_ASSIGN(auto stmt, prepare(sql));
-  auto row = stmt.step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  return *row ? stmt.column_int(0) : 0;
-}
-
-Result<std::string> PgDb::query_text(std::string_view sql)
-{
-  PV_TRY_ASSIGN(auto stmt, prepare(sql));
-  auto row = stmt.step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  return *row ? stmt.column_text(0) : std::string();
 }
 
 Error PgDb::error_of(const pg_result* result, std::string_view context) const

@@ -11,6 +11,9 @@
 #include <vector>
 
 #include <pickverify/error.hpp>
+#include <pickverify/expected.hpp>
+
+#include "sql_query.hpp"
 
 struct pg_conn;
 struct pg_result;
@@ -42,21 +45,9 @@ public:
 
   // true: a row is ready; false: done (the next step runs the statement again).
   Result<bool> step();
-  Result<void> each_row(const std::function<bool()>& visit);
-  template <typename Read> auto first_row(Read read) -> Result<std::optional<decltype(read())>>
-  {
-    using Value = decltype(read());
-    auto row = step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
-      return std::optional<Value>();
-    }
-    std::optional<Value> value(read());
-    reset();
-    return value;
-  }
+  // Calls visit for each row; stops early when it returns false, and returns its error when it gives one.
+  Result<void> each_row(const std::function<Result<bool>()>& visit);
+  template <typename Read> auto first_row(Read read) { return first_row_of(*this, read); }
   Result<void> run();
   void reset();
 
@@ -95,8 +86,8 @@ public:
   Result<void> exec(const std::string& sql);
   // Runs one statement without parameters and returns its command tag ("COMMIT", "ROLLBACK" …).
   Result<std::string> exec_tag(const std::string& sql);
-  Result<std::int64_t> query_int(std::string_view sql);
-  Result<std::string> query_text(std::string_view sql);
+  Result<std::int64_t> query_int(std::string_view sql) { return query_value<std::int64_t>(*this, sql); }
+  Result<std::string> query_text(std::string_view sql) { return query_value<std::string>(*this, sql); }
 
   // "PostgreSQL db@host": where the database is, without any password, for messages.
   const std::string& where() const { return m_where; }

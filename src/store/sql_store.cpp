@@ -560,14 +560,7 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
   if (!items) {
     return fail(items, "load catalog");
   }
-  for (;;) {
-    auto row = items->step();
-    if (!row) {
-      return fail(row, "load catalog");
-    }
-    if (!*row) {
-      break;
-    }
+  auto items_read = items->each_row([&]() -> Result<bool> {
     Item item;
     item.sku = items->column_text(0);
     item.style = items->column_text(1);
@@ -589,22 +582,18 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     }
     const std::string sku = item.sku;
     if (auto added = catalog.add_item(std::move(item)); !added) {
-      return make_error(ErrorType::corrupt,
-                        fmt::format("load catalog: stored item {} is not valid: {}", sku, added.error().message));
+      return make_error(ErrorType::corrupt, fmt::format("stored item {} is not valid: {}", sku, added.error().message));
     }
+    return true;
+  });
+  if (!items_read) {
+    return fail(items_read, "load catalog");
   }
   auto kits = m_db->prepare("SELECT sku, description FROM kits ORDER BY rowid");
   if (!kits) {
     return fail(kits, "load catalog");
   }
-  for (;;) {
-    auto row = kits->step();
-    if (!row) {
-      return fail(row, "load catalog");
-    }
-    if (!*row) {
-      break;
-    }
+  auto kits_read = kits->each_row([&]() -> Result<bool> {
     Kit kit;
     kit.sku = kits->column_text(0);
     kit.description = kits->column_text(1);
@@ -615,9 +604,12 @@ template <typename Db> Result<Catalog> SqlStore<Db>::load_catalog()
     }
     const std::string sku = kit.sku;
     if (auto added = catalog.add_kit(std::move(kit)); !added) {
-      return make_error(ErrorType::corrupt,
-                        fmt::format("load catalog: stored kit {} is not valid: {}", sku, added.error().message));
+      return make_error(ErrorType::corrupt, fmt::format("stored kit {} is not valid: {}", sku, added.error().message));
     }
+    return true;
+  });
+  if (!kits_read) {
+    return fail(kits_read, "load catalog");
   }
   return catalog;
 }

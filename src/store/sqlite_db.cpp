@@ -91,11 +91,19 @@ Statement& Statement::bind_null(int index)
   return *this;
 }
 
-Result<void> Statement::each_row(const std::function<bool()>& visit)
+Result<void> Statement::each_row(const std::function<Result<bool>()>& visit)
 {
   for (;;) {
-    PV_TRY_ASSIGN(auto row, step());
-    if (!row || !visit()) {
+    PV_TRY_ASSIGN(const bool row, step());
+    if (!row) {
+      return {};
+    }
+    auto more = visit();
+    if (!more) {
+      reset();
+      return tl::unexpected(std::move(more.error()));
+    }
+    if (!*more) {
       return {};
     }
   }
@@ -240,26 +248,6 @@ Result<void> Db::exec(const std::string& sql)
     return tl::unexpected(std::move(error));
   }
   return {};
-}
-
-Result<std::int64_t> Db::query_int(std::string_view sql)
-{
-  PV_TRY_ASSIGN(auto stmt, prepare(sql));
-  auto row = stmt.step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  return *row ? stmt.column_int(0) : 0;
-}
-
-Result<std::string> Db::query_text(std::string_view sql)
-{
-  PV_TRY_ASSIGN(auto stmt, prepare(sql));
-  auto row = stmt.step();
-  if (!row) {
-    return tl::unexpected(row.error());
-  }
-  return *row ? stmt.column_text(0) : std::string();
 }
 
 bool Db::last_error_was_busy() const

@@ -11,6 +11,9 @@
 #include <string_view>
 
 #include <pickverify/error.hpp>
+#include <pickverify/expected.hpp>
+
+#include "sql_query.hpp"
 
 struct sqlite3;
 struct sqlite3_stmt;
@@ -43,21 +46,10 @@ public:
   // true: a row is ready; false: done. Errors carry the statement's SQL for context.
   Result<bool> step();
   // Steps through the result rows, calling visit for each (it reads the columns of this statement);
-  // stops early when visit returns false.
-  Result<void> each_row(const std::function<bool()>& visit);
+  // stops early when visit returns false, and returns visit's error when it gives one.
+  Result<void> each_row(const std::function<Result<bool>()>& visit);
   // Steps once: no value when the statement gives no row, else what `read` makes of the row's columns.
-  template <typename Read> auto first_row(Read read) -> Result<std::optional<decltype(read())>>
-  {
-    using Value = decltype(read());
-    auto row = step();
-    if (!row) {
-      return tl::unexpected(row.error());
-    }
-    if (!*row) {
-      return std::optional<Value>();
-    }
-    return std::optional<Value>(read());
-  }
+  template <typename Read> auto first_row(Read read) { return first_row_of(*this, read); }
   // Runs a statement that returns no rows (or whose rows are ignored) to completion.
   Result<void> run();
   void reset();
@@ -94,8 +86,8 @@ public:
   // Runs one or more statements without results (DDL, PRAGMA assignments, BEGIN/COMMIT).
   Result<void> exec(const std::string& sql);
   // A single-value query such as "PRAGMA user_version".
-  Result<std::int64_t> query_int(std::string_view sql);
-  Result<std::string> query_text(std::string_view sql);
+  Result<std::int64_t> query_int(std::string_view sql) { return query_value<std::int64_t>(*this, sql); }
+  Result<std::string> query_text(std::string_view sql) { return query_value<std::string>(*this, sql); }
 
   // The last statement failed because another connection held a lock SQLite would not wait for.
   bool last_error_was_busy() const;

@@ -72,9 +72,7 @@ public:
     std::lock_guard lock(m_mutex);
     auto insert =
         m_db->prepare("INSERT INTO users (id, name, role, secret_hash, created_utc_ms) VALUES (?, ?, ?, ?, ?)");
-    if (!insert) {
-      return tl::unexpected(insert.error());
-    }
+    PV_TRY(insert, "user " + id);
     User user;
     user.id = id;
     user.name = name;
@@ -241,14 +239,9 @@ private:
     if (!value.empty()) {
       stmt.bind_text(2, value);
     }
-    if (auto done = stmt.run(); !done) {
-      return tl::unexpected(done.error().with_context("user " + id));
-    }
-    auto changed = m_db->query_int("SELECT changes()");
-    if (!changed) {
-      return tl::unexpected(changed.error());
-    }
-    if (*changed == 0) {
+    PV_TRY(stmt.run(), "user " + id);
+    PV_TRY_ASSIGN(const std::int64_t changed, m_db->query_int("SELECT changes()"), "user " + id);
+    if (changed == 0) {
       return make_error(ErrorType::not_found, fmt::format("user {} does not exist", id));
     }
     return {};

@@ -1,6 +1,7 @@
 // Store catalog and order persistence on either backend (store_backend.hpp): round trips, upserts,
 // all-or-nothing saves.
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
 #include <pickverify/session.hpp>
 #include <pickverify/store.hpp>
@@ -210,6 +211,32 @@ TEST_CASE("Store::load_catalog of an empty database is an empty catalog", "[stor
   REQUIRE(loaded);
   CHECK(loaded->items().empty());
   CHECK(loaded->kits().empty());
+}
+
+TEST_CASE("Store::load_catalog refuses a stored item changed behind its back, and reads it again once mended",
+          "[store][backend][catalog]")
+{
+  test::StoreBackend backend;
+  auto store = backend.open();
+  REQUIRE(store);
+  REQUIRE((*store)->save_catalog(test::demo_catalog()));
+  auto gtins = (*store)->load_catalog();
+  REQUIRE(gtins);
+  const Item& first = gtins->items().front();
+  REQUIRE_FALSE(first.gtins.empty());
+  const std::string gtin = first.gtins.front();
+
+  REQUIRE(backend.try_sql(fmt::format("UPDATE item_gtins SET gtin = '12345' WHERE gtin = '{}'", gtin)).empty());
+  auto refused = (*store)->load_catalog();
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().type == ErrorType::corrupt);
+  CHECK_THAT(refused.error().message,
+             Catch::Matches("load catalog: stored item " + first.sku + " is not valid: .*GTIN 12345.*"));
+
+  REQUIRE(backend.try_sql(fmt::format("UPDATE item_gtins SET gtin = '{}' WHERE gtin = '12345'", gtin)).empty());
+  auto mended = (*store)->load_catalog();
+  REQUIRE(mended);
+  CHECK(mended->items().size() == gtins->items().size());
 }
 
 TEST_CASE("Store::save_catalog upserts: changed items are replaced, others kept", "[store][backend][catalog]")
