@@ -231,7 +231,9 @@ static_assert(k_pg_migrations.back().version == k_schema_version,
 // it installed, so two builds sharing a database never swap each other's function.
 //
 // pickverify_row_hash_v1 is docs/JOURNAL.md's recipe byte for byte: the previous hash's 64 ASCII
-// characters, then each field as its length (8 bytes, big-endian: int8send) and its bytes.
+// characters, then each field as its length (8 bytes, big-endian: int8send) and its bytes. It takes
+// the fields as given, so it computes recipe v2 (chain, chain_seq in place of seq) as well: the
+// recipes differ only in which fields the caller passes, and its body needs no successor.
 //
 // pickverify_append_v1 takes a JSON array of rows (the text fields as stored, raw as hex) and does
 // under the writers' lock what the store's statements do one by one: the claim rules of the rows'

@@ -121,6 +121,13 @@ TEST_CASE("journal_row_hash follows the encoding documented in docs/JOURNAL.md",
   const std::string example_hash = journal_row_hash(example, k_genesis_hash);
   CHECK(example_hash == documented_row_hash(example, k_genesis_hash));
   CHECK(example_hash == "9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399");
+
+  // Its v2 twin: the same row as chain_seq 1 of station st-1's chain (docs/JOURNAL.md).
+  example.chain = "st-1";
+  example.chain_seq = 1;
+  example.seq = 5; // not hashed in v2
+  CHECK(journal_row_hash(example, k_genesis_hash) ==
+        "8116c3d56d7852258f89f8369307e8a9662e6228588ca3b62a1af45e4fecb596");
 }
 
 namespace {
@@ -231,6 +238,20 @@ TEST_CASE("journal_row_hash hashes the fields in the order docs/JOURNAL.md's rec
   legacy.chain.clear(); // the legacy chain: recipe v1
   legacy.chain_seq = 0;
   CHECK(journal_row_hash(legacy, k_genesis_hash) == hash_in_order(recipes[0], values, k_genesis_hash));
+
+  // Recipe v2, for rows of a station's chain: chain and chain_seq in place of seq, the rest as v1.
+  REQUIRE(recipes.size() == 2);
+  std::vector<std::string> v2 = {"chain", "chain_seq"};
+  v2.insert(v2.end(), v1.begin() + 1, v1.end());
+  CHECK(recipes[1] == v2);
+  JournalEntry chained;
+  values = distinct_fields(chained);
+  CHECK(journal_row_hash(chained, k_genesis_hash) == hash_in_order(recipes[1], values, k_genesis_hash));
+  // seq is not in v2: a row keeps its hash wherever the global order puts it.
+  JournalEntry moved = chained;
+  moved.seq = 1234;
+  CHECK(journal_row_hash(moved, k_genesis_hash) == journal_row_hash(chained, k_genesis_hash));
+  CHECK(journal_row_hash(legacy, k_genesis_hash) != journal_row_hash(chained, k_genesis_hash));
 }
 
 TEST_CASE("journal_row_hash covers every field and their boundaries", "[store][journal]")
@@ -376,6 +397,14 @@ TEST_CASE("Store::append hashes the documented example and hostile text by docs/
               "'scan'::bytea, 'st-1'::bytea, ''::bytea, ''::bytea, ''::bytea, '09506000001418'::bytea, ''::bytea, "
               "''::bytea, '09506000001418'::bytea, ''::bytea, 'accepted'::bytea, ''::bytea, ''::bytea, ''::bytea) <> "
               "'9bf62ea0e538ba4f2f450bedf7abc4c11d3516413891aafc8f3b9d0497596399' THEN RAISE EXCEPTION 'hash "
+              "differs'; END IF; END $$") == "");
+    // Its v2 twin: the same function over recipe v2's fields (chain, chain_seq in place of seq).
+    CHECK(backend.try_sql(
+              "DO $$ BEGIN IF pickverify_row_hash_v1(repeat('0', 64), 'st-1'::bytea, '1'::bytea, "
+              "'1760000000000'::bytea, 'scan'::bytea, 'st-1'::bytea, ''::bytea, ''::bytea, ''::bytea, "
+              "'09506000001418'::bytea, ''::bytea, ''::bytea, '09506000001418'::bytea, ''::bytea, 'accepted'::bytea, "
+              "''::bytea, ''::bytea, ''::bytea) <> "
+              "'8116c3d56d7852258f89f8369307e8a9662e6228588ca3b62a1af45e4fecb596' THEN RAISE EXCEPTION 'hash "
               "differs'; END IF; END $$") == "");
     // A row written by the function alone, behind the store's back, continues the chain.
     CHECK(backend.try_sql(
