@@ -18,6 +18,7 @@
 
 #include "decode_geometry.hpp"
 #include "frame_mat.hpp"
+#include "matrix_grid.hpp"
 #include "zbar_reader.hpp"
 #include "zxing_reader.hpp"
 
@@ -82,6 +83,11 @@ constexpr int k_still_reads_per_pass = 8;
 constexpr long k_zbar_alone_preparations = 3;
 // Still effort: regions that look like barcodes given their own preparations.
 constexpr int k_still_regions = 6;
+// Still effort: regions looked at for DataMatrix too fine for ZXing's detector (read_fine_datamatrix),
+// the most of them tried per frame, and the largest side (pixels) such a region has.
+constexpr int k_fine_matrix_regions = 40;
+constexpr int k_fine_matrix_tries = 16;
+constexpr int k_fine_matrix_max_region = 96;
 // Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
 constexpr double k_min_turn_degrees = 8.0;
 
@@ -718,6 +724,48 @@ private:
     }
     region_votes(base, preparation, votes);
     judge(std::move(votes));
+    if ((m_formats & static_cast<std::uint32_t>(BarcodeFormat::datamatrix)) != 0) {
+      fine_datamatrix(base);
+    }
+  }
+
+  // Small square regions left unread, each given to read_fine_datamatrix: DataMatrix symbols whose
+  // modules (1.2-2 px) are too fine for ZXing's detector. A read counts on its own (Reed-Solomon
+  // judged the samples) and keeps the GS1 rules.
+  void fine_datamatrix(const cv::Mat& base)
+  {
+    int tried = 0;
+    for (const auto& candidate : find_candidate_regions(base, k_fine_matrix_regions)) {
+      if (full() || tried >= k_fine_matrix_tries) {
+        break;
+      }
+      const cv::Rect& region = candidate.box;
+      const int size = std::max(region.width, region.height);
+      if (size > k_fine_matrix_max_region || 2 * std::min(region.width, region.height) < size) {
+        continue;
+      }
+      bool done = false;
+      for (const auto& found : m_found) {
+        done = done || contains(found.quad, candidate.centre, 4.0F);
+      }
+      if (done) {
+        continue;
+      }
+      ++tried;
+      const int margin = std::max(8, size / 3);
+      const cv::Rect crop =
+          cv::Rect(region.x - margin, region.y - margin, region.width + 2 * margin, region.height + 2 * margin) &
+          cv::Rect(0, 0, base.cols, base.rows);
+      auto read = read_fine_datamatrix(base(crop));
+      if (!read) {
+        continue;
+      }
+      Quad quad;
+      for (std::size_t k = 0; k < 4; ++k) {
+        quad[k] = read->corners[k] + cv::Point2f(static_cast<float>(crop.x), static_cast<float>(crop.y));
+      }
+      accept(std::move(*read), quad);
+    }
   }
 
   // The agreement rules. Votes that break their symbology's rules are no votes at all. Then, per
