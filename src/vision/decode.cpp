@@ -13,6 +13,10 @@
 //      several image preparations, each read by ZXing and most by zbar too. Those reads are votes,
 //      not results: a place where votes disagree gives nothing, a 1D text counts when two
 //      preparations or readers agree on it, a matrix symbol (its own error correction) when one reads it.
+//   5. Small square regions still unread go to read_fine_datamatrix (matrix_grid.hpp): DataMatrix
+//      at 1.2-2 px per module, too fine for ZXing's detector. Still effort: up to k_fine_matrix_tries
+//      regions, outline turned upright and a fitted module grid; hands-free: a few regions, the
+//      upright outline only.
 #include <pickverify/codes.hpp>
 #include <pickverify/decode.hpp>
 
@@ -83,10 +87,12 @@ constexpr int k_still_reads_per_pass = 8;
 constexpr long k_zbar_alone_preparations = 3;
 // Still effort: regions that look like barcodes given their own preparations.
 constexpr int k_still_regions = 6;
-// Still effort: regions looked at for DataMatrix too fine for ZXing's detector (read_fine_datamatrix),
-// the most of them tried per frame, and the largest side (pixels) such a region has.
+// Regions looked at for DataMatrix too fine for ZXing's detector (read_fine_datamatrix), the most
+// of them tried per frame (still, hands-free: about 5-15 and 2-4 ms each), and the largest side
+// (pixels) such a region has.
 constexpr int k_fine_matrix_regions = 40;
 constexpr int k_fine_matrix_tries = 16;
+constexpr int k_fine_matrix_tries_hands_free = 4;
 constexpr int k_fine_matrix_max_region = 96;
 // Bars turned less than this from upright or from lying are ZXing's own business (rows and tryRotate).
 constexpr double k_min_turn_degrees = 8.0;
@@ -445,6 +451,9 @@ public:
     }
     if (m_options.effort() == DecodeEffort::still && !full()) {
       still_passes();
+    } else if (m_options.multi_scale() && !full() &&
+               (m_formats & static_cast<std::uint32_t>(BarcodeFormat::datamatrix)) != 0) {
+      fine_datamatrix(m_work, k_fine_matrix_tries_hands_free, true);
     }
     std::sort(m_found.begin(), m_found.end(), [](const Found& a, const Found& b) {
       const auto ca = centre_of(a.quad);
@@ -725,18 +734,18 @@ private:
     region_votes(base, preparation, votes);
     judge(std::move(votes));
     if ((m_formats & static_cast<std::uint32_t>(BarcodeFormat::datamatrix)) != 0) {
-      fine_datamatrix(base);
+      fine_datamatrix(base, k_fine_matrix_tries, false);
     }
   }
 
   // Small square regions left unread, each given to read_fine_datamatrix: DataMatrix symbols whose
   // modules (1.2-2 px) are too fine for ZXing's detector. A read counts on its own (Reed-Solomon
-  // judged the samples) and keeps the GS1 rules.
-  void fine_datamatrix(const cv::Mat& base)
+  // judged the samples) and keeps the GS1 rules. quick: the upright outline only (hands-free).
+  void fine_datamatrix(const cv::Mat& base, int max_tries, bool quick)
   {
     int tried = 0;
     for (const auto& candidate : find_candidate_regions(base, k_fine_matrix_regions)) {
-      if (full() || tried >= k_fine_matrix_tries) {
+      if (full() || tried >= max_tries) {
         break;
       }
       const cv::Rect& region = candidate.box;
@@ -756,7 +765,7 @@ private:
       const cv::Rect crop =
           cv::Rect(region.x - margin, region.y - margin, region.width + 2 * margin, region.height + 2 * margin) &
           cv::Rect(0, 0, base.cols, base.rows);
-      auto read = read_fine_datamatrix(base(crop));
+      auto read = read_fine_datamatrix(base(crop), quick);
       if (!read) {
         continue;
       }

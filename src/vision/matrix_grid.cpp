@@ -41,7 +41,8 @@ float bilinear(const cv::Mat& image, cv::Point2f p)
   const float fx = x - static_cast<float>(x0);
   const float fy = y - static_cast<float>(y0);
   const auto at = [&](int yy, int xx) { return static_cast<float>(image.at<std::uint8_t>(yy, xx)); };
-  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
+         fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
 }
 
 // Corners of a four-sided outline, clockwise on screen from the one nearest the top-left.
@@ -117,8 +118,8 @@ std::optional<ZxingRead> read_grid(const std::vector<std::uint8_t>& dark, int n)
   for (int y = 0; y < n; ++y) {
     for (int x = 0; x < n; ++x) {
       if (dark[static_cast<std::size_t>(y * n + x)] != 0) {
-        clean(cv::Rect((x + k_render_quiet) * k_render_module, (y + k_render_quiet) * k_render_module,
-                       k_render_module, k_render_module))
+        clean(cv::Rect((x + k_render_quiet) * k_render_module, (y + k_render_quiet) * k_render_module, k_render_module,
+                       k_render_module))
             .setTo(0);
       }
     }
@@ -146,7 +147,9 @@ cv::Matx33d grid_to_image(const Quad4& quad, int n)
 double finder_contrast(const cv::Mat& image, const Quad4& quad, int n)
 {
   const cv::Matx33d h = grid_to_image(quad, n);
-  const auto v = [&](double x, double y) { return static_cast<double>(bilinear(image, module_centre(h, x + 0.5, y + 0.5))); };
+  const auto v = [&](double x, double y) {
+    return static_cast<double>(bilinear(image, module_centre(h, x + 0.5, y + 0.5)));
+  };
   double score = 0;
   for (int i = 1; i + 1 < n; ++i) {
     // Timing: each module against its two neighbours, light where i is odd on the top row, even
@@ -166,7 +169,9 @@ double finder_contrast(const cv::Mat& image, const Quad4& quad, int n)
 double finder_l_contrast(const cv::Mat& image, const Quad4& quad, int n)
 {
   const cv::Matx33d h = grid_to_image(quad, n);
-  const auto v = [&](double x, double y) { return static_cast<double>(bilinear(image, module_centre(h, x + 0.5, y + 0.5))); };
+  const auto v = [&](double x, double y) {
+    return static_cast<double>(bilinear(image, module_centre(h, x + 0.5, y + 0.5)));
+  };
   double score = 0;
   for (int i = 1; i + 1 < n; ++i) {
     score += v(-1, i) - 2 * v(0, i) + v(1, i);
@@ -183,8 +188,8 @@ Quad4 fit_finder(const cv::Mat& image, Quad4 quad, int n, double& contrast)
     for (int round = 0; round < 3; ++round) {
       bool moved = false;
       for (std::size_t k = 0; k < 4; ++k) {
-        for (const cv::Point2f d : {cv::Point2f(step, 0), cv::Point2f(-step, 0), cv::Point2f(0, step),
-                                    cv::Point2f(0, -step)}) {
+        for (const cv::Point2f d :
+             {cv::Point2f(step, 0), cv::Point2f(-step, 0), cv::Point2f(0, step), cv::Point2f(0, -step)}) {
           Quad4 trial = quad;
           trial[k] += d;
           const double c = finder_contrast(image, trial, n);
@@ -251,7 +256,7 @@ std::optional<ZxingRead> read_fitted(const cv::Mat& image, const Quad4& quad, in
 
 // The outline turned square and upright with a margin, as it is and sharpened, each read by ZXing's
 // own detector with both binarizers; corners in the crop's pixels.
-std::optional<ZxingRead> read_upright(const cv::Mat& big, const Quad4& quad)
+std::optional<ZxingRead> read_upright(const cv::Mat& big, const Quad4& quad, bool quick)
 {
   constexpr float k_out = 240.0F;
   constexpr float k_margin = 30.0F;
@@ -263,6 +268,9 @@ std::optional<ZxingRead> read_upright(const cv::Mat& big, const Quad4& quad)
   cv::warpPerspective(big, upright, to_square, cv::Size(static_cast<int>(k_out), static_cast<int>(k_out)),
                       cv::INTER_CUBIC, cv::BORDER_REPLICATE);
   for (const bool sharpened : {false, true}) {
+    if (quick && sharpened) {
+      break;
+    }
     cv::Mat pixels = upright;
     if (sharpened) {
       cv::Mat blurred;
@@ -270,12 +278,16 @@ std::optional<ZxingRead> read_upright(const cv::Mat& big, const Quad4& quad)
       cv::addWeighted(upright, 2.0, blurred, -1.0, 0, pixels);
     }
     for (const Binarizer binarizer : {Binarizer::local_average, Binarizer::global_histogram}) {
+      if (quick && binarizer != Binarizer::local_average) {
+        break;
+      }
       auto read = read_one(pixels, static_cast<std::uint32_t>(BarcodeFormat::datamatrix), true, binarizer);
       if (read) {
         const cv::Matx33d back = to_square.inv();
         for (auto& corner : read->corners) {
           const cv::Vec3d q = back * cv::Vec3d(corner.x, corner.y, 1.0);
-          corner = cv::Point2f(static_cast<float>(q[0] / q[2] / k_magnify), static_cast<float>(q[1] / q[2] / k_magnify));
+          corner =
+              cv::Point2f(static_cast<float>(q[0] / q[2] / k_magnify), static_cast<float>(q[1] / q[2] / k_magnify));
         }
         return read;
       }
@@ -286,7 +298,7 @@ std::optional<ZxingRead> read_upright(const cv::Mat& big, const Quad4& quad)
 
 } // namespace
 
-std::optional<ZxingRead> read_fine_datamatrix(const cv::Mat& crop)
+std::optional<ZxingRead> read_fine_datamatrix(const cv::Mat& crop, bool quick)
 {
   if (crop.type() != CV_8UC1 || crop.cols < 12 || crop.rows < 12 || crop.cols > 400 || crop.rows > 400) {
     return std::nullopt;
@@ -331,8 +343,11 @@ std::optional<ZxingRead> read_fine_datamatrix(const cv::Mat& crop)
     if (!quad) {
       continue;
     }
-    if (auto read = read_upright(big, *quad)) {
+    if (auto read = read_upright(big, *quad, quick)) {
       return read;
+    }
+    if (quick) {
+      continue;
     }
     double perimeter = 0;
     for (std::size_t k = 0; k < 4; ++k) {

@@ -16,6 +16,6 @@ namespace pickverify::vision {
 // the crop's pixels. Square ECC 200 sizes from 10x10 to 32x32 modules at 1-2.2 px per module are
 // fitted; the crop is first also turned upright and read by ZXing's own detector. Crops over
 // 400 px on a side are not looked at. About 5-15 ms per crop.
-std::optional<ZxingRead> read_fine_datamatrix(const cv::Mat& crop);
+std::optional<ZxingRead> read_fine_datamatrix(const cv::Mat& crop, bool quick = false);
 
 } // namespace pickverify::vision
