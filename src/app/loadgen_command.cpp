@@ -5,9 +5,11 @@
 #include <chrono>
 #include <cmath>
 #include <thread>
+#include <unordered_map>
 
 #include <fmt/core.h>
 
+#include <pickverify/expected.hpp>
 #include <pickverify/station.hpp>
 #include <pickverify/store.hpp>
 
@@ -30,8 +32,43 @@ struct StationResult {
   std::int64_t orders_packed = 0;
   std::int64_t errors = 0;
   std::string first_error;
+  std::string last_error;
+  std::chrono::steady_clock::time_point last_error_at{};
   std::chrono::steady_clock::time_point last_verdict{}; // when its last scan was answered
+  // The journal rows the station was told are written (a verdict shown, a pack released or packed):
+  // each must be in the journal at the end, whatever failed in between.
+  std::vector<std::int64_t> acknowledged;
 };
+
+// Every acknowledged row is in the journal, written by the station that was told so; "" or what is missing.
+Result<std::string> find_unacknowledged(Store& store, const std::vector<StationResult>& results, int stations)
+{
+  std::unordered_map<std::int64_t, std::string> wanted;
+  std::int64_t from = 0;
+  for (int s = 0; s < stations; ++s) {
+    for (const std::int64_t seq : results[static_cast<std::size_t>(s)].acknowledged) {
+      wanted.emplace(seq, fmt::format("load-{:03}", s + 1));
+      from = from == 0 ? seq : std::min(from, seq);
+    }
+  }
+  JournalFilter filter;
+  filter.from_seq = from;
+  PV_TRY(store.read_journal(filter,
+                            [&](const JournalEntry& entry) {
+                              if (auto found = wanted.find(entry.seq);
+                                  found != wanted.end() && found->second == entry.station) {
+                                wanted.erase(found);
+                              }
+                              return !wanted.empty();
+                            }),
+         "read the journal back");
+  if (wanted.empty()) {
+    return std::string();
+  }
+  const auto first = std::min_element(wanted.begin(), wanted.end());
+  return fmt::format("{} acknowledged event(s) are not in the journal (first: {} seq {})", wanted.size(), first->second,
+                     first->first);
+}
 
 double percentile(std::vector<double>& sorted, double fraction)
 {
@@ -159,8 +196,10 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
       auto failed = [&](const std::string& what) {
         ++result.errors;
         ++errors;
+        result.last_error = station_id + ": " + what;
+        result.last_error_at = Clock::now();
         if (result.first_error.empty()) {
-          result.first_error = station_id + ": " + what;
+          result.first_error = result.last_error;
         }
       };
       for (const Order& order : orders_of[index]) {
@@ -171,7 +210,7 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
           }
         }
         bool order_ok = true;
-        for (std::size_t c = 0; c < codes.size(); ++c) {
+        for (std::size_t c = 0; c < codes.size();) {
           if (due >= end) {
             return;
           }
@@ -188,9 +227,13 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
           ++scans_done;
           due += interval;
           if (!reply) {
+            // The store failed (the database away, a failover): nothing was acknowledged, so the
+            // picker scans the same code again at the next beat, as after an error beep.
             failed(reply.error().message);
-            order_ok = false;
-            break;
+            continue;
+          }
+          if (reply->journal_seq > 0) {
+            result.acknowledged.push_back(reply->journal_seq);
           }
           if (c > 0 && reply->verdict != Verdict::accepted) {
             failed(fmt::format("{} on {}: {}", reply->headline, order.id,
@@ -198,13 +241,23 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
             order_ok = false;
             break;
           }
+          ++c;
         }
         if (!order_ok) {
           (void)station.abandon("loadgen: an error above");
           continue;
         }
         auto released = station.request_pack();
-        auto packed = released ? station.mark_packed() : released;
+        auto packed = released;
+        if (released) {
+          if (released->journal_seq > 0) {
+            result.acknowledged.push_back(released->journal_seq);
+          }
+          packed = station.mark_packed();
+          if (packed && packed->journal_seq > 0) {
+            result.acknowledged.push_back(packed->journal_seq);
+          }
+        }
         if (!packed || packed->tone == StationReply::Tone::error) {
           failed(packed ? packed->headline : packed.error().message);
           (void)station.abandon("loadgen: pack refused");
@@ -241,7 +294,11 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
   std::vector<double> all;
   std::int64_t packed = 0;
   std::string first_error;
+  const StationResult* last_failed = nullptr;
   for (const StationResult& result : results) {
+    if (!result.last_error.empty() && (!last_failed || result.last_error_at > last_failed->last_error_at)) {
+      last_failed = &result;
+    }
     all.insert(all.end(), result.latencies_ms.begin(), result.latencies_ms.end());
     packed += result.orders_packed;
     if (first_error.empty()) {
@@ -256,6 +313,9 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
                      percentile(all, 0.99), all.empty() ? 0.0 : all.back());
   if (!first_error.empty()) {
     out << "first error: " << terminal_safe(first_error) << "\n";
+    if (last_failed && last_failed->last_error != first_error) {
+      out << "last error: " << terminal_safe(last_failed->last_error) << "\n";
+    }
   }
   auto chain = first.verify_chain();
   if (!chain || !chain->intact()) {
@@ -263,6 +323,17 @@ int cmd_loadgen(const Context& context, const LoadgenOptions& options)
     return 1;
   }
   out << fmt::format("journal intact: {} events\n", chain->event_count);
+  std::size_t acknowledged = 0;
+  for (const StationResult& result : results) {
+    acknowledged += result.acknowledged.size();
+  }
+  auto missing = find_unacknowledged(first, results, options.stations);
+  if (!missing || !missing->empty()) {
+    out << "acknowledged " << acknowledged << " events: " << terminal_safe(missing ? *missing : missing.error().message)
+        << "\n";
+    return 1;
+  }
+  out << fmt::format("acknowledged {} events, every one in the journal\n", acknowledged);
   return errors == 0 ? 0 : 1;
 }
 

@@ -231,6 +231,7 @@ Result<bool> PgStatement::step()
       m_bind_error.reset();
       return tl::unexpected(std::move(error));
     }
+    PV_TRY(m_db->ensure_connected());
     std::vector<const char*> values(m_values.size());
     std::vector<int> lengths(m_values.size());
     for (std::size_t i = 0; i < m_values.size(); ++i) {
@@ -339,18 +340,48 @@ Result<std::unique_ptr<PgDb>> PgDb::connect(const std::string& conninfo)
     PQfinish(conn);
     return tl::unexpected(std::move(error));
   }
-  const char* host = PQhost(conn);
-  const char* db = PQdb(conn);
-  std::string where = fmt::format("PostgreSQL {}@{}", db ? db : "?", host ? host : "?");
   // Our own messages come back as they are; the server's notices stay out of stderr.
   PQsetNoticeProcessor(
       conn, [](void*, const char*) {}, nullptr);
-  auto made = std::unique_ptr<PgDb>(new PgDb(conn, std::move(where)));
-  // UTC, so that no server setting changes what a timestamp means; text in UTF-8.
-  if (auto set = made->exec("SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'"); !set) {
-    return tl::unexpected(set.error());
-  }
+  auto made = std::unique_ptr<PgDb>(new PgDb(conn, {}));
+  made->describe_server();
+  PV_TRY(made->apply_session_settings());
   return made;
+}
+
+void PgDb::describe_server()
+{
+  const char* host = PQhost(m_conn);
+  const char* db = PQdb(m_conn);
+  m_where = fmt::format("PostgreSQL {}@{}", db ? db : "?", host ? host : "?");
+}
+
+Result<void> PgDb::apply_session_settings()
+{
+  // UTC, so that no server setting changes what a timestamp means; text in UTF-8.
+  return exec("SET TIME ZONE 'UTC'; SET client_encoding = 'UTF8'");
+}
+
+Result<void> PgDb::ensure_connected()
+{
+  if (PQstatus(m_conn) == CONNECTION_OK && !m_lost) {
+    return {};
+  }
+  if (m_in_transaction) {
+    return make_error(ErrorType::io, fmt::format("{}: the connection to the database was lost during a transaction; "
+                                                 "nothing of it was kept",
+                                                 m_where));
+  }
+  PQreset(m_conn);
+  if (PQstatus(m_conn) != CONNECTION_OK) {
+    return make_error(ErrorType::io, fmt::format("{}: the connection to the database is lost and cannot be opened "
+                                                 "again yet: {}",
+                                                 m_where, first_line(PQerrorMessage(m_conn))));
+  }
+  m_lost = false;
+  ++m_reconnects;
+  describe_server();
+  return apply_session_settings();
 }
 
 PgDb::~PgDb()
@@ -372,6 +403,7 @@ Result<void> PgDb::exec(const std::string& sql)
 
 Result<std::string> PgDb::exec_tag(const std::string& sql)
 {
+  PV_TRY(ensure_connected());
   PGresult* result = PQexec(m_conn, sql.c_str());
   const ExecStatusType status = result ? PQresultStatus(result) : PGRES_FATAL_ERROR;
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -391,6 +423,15 @@ Error PgDb::error_of(const pg_result* result, std::string_view context) const
                                             first_line(PQerrorMessage(m_conn)))};
   }
   const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  const std::string_view sqlstate = state ? state : "";
+  // libpq may not have seen the end of the connection yet (a write to a closed socket, the server's
+  // "terminating connection" notice read as this command's error): a connection error, a server
+  // shutting down or starting up, or an error without SQLSTATE (libpq's own), means the next command
+  // opens the connection again.
+  if (sqlstate.size() != 5 || sqlstate.substr(0, 2) == "08" || sqlstate == "57P01" || sqlstate == "57P02" ||
+      sqlstate == "57P03") {
+    m_lost = true;
+  }
   const char* message = result ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
   const std::string what = message ? std::string(message) : first_line(PQerrorMessage(m_conn));
   return Error{type_of_sqlstate(state ? state : ""), fmt::format("{}: {}: {}", m_where, context, what)};
@@ -406,6 +447,7 @@ Result<PgTransaction> PgTransaction::begin(PgDb& db)
     (void)db.exec("ROLLBACK");
     return tl::unexpected(begun.error());
   }
+  db.m_in_transaction = true;
   return PgTransaction(db);
 }
 
@@ -413,6 +455,7 @@ PgTransaction::~PgTransaction()
 {
   if (m_db) {
     (void)m_db->exec("ROLLBACK");
+    m_db->m_in_transaction = false;
   }
 }
 
@@ -422,8 +465,10 @@ Result<void> PgTransaction::commit()
   auto committed = db->exec_tag("COMMIT");
   if (!committed) {
     (void)db->exec("ROLLBACK");
+    db->m_in_transaction = false;
     return tl::unexpected(committed.error());
   }
+  db->m_in_transaction = false;
   // COMMIT of a transaction that an earlier error aborted succeeds as a ROLLBACK: nothing was written.
   if (*committed != "COMMIT") {
     return make_error(ErrorType::io, fmt::format("{}: the transaction was rolled back after an error; nothing "

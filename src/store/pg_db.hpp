@@ -95,10 +95,26 @@ public:
   Error error_of(const pg_result* result, std::string_view context) const;
   pg_conn* handle() const { return m_conn; }
 
+  // Before a command: a connection found lost (the server restarted, the primary failed over) is
+  // opened again with the same parameters, so a multi-host conninfo with
+  // target_session_attrs=read-write finds whichever server is the primary now. Never inside a
+  // transaction: what it had done is gone with the old session, so that transaction fails and the
+  // next one reconnects. The command that found the connection lost has failed already (its outcome
+  // is the caller's error); nothing is ever sent twice.
+  Result<void> ensure_connected();
+  // How many times this connection was opened again (for tests and the operator's messages).
+  int reconnects() const { return m_reconnects; }
+
 private:
+  friend class PgTransaction;
   PgDb(pg_conn* conn, std::string where) : m_conn(conn), m_where(std::move(where)) {}
+  Result<void> apply_session_settings();
+  void describe_server();
   pg_conn* m_conn = nullptr;
   std::string m_where;
+  bool m_in_transaction = false;
+  mutable bool m_lost = false; // a command failed as a lost connection does (error_of)
+  int m_reconnects = 0;
 };
 
 // BEGIN … COMMIT; rolls back when it goes out of scope uncommitted. Like SQLite's BEGIN IMMEDIATE,
