@@ -14,8 +14,13 @@
 
 namespace pickverify {
 
-// <data_dir>/evidence/<first 2 hex>/<hash>.jpg
-std::filesystem::path evidence_path(const std::filesystem::path& data_dir, std::string_view sha256_hex);
+// <data_dir>/evidence/<first 2 hex>/<hash>.jpg. Inline: the service and the evidence pack name the
+// files without linking the vision room that stores them.
+inline std::filesystem::path evidence_path(const std::filesystem::path& data_dir, std::string_view sha256_hex)
+{
+  const std::string name(sha256_hex);
+  return data_dir / "evidence" / name.substr(0, 2) / (name + ".jpg");
+}
 
 // Stores bytes content-addressed (temp file, fsync, rename, fsync of the folder); returns the hash.
 // Storing the same bytes twice is a no-op that returns the same hash.

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include <pickverify/evidence.hpp>
 #include <pickverify/expected.hpp>
 #include <pickverify/journal_export.hpp>
 #include <pickverify/sha256.hpp>
@@ -438,7 +439,7 @@ Result<EvidencePackWritten> write_evidence_pack(Store& store, const EvidencePack
       return make_error(ErrorType::corrupt,
                         fmt::format("evidence hash '{}' in the journal is not a SHA-256", terminal_safe(photo.sha256)));
     }
-    const fs::path source = options.data_dir / "evidence" / photo.sha256.substr(0, 2) / (photo.sha256 + ".jpg");
+    const fs::path source = evidence_path(options.data_dir, photo.sha256);
     auto bytes = read_file(source);
     if (!bytes) {
       return make_error(ErrorType::not_found, fmt::format("evidence photo {}: missing", source.string()));

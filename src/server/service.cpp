@@ -3,6 +3,7 @@
 // calls afterwards is the only place that reads a station's session, so screens see only what is
 // durable.
 #include <pickverify/codes.hpp>
+#include <pickverify/evidence.hpp>
 #include <pickverify/expected.hpp>
 #include <pickverify/http_scan_source.hpp>
 #include <pickverify/journal_anchor.hpp>
@@ -847,11 +848,10 @@ private:
     }
     const std::string& hash = request.params[0];
     // Only 64 lower-case hex digits name a file: nothing else can reach the file system.
-    if (hash.size() != 64 || !std::all_of(hash.begin(), hash.end(),
-                                          [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
+    if (!is_sha256_hex(hash)) {
       return error_response(400, "an evidence id is the photo's SHA-256: 64 lower-case hex digits");
     }
-    const auto path = m_options.data_dir / "evidence" / hash.substr(0, 2) / (hash + ".jpg");
+    const auto path = evidence_path(m_options.data_dir, hash);
     std::ifstream file(path, std::ios::binary);
     if (!file) {
       return error_response(404, fmt::format("no evidence photo {}", hash));
@@ -974,9 +974,8 @@ private:
         {"manifest.json", "application/json"},        {"manifest.sig", "text/plain; charset=utf-8"}};
     std::string content_type = "image/jpeg";
     if (photo) {
-      const bool named = file.size() == 68 && file.compare(64, 4, ".jpg") == 0 &&
-                         std::all_of(file.begin(), file.begin() + 64,
-                                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+      const bool named =
+          file.size() == 68 && file.compare(64, 4, ".jpg") == 0 && is_sha256_hex(std::string_view(file).substr(0, 64));
       if (!named) {
         return error_response(404, "a pack's photo is named <sha256>.jpg (64 lower-case hex digits)");
       }

@@ -93,12 +93,6 @@ Result<std::vector<std::uint8_t>> read_file(const fs::path& path)
 
 } // namespace
 
-fs::path evidence_path(const fs::path& data_dir, std::string_view hex)
-{
-  const std::string name(hex);
-  return data_dir / "evidence" / name.substr(0, 2) / (name + ".jpg");
-}
-
 Result<std::string> store_evidence(const fs::path& data_dir, const std::vector<std::uint8_t>& jpeg)
 {
   const std::string hash = sha256_hex(std::span<const std::uint8_t>(jpeg));
